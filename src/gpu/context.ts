@@ -1,0 +1,161 @@
+// GpuContext: the only object that calls WebGPU. The engine asks it for buffers, pipelines,
+// bind groups and submissions, and never touches the device itself.
+import type { GpuInfo } from './device';
+import type { KernelDef } from './kernel';
+
+export interface BufferSlice {
+  buffer: GPUBuffer;
+  offset: number; // bytes, a multiple of the storage offset alignment (256)
+  size: number; // bytes
+}
+
+/** One recorded compute dispatch, ready to encode. */
+export interface EncodedDispatch {
+  pipeline: GPUComputePipeline;
+  bindGroup: GPUBindGroup;
+  workgroups: readonly [number, number, number];
+}
+
+export interface CopyOp {
+  src: BufferSlice;
+  dst: BufferSlice;
+}
+
+export class GpuContext {
+  private pipelines = new Map<string, { pipeline: GPUComputePipeline; layout: GPUBindGroupLayout }>();
+  private bytesAllocated = 0;
+
+  constructor(
+    readonly device: GPUDevice,
+    readonly info: GpuInfo,
+  ) {}
+
+  get limits(): GPUSupportedLimits {
+    return this.device.limits;
+  }
+
+  get allocatedBytes(): number {
+    return this.bytesAllocated;
+  }
+
+  /** A storage buffer (also a copy source and destination), zero-initialised by WebGPU. */
+  createStorage(bytes: number, label: string): GPUBuffer {
+    const size = Math.max(16, Math.ceil(bytes / 16) * 16);
+    if (size > this.limits.maxBufferSize) {
+      throw new Error(`Buffer "${label}" needs ${fmtBytes(size)}, more than this GPU allows in one buffer (${fmtBytes(this.limits.maxBufferSize)}).`);
+    }
+    this.bytesAllocated += size;
+    return this.device.createBuffer({
+      label,
+      size,
+      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+    });
+  }
+
+  createUniform(bytes: number, label: string): GPUBuffer {
+    return this.device.createBuffer({ label, size: Math.max(16, Math.ceil(bytes / 16) * 16), usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+  }
+
+  createReadback(bytes: number, label: string): GPUBuffer {
+    return this.device.createBuffer({ label, size: Math.max(16, Math.ceil(bytes / 16) * 16), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  }
+
+  write(buffer: GPUBuffer, byteOffset: number, data: ArrayBufferView | ArrayBuffer): void {
+    const view = data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    this.device.queue.writeBuffer(buffer, byteOffset, view);
+  }
+
+  /** Pipeline for a kernel, created once per (name, constants) and cached. */
+  pipeline(kernel: KernelDef): { pipeline: GPUComputePipeline; layout: GPUBindGroupLayout } {
+    const key = kernel.name + JSON.stringify(kernel.constants ?? {});
+    let entry = this.pipelines.get(key);
+    if (!entry) {
+      const layout = this.device.createBindGroupLayout({
+        label: kernel.name,
+        entries: kernel.bindings.map((kind, binding) => ({
+          binding,
+          visibility: GPUShaderStage.COMPUTE,
+          buffer: { type: kind === 'uniform' ? 'uniform' : kind === 'read' ? 'read-only-storage' : 'storage' },
+        })),
+      });
+      const module = this.device.createShaderModule({ label: kernel.name, code: kernel.source });
+      const pipeline = this.device.createComputePipeline({
+        label: kernel.name,
+        layout: this.device.createPipelineLayout({ bindGroupLayouts: [layout] }),
+        compute: { module, entryPoint: kernel.entryPoint ?? 'main', constants: kernel.constants },
+      });
+      entry = { pipeline, layout };
+      this.pipelines.set(key, entry);
+    }
+    return entry;
+  }
+
+  bindGroup(kernel: KernelDef, slices: BufferSlice[]): GPUBindGroup {
+    if (slices.length !== kernel.bindings.length) {
+      throw new Error(`${kernel.name}: ${slices.length} buffers bound, the kernel declares ${kernel.bindings.length}`);
+    }
+    const { layout } = this.pipeline(kernel);
+    return this.device.createBindGroup({
+      label: kernel.name,
+      layout,
+      entries: slices.map((s, binding) => ({ binding, resource: { buffer: s.buffer, offset: s.offset, size: s.size } })),
+    });
+  }
+
+  /** Encode dispatches (one compute pass) and copies after them, then submit: no waiting. */
+  submit(dispatches: readonly EncodedDispatch[], copiesAfter: readonly CopyOp[] = []): void {
+    const encoder = this.device.createCommandEncoder();
+    if (dispatches.length) {
+      const pass = encoder.beginComputePass();
+      for (const d of dispatches) {
+        pass.setPipeline(d.pipeline);
+        pass.setBindGroup(0, d.bindGroup);
+        pass.dispatchWorkgroups(d.workgroups[0], d.workgroups[1], d.workgroups[2]);
+      }
+      pass.end();
+    }
+    for (const c of copiesAfter) encoder.copyBufferToBuffer(c.src.buffer, c.src.offset, c.dst.buffer, c.dst.offset, c.src.size);
+    this.device.queue.submit([encoder.finish()]);
+  }
+
+  /** Copies a slice to a fresh MAP_READ buffer and waits for it: for tests, eval and export. */
+  async read(slice: BufferSlice): Promise<Float32Array> {
+    const staging = this.createReadback(slice.size, 'read');
+    const encoder = this.device.createCommandEncoder();
+    encoder.copyBufferToBuffer(slice.buffer, slice.offset, staging, 0, Math.ceil(slice.size / 4) * 4);
+    this.device.queue.submit([encoder.finish()]);
+    await staging.mapAsync(GPUMapMode.READ);
+    const out = new Float32Array(staging.getMappedRange().slice(0, slice.size));
+    staging.unmap();
+    staging.destroy();
+    return out;
+  }
+
+  /** Waits until the GPU has finished all submitted work (benchmarks and tests only). */
+  async idle(): Promise<void> {
+    await this.device.queue.onSubmittedWorkDone();
+  }
+
+  /** Turns validation errors inside fn into a thrown Error (tests and plan checks). */
+  async checked<T>(fn: () => T): Promise<T> {
+    this.device.pushErrorScope('validation');
+    this.device.pushErrorScope('out-of-memory');
+    const result = fn();
+    const oom = await this.device.popErrorScope();
+    const validation = await this.device.popErrorScope();
+    if (oom) throw new Error(`The GPU ran out of memory: ${oom.message}`);
+    if (validation) throw new Error(`WebGPU validation error: ${validation.message}`);
+    return result;
+  }
+
+  destroy(): void {
+    this.device.destroy();
+  }
+}
+
+export function fmtBytes(n: number): string {
+  if (n >= 2 ** 30) return `${(n / 2 ** 30).toFixed(2)} GiB`;
+  if (n >= 2 ** 20) return `${(n / 2 ** 20).toFixed(1)} MiB`;
+  if (n >= 2 ** 10) return `${(n / 2 ** 10).toFixed(1)} KiB`;
+  return `${n} B`;
+}

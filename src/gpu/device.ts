@@ -1,0 +1,70 @@
+// Adapter and device: one function for browser and Node. The caller supplies the `GPU`
+// object (navigator.gpu, or the `webgpu` package's create()); we request every limit the
+// adapter offers and report a lost device through a callback.
+
+export interface GpuInfo {
+  /** Human-readable adapter name, e.g. "NVIDIA H200 (vulkan)" or "llvmpipe (vulkan)". */
+  adapterName: string;
+  hasSubgroups: boolean;
+}
+
+export interface DeviceLostInfo {
+  reason: string;
+  message: string;
+}
+
+export interface InitDeviceOptions {
+  powerPreference?: GPUPowerPreference;
+  onLost?: (info: DeviceLostInfo) => void;
+  onUncapturedError?: (message: string) => void;
+}
+
+export class NoAdapterError extends Error {
+  constructor(detail: string) {
+    super(`No WebGPU adapter was found (${detail}).`);
+    this.name = 'NoAdapterError';
+  }
+}
+
+/** Limits we ask for: the adapter's own maxima for everything that sizes a model. */
+const LIMITS_TO_RAISE = [
+  'maxStorageBufferBindingSize',
+  'maxBufferSize',
+  'maxStorageBuffersPerShaderStage',
+  'maxComputeWorkgroupStorageSize',
+  'maxComputeInvocationsPerWorkgroup',
+  'maxComputeWorkgroupSizeX',
+  'maxComputeWorkgroupSizeY',
+  'maxComputeWorkgroupsPerDimension',
+  'maxBindGroups',
+] as const;
+
+export function describeAdapter(adapter: GPUAdapter): string {
+  const info = adapter.info;
+  const parts = [info?.description || info?.device || info?.vendor || 'unknown adapter'];
+  if (info?.architecture) parts.push(info.architecture);
+  if ((info as { backend?: string } | undefined)?.backend) parts.push(`(${(info as { backend?: string }).backend})`);
+  return parts.filter(Boolean).join(' ');
+}
+
+export async function initDevice(gpu: GPU, opts: InitDeviceOptions = {}): Promise<{ device: GPUDevice; info: GpuInfo }> {
+  const adapter = await gpu.requestAdapter({ powerPreference: opts.powerPreference ?? 'high-performance' });
+  if (!adapter) throw new NoAdapterError('requestAdapter() returned null');
+  const requiredLimits: Record<string, number> = {};
+  for (const name of LIMITS_TO_RAISE) {
+    const v = (adapter.limits as unknown as Record<string, number>)[name];
+    if (typeof v === 'number') requiredLimits[name] = v;
+  }
+  const hasSubgroups = adapter.features.has('subgroups');
+  const requiredFeatures: GPUFeatureName[] = [];
+  if (hasSubgroups) requiredFeatures.push('subgroups' as GPUFeatureName);
+  if (adapter.features.has('timestamp-query')) requiredFeatures.push('timestamp-query');
+  const device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
+  device.lost.then((info) => {
+    if (info.reason !== 'destroyed') opts.onLost?.({ reason: info.reason, message: info.message });
+  });
+  if (opts.onUncapturedError) {
+    device.addEventListener('uncapturederror', (ev) => opts.onUncapturedError!((ev as GPUUncapturedErrorEvent).error.message));
+  }
+  return { device, info: { adapterName: describeAdapter(adapter), hasSubgroups } };
+}

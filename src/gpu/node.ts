@@ -1,0 +1,12 @@
+// Node entry to WebGPU: the `webgpu` npm package (Dawn). Only tests, the CLI and benchmarks
+// import this file; the browser uses ./browser.ts.
+import { initDevice, type InitDeviceOptions } from './device';
+import { GpuContext } from './context';
+
+export async function nodeGpu(opts: InitDeviceOptions = {}): Promise<GpuContext> {
+  const webgpu = await import('webgpu');
+  Object.assign(globalThis, webgpu.globals);
+  const gpu = webgpu.create([]);
+  const { device, info } = await initDevice(gpu, opts);
+  return new GpuContext(device, info);
+}
