@@ -1,0 +1,59 @@
+// The typed message protocol between the page (src/ui) and the training Web Worker
+// (src/train/worker.ts). The worker exposes `TrainerApi` through comlink; it reports
+// progress through the `onEvent` callback the page passes in (comlink.proxy).
+import type { RunConfig } from './config';
+
+/** One ICL curve: per prompt position 1..n, mean error and the 90% band. */
+export interface Curve {
+  mean: number[];
+  lo: number[];
+  hi: number[];
+}
+
+export interface IclResult {
+  /** Prompt positions 1..n (1-based). */
+  positions: number[];
+  /** "model" and one entry per baseline ("zero", "least_squares", …). */
+  curves: Record<string, Curve>;
+  /** Parity: accuracy per position; MQAR: recall (one value). Absent elsewhere. */
+  accuracy?: Record<string, number[]>;
+}
+
+export interface RunFile {
+  version: 1;
+  config: RunConfig;
+  history: { step: number; loss: number }[];
+  icl: IclResult | null;
+  metrics: Record<string, number>;
+  stepsPerSecond: number;
+  adapter: string;
+  /** Step at which the ICL curve was last evaluated. */
+  evalStep?: number;
+}
+
+export type TrainerEvent =
+  | { type: 'ready'; adapter: string }
+  | { type: 'progress'; step: number; total: number; loss: number; stepsPerSecond: number; losses: { step: number; loss: number }[] }
+  | { type: 'eval'; step: number; icl: IclResult; metrics: Record<string, number> }
+  | { type: 'state'; state: 'idle' | 'training' | 'paused' | 'done' }
+  | { type: 'error'; kind: 'diverged' | 'device_lost' | 'too_big' | 'no_webgpu' | 'internal'; message: string };
+
+export interface TrainerApi {
+  /** Creates the GPU device; resolves with the adapter name or rejects with a sentence. */
+  init(): Promise<string>;
+  /** Builds model and data for a config (does not start training). */
+  load(config: RunConfig): Promise<void>;
+  start(): void;
+  pause(): void;
+  /** Runs exactly one training step (while paused) and reports it. */
+  step(): Promise<void>;
+  /** Evaluates the ICL curve now and reports it. */
+  evaluate(): Promise<void>;
+  /** The run so far, as a run file. */
+  runFile(): Promise<RunFile>;
+  /** The model's parameters as a .safetensors file (official names). */
+  checkpoint(): Promise<Uint8Array>;
+  /** Loads parameters from a .safetensors file into the loaded model. */
+  loadCheckpoint(bytes: Uint8Array): Promise<string[]>;
+  subscribe(onEvent: (e: TrainerEvent) => void): void;
+}
