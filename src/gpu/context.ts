@@ -24,6 +24,8 @@ export interface CopyOp {
 export class GpuContext {
   private pipelines = new Map<string, { pipeline: GPUComputePipeline; layout: GPUBindGroupLayout }>();
   private bytesAllocated = 0;
+  /** Objects that must live as long as the device (Dawn's GPU instance in Node). */
+  keepAlive: unknown = null;
 
   constructor(
     readonly device: GPUDevice,

@@ -8,5 +8,8 @@ export async function nodeGpu(opts: InitDeviceOptions = {}): Promise<GpuContext>
   Object.assign(globalThis, webgpu.globals);
   const gpu = webgpu.create([]);
   const { device, info } = await initDevice(gpu, opts);
-  return new GpuContext(device, info);
+  const ctx = new GpuContext(device, info);
+  // Dawn's instance must outlive the device: if `gpu` is garbage-collected, the process crashes.
+  ctx.keepAlive = gpu;
+  return ctx;
 }

@@ -1,0 +1,74 @@
+// Reductions of a row-major (R, C) matrix:
+//   sum_rows: out[c] = Σ_r x[r, c]   (C outputs; the backward of a broadcast over leading dims)
+//   sum_cols: out[r] = Σ_c x[r, c]   (R outputs)
+// One workgroup per output strip; threads stride over the reduced dimension and combine
+// in workgroup memory.
+
+struct Params {
+  rows: u32,
+  cols: u32,
+  alpha: f32, // result scale
+  _pad: u32,
+}
+
+override WG: u32 = 256u;
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+
+var<workgroup> partial: array<f32, WG>;
+
+// Workgroup (gx, gy) reduces output index gx + gy * 65535.
+fn tree_sum(lid: u32) -> f32 {
+  var stride = WG / 2u;
+  loop {
+    if (stride == 0u) { break; }
+    workgroupBarrier();
+    if (lid < stride) { partial[lid] += partial[lid + stride]; }
+    stride = stride / 2u;
+  }
+  workgroupBarrier();
+  return partial[0];
+}
+
+@compute @workgroup_size(WG)
+fn sum_rows(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid3: vec3<u32>) {
+  let c = wid.x + wid.y * 65535u;
+  let lid = lid3.x;
+  var acc = 0.0;
+  if (c < p.cols) {
+    for (var r = lid; r < p.rows; r += WG) { acc += x[r * p.cols + c]; }
+  }
+  partial[lid] = acc;
+  let total = tree_sum(lid);
+  if (lid == 0u && c < p.cols) { out[c] = p.alpha * total; }
+}
+
+@compute @workgroup_size(WG)
+fn sum_cols(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid3: vec3<u32>) {
+  let r = wid.x + wid.y * 65535u;
+  let lid = lid3.x;
+  var acc = 0.0;
+  if (r < p.rows) {
+    for (var c = lid; c < p.cols; c += WG) { acc += x[r * p.cols + c]; }
+  }
+  partial[lid] = acc;
+  let total = tree_sum(lid);
+  if (lid == 0u && r < p.rows) { out[r] = p.alpha * total; }
+}
+
+// The backward of both sums: spread a vector over the (R, C) matrix, times alpha.
+//   expand_rows: out[r, c] = alpha · v[c]     (backward of sum_rows)
+//   expand_cols: out[r, c] = alpha · v[r]     (backward of sum_cols)
+@group(0) @binding(1) var<storage, read> v: array<f32>;
+@group(0) @binding(2) var<storage, read_write> expanded: array<f32>;
+
+override ALONG_ROWS: bool = true;
+
+@compute @workgroup_size(WG)
+fn expand(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = gid.x + gid.y * nwg.x * WG;
+  if (i >= p.rows * p.cols) { return; }
+  if (ALONG_ROWS) { expanded[i] = p.alpha * v[i % p.cols]; } else { expanded[i] = p.alpha * v[i / p.cols]; }
+}

@@ -1,0 +1,144 @@
+// Compile a traced Graph into a replayable program: buffers for temporaries are planned by
+// liveness (a buffer is reused once its last reader has run), uniforms are written once into
+// one buffer, pipelines and bind groups are created once. A run is then: writeBuffer of the
+// inputs, one command encoder, one submit. No allocation, no waiting.
+import type { BufferSlice, CopyOp, EncodedDispatch, GpuContext } from '../gpu/context';
+import type { Graph } from './graph';
+import type { Tensor } from './tensor';
+
+export interface CompileOptions {
+  /** Tensors whose values must survive the run (losses, predictions): never reused. */
+  keep?: Tensor[];
+}
+
+export interface PlanStats {
+  dispatches: number;
+  temporaries: number;
+  /** Physical buffers after reuse. */
+  buffers: number;
+  plannedBytes: number;
+  /** What the temporaries would take without reuse. */
+  unplannedBytes: number;
+}
+
+export class CompiledGraph {
+  readonly stats: PlanStats;
+  private encoded: EncodedDispatch[];
+  private ownBuffers: GPUBuffer[] = [];
+
+  constructor(
+    readonly graph: Graph,
+    opts: CompileOptions = {},
+  ) {
+    if (graph.mode !== 'trace') throw new Error('compile() needs a graph built in trace mode');
+    const gpu = graph.gpu;
+    const planned = planBuffers(graph, new Set((opts.keep ?? []).map((t) => t.id)), (bytes, label) => {
+      const b = gpu.createStorage(bytes, label);
+      this.ownBuffers.push(b);
+      return b;
+    });
+    this.stats = planned;
+    this.encoded = this.encode(gpu);
+  }
+
+  /** Writes inputs (name → values) and submits every dispatch; copies run after them. */
+  run(inputs: Record<string, Float32Array> = {}, copiesAfter: CopyOp[] = []): void {
+    for (const [name, data] of Object.entries(inputs)) this.graph.write(name, data);
+    this.graph.gpu.submit(this.encoded, copiesAfter);
+  }
+
+  get dispatchCount(): number {
+    return this.encoded.length;
+  }
+
+  destroy(): void {
+    for (const b of this.ownBuffers) b.destroy();
+    this.ownBuffers = [];
+    this.graph.destroy();
+  }
+
+  private encode(gpu: GpuContext): EncodedDispatch[] {
+    const align = gpu.limits.minUniformBufferOffsetAlignment;
+    const dispatches = this.graph.dispatches;
+    let uniformBytes = 0;
+    const offsets = dispatches.map((d) => {
+      if (!d.params) return -1;
+      const off = uniformBytes;
+      uniformBytes += Math.ceil(d.params.byteLength / align) * align;
+      return off;
+    });
+    const uniforms = uniformBytes ? gpu.createUniform(uniformBytes, 'uniforms') : null;
+    if (uniforms) this.ownBuffers.push(uniforms);
+    const staging = new Uint8Array(uniformBytes);
+    return dispatches.map((d, i) => {
+      const slices: BufferSlice[] = [];
+      if (d.params && uniforms) {
+        staging.set(new Uint8Array(d.params), offsets[i]);
+        slices.push({ buffer: uniforms, offset: offsets[i], size: d.params.byteLength });
+      }
+      for (const t of d.tensors) slices.push(sliceOf(t));
+      if (i === dispatches.length - 1 && uniforms) gpu.write(uniforms, 0, staging);
+      return { pipeline: gpu.pipeline(d.kernel).pipeline, bindGroup: gpu.bindGroup(d.kernel, slices), workgroups: d.workgroups };
+    });
+  }
+}
+
+export function sliceOf(t: Tensor): BufferSlice {
+  if (t.storage.kind !== 'fixed') throw new Error(`${t} has no storage`);
+  return t.storage.slice;
+}
+
+/**
+ * Liveness planning: walk the dispatches in order; a temporary gets a buffer at its first
+ * use and returns it to the free list after its last use. All tensors first used by a
+ * dispatch are placed before any buffer freed by that dispatch is reused, so no dispatch
+ * reads and writes one buffer through two bindings. Best fit by size.
+ */
+function planBuffers(graph: Graph, keep: Set<number>, create: (bytes: number, label: string) => GPUBuffer): PlanStats {
+  const first = new Map<number, number>();
+  const last = new Map<number, number>();
+  graph.dispatches.forEach((d, i) => {
+    for (const t of d.tensors) {
+      if (t.storage.kind !== 'temp') continue;
+      if (!first.has(t.id)) first.set(t.id, i);
+      last.set(t.id, keep.has(t.id) ? Infinity : i);
+    }
+  });
+  const free: { buffer: GPUBuffer; bytes: number }[] = [];
+  const holding = new Map<number, { buffer: GPUBuffer; bytes: number }>();
+  let buffers = 0;
+  let plannedBytes = 0;
+  let unplannedBytes = 0;
+  graph.dispatches.forEach((d, i) => {
+    for (const t of d.tensors) {
+      if (t.storage.kind !== 'temp' || first.get(t.id) !== i) continue;
+      const bytes = Math.max(16, Math.ceil(t.byteSize / 16) * 16);
+      unplannedBytes += bytes;
+      let best = -1;
+      for (let j = 0; j < free.length; j++) {
+        if (free[j].bytes >= bytes && (best < 0 || free[j].bytes < free[best].bytes)) best = j;
+      }
+      // reuse only buffers that are not wildly oversized, so big buffers stay available
+      let slot: { buffer: GPUBuffer; bytes: number };
+      if (best >= 0 && free[best].bytes <= 4 * bytes) slot = free.splice(best, 1)[0];
+      else {
+        slot = { buffer: create(bytes, `tmp${buffers}`), bytes };
+        buffers++;
+        plannedBytes += bytes;
+      }
+      holding.set(t.id, slot);
+      t.storage = { kind: 'fixed', slice: { buffer: slot.buffer, offset: 0, size: Math.max(4, t.byteSize) } };
+    }
+    for (const t of d.tensors) {
+      if (last.get(t.id) === i && holding.has(t.id)) {
+        free.push(holding.get(t.id)!);
+        holding.delete(t.id);
+      }
+    }
+  });
+  // temporaries that no dispatch touches (e.g. an unused output) still need a home
+  for (const t of graph.tensors) {
+    if (t.storage.kind === 'temp') t.storage = { kind: 'fixed', slice: { buffer: create(Math.max(16, t.byteSize), t.label), offset: 0, size: Math.max(4, t.byteSize) } };
+  }
+  return { dispatches: graph.dispatches.length, temporaries: first.size, buffers, plannedBytes, unplannedBytes };
+}

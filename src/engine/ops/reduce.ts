@@ -1,0 +1,66 @@
+// Row/column sums of a (R, C) matrix; sum_rows is the backward of a broadcast over leading
+// dims (bias and positional-embedding gradients). Kernels in shaders/reduce.wgsl.
+import source from '../../../shaders/reduce.wgsl?raw';
+import { grid1d, uniformStruct, type KernelDef } from '../../gpu/kernel';
+import { accumulateGrad } from '../autograd';
+import { numel, type Shape, type Tensor } from '../tensor';
+
+export const ReduceParams = uniformStruct('Params', { rows: 'u32', cols: 'u32', alpha: 'f32', _pad: 'u32' });
+const WG = 256;
+const sumRowsKernel: KernelDef = { name: 'sum_rows', source, entryPoint: 'sum_rows', bindings: ['uniform', 'read', 'rw'], constants: { WG } };
+const sumColsKernel: KernelDef = { name: 'sum_cols', source, entryPoint: 'sum_cols', bindings: ['uniform', 'read', 'rw'], constants: { WG } };
+const expandKernel = (alongRows: boolean): KernelDef => ({
+  name: alongRows ? 'expand_rows' : 'expand_cols',
+  source,
+  entryPoint: 'expand',
+  bindings: ['uniform', 'read', 'rw'],
+  constants: { WG, ALONG_ROWS: alongRows ? 1 : 0 },
+});
+
+/** (R, C) tensor with alpha·v spread along rows (v: C values) or along columns (v: R values). */
+function expand(v: Tensor, rows: number, cols: number, alongRows: boolean, shape: Shape, alpha: number): Tensor {
+  const g = v.graph;
+  const out = g.tensor(shape, false, `expand(${v.label})`);
+  g.dispatch(expandKernel(alongRows), ReduceParams.pack({ rows, cols, alpha, _pad: 0 }), [v, out], grid1d(rows * cols, WG));
+  return out;
+}
+
+function grid(n: number): [number, number, number] {
+  return n <= 65535 ? [n, 1, 1] : [65535, Math.ceil(n / 65535), 1];
+}
+
+/** x viewed as (rows, C) → (C) sums over rows, returned with shape outShape (numel C). */
+export function sumRows(x: Tensor, rows: number, outShape: Shape, alpha = 1): Tensor {
+  const cols = numel(outShape);
+  if (rows * cols !== x.size) throw new Error(`sumRows: ${x} is not ${rows} rows of ${cols}`);
+  const g = x.graph;
+  const out = g.tensor(outShape, x.requiresGrad, `sum_rows(${x.label})`);
+  g.dispatch(sumRowsKernel, ReduceParams.pack({ rows, cols, alpha, _pad: 0 }), [x, out], grid(cols));
+  g.record(out, (dout) => accumulateGrad(x, expand(dout, rows, cols, true, x.shape, alpha)));
+  return out;
+}
+
+/** x viewed as (R, cols) → (R) sums over the last dim. */
+export function sumCols(x: Tensor, cols: number, alpha = 1): Tensor {
+  const rows = x.size / cols;
+  if (!Number.isInteger(rows)) throw new Error(`sumCols: ${x} is not rows of ${cols}`);
+  const g = x.graph;
+  const out = g.tensor([rows], x.requiresGrad, `sum_cols(${x.label})`);
+  g.dispatch(sumColsKernel, ReduceParams.pack({ rows, cols, alpha, _pad: 0 }), [x, out], grid(rows));
+  g.record(out, (dout) => accumulateGrad(x, expand(dout, rows, cols, false, x.shape, alpha)));
+  return out;
+}
+
+// ---- CPU reference ----------------------------------------------------------------------
+
+export function sumRowsRef(x: ArrayLike<number>, rows: number, cols: number, alpha = 1): Float64Array {
+  const out = new Float64Array(cols);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c] += x[r * cols + c];
+  return out.map((v) => v * alpha);
+}
+
+export function sumColsRef(x: ArrayLike<number>, rows: number, cols: number, alpha = 1): Float64Array {
+  const out = new Float64Array(rows);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[r] += x[r * cols + c];
+  return out.map((v) => v * alpha);
+}

@@ -1,0 +1,54 @@
+// Tensor: a shape and where its f32 values live on the GPU. Values are never on the CPU
+// unless read back. A tensor belongs to one Graph; its storage is either planned by the
+// graph (temporaries) or fixed (parameter arena slices, input buffers).
+import type { BufferSlice } from '../gpu/context';
+import type { Graph } from './graph';
+
+export type Shape = readonly number[];
+
+export type Storage =
+  | { kind: 'temp' } // placed by the liveness planner at compile time (own buffer in eager mode)
+  | { kind: 'fixed'; slice: BufferSlice };
+
+export class Tensor {
+  /** ∂loss/∂this, set during backward. */
+  grad: Tensor | undefined;
+
+  constructor(
+    readonly graph: Graph,
+    readonly id: number,
+    readonly shape: Shape,
+    public storage: Storage,
+    readonly requiresGrad: boolean,
+    readonly label: string,
+  ) {}
+
+  get size(): number {
+    return numel(this.shape);
+  }
+
+  get byteSize(): number {
+    return this.size * 4;
+  }
+
+  /** Reads the values back (eager graphs, or kept tensors of a compiled graph after a run). */
+  read(): Promise<Float32Array> {
+    return this.graph.read(this);
+  }
+
+  toString(): string {
+    return `Tensor(${this.label} [${this.shape.join(', ')}])`;
+  }
+}
+
+export function numel(shape: Shape): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+export function sameShape(a: Shape, b: Shape): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+export function assertShape(t: Tensor, shape: Shape, what: string): void {
+  if (!sameShape(t.shape, shape)) throw new Error(`${what}: expected shape [${shape.join(', ')}], got [${t.shape.join(', ')}]`);
+}
