@@ -1,0 +1,177 @@
+// Share links: a run (config and compact results) in the URL hash, "#v1.<base64url(deflate(JSON))>".
+// Decoding treats the link as hostile: sizes are capped before and during decompression,
+// everything passes the run-file schema, and every failure is a sentence, never a throw.
+import { deflateSync, Inflate } from 'fflate';
+import type { Curve, IclResult, RunFile } from './protocol';
+import { parseRunFile } from './schema';
+
+/** The link format this lab writes; a link's "v<N>." prefix says which one it uses. */
+export const SHARE_LINK_VERSION = 1;
+
+export const SHARE_LINK_LIMITS = {
+  /** Characters of the hash; a typical run needs about 5 000. */
+  hashChars: 200_000,
+  /** Bytes of JSON after decompression. */
+  jsonBytes: 1 << 20,
+  /** History points kept in a link. */
+  historyPoints: 200,
+  /** Significant digits of curve values, losses and metrics in a link. */
+  digits: 4,
+} as const;
+
+export type DecodedShareLink = { ok: true; run: RunFile; teaching: boolean } | { ok: false; error: string };
+
+// ---- base64url (RFC 4648 §5, no padding) ----
+
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+const INDEX = new Int16Array(128).fill(-1);
+for (let i = 0; i < ALPHABET.length; i++) INDEX[ALPHABET.charCodeAt(i)] = i;
+
+export function toBase64Url(bytes: Uint8Array): string {
+  let out = '';
+  for (let i = 0; i < bytes.length; i += 3) {
+    const n = (bytes[i] << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
+    const chars = Math.min(4, Math.ceil(((bytes.length - i) * 8) / 6));
+    for (let k = 0; k < chars; k++) out += ALPHABET[(n >> (18 - 6 * k)) & 63];
+  }
+  return out;
+}
+
+/** The bytes, or null when the text is not base64url (a stray character or an impossible length). */
+export function fromBase64Url(text: string): Uint8Array | null {
+  const s = text.replace(/=+$/, '');
+  if (s.length % 4 === 1) return null;
+  const out = new Uint8Array(Math.floor((s.length * 6) / 8));
+  let acc = 0;
+  let bits = 0;
+  let j = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const d = c < 128 ? INDEX[c] : -1;
+    if (d < 0) return null;
+    acc = ((acc << 6) | d) & 0xffffff;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[j++] = (acc >> bits) & 0xff;
+    }
+  }
+  return out;
+}
+
+// ---- compact form ----
+
+function round(x: number): number {
+  return Number.isFinite(x) ? Number(x.toPrecision(SHARE_LINK_LIMITS.digits)) : x;
+}
+
+/** At most `max` entries, evenly spaced, always keeping the first and the last. */
+export function downsample<T>(items: T[], max: number): T[] {
+  if (items.length <= max) return items.slice();
+  const out: T[] = [];
+  for (let i = 0; i < max; i++) out.push(items[Math.round((i * (items.length - 1)) / (max - 1))]);
+  return out;
+}
+
+function mapRecord<T, U>(r: Record<string, T>, f: (x: T) => U): Record<string, U> {
+  return Object.fromEntries(Object.entries(r).map(([k, x]) => [k, f(x)]));
+}
+
+function compactIcl(icl: IclResult): IclResult {
+  const curve = (c: Curve): Curve => ({ mean: c.mean.map(round), lo: c.lo.map(round), hi: c.hi.map(round) });
+  const out: IclResult = { positions: icl.positions.slice(), curves: mapRecord(icl.curves, curve) };
+  if (icl.accuracy) out.accuracy = mapRecord(icl.accuracy, (a) => a.map(round));
+  return out;
+}
+
+/** The run as a link carries it: config exact, results rounded, history thinned, no free text. */
+export function compactRun(run: RunFile): RunFile {
+  const out: RunFile = {
+    version: run.version,
+    config: { ...run.config },
+    history: downsample(run.history, SHARE_LINK_LIMITS.historyPoints).map((h) => ({ step: h.step, loss: round(h.loss) })),
+    icl: run.icl ? compactIcl(run.icl) : null,
+    metrics: mapRecord(run.metrics, round),
+    stepsPerSecond: round(run.stepsPerSecond),
+    // The adapter name is free text; a link carries none.
+    adapter: '',
+  };
+  if (run.evalStep !== undefined) out.evalStep = run.evalStep;
+  return out;
+}
+
+// ---- encode / decode ----
+
+/** The URL hash (with its "#") that reopens this run. Expects a run that parseRunFile accepts. */
+export function encodeShareLink(run: RunFile, opts: { teaching?: boolean } = {}): string {
+  const payload = opts.teaching ? { teaching: true, run: compactRun(run) } : { run: compactRun(run) };
+  const bytes = deflateSync(new TextEncoder().encode(JSON.stringify(payload)), { level: 9 });
+  return `#v${SHARE_LINK_VERSION}.${toBase64Url(bytes)}`;
+}
+
+class TooBig extends Error {}
+
+/** Inflates raw DEFLATE in small pieces and stops as soon as the output passes `limit` bytes. */
+function inflateCapped(data: Uint8Array, limit: number): Uint8Array {
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  const inflater = new Inflate((chunk) => {
+    total += chunk.length;
+    if (total > limit) throw new TooBig();
+    parts.push(chunk);
+  });
+  // DEFLATE expands at most ~1032×, so a 1 KiB piece yields at most ~1 MiB before the check.
+  const piece = 1024;
+  for (let i = 0; i < data.length; i += piece) inflater.push(data.subarray(i, i + piece), i + piece >= data.length);
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+const fail = (error: string): DecodedShareLink => ({ ok: false, error });
+const DAMAGED = 'This share link is damaged (perhaps cut off when it was copied); ask for the link again.';
+
+/** The run in a share link, or a sentence saying why it cannot be opened. Never throws. */
+export function decodeShareLink(hash: string): DecodedShareLink {
+  try {
+    if (typeof hash !== 'string') return fail('This is not an ICL Lab share link.');
+    const text = hash.startsWith('#') ? hash.slice(1) : hash;
+    if (text.length > SHARE_LINK_LIMITS.hashChars) return fail('This share link is too long to be one the lab made.');
+    const m = /^v(\d{1,9})\.([\s\S]*)$/.exec(text);
+    if (!m) return fail('This is not an ICL Lab share link.');
+    const version = Number(m[1]);
+    if (version > SHARE_LINK_VERSION) {
+      return fail(`This link was made by a newer version of ICL Lab (link format v${version}); this page reads v${SHARE_LINK_VERSION}. Reload the page to get the latest lab.`);
+    }
+    if (version !== SHARE_LINK_VERSION) return fail(`This link uses a link format (v${version}) that ICL Lab never made.`);
+
+    const packed = fromBase64Url(m[2]);
+    if (!packed || packed.length === 0) return fail(DAMAGED);
+    let bytes: Uint8Array;
+    try {
+      bytes = inflateCapped(packed, SHARE_LINK_LIMITS.jsonBytes);
+    } catch (e) {
+      if (e instanceof TooBig) return fail('This share link unpacks to far more data than a run holds; the lab did not open it.');
+      return fail(DAMAGED);
+    }
+    let payload: unknown;
+    try {
+      payload = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    } catch {
+      return fail(DAMAGED);
+    }
+    if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return fail(DAMAGED);
+    const { run, teaching } = payload as { run?: unknown; teaching?: unknown };
+    if (teaching !== undefined && typeof teaching !== 'boolean') return fail(DAMAGED);
+    const parsed = parseRunFile(run);
+    if (!parsed.ok) return fail(`This share link holds a run the lab cannot use. ${parsed.error}`);
+    // Only enum values and identifiers reach the page: free text is dropped whatever the link says.
+    return { ok: true, run: { ...parsed.value, adapter: '' }, teaching: teaching === true };
+  } catch {
+    return fail('This share link could not be read.');
+  }
+}
