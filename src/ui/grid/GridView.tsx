@@ -1,0 +1,54 @@
+// The paper grid view: choose tasks, models, size and run length; run them all one after
+// another; read the ✓ / ▲ / ✗ table (SPEC.md "The paper's grid").
+import { MODEL_IDS, SIZE_IDS, TASK_IDS } from '../../train/config';
+import { CONFIG_BOUNDS } from '../../train/schema';
+import { MODEL_LABEL, SIZE_LABEL, TASK_TEXT } from '../labels';
+import { useGrid } from '../store/grid';
+import { useLab } from '../store/lab';
+import { runGrid } from '../session/grid';
+import { NumberField } from '../components/NumberField';
+import { SelectField } from '../components/SelectField';
+import { GridTable } from './GridTable';
+
+export function GridView() {
+  const g = useGrid();
+  const state = useLab((s) => s.trainerState);
+  const busy = state === 'training' || state === 'loading' || state === 'starting';
+  const n = g.tasks.length * g.models.length;
+  return (
+    <section className="grid-view" aria-labelledby="grid-heading">
+      <h2 id="grid-heading">The paper's grid</h2>
+      <p>
+        Park et al. summarise which model learns which task in context. This trains every chosen task with every chosen model, one run after another, and fills the table
+        from the lab's own curves.
+      </p>
+      <div className="grid-settings">
+        <fieldset>
+          <legend>Tasks</legend>
+          {TASK_IDS.map((t) => (
+            <label key={t} className="checkbox">
+              <input type="checkbox" checked={g.tasks.includes(t)} onChange={() => g.toggleTask(t)} /> {TASK_TEXT[t].label}
+            </label>
+          ))}
+        </fieldset>
+        <fieldset>
+          <legend>Models</legend>
+          {MODEL_IDS.map((m) => (
+            <label key={m} className="checkbox">
+              <input type="checkbox" checked={g.models.includes(m)} onChange={() => g.toggleModel(m)} /> {MODEL_LABEL[m]}
+            </label>
+          ))}
+        </fieldset>
+        <div>
+          <SelectField label="Grid preset" value={g.size} options={SIZE_IDS} optionLabel={(s) => SIZE_LABEL[s]} onChange={(size) => g.set({ size })} />
+          <NumberField label="Training steps per run" value={g.steps} min={CONFIG_BOUNDS.steps.min} max={CONFIG_BOUNDS.steps.max} onCommit={(steps) => g.set({ steps })} />
+          <NumberField label="Grid seed" value={g.seed} min={CONFIG_BOUNDS.seed.min} max={CONFIG_BOUNDS.seed.max} onCommit={(seed) => g.set({ seed })} />
+          <button type="button" className="primary" disabled={n === 0} onClick={() => void runGrid()}>
+            Run the grid ({n} runs{busy ? ', after the current one' : ''})
+          </button>
+        </div>
+      </div>
+      {g.gridId ? <GridTable /> : <p className="hint">The table fills in as the runs finish; each cell opens its run.</p>}
+    </section>
+  );
+}

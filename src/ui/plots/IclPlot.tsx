@@ -1,0 +1,65 @@
+// "ICL curve": error (or accuracy) against the number of in-context examples — the shown
+// run's model with its 90% band, each baseline, and the runs chosen for comparison.
+import { Area, CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { useShallow } from 'zustand/react/shallow';
+import { formatNumber } from '../format';
+import { modelLabel, taskLabel } from '../labels';
+import { runTitle } from '../runView';
+import { shownRun, useLab } from '../store/lab';
+import { useRuns } from '../store/runs';
+import { buildIclPlot, type PlotRun } from './iclData';
+import { PlotRegion } from './PlotRegion';
+
+/** The shown run's colour: its own when it is a saved run, else black (the live run). */
+const LIVE_COLOUR = '#000000';
+
+function metricsText(metrics: Record<string, number>): string {
+  const parts = Object.entries(metrics).map(([k, v]) => `${k.replace(/_/g, ' ')} ${formatNumber(v)}`);
+  return parts.length > 0 ? ` Metrics: ${parts.join(', ')}.` : '';
+}
+
+export function IclPlot() {
+  const run = useLab((s) => shownRun(s));
+  const viewedId = useLab((s) => s.viewed?.runId);
+  const compared = useRuns(useShallow((s) => s.runs.filter((r) => s.compare.includes(r.id) && r.id !== viewedId)));
+  const ownColour = useRuns((s) => s.runs.find((r) => r.id === viewedId)?.colour);
+  const shown: PlotRun | null = run
+    ? { title: runTitle(run.config, taskLabel, modelLabel), colour: ownColour ?? LIVE_COLOUR, task: run.config.task, icl: run.icl }
+    : null;
+  const others: PlotRun[] = compared.map((r) => ({ title: runTitle(r.run.config, taskLabel, modelLabel), colour: r.colour, task: r.run.config.task, icl: r.run.icl }));
+  const plot = buildIclPlot(shown, others);
+  const hidden = others.filter((o) => o.task !== (shown?.task ?? others[0]?.task)).length;
+  const summary =
+    (run?.icl ? `Evaluated at step ${run.evalStep ?? run.step}; the shaded band is the model's 90% range across prompts.` : 'The ICL curve appears at the first evaluation.') +
+    (run ? metricsText(run.metrics) : '') +
+    (hidden > 0 ? ` ${hidden} compared run(s) of other tasks are not drawn.` : '');
+  const accuracy = plot.metric === 'accuracy';
+  return (
+    <PlotRegion label="ICL curve" fileName="icl-curve" summary={summary}>
+      <ResponsiveContainer width="100%" height={320}>
+        <ComposedChart data={plot.rows} margin={{ top: 8, right: 16, bottom: 20, left: 8 }}>
+          <CartesianGrid stroke="#e3e3e3" />
+          <XAxis dataKey="pos" type="number" domain={['dataMin', 'dataMax']} allowDecimals={false} label={{ value: plot.xLabel, position: 'insideBottom', offset: -12 }} />
+          <YAxis
+            type="number"
+            domain={accuracy ? [0, 1] : [0, (max: number) => Math.min(Math.max(1.1, Math.ceil(max * 10) / 10), 3)]}
+            allowDataOverflow
+            tickFormatter={(v: number) => formatNumber(v, 2)}
+            width={56}
+            label={{ value: plot.yLabel, angle: -90, position: 'insideLeft', style: { textAnchor: 'middle' } }}
+          />
+          <Tooltip formatter={(v) => (Array.isArray(v) ? v.map((x) => formatNumber(Number(x))).join(' – ') : formatNumber(Number(v)))} labelFormatter={(l) => `${l} examples`} />
+          <Legend verticalAlign="top" height={40} />
+          {plot.series.map((s) =>
+            s.bandKey ? (
+              <Area key={s.bandKey} dataKey={s.bandKey} name={`${s.label}, 90% band`} legendType="none" stroke="none" fill={s.colour} fillOpacity={0.15} isAnimationActive={false} connectNulls={false} />
+            ) : null,
+          )}
+          {plot.series.map((s) => (
+            <Line key={s.key} dataKey={s.key} name={s.label} stroke={s.colour} strokeWidth={s.width} strokeDasharray={s.dash} dot={false} isAnimationActive={false} connectNulls={false} />
+          ))}
+        </ComposedChart>
+      </ResponsiveContainer>
+    </PlotRegion>
+  );
+}

@@ -1,0 +1,96 @@
+// Builds the ICL plot's rows and series from runs: the shown run's model curve with its 90%
+// band and each baseline, plus the model curves of runs chosen for comparison. Curve names
+// from links or files only become labels (text) and never data keys, which are "s0", "s1", …
+import type { IclResult } from '../../train/protocol';
+import type { TaskId } from '../../train/config';
+import { curveLabel, TASK_TEXT } from '../labels';
+import { baselineStroke } from '../palette';
+
+export interface Series {
+  key: string;
+  label: string;
+  colour: string;
+  dash?: string;
+  width: number;
+  /** Data key of this series' [lo, hi] band, if it has one. */
+  bandKey?: string;
+}
+
+export type Row = Record<string, number | [number, number] | null>;
+
+export interface IclPlot {
+  rows: Row[];
+  series: Series[];
+  metric: 'error' | 'accuracy';
+  yLabel: string;
+  xLabel: string;
+}
+
+export interface PlotRun {
+  title: string;
+  colour: string;
+  task: TaskId;
+  icl: IclResult | null;
+}
+
+const finite = (x: number | undefined): number | null => (typeof x === 'number' && Number.isFinite(x) ? x : null);
+
+/** Parity is read as accuracy when the run has accuracy lists; everything else as error. */
+function usesAccuracy(run: PlotRun): boolean {
+  return run.task === 'sparse_parity' && !!run.icl?.accuracy?.model && run.icl.accuracy.model.length === run.icl.positions.length;
+}
+
+/** Baselines in a steady order: the named ones alphabetically, the trivial "zero" last. */
+function baselineKeys(keys: string[]): string[] {
+  return keys.filter((k) => k !== 'model' && k !== 'zero').sort().concat(keys.includes('zero') ? ['zero'] : []);
+}
+
+export function buildIclPlot(shown: PlotRun | null, compared: PlotRun[]): IclPlot {
+  const task = shown?.task ?? compared[0]?.task ?? 'linear_regression';
+  const metric = (shown ? usesAccuracy(shown) : compared.some(usesAccuracy)) ? 'accuracy' : 'error';
+  const text = TASK_TEXT[task];
+  const byPos = new Map<number, Row>();
+  const series: Series[] = [];
+  const row = (pos: number): Row => {
+    let r = byPos.get(pos);
+    if (!r) byPos.set(pos, (r = { pos }));
+    return r;
+  };
+  const addLine = (positions: number[], values: number[], s: Omit<Series, 'key'>, band?: { lo: number[]; hi: number[] }) => {
+    const key = `s${series.length}`;
+    const bandKey = band ? `b${series.length}` : undefined;
+    series.push({ ...s, key, bandKey });
+    positions.forEach((p, i) => {
+      if (!Number.isFinite(p)) return;
+      const r = row(p);
+      r[key] = finite(values[i]);
+      if (band && bandKey) {
+        const lo = finite(band.lo[i]);
+        const hi = finite(band.hi[i]);
+        r[bandKey] = lo !== null && hi !== null ? [lo, hi] : null;
+      }
+    });
+  };
+
+  if (shown?.icl) {
+    const { positions, curves, accuracy } = shown.icl;
+    if (metric === 'accuracy' && accuracy) {
+      addLine(positions, accuracy.model, { label: `${shown.title} (model)`, colour: shown.colour, width: 2.5 });
+      baselineKeys(Object.keys(accuracy)).forEach((k, i) =>
+        addLine(positions, accuracy[k], { label: curveLabel(k), colour: baselineStroke(i).stroke, dash: baselineStroke(i).dash, width: 1.5 }),
+      );
+    } else if (curves.model) {
+      addLine(positions, curves.model.mean, { label: `${shown.title} (model)`, colour: shown.colour, width: 2.5 }, curves.model);
+      baselineKeys(Object.keys(curves)).forEach((k, i) =>
+        addLine(positions, curves[k].mean, { label: curveLabel(k), colour: baselineStroke(i).stroke, dash: baselineStroke(i).dash, width: 1.5 }),
+      );
+    }
+  }
+  for (const c of compared) {
+    if (!c.icl || c.task !== task) continue;
+    const values = metric === 'accuracy' ? c.icl.accuracy?.model : c.icl.curves.model?.mean;
+    if (values) addLine(c.icl.positions, values, { label: c.title, colour: c.colour, width: 2 });
+  }
+  const rows = [...byPos.values()].sort((a, b) => (a.pos as number) - (b.pos as number));
+  return { rows, series, metric, yLabel: metric === 'accuracy' ? 'accuracy' : text.yLabel, xLabel: text.xLabel };
+}

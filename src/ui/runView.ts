@@ -1,0 +1,61 @@
+// RunView: what the plots and the status line show — a live run, a saved run, a run from a
+// link or a file. Converts to and from the run file (protocol.ts RunFile).
+import type { RunConfig } from '../train/config';
+import type { IclResult, RunFile } from '../train/protocol';
+
+export interface RunView {
+  config: RunConfig;
+  history: { step: number; loss: number }[];
+  icl: IclResult | null;
+  metrics: Record<string, number>;
+  stepsPerSecond: number;
+  adapter: string;
+  /** Step at which the ICL curve was last evaluated. */
+  evalStep?: number;
+  /** Steps done so far (the last history step for a finished run). */
+  step: number;
+  total: number;
+}
+
+export function emptyView(config: RunConfig, adapter = ''): RunView {
+  return { config, history: [], icl: null, metrics: {}, stepsPerSecond: 0, adapter, step: 0, total: config.steps };
+}
+
+export function viewFromRunFile(run: RunFile): RunView {
+  const last = run.history.length > 0 ? run.history[run.history.length - 1].step : 0;
+  return {
+    config: run.config,
+    history: run.history,
+    icl: run.icl,
+    metrics: run.metrics,
+    stepsPerSecond: run.stepsPerSecond,
+    adapter: run.adapter,
+    evalStep: run.evalStep,
+    step: Math.max(last, run.evalStep ?? 0),
+    total: run.config.steps,
+  };
+}
+
+export function runFileFromView(v: RunView): RunFile {
+  const run: RunFile = {
+    version: 1,
+    config: v.config,
+    history: v.history,
+    icl: v.icl,
+    metrics: v.metrics,
+    stepsPerSecond: v.stepsPerSecond,
+    adapter: v.adapter,
+  };
+  if (v.evalStep !== undefined) run.evalStep = v.evalStep;
+  return run;
+}
+
+/** A short human name for a run: "Linear regression · Transformer · tiny · seed 1". */
+export function runTitle(c: RunConfig, taskLabel: (t: RunConfig['task']) => string, modelLabel: (m: RunConfig['model']) => string): string {
+  return `${taskLabel(c.task)} · ${modelLabel(c.model)} · ${c.size} · seed ${c.seed}`;
+}
+
+/** A stable key for "is the worker's loaded model this config?". */
+export function configKey(c: RunConfig): string {
+  return JSON.stringify(c, Object.keys(c).sort());
+}

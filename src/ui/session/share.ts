@@ -1,0 +1,49 @@
+// Share links: put the shown run in the URL hash (and the "Share link" field, and the
+// clipboard); open a link on arrival. A bad link leaves the default lab untouched and says why.
+import { decodeShareLink, encodeShareLink } from '../../train/shareLink';
+import { parseRunFile } from '../../train/schema';
+import { emptyView, runFileFromView, viewFromRunFile } from '../runView';
+import { shownRun, useLab } from '../store/lab';
+import { useAlerts } from '../store/alerts';
+
+/** `teaching`: the link hides advanced controls for whoever opens it. */
+export async function shareShownRun(teaching: boolean): Promise<void> {
+  const lab = useLab.getState();
+  const view = shownRun(lab) ?? emptyView(lab.config);
+  const run = runFileFromView(view);
+  // The link format only takes runs the schema accepts; say so instead of making a dead link.
+  const checked = parseRunFile(JSON.parse(JSON.stringify(run)));
+  if (!checked.ok) {
+    useAlerts.getState().push('internal', `This run cannot be shared: ${checked.error}`);
+    return;
+  }
+  const hash = encodeShareLink(run, { teaching });
+  const url = `${location.origin}${location.pathname}${hash}`;
+  // replaceState: sharing should not add a Back-button entry or re-trigger hashchange.
+  history.replaceState(null, '', hash);
+  lab.setShareLink(url);
+  try {
+    await navigator.clipboard.writeText(url);
+    lab.setNotice('Share link copied to the clipboard.');
+  } catch {
+    lab.setNotice('Copy the share link from the field below.');
+  }
+}
+
+/** Opens the run in the URL hash, if any. Returns true when a run was shown. */
+export function openFromHash(hash: string): boolean {
+  if (!hash || hash === '#') return false;
+  const decoded = decodeShareLink(hash);
+  const lab = useLab.getState();
+  if (!decoded.ok) {
+    useAlerts.getState().push('bad_link', `${decoded.error} The lab below is the default one; nothing from the link was used.`);
+    history.replaceState(null, '', location.pathname + location.search);
+    return false;
+  }
+  useAlerts.getState().clearKind('bad_link');
+  lab.setTeaching(decoded.teaching);
+  lab.replaceConfig(decoded.run.config);
+  lab.setViewed({ view: viewFromRunFile(decoded.run), source: 'link' });
+  lab.setShareLink(`${location.origin}${location.pathname}${hash}`);
+  return true;
+}

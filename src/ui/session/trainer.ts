@@ -1,0 +1,208 @@
+// What the lab's buttons do to the training worker: start, pause, step, reset, resume, and
+// the queue that trains runs one after another. Plain functions over the stores (no React);
+// the worker does the training itself, this file only asks and listens.
+import type { RunConfig, SizeId } from '../../train/config';
+import { SIZE_IDS } from '../../train/config';
+import type { TrainerEvent } from '../../train/protocol';
+import { NoWebGPUError } from '../../gpu/browser';
+import { createTrainer, type TrainerClient } from '../trainerClient';
+import { configKey, viewFromRunFile } from '../runView';
+import { useLab } from '../store/lab';
+import { useAlerts, type AlertAction } from '../store/alerts';
+import { useQueue } from '../store/queue';
+import { useRuns } from '../store/runs';
+
+function errorText(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return typeof err === 'string' ? err : 'Something went wrong in the training worker.';
+}
+
+function reportError(kind: Extract<TrainerEvent, { type: 'error' }>['kind'], message: string): void {
+  const alerts = useAlerts.getState();
+  const lab = useLab.getState();
+  switch (kind) {
+    case 'no_webgpu':
+      alerts.push('no_webgpu', message);
+      break;
+    case 'device_lost':
+      alerts.push('device_lost', `The GPU stopped answering (${message}). The plots so far are kept. "Resume" starts a fresh GPU device and trains this run again with the same seed.`, 'resume');
+      break;
+    case 'diverged':
+      alerts.push('diverged', `${message} The loss stopped being a finite number, so training stopped. A smaller learning rate usually helps.`, 'lower_lr');
+      break;
+    case 'too_big':
+      alerts.push('too_big', `${message} Try a smaller size${lab.config.size === 'tiny' ? ' or a shorter prompt' : ''}.`, lab.config.size === 'tiny' ? undefined : 'smaller_size');
+      break;
+    default:
+      alerts.push('internal', message);
+  }
+}
+
+function onTrainerEvent(e: TrainerEvent): void {
+  const lab = useLab.getState();
+  switch (e.type) {
+    case 'ready':
+      lab.setAdapter(e.adapter);
+      break;
+    case 'progress':
+      lab.applyProgress(e);
+      break;
+    case 'eval':
+      lab.applyEval(e.step, e.icl, e.metrics);
+      break;
+    case 'state': {
+      const was = lab.trainerState;
+      lab.setTrainerState(e.state);
+      if (e.state === 'done' && was !== 'done') void finishRun();
+      break;
+    }
+    case 'error':
+      reportError(e.kind, e.message);
+      if (e.kind === 'device_lost' || e.kind === 'no_webgpu') lab.setTrainerState('off');
+      // A diverged grid run is still a result (✗): record it and go on with the queue.
+      else if (e.kind === 'diverged' && lab.liveGridId) void finishRun();
+      break;
+  }
+}
+
+/** The worker, started and initialised on first use; null (with an alert) when there is no WebGPU. */
+async function ensureTrainer(): Promise<TrainerClient | null> {
+  const lab = useLab.getState();
+  if (lab.client) return lab.client;
+  if (!('gpu' in navigator)) {
+    reportError('no_webgpu', new NoWebGPUError().message);
+    return null;
+  }
+  lab.setTrainerState('starting');
+  const client = createTrainer(onTrainerEvent, (msg) => {
+    reportError('internal', `The training worker stopped: ${msg}`);
+    useLab.getState().setClient(null);
+  });
+  try {
+    const adapter = await client.api.init();
+    lab.setAdapter(adapter);
+    lab.setClient(client);
+    lab.setTrainerState('idle');
+    useAlerts.getState().clearKind('no_webgpu');
+    return client;
+  } catch (err) {
+    client.terminate();
+    useLab.getState().setClient(null);
+    reportError('no_webgpu', errorText(err));
+    return null;
+  }
+}
+
+/** Builds the model for `config` in the worker and makes it the live run (at step 0). */
+async function loadRun(config: RunConfig, gridId: string | null): Promise<TrainerClient | null> {
+  const client = await ensureTrainer();
+  if (!client) return null;
+  const lab = useLab.getState();
+  lab.beginLive(config, configKey(config), gridId);
+  lab.setTrainerState('loading');
+  try {
+    await client.api.load(config);
+  } catch (err) {
+    const msg = errorText(err);
+    reportError(/too (big|large)|exceeds|limit/i.test(msg) ? 'too_big' : 'internal', msg);
+    useLab.getState().clearLive();
+    useLab.getState().setTrainerState('idle');
+    return null;
+  }
+  useLab.getState().setTrainerState('idle');
+  return client;
+}
+
+async function startRun(config: RunConfig, gridId: string | null): Promise<void> {
+  const client = await loadRun(config, gridId);
+  if (client) await client.api.start();
+}
+
+/** A finished run: keep it in the runs list, then train the next queued run. */
+async function finishRun(): Promise<void> {
+  const lab = useLab.getState();
+  const client = lab.client;
+  if (!client) return;
+  try {
+    const run = await client.api.runFile();
+    useRuns.getState().add(run, lab.liveGridId);
+    useLab.getState().replaceLive(viewFromRunFile(run));
+  } catch (err) {
+    reportError('internal', `The finished run could not be read from the worker: ${errorText(err)}`);
+  }
+  const next = useQueue.getState().shift();
+  if (next) await startRun(next.config, next.gridId);
+}
+
+export async function train(): Promise<void> {
+  const lab = useLab.getState();
+  lab.setViewed(null);
+  if (lab.client && lab.trainerState === 'paused' && lab.loadedKey === configKey(lab.config)) {
+    await lab.client.api.start();
+    return;
+  }
+  await startRun(lab.config, null);
+}
+
+export async function pause(): Promise<void> {
+  await useLab.getState().client?.api.pause();
+}
+
+/** The worker with a model of the current settings loaded (loading it when needed). */
+export async function ensureLoaded(): Promise<TrainerClient | null> {
+  const lab = useLab.getState();
+  lab.setViewed(null);
+  if (lab.client && lab.loadedKey === configKey(lab.config) && lab.trainerState !== 'done' && lab.live) return lab.client;
+  return loadRun(lab.config, null);
+}
+
+/** One training step; loads the current settings first if the worker has not. */
+export async function stepOnce(): Promise<void> {
+  const client = await ensureLoaded();
+  if (!client) return;
+  try {
+    await client.api.step();
+  } catch (err) {
+    reportError('internal', errorText(err));
+  }
+}
+
+/** Stops and forgets the live run; the next Train starts from step 0. */
+export async function reset(): Promise<void> {
+  const lab = useLab.getState();
+  if (lab.client && lab.trainerState === 'training') await lab.client.api.pause();
+  lab.clearLive();
+  lab.setViewed(null);
+  lab.setShareLink(null);
+  if (lab.client) lab.setTrainerState('idle');
+}
+
+/** Trains the queued runs (when nothing is training now). */
+export async function startQueue(): Promise<void> {
+  const lab = useLab.getState();
+  if (lab.trainerState === 'training' || lab.trainerState === 'loading' || lab.trainerState === 'starting') return;
+  const next = useQueue.getState().shift();
+  if (next) await startRun(next.config, next.gridId);
+}
+
+/** After a lost device: a new worker and device, and the same run again (same seed). */
+async function resume(): Promise<void> {
+  const lab = useLab.getState();
+  lab.client?.terminate();
+  lab.setClient(null);
+  const config = lab.live?.config ?? lab.config;
+  await startRun(config, lab.liveGridId);
+}
+
+function smallerSize(s: SizeId): SizeId {
+  return SIZE_IDS[Math.max(0, SIZE_IDS.indexOf(s) - 1)];
+}
+
+/** Carries out the button of an alert, then removes the alert. */
+export async function runAlertAction(id: number, action: AlertAction): Promise<void> {
+  useAlerts.getState().dismiss(id);
+  const lab = useLab.getState();
+  if (action === 'resume') await resume();
+  else if (action === 'lower_lr') lab.setConfig({ lr: lab.config.lr / 3 });
+  else if (action === 'smaller_size') lab.setConfig({ size: smallerSize(lab.config.size) });
+}

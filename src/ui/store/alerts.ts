@@ -1,0 +1,36 @@
+// Problems the page reports in its role="alert" element: no WebGPU, lost device, diverged
+// run, bad link, model too big, a file that did not load. Each may offer one action.
+import { create } from 'zustand';
+
+export type AlertKind = 'no_webgpu' | 'device_lost' | 'diverged' | 'too_big' | 'bad_link' | 'bad_file' | 'internal';
+/** What the alert's button does (the session layer carries it out). */
+export type AlertAction = 'resume' | 'lower_lr' | 'smaller_size';
+
+export interface Alert {
+  id: number;
+  kind: AlertKind;
+  message: string;
+  action?: AlertAction;
+}
+
+interface AlertsState {
+  alerts: Alert[];
+  nextId: number;
+  push(kind: AlertKind, message: string, action?: AlertAction): void;
+  dismiss(id: number): void;
+  clearKind(kind: AlertKind): void;
+}
+
+export const useAlerts = create<AlertsState>()((set) => ({
+  alerts: [],
+  nextId: 1,
+  // The same problem twice (an error event and a rejected call) shows once.
+  push: (kind, message, action) =>
+    set((s) =>
+      s.alerts.some((a) => a.kind === kind && a.message === message)
+        ? {}
+        : { alerts: [...s.alerts, { id: s.nextId, kind, message, action }], nextId: s.nextId + 1 },
+    ),
+  dismiss: (id) => set((s) => ({ alerts: s.alerts.filter((a) => a.id !== id) })),
+  clearKind: (kind) => set((s) => ({ alerts: s.alerts.filter((a) => a.kind !== kind) })),
+}));

@@ -1,0 +1,98 @@
+// The lab store: the settings in the controls, the run the worker is training ("live"), a run
+// being looked at instead (from a link, the runs list or a file), and page-level switches.
+import { create } from 'zustand';
+import { defaultConfig, type RunConfig } from '../../train/config';
+import type { IclResult, TrainerEvent } from '../../train/protocol';
+import type { TrainerClient } from '../trainerClient';
+import { emptyView, type RunView } from '../runView';
+
+export type TrainerState = 'off' | 'starting' | 'loading' | 'idle' | 'training' | 'paused' | 'done';
+export type ViewSource = 'link' | 'saved' | 'file';
+
+export interface ViewedRun {
+  view: RunView;
+  source: ViewSource;
+  /** Id in the runs list when source is 'saved'. */
+  runId?: string;
+}
+
+/** Most loss points kept for plotting; older points are thinned (every other one dropped). */
+const MAX_HISTORY = 4000;
+
+export interface LabState {
+  config: RunConfig;
+  /** Teaching mode (from a link): advanced controls hidden. */
+  teaching: boolean;
+  tab: 'lab' | 'grid';
+  client: TrainerClient | null;
+  trainerState: TrainerState;
+  adapter: string | null;
+  /** configKey of the config the worker has loaded, or null. */
+  loadedKey: string | null;
+  /** Grid the live run belongs to, if it was queued by the paper grid. */
+  liveGridId: string | null;
+  live: RunView | null;
+  viewed: ViewedRun | null;
+  shareLink: string | null;
+  /** A polite, non-alarming note (e.g. "copied", tensors ignored from a checkpoint). */
+  notice: string | null;
+
+  setConfig(patch: Partial<RunConfig>): void;
+  replaceConfig(c: RunConfig): void;
+  setTab(tab: LabState['tab']): void;
+  setTeaching(on: boolean): void;
+  setClient(client: TrainerClient | null): void;
+  setTrainerState(s: TrainerState): void;
+  setAdapter(a: string): void;
+  beginLive(config: RunConfig, loadedKey: string, gridId: string | null): void;
+  clearLive(): void;
+  applyProgress(e: Extract<TrainerEvent, { type: 'progress' }>): void;
+  applyEval(step: number, icl: IclResult, metrics: Record<string, number>): void;
+  replaceLive(v: RunView): void;
+  setViewed(v: ViewedRun | null): void;
+  setShareLink(url: string | null): void;
+  setNotice(msg: string | null): void;
+}
+
+export const useLab = create<LabState>()((set) => ({
+  config: defaultConfig(),
+  teaching: false,
+  tab: 'lab',
+  client: null,
+  trainerState: 'off',
+  adapter: null,
+  loadedKey: null,
+  liveGridId: null,
+  live: null,
+  viewed: null,
+  shareLink: null,
+  notice: null,
+
+  setConfig: (patch) => set((s) => ({ config: { ...s.config, ...patch }, shareLink: null })),
+  replaceConfig: (config) => set({ config, shareLink: null }),
+  setTab: (tab) => set({ tab }),
+  setTeaching: (teaching) => set({ teaching }),
+  setClient: (client) => set(client ? { client } : { client: null, loadedKey: null, trainerState: 'off' }),
+  setTrainerState: (trainerState) => set({ trainerState }),
+  setAdapter: (adapter) => set({ adapter }),
+  beginLive: (config, loadedKey, liveGridId) =>
+    set((s) => ({ live: emptyView(config, s.adapter ?? ''), loadedKey, liveGridId, viewed: null, shareLink: null })),
+  clearLive: () => set({ live: null, loadedKey: null, liveGridId: null }),
+  applyProgress: (e) =>
+    set((s) => {
+      if (!s.live) return {};
+      let history = s.live.history.concat(e.losses.length > 0 ? e.losses : [{ step: e.step, loss: e.loss }]);
+      if (history.length > MAX_HISTORY) history = history.filter((_, i) => i % 2 === 0 || i === history.length - 1);
+      return { live: { ...s.live, step: e.step, total: e.total, stepsPerSecond: e.stepsPerSecond, history } };
+    }),
+  applyEval: (step, icl, metrics) => set((s) => (s.live ? { live: { ...s.live, icl, metrics, evalStep: step } } : {})),
+  replaceLive: (live) => set({ live }),
+  setViewed: (viewed) => set({ viewed }),
+  setShareLink: (shareLink) => set({ shareLink }),
+  setNotice: (notice) => set({ notice }),
+}));
+
+/** The run the plots show: the one being looked at, else the live one. */
+export function shownRun(s: Pick<LabState, 'viewed' | 'live'>): RunView | null {
+  return s.viewed?.view ?? s.live;
+}

@@ -1,0 +1,48 @@
+// Saved runs: every finished (or imported) run, its colour, and which runs are overlaid on
+// the ICL plot. Persisted in IndexedDB (idb-keyval) so runs survive a reload.
+import { create } from 'zustand';
+import type { RunFile } from '../../train/protocol';
+import { nextColour } from '../palette';
+
+export interface SavedRun {
+  id: string;
+  colour: string;
+  createdAt: number;
+  /** Set when the paper grid queued this run. */
+  gridId: string | null;
+  run: RunFile;
+}
+
+interface RunsState {
+  runs: SavedRun[];
+  /** Ids overlaid on the ICL plot. */
+  compare: string[];
+  /** True once the saved runs have been read from IndexedDB. */
+  hydrated: boolean;
+  add(run: RunFile, gridId?: string | null): string;
+  remove(id: string): void;
+  toggleCompare(id: string): void;
+  hydrate(runs: SavedRun[], compare: string[]): void;
+}
+
+export const useRuns = create<RunsState>()((set, get) => ({
+  runs: [],
+  compare: [],
+  hydrated: false,
+  add: (run, gridId = null) => {
+    const id = crypto.randomUUID();
+    const colour = nextColour(get().runs.slice(-6).map((r) => r.colour));
+    set((s) => ({ runs: [...s.runs, { id, colour, createdAt: Date.now(), gridId, run }] }));
+    return id;
+  },
+  remove: (id) => set((s) => ({ runs: s.runs.filter((r) => r.id !== id), compare: s.compare.filter((c) => c !== id) })),
+  toggleCompare: (id) =>
+    set((s) => ({ compare: s.compare.includes(id) ? s.compare.filter((c) => c !== id) : [...s.compare, id] })),
+  // Runs added before the saved ones were read (e.g. an import during start-up) are kept.
+  hydrate: (runs, compare) =>
+    set((s) => ({
+      runs: [...runs, ...s.runs.filter((r) => !runs.some((x) => x.id === r.id))],
+      compare: [...new Set([...compare, ...s.compare])],
+      hydrated: true,
+    })),
+}));

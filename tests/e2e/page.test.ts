@@ -1,0 +1,134 @@
+// The built page without training: accessible names, the CSP, share links (good, malformed,
+// hostile), run-file import and persistence across a reload.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { encodeShareLink } from '../../src/train/shareLink';
+import { DIST, drawnPaths, launchChromium, newLabPage, serveDist, statusStep, type StaticServer } from '../helpers/browser';
+import { fixtureRun } from './fixtures';
+
+let server: StaticServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  server = await serveDist();
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+describe('the built page', () => {
+  it('ships a CSP meta tag without unsafe-eval and without inline scripts', () => {
+    const html = readFileSync(join(DIST, 'index.html'), 'utf8');
+    const meta = /<meta http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html);
+    expect(meta).not.toBeNull();
+    const csp = meta![1].replace(/&#39;/g, "'");
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("worker-src 'self'");
+    expect(csp).not.toContain('unsafe-eval');
+    expect(/script-src[^;]*unsafe-inline/.test(csp)).toBe(false);
+    // Every script is external: no inline <script> bodies.
+    for (const m of html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)) {
+      expect(m[1]).toMatch(/\bsrc=/);
+      expect(m[2].trim()).toBe('');
+    }
+  });
+
+  it('labels every control the way DESIGN.md names them', async () => {
+    const { page, log } = await newLabPage(browser);
+    await page.goto(server.url);
+    for (const name of ['Task', 'Model', 'Size']) await expect(page.getByRole('combobox', { name, exact: true }).count()).resolves.toBe(1);
+    await expect(page.getByRole('spinbutton', { name: 'Seed', exact: true }).count()).resolves.toBe(1);
+    for (const name of ['Train', 'Pause', 'Step', 'Reset', 'Share', 'Export']) {
+      // Non-exact matching too: no other button's name contains these words.
+      await expect(page.getByRole('button', { name }).count(), name).resolves.toBe(1);
+    }
+    for (const name of ['Training loss', 'ICL curve']) await expect(page.getByRole('region', { name }).count()).resolves.toBe(1);
+    await expect(page.getByRole('status').count()).resolves.toBe(1);
+    expect((await statusStep(page)).step).toBe(0);
+    // The task sentence changes with the task.
+    await page.getByRole('combobox', { name: 'Task' }).selectOption('sparse_parity');
+    await expect(page.getByText(/product of 2 hidden coordinates/).count()).resolves.toBe(1);
+    expect(log.cspViolations).toEqual([]);
+    expect(log.errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('opens a share link with its curves at once, without training, and offers "Train again"', async () => {
+    const run = fixtureRun();
+    const hash = encodeShareLink(run);
+    const { page, log } = await newLabPage(browser);
+    await page.goto(server.url + hash);
+    await page.getByRole('button', { name: 'Train again', exact: true }).waitFor();
+    expect(await drawnPaths(page, 'Training loss')).toBeGreaterThan(0);
+    expect(await drawnPaths(page, 'ICL curve')).toBeGreaterThanOrEqual(3); // model, its band, baselines
+    expect(await statusStep(page)).toEqual({ step: 500, total: 500 });
+    await expect(page.getByRole('spinbutton', { name: 'Seed', exact: true }).inputValue()).resolves.toBe('7');
+    expect(await page.getByRole('alert').count()).toBe(0);
+    expect(log.cspViolations).toEqual([]);
+    await page.context().close();
+  });
+
+  it('hides the advanced controls for a teaching link', async () => {
+    const { page } = await newLabPage(browser);
+    await page.goto(server.url + encodeShareLink(fixtureRun(), { teaching: true }));
+    await page.getByRole('button', { name: 'Train again' }).waitFor();
+    expect(await page.getByRole('spinbutton', { name: 'Learning rate' }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Show all controls' }).click();
+    expect(await page.getByRole('spinbutton', { name: 'Learning rate' }).count()).toBe(1);
+    await page.context().close();
+  });
+
+  it('says what is wrong with a malformed link and keeps a usable default lab', async () => {
+    const { page, log } = await newLabPage(browser);
+    await page.goto(server.url + '#v1.this-is-not-a-link');
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toMatch(/damaged|not an ICL Lab share link/);
+    // The default lab: default task, step 0, controls that still work.
+    await expect(page.getByRole('combobox', { name: 'Task' }).inputValue()).resolves.toBe('linear_regression');
+    expect((await statusStep(page)).step).toBe(0);
+    await page.getByRole('combobox', { name: 'Model' }).selectOption('mamba');
+    await expect(page.getByRole('combobox', { name: 'Model' }).inputValue()).resolves.toBe('mamba');
+    expect(await page.getByRole('button', { name: 'Train', exact: true }).isEnabled()).toBe(true);
+    expect(log.errors.filter((e) => !/WebGPU/i.test(e))).toEqual([]);
+    await page.context().close();
+  });
+
+  it('never turns link content into markup', async () => {
+    const run = fixtureRun();
+    // Free text is dropped by the decoder and names must be identifiers; try anyway.
+    (run as { adapter: string }).adapter = '<img src=x onerror="window.__pwned=1">';
+    const hostile = encodeShareLink(run);
+    const { page } = await newLabPage(browser);
+    await page.goto(server.url + hostile);
+    await page.waitForTimeout(500);
+    await page.goto(server.url + '#v1.' + Buffer.from('<script>window.__pwned=1</script>').toString('base64url'));
+    await page.getByRole('alert').waitFor();
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(await page.locator('main img, [role=alert] img, [role=alert] script').count()).toBe(0);
+    await page.context().close();
+  });
+
+  it('imports a run file, lists it, and keeps it across a reload', async () => {
+    const { page } = await newLabPage(browser);
+    await page.goto(server.url);
+    const run = fixtureRun();
+    await page.getByLabel('Import run file').setInputFiles({ name: 'run.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(run)) });
+    await page.getByRole('button', { name: 'Open run 1' }).waitFor();
+    expect(await drawnPaths(page, 'ICL curve')).toBeGreaterThanOrEqual(3);
+    expect((await statusStep(page)).step).toBe(500);
+    // IndexedDB writes are asynchronous: give it a moment before reloading.
+    await page.waitForTimeout(500);
+    await page.reload();
+    await page.getByRole('button', { name: 'Open run 1' }).click();
+    expect(await drawnPaths(page, 'ICL curve')).toBeGreaterThanOrEqual(3);
+    // A broken file is refused with a sentence.
+    await page.getByLabel('Import run file').setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from('{"version":1,"config":{"task":"nope"}}') });
+    expect(await page.getByRole('alert').textContent()).toMatch(/could not be imported/);
+    await page.context().close();
+  });
+});
