@@ -1,0 +1,65 @@
+// Attention blocks. Legend: B batch, T tokens, C model width (D in SPEC.md), H heads.
+// - GptBlock: GPT-2's pre-LayerNorm block, x = x + attn(ln_1(x)); x = x + mlp(ln_2(x)),
+//   with Hugging Face GPT2Model names and Conv1D layout ([in, out]).
+// - MhaMixer: the attention mixer of the hybrids (mamba-ssm MHA names: in_proj, out_proj;
+//   nn.Linear layout), used inside a pre-LayerNorm residual block with no MLP.
+import type { ParamArena } from '../engine/arena';
+import type { Graph } from '../engine/graph';
+import { attention } from '../engine/ops/attention';
+import { add } from '../engine/ops/elementwise';
+import type { Tensor } from '../engine/tensor';
+import { LayerNorm, Linear } from './layers';
+
+const gpt2Init = (std: number) => ({ weightInit: { kind: 'normal' as const, std }, biasInit: { kind: 'const' as const, value: 0 }, layout: 'in_out' as const });
+
+export class GptBlock {
+  private ln1: LayerNorm;
+  private cAttn: Linear;
+  private attnProj: Linear;
+  private ln2: LayerNorm;
+  private cFc: Linear;
+  private mlpProj: Linear;
+
+  constructor(
+    arena: ParamArena,
+    prefix: string,
+    dim: number,
+    private heads: number,
+    nLayers: number,
+  ) {
+    // GPT-2 init: N(0, 0.02), residual projections scaled by 1/√(2·layers)
+    const proj = gpt2Init(0.02 / Math.sqrt(2 * nLayers));
+    this.ln1 = new LayerNorm(arena, `${prefix}.ln_1`, dim);
+    this.cAttn = new Linear(arena, `${prefix}.attn.c_attn`, dim, 3 * dim, gpt2Init(0.02));
+    this.attnProj = new Linear(arena, `${prefix}.attn.c_proj`, dim, dim, proj);
+    this.ln2 = new LayerNorm(arena, `${prefix}.ln_2`, dim);
+    this.cFc = new Linear(arena, `${prefix}.mlp.c_fc`, dim, 4 * dim, gpt2Init(0.02));
+    this.mlpProj = new Linear(arena, `${prefix}.mlp.c_proj`, 4 * dim, dim, proj);
+  }
+
+  forward(g: Graph, x: Tensor): Tensor {
+    const qkv = this.cAttn.forward(g, this.ln1.forward(g, x)); // (B, T, 3C)
+    x = add(x, this.attnProj.forward(g, attention(qkv, this.heads))); // (B, T, C)
+    const h = this.cFc.forward(g, this.ln2.forward(g, x), 'gelu'); // (B, T, 4C)
+    return add(x, this.mlpProj.forward(g, h));
+  }
+}
+
+export class MhaMixer {
+  private inProj: Linear;
+  private outProj: Linear;
+
+  constructor(
+    arena: ParamArena,
+    prefix: string,
+    dim: number,
+    private heads: number,
+  ) {
+    this.inProj = new Linear(arena, `${prefix}.in_proj`, dim, 3 * dim);
+    this.outProj = new Linear(arena, `${prefix}.out_proj`, dim, dim);
+  }
+
+  forward(g: Graph, x: Tensor): Tensor {
+    return this.outProj.forward(g, attention(this.inProj.forward(g, x), this.heads));
+  }
+}

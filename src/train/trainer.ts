@@ -1,0 +1,247 @@
+// The trainer: one run of one model on one task, as plain code outside any UI. It owns the
+// model, the compiled training step (rebuilt when the curriculum lengthens the prompt), the
+// fixed evaluation set with its baselines (computed once), and the run's history. The Web
+// Worker and the Node CLI both drive it.
+import type { GpuContext } from '../gpu/context';
+import { fmtBytes } from '../gpu/context';
+import { CompiledGraph } from '../engine/compile';
+import { Graph } from '../engine/graph';
+import { ADAM_DEFAULTS, type AdamConfig } from '../engine/ops/adam';
+import { invCountOf, maskedLogistic, maskedMse } from '../engine/ops/losses';
+import { Rng } from '../engine/rng';
+import type { Tensor } from '../engine/tensor';
+import { TrainingStep, type StepReading } from '../engine/trainingStep';
+import { buildModel, type IclModel } from '../nn/models';
+import { Curriculum, makeEvalSet, maxTokens, sampleBatch, type EvalSet, type PromptBatch, type Stage } from '../tasks';
+import type { RunConfig } from './config';
+import { evalBaselines, iclResult, type BaselineReport } from './icl';
+import type { IclResult, RunFile } from './protocol';
+
+export class DivergedError extends Error {
+  constructor(step: number, loss: number) {
+    super(`Training diverged at step ${step}: the loss became ${loss}. Lower the learning rate (try half) or the gradient clip, then train again.`);
+    this.name = 'DivergedError';
+  }
+}
+
+export class ModelTooBigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ModelTooBigError';
+  }
+}
+
+/** Prompts per evaluation dispatch list (the eval set is run in chunks of this many). */
+const EVAL_CHUNK = 64;
+
+export class Trainer {
+  readonly model: IclModel;
+  readonly curriculum: Curriculum;
+  readonly history: { step: number; loss: number }[] = [];
+  /** Steps submitted to the GPU (readings may lag a few steps behind). */
+  step = 0;
+  lastEval: { step: number; icl: IclResult; metrics: Record<string, number> } | null = null;
+  stepsPerSecond = 0;
+
+  private dataRng: Rng;
+  private evalSet: EvalSet;
+  private baselines: BaselineReport | null = null;
+  private trainingStep: TrainingStep | null = null;
+  private stage: Stage | null = null;
+  private evalGraph: CompiledGraph | null = null;
+  private evalPred: Tensor | null = null;
+  private adam: AdamConfig;
+  private timing = { steps: 0, ms: 0 };
+
+  constructor(
+    readonly gpu: GpuContext,
+    readonly config: RunConfig,
+  ) {
+    const shape = {
+      inDim: config.nDims,
+      outDim: config.task === 'cot_io' || config.task === 'vector_mqar' ? config.nDims : 1,
+      maxTokens: maxTokens(config),
+    };
+    this.model = buildModel(config.model, config.size, shape);
+    this.checkFits();
+    const seedRng = new Rng(config.seed);
+    this.model.arena.allocate(gpu, seedRng.fork());
+    this.dataRng = seedRng.fork();
+    this.curriculum = new Curriculum(config);
+    this.evalSet = makeEvalSet(config, config.seed);
+    this.adam = { ...ADAM_DEFAULTS, clip: config.clip };
+  }
+
+  get adapter(): string {
+    return this.gpu.info.adapterName;
+  }
+
+  get done(): boolean {
+    return this.step >= this.config.steps;
+  }
+
+  /** Baselines on the evaluation set: computed on first use, then kept. */
+  baselineReport(): BaselineReport {
+    if (!this.baselines) this.baselines = evalBaselines(this.evalSet);
+    return this.baselines;
+  }
+
+  /**
+   * Submits up to n steps, sampling each batch on the CPU while the GPU runs the last one.
+   * Returns the readings that arrived; throws DivergedError on a non-finite loss.
+   */
+  async train(n: number): Promise<StepReading[]> {
+    const t0 = performance.now();
+    const todo = Math.min(n, this.config.steps - this.step);
+    for (let i = 0; i < todo; i++) {
+      const stage = this.curriculum.at(this.step);
+      const step = this.ensureStep(stage);
+      const batch = sampleBatch(this.config.task, this.dataRng, {
+        batch: this.config.batch,
+        nDims: this.config.nDims,
+        activeDims: stage.activeDims,
+        nPoints: stage.nPoints,
+        parityPerPrompt: this.config.parityPerPrompt,
+      });
+      await step.run(batchInputs(batch), this.config.lr);
+      this.step += 1;
+    }
+    const readings = this.trainingStep ? this.trainingStep.take() : [];
+    this.record(readings);
+    this.timing.steps += todo;
+    this.timing.ms += performance.now() - t0;
+    if (this.timing.ms > 0) this.stepsPerSecond = (1000 * this.timing.steps) / this.timing.ms;
+    return readings;
+  }
+
+  /** Waits for every submitted step and records its loss. */
+  async flush(): Promise<StepReading[]> {
+    const readings = this.trainingStep ? await this.trainingStep.flush() : [];
+    this.record(readings);
+    if (this.timing.ms > 0) this.stepsPerSecond = (1000 * this.timing.steps) / this.timing.ms;
+    return readings;
+  }
+
+  /** Resets the throughput window (call after a pause). */
+  resetTiming(): void {
+    this.timing = { steps: 0, ms: 0 };
+  }
+
+  /** Model predictions on the evaluation set and the ICL curves beside the baselines. */
+  async evaluate(): Promise<{ step: number; icl: IclResult; metrics: Record<string, number> }> {
+    await this.flush();
+    const predictions = await this.predict(this.evalSet.batch);
+    const icl = iclResult(this.evalSet, predictions, this.baselineReport());
+    const metrics: Record<string, number> = {};
+    const model = icl.curves.model;
+    if (model) metrics.final_error = model.mean[model.mean.length - 1];
+    if (icl.accuracy?.model) {
+      const acc = icl.accuracy.model;
+      metrics[this.config.task === 'vector_mqar' ? 'recall' : 'final_accuracy'] = acc[acc.length - 1];
+    }
+    this.lastEval = { step: this.step, icl, metrics };
+    return this.lastEval;
+  }
+
+  /** Read-out (B, T, outDim) of the current model for a full-size batch of prompts. */
+  async predict(batch: PromptBatch): Promise<Float32Array> {
+    const { tokens: T, dim: d, outDim: O } = batch;
+    if (!this.evalGraph || this.evalPred!.shape[1] !== T) {
+      this.evalGraph?.destroy();
+      const g = new Graph(this.gpu, 'trace', this.model.arena);
+      const x = g.input('inputs', [EVAL_CHUNK, T, d]);
+      this.evalPred = this.model.forward(g, x);
+      this.evalGraph = await this.compileChecked(g, [this.evalPred]);
+    }
+    const out = new Float32Array(batch.batch * T * O);
+    const chunk = new Float32Array(EVAL_CHUNK * T * d);
+    for (let b0 = 0; b0 < batch.batch; b0 += EVAL_CHUNK) {
+      const rows = Math.min(EVAL_CHUNK, batch.batch - b0);
+      chunk.fill(0);
+      chunk.set(batch.inputs.subarray(b0 * T * d, (b0 + rows) * T * d));
+      this.evalGraph.run({ inputs: chunk });
+      const pred = await this.evalPred!.read();
+      out.set(pred.subarray(0, rows * T * O), b0 * T * O);
+    }
+    return out;
+  }
+
+  runFile(): RunFile {
+    return {
+      version: 1,
+      config: this.config,
+      history: this.history,
+      icl: this.lastEval?.icl ?? null,
+      metrics: this.lastEval?.metrics ?? {},
+      stepsPerSecond: this.stepsPerSecond,
+      adapter: this.adapter,
+      evalStep: this.lastEval?.step,
+    };
+  }
+
+  destroy(): void {
+    this.trainingStep?.destroy();
+    this.evalGraph?.destroy();
+    this.model.arena.destroy();
+  }
+
+  private record(readings: StepReading[]): void {
+    for (const r of readings) {
+      if (!Number.isFinite(r.loss)) throw new DivergedError(r.step, r.loss);
+      this.history.push({ step: r.step, loss: r.loss });
+    }
+  }
+
+  /** The compiled step for this stage's prompt length (rebuilt when the length changes). */
+  private ensureStep(stage: Stage): TrainingStep {
+    if (this.trainingStep && this.stage?.nPoints === stage.nPoints) return this.trainingStep;
+    const previous = this.trainingStep;
+    const stepCount = previous?.step ?? this.step;
+    if (previous) {
+      // readings in flight belong to the old step; collect them before it goes
+      void previous.flush().then((r) => this.record(r));
+    }
+    const probe = sampleBatch(this.config.task, new Rng(0), { batch: 1, nDims: this.config.nDims, activeDims: stage.activeDims, nPoints: stage.nPoints });
+    const T = probe.tokens;
+    const { batch: B } = this.config;
+    const d = this.config.nDims;
+    const O = probe.outDim;
+    const lossOf = probe.loss === 'logistic' ? maskedLogistic : maskedMse;
+    this.trainingStep = new TrainingStep(
+      this.gpu,
+      this.model.arena,
+      (g) => {
+        const pred = this.model.forward(g, g.input('inputs', [B, T, d])); // (B, T, O)
+        return lossOf(pred, g.input('targets', [B, T, O]), g.input('mask', [B, T, O]), g.input('invCount', [1]));
+      },
+      this.adam,
+      stepCount,
+    );
+    this.stage = stage;
+    return this.trainingStep;
+  }
+
+  private async compileChecked(g: Graph, keep: Tensor[]): Promise<CompiledGraph> {
+    try {
+      return await this.gpu.checked(() => new CompiledGraph(g, { keep }));
+    } catch (e) {
+      throw new ModelTooBigError(`The ${this.config.size} ${this.config.model} does not fit on this GPU: ${(e as Error).message}. Choose a smaller size or batch.`);
+    }
+  }
+
+  /** Refuses, before allocating, a model whose parameters exceed what the adapter can bind. */
+  private checkFits(): void {
+    const limit = this.gpu.limits.maxStorageBufferBindingSize;
+    const bytes = this.model.arena.floats * 4;
+    if (bytes > limit) {
+      throw new ModelTooBigError(
+        `The ${this.config.size} ${this.config.model} has ${this.model.parameterCount.toLocaleString('en-US')} parameters (${fmtBytes(bytes)}); this GPU binds at most ${fmtBytes(limit)} in one buffer. Choose a smaller size.`,
+      );
+    }
+  }
+}
+
+/** The step's named inputs for a sampled batch. */
+export function batchInputs(batch: PromptBatch): Record<string, Float32Array> {
+  return { inputs: batch.inputs, targets: batch.targets, mask: batch.mask, invCount: invCountOf(batch.mask) };
+}
