@@ -1,0 +1,217 @@
+// matmul: both kernel variants vs the f64 reference (every transpose, batched, bias, act),
+// GPU backward vs reference backward, reference backward vs finite differences, linear().
+//   M, K, N = output rows, inner dim, output cols; B = batch.
+import { describe, expect, it } from 'vitest';
+import { backward } from '../../src/engine/autograd';
+import { CompiledGraph } from '../../src/engine/compile';
+import { Graph } from '../../src/engine/graph';
+import { binary } from '../../src/engine/ops/elementwise';
+import { linear, matmul, matmulBackwardRef, matmulRef, type Activation, type MatmulKernel, type MatmulRefOptions } from '../../src/engine/ops/matmul';
+import { sumCols } from '../../src/engine/ops/reduce';
+import { Rng } from '../../src/engine/rng';
+import { constant, eagerGraph, leaf, testGpu } from '../helpers/gpu';
+import { dot, expectClose, finiteDiff, randn } from '../helpers/numeric';
+
+const SHAPES: [number, number, number][] = [
+  [1, 1, 1],
+  [3, 5, 7],
+  [17, 33, 9],
+  [64, 64, 64],
+  [65, 130, 33],
+  [2, 100, 257],
+  [33, 20, 68], // vec4 loads (K, N multiples of 4) with a ragged M edge
+];
+const KERNELS: MatmulKernel[] = ['matmulNaive', 'matmulTiled'];
+const TRANS: [boolean, boolean][] = [
+  [false, false],
+  [true, false],
+  [false, true],
+  [true, true],
+];
+// f32 sums of up to 257 products of N(0,1) values: errors grow like √K·ε·|terms|
+const FWD_TOL = { atol: 1e-4, rtol: 1e-4 };
+const BWD_TOL = { atol: 2e-4, rtol: 2e-4 };
+
+interface Case {
+  M: number;
+  K: number;
+  N: number;
+  transA?: boolean;
+  transB?: boolean;
+  act?: Activation;
+  bias?: boolean;
+  /** Batched a and b: a (B, M, K), b (B, K, N). */
+  batch?: number;
+  /** Leading dims of a over a shared 2-D b. */
+  lead?: number[];
+}
+
+const tag = (c: Case, k: MatmulKernel) =>
+  `${k} M${c.M} K${c.K} N${c.N}${c.transA ? ' tA' : ''}${c.transB ? ' tB' : ''}${c.bias ? ' bias' : ''} ${c.act ?? 'none'}${c.batch ? ` B${c.batch}` : ''}${c.lead ? ` lead[${c.lead}]` : ''}`;
+
+/** Runs matmul on the GPU (eager), checks the values and, if asked, all gradients. */
+async function check(c: Case, kernel: MatmulKernel, withGrad: boolean, rng: Rng): Promise<void> {
+  const { M, K, N, transA = false, transB = false, act = 'none' } = c;
+  const nb = c.batch ?? 1;
+  const nLead = (c.lead ?? []).reduce((x, y) => x * y, 1);
+  const lead = c.batch ? [c.batch] : (c.lead ?? []);
+  const aShape = [...lead, ...(transA ? [K, M] : [M, K])];
+  const bShape = [...(c.batch ? [c.batch] : []), ...(transB ? [N, K] : [K, N])];
+  const a = randn(rng, nb * nLead * M * K);
+  const b = randn(rng, nb * K * N);
+  const bias = c.bias ? randn(rng, N) : undefined;
+  const r = randn(rng, nb * nLead * M * N);
+  const refOpts: MatmulRefOptions = { transA, transB, act, bias, batch: nb * nLead, batchedA: true, batchedB: !!c.batch };
+
+  const g = await eagerGraph();
+  const at = withGrad ? leaf(g, 'a', aShape, a) : constant(g, 'a', aShape, a);
+  const bt = withGrad ? leaf(g, 'b', bShape, b) : constant(g, 'b', bShape, b);
+  const biasT = bias ? (withGrad ? leaf(g, 'bias', [N], bias) : constant(g, 'bias', [N], bias)) : undefined;
+  const y = matmul(at, bt, { transA, transB, bias: biasT, act, kernel });
+  expect(y.shape).toEqual([...lead, M, N]);
+  expectClose(await y.read(), matmulRef(a, b, M, K, N, refOpts), FWD_TOL, `${tag(c, kernel)} forward`);
+  if (withGrad) {
+    // L = Σ y ⊙ r, so the gradients are the reference backward with dout = r
+    backward(sumCols(binary('mul', y, constant(g, 'r', y.shape as number[], r)), y.size));
+    const ref = matmulBackwardRef(a, b, r, M, K, N, refOpts);
+    expectClose(await at.grad!.read(), ref.da, BWD_TOL, `${tag(c, kernel)} da`);
+    expectClose(await bt.grad!.read(), ref.db, BWD_TOL, `${tag(c, kernel)} db`);
+    if (biasT) expectClose(await biasT.grad!.read(), ref.dbias, BWD_TOL, `${tag(c, kernel)} dbias`);
+  }
+  g.destroy();
+}
+
+describe('matmul forward', () => {
+  for (const kernel of KERNELS) {
+    it(`${kernel}: every shape and transpose matches the reference`, async () => {
+      const rng = new Rng(11);
+      for (const [M, K, N] of SHAPES) for (const [transA, transB] of TRANS) await check({ M, K, N, transA, transB }, kernel, false, rng);
+    });
+
+    it(`${kernel}: bias and activation epilogue`, async () => {
+      const rng = new Rng(12);
+      for (const act of ['none', 'gelu', 'relu'] as Activation[]) {
+        for (const [M, K, N] of [[3, 5, 7], [65, 130, 33]]) {
+          await check({ M, K, N, bias: true, act }, kernel, false, rng);
+          await check({ M, K, N, act, transB: true }, kernel, false, rng);
+        }
+      }
+    });
+  }
+});
+
+describe('matmul backward', () => {
+  for (const kernel of KERNELS) {
+    it(`${kernel}: gradients for every transpose, with bias and activations`, async () => {
+      const rng = new Rng(21);
+      for (const [M, K, N] of [[1, 1, 1], [3, 5, 7], [17, 33, 9], [65, 130, 33], [2, 100, 257]]) {
+        for (const [transA, transB] of TRANS) await check({ M, K, N, transA, transB }, kernel, true, rng);
+      }
+      for (const act of ['gelu', 'relu'] as Activation[]) {
+        for (const [transA, transB] of TRANS) await check({ M: 17, K: 33, N: 9, transA, transB, bias: true, act }, kernel, true, rng);
+      }
+    });
+
+    it(`${kernel}: batched operands and leading dims over a shared b`, async () => {
+      const rng = new Rng(22);
+      for (const [transA, transB] of TRANS) {
+        await check({ M: 5, K: 12, N: 7, transA, transB, batch: 3 }, kernel, true, rng);
+        await check({ M: 17, K: 8, N: 20, transA, transB, batch: 2, act: 'gelu', bias: true }, kernel, true, rng);
+        // leading dims: flattened into M without transA, one batch per block with it
+        await check({ M: 5, K: 6, N: 7, transA, transB, lead: [2, 3], bias: true }, kernel, true, rng);
+      }
+    });
+  }
+
+  it('the reference backward matches finite differences of the reference', () => {
+    const rng = new Rng(31);
+    const cases: MatmulRefOptions[] = [];
+    for (const [transA, transB] of TRANS) {
+      cases.push({ transA, transB });
+      cases.push({ transA, transB, act: 'gelu', batch: 2, batchedB: false });
+      cases.push({ transA, transB, act: 'relu', batch: 2 });
+    }
+    for (const [M, K, N] of [[1, 1, 1], [3, 5, 7], [4, 9, 6]]) {
+      for (const base of cases) {
+        const batch = base.batch ?? 1;
+        const a = randn(rng, batch * M * K);
+        const b = randn(rng, (base.batchedB === false ? 1 : batch) * K * N);
+        const bias = randn(rng, N);
+        const r = randn(rng, batch * M * N);
+        const opts = { ...base, bias };
+        const ref = matmulBackwardRef(a, b, r, M, K, N, opts);
+        const what = `M${M} K${K} N${N} ${JSON.stringify(base)}`;
+        expectClose(ref.da, finiteDiff((x) => dot(matmulRef(x, b, M, K, N, opts), r), a), { atol: 1e-6, rtol: 1e-5 }, `${what} da`);
+        expectClose(ref.db, finiteDiff((x) => dot(matmulRef(a, x, M, K, N, opts), r), b), { atol: 1e-6, rtol: 1e-5 }, `${what} db`);
+        expectClose(ref.dbias, finiteDiff((x) => dot(matmulRef(a, b, M, K, N, { ...opts, bias: x }), r), bias), { atol: 1e-6, rtol: 1e-5 }, `${what} dbias`);
+      }
+    }
+  });
+});
+
+describe('matmul variants and plumbing', () => {
+  it('matmulTiled and matmulNaive agree on larger, ragged shapes', async () => {
+    const rng = new Rng(41);
+    for (const [M, K, N] of [[130, 96, 70], [129, 67, 131]]) {
+      for (const [transA, transB] of TRANS) {
+        const a = randn(rng, M * K);
+        const b = randn(rng, K * N);
+        const bias = randn(rng, N);
+        const g = await eagerGraph();
+        const at = constant(g, 'a', transA ? [K, M] : [M, K], a);
+        const bt = constant(g, 'b', transB ? [N, K] : [K, N], b);
+        const biasT = constant(g, 'bias', [N], bias);
+        const run = (kernel: MatmulKernel) => matmul(at, bt, { transA, transB, bias: biasT, act: 'gelu', kernel }).read();
+        // both accumulate in f32 in a different order: agree to f32 rounding
+        expectClose(await run('matmulTiled'), await run('matmulNaive'), FWD_TOL, `tiled vs naive M${M} K${K} N${N} tA${transA} tB${transB}`);
+        g.destroy();
+      }
+    }
+  });
+
+  it('linear: nn.Linear [out, in] and Conv1D [in, out] layouts', async () => {
+    const rng = new Rng(51);
+    const [B, T, I, O] = [2, 3, 5, 6];
+    const x = randn(rng, B * T * I);
+    const W = randn(rng, O * I);
+    const bias = randn(rng, O);
+    const g = await eagerGraph();
+    const xt = constant(g, 'x', [B, T, I], x);
+    const outIn = linear(xt, constant(g, 'W', [O, I], W), constant(g, 'bias', [O], bias), { layout: 'out_in', act: 'gelu' });
+    expect(outIn.shape).toEqual([B, T, O]);
+    expectClose(await outIn.read(), matmulRef(x, W, B * T, I, O, { transB: true, bias, act: 'gelu' }), FWD_TOL, 'linear out_in');
+    const inOut = linear(xt, constant(g, 'W2', [I, O], W), undefined, { layout: 'in_out' });
+    expectClose(await inOut.read(), matmulRef(x, W, B * T, I, O), FWD_TOL, 'linear in_out');
+    g.destroy();
+  });
+
+  it('a compiled graph (planned, reused buffers) gives the eager values', async () => {
+    const gpu = await testGpu();
+    const rng = new Rng(61);
+    const [M, K, N] = [37, 24, 19];
+    const x = randn(rng, M * K);
+    const W = randn(rng, N * K);
+    const g = new Graph(gpu, 'trace');
+    const xt = g.input('x', [M, K]);
+    const Wt = g.input('W', [N, K], true);
+    // two layers, so the second product reads a planned temporary
+    const h = matmul(xt, Wt, { transB: true, act: 'relu' }); // (M, N)
+    const W2 = g.input('W2', [N, 8]);
+    const y = matmul(h, W2);
+    const w2 = randn(rng, N * 8);
+    const cg = new CompiledGraph(g, { keep: [y] });
+    for (let i = 0; i < 2; i++) cg.run({ x: Float32Array.from(x), W: Float32Array.from(W), W2: Float32Array.from(w2) });
+    const expected = matmulRef(matmulRef(x, W, M, K, N, { transB: true, act: 'relu' }), w2, M, N, 8);
+    expectClose(await y.read(), expected, FWD_TOL, 'compiled');
+    cg.destroy();
+  });
+
+  it('rejects mismatched shapes with a readable message', async () => {
+    const g = await eagerGraph();
+    const a = g.input('a', [4, 3]);
+    expect(() => matmul(a, g.input('b', [4, 5]))).toThrow(/inner dims differ/);
+    expect(() => matmul(a, g.input('c', [3, 5]), { bias: g.input('bias', [4]) })).toThrow(/bias must be/);
+    expect(() => matmul(a, g.input('d', [2, 3, 5]))).toThrow(/batched b/);
+    g.destroy();
+  });
+});
