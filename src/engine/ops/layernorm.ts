@@ -6,7 +6,7 @@ import { grid1d, uniformStruct, type KernelDef } from '../../gpu/kernel';
 import { accumulateGrad } from '../autograd';
 import { assertShape, type Tensor } from '../tensor';
 
-export const LayerNormParams = uniformStruct('Params', { rows: 'u32', cols: 'u32', rowsPerChunk: 'u32', eps: 'f32' });
+export const LayerNormParams = uniformStruct('Params', { rows: 'u32', cols: 'u32', rows_per_chunk: 'u32', eps: 'f32' });
 export const LayerNormFinishParams = uniformStruct('FinishParams', { cols: 'u32', chunks: 'u32' });
 
 export const LAYERNORM_EPS = 1e-5;
@@ -46,7 +46,7 @@ export function layerNorm(x: Tensor, weight: Tensor, bias: Tensor, eps = LAYERNO
   const out = g.tensor(x.shape, x.requiresGrad || weight.requiresGrad || bias.requiresGrad, `layernorm(${x.label})`); // (R, C)
   const mean = g.tensor([R], false, `ln_mean(${x.label})`); // (R)
   const rstd = g.tensor([R], false, `ln_rstd(${x.label})`); // (R)
-  const params = LayerNormParams.pack({ rows: R, cols: C, rowsPerChunk: 0, eps });
+  const params = LayerNormParams.pack({ rows: R, cols: C, rows_per_chunk: 0, eps });
   g.dispatch(kernel('layernorm_forward', C, ['uniform', 'read', 'read', 'read', 'rw', 'rw', 'rw']), params, [x, weight, bias, out, mean, rstd], grid1d(R, rowsPerWg));
 
   g.record(out, (dout) => {
@@ -55,7 +55,7 @@ export function layerNorm(x: Tensor, weight: Tensor, bias: Tensor, eps = LAYERNO
     const chunks = Math.ceil(R / rowsPerChunk);
     const dx = g.tensor(x.shape, false, `d${x.label}`); // (R, C)
     const partial = g.tensor([chunks, 2, C], false, 'ln_partial'); // (chunks, 2, C)
-    const bparams = LayerNormParams.pack({ rows: R, cols: C, rowsPerChunk, eps });
+    const bparams = LayerNormParams.pack({ rows: R, cols: C, rows_per_chunk: rowsPerChunk, eps });
     g.dispatch(
       kernel('layernorm_backward', C, ['uniform', 'read', 'read', 'read', 'read', 'read', 'rw', 'rw']),
       bparams,
