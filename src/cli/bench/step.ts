@@ -1,0 +1,95 @@
+// Training-step benchmarks: a full compiled step (forward, backward, clipping, Adam) per
+// model family and size on linear regression (batch 64, 41 points = 82 tokens, d 20), the
+// shapes of DESIGN.md's comparison with PyTorch; and the time to the first step from a cold
+// device (pipeline creation included).
+import type { GpuContext } from '../../gpu/context';
+import { nodeGpu } from '../../gpu/node';
+import { ADAM_DEFAULTS } from '../../engine/ops/adam';
+import { maskedMse } from '../../engine/ops/losses';
+import { Rng } from '../../engine/rng';
+import { TrainingStep } from '../../engine/trainingStep';
+import { buildModel } from '../../nn/models';
+import { sampleBatch } from '../../tasks';
+import { MODEL_IDS, SIZE_IDS, type ModelId, type SizeId } from '../../train/config';
+import { batchInputs } from '../../train/trainer';
+import { median, type BenchOptions, type BenchResult } from './harness';
+
+const D_IN = 20;
+
+interface StepShape {
+  batch: number;
+  points: number;
+}
+
+function buildStep(gpu: GpuContext, model: ModelId, size: SizeId, s: StepShape) {
+  const T = 2 * s.points;
+  const m = buildModel(model, size, { inDim: D_IN, outDim: 1, maxTokens: T });
+  m.arena.allocate(gpu, new Rng(1));
+  const step = new TrainingStep(
+    gpu,
+    m.arena,
+    (g) => maskedMse(m.forward(g, g.input('inputs', [s.batch, T, D_IN])), g.input('targets', [s.batch, T, 1]), g.input('mask', [s.batch, T, 1]), g.input('invCount', [1])),
+    ADAM_DEFAULTS,
+  );
+  const inputs = batchInputs(sampleBatch('linear_regression', new Rng(2), { batch: s.batch, nDims: D_IN, activeDims: D_IN, nPoints: s.points }));
+  return { m, step, inputs };
+}
+
+/** ms per training step: median over batches of steps, after warm-up. */
+async function timeSteps(gpu: GpuContext, step: TrainingStep, inputs: Record<string, Float32Array>, reps: number, batches = 5): Promise<number[]> {
+  for (let i = 0; i < 3; i++) await step.run(inputs, 1e-4);
+  await step.flush();
+  await gpu.idle();
+  const samples: number[] = [];
+  for (let b = 0; b < batches; b++) {
+    const t0 = performance.now();
+    for (let i = 0; i < reps; i++) await step.run(inputs, 1e-4);
+    await gpu.idle();
+    samples.push((performance.now() - t0) / reps);
+    step.take();
+  }
+  return samples;
+}
+
+export async function benchStep(gpu: GpuContext, opts: BenchOptions): Promise<BenchResult[]> {
+  const shape: StepShape = opts.quick ? { batch: 8, points: 11 } : { batch: 64, points: 41 };
+  const sizes: SizeId[] = opts.quick ? ['tiny'] : [...SIZE_IDS];
+  const results: BenchResult[] = [];
+  for (const model of MODEL_IDS) {
+    for (const size of sizes) {
+      const { m, step, inputs } = buildStep(gpu, model, size, shape);
+      const samples = await timeSteps(gpu, step, inputs, opts.quick ? 3 : size === 'paper' ? 20 : 40, opts.quick ? 3 : 5);
+      const ms = median(samples);
+      results.push({
+        name: `step/${model}/${size}`,
+        shape: { batch: shape.batch, tokens: 2 * shape.points, d: D_IN, params: m.parameterCount },
+        median: ms,
+        spread: [Math.min(...samples), Math.max(...samples)],
+        unit: 'ms',
+        adapter: gpu.info.adapterName,
+        extra: { steps_per_s: Number((1000 / ms).toFixed(1)), dispatches: step.dispatchCount, buffers: step.stats.buffers },
+      });
+      step.destroy();
+      m.arena.destroy();
+    }
+  }
+  return results;
+}
+
+/** Time from a new device to the first finished step (pipelines compiled from scratch). */
+export async function benchFirstStep(_gpu: GpuContext, opts: BenchOptions): Promise<BenchResult[]> {
+  const shape: StepShape = opts.quick ? { batch: 8, points: 11 } : { batch: 64, points: 41 };
+  const size: SizeId = opts.quick ? 'tiny' : 'paper';
+  const results: BenchResult[] = [];
+  for (const model of MODEL_IDS) {
+    const t0 = performance.now();
+    const cold = await nodeGpu();
+    const { step, inputs } = buildStep(cold, model, size, shape);
+    await step.run(inputs, 1e-4);
+    await step.flush();
+    const ms = performance.now() - t0;
+    results.push({ name: `first_step/${model}/${size}`, shape: { batch: shape.batch, tokens: 2 * shape.points }, median: ms, spread: [ms, ms], unit: 'ms', adapter: cold.info.adapterName });
+    cold.destroy();
+  }
+  return results;
+}
