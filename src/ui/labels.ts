@@ -77,9 +77,9 @@ export const MODEL_LABEL: Record<ModelId, string> = {
 };
 
 export const SIZE_LABEL: Record<SizeId, string> = {
-  tiny: 'tiny — 3 layers / 6 blocks, width 64',
-  small: 'small — 6 layers / 12 blocks, width 128',
-  paper: 'paper — 12 layers / 24 blocks, width 256',
+  tiny: 'tiny (width 64)',
+  small: 'small (width 128)',
+  paper: 'paper (width 256)',
 };
 
 const BASELINE_LABEL: Record<string, string> = {

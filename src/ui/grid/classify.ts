@@ -36,7 +36,9 @@ function judgeAccuracy(acc: number, chance: number, what: string): Judgement {
 export function judgeRun(run: RunFile): Judgement | null {
   const { icl, config } = run;
   if (config.task === 'sparse_parity') {
-    const acc = run.metrics.accuracy ?? tailMean(icl?.accuracy?.model ?? []);
+    // The last quarter of the accuracy curve (enough examples to tell); else the run's metric.
+    const tail = tailMean(icl?.accuracy?.model ?? []);
+    const acc = Number.isFinite(tail) ? tail : (run.metrics.final_accuracy ?? run.metrics.accuracy ?? NaN);
     return Number.isFinite(acc) ? judgeAccuracy(acc, 0.5, 'Accuracy') : null;
   }
   if (config.task === 'vector_mqar') {

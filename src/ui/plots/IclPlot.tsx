@@ -1,13 +1,14 @@
 // "ICL curve": error (or accuracy) against the number of in-context examples — the shown
 // run's model with its 90% band, each baseline, and the runs chosen for comparison.
-import { Area, CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { Area, CartesianGrid, ComposedChart, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { useShallow } from 'zustand/react/shallow';
 import { formatNumber } from '../format';
 import { modelLabel, taskLabel } from '../labels';
 import { runTitle } from '../runView';
 import { shownRun, useLab } from '../store/lab';
 import { useRuns } from '../store/runs';
-import { buildIclPlot, type PlotRun } from './iclData';
+import { axisTicks, buildIclPlot, errorAxisTop, type PlotRun } from './iclData';
+import { Legend } from './Legend';
 import { PlotRegion } from './PlotRegion';
 
 /** The shown run's colour: its own when it is a saved run, else black (the live run). */
@@ -34,22 +35,23 @@ export function IclPlot() {
     (run ? metricsText(run.metrics) : '') +
     (hidden > 0 ? ` ${hidden} compared run(s) of other tasks are not drawn.` : '');
   const accuracy = plot.metric === 'accuracy';
+  const top = accuracy ? 1 : errorAxisTop(plot);
   return (
     <PlotRegion label="ICL curve" fileName="icl-curve" summary={summary}>
-      <ResponsiveContainer width="100%" height={320}>
+      <ResponsiveContainer width="100%" height={300}>
         <ComposedChart data={plot.rows} margin={{ top: 8, right: 16, bottom: 20, left: 8 }}>
           <CartesianGrid stroke="#e3e3e3" />
           <XAxis dataKey="pos" type="number" domain={['dataMin', 'dataMax']} allowDecimals={false} label={{ value: plot.xLabel, position: 'insideBottom', offset: -12 }} />
           <YAxis
             type="number"
-            domain={accuracy ? [0, 1] : [0, (max: number) => Math.min(Math.max(1.1, Math.ceil(max * 10) / 10), 3)]}
+            domain={[0, top]}
+            ticks={accuracy ? [0, 0.25, 0.5, 0.75, 1] : axisTicks(top)}
             allowDataOverflow
             tickFormatter={(v: number) => formatNumber(v, 2)}
             width={56}
             label={{ value: plot.yLabel, angle: -90, position: 'insideLeft', style: { textAnchor: 'middle' } }}
           />
           <Tooltip formatter={(v) => (Array.isArray(v) ? v.map((x) => formatNumber(Number(x))).join(' – ') : formatNumber(Number(v)))} labelFormatter={(l) => `${l} examples`} />
-          <Legend verticalAlign="top" height={40} />
           {plot.series.map((s) =>
             s.bandKey ? (
               <Area key={s.bandKey} dataKey={s.bandKey} name={`${s.label}, 90% band`} legendType="none" stroke="none" fill={s.colour} fillOpacity={0.15} isAnimationActive={false} connectNulls={false} />
@@ -60,6 +62,7 @@ export function IclPlot() {
           ))}
         </ComposedChart>
       </ResponsiveContainer>
+      <Legend series={plot.series} />
     </PlotRegion>
   );
 }

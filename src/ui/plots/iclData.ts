@@ -94,3 +94,23 @@ export function buildIclPlot(shown: PlotRun | null, compared: PlotRun[]): IclPlo
   const rows = [...byPos.values()].sort((a, b) => (a.pos as number) - (b.pos as number));
   return { rows, series, metric, yLabel: metric === 'accuracy' ? 'accuracy' : text.yLabel, xLabel: text.xLabel };
 }
+
+/** Top of the error axis: the data's maximum, at least 1.1 (the trivial line sits at 1), at most 3. */
+export function errorAxisTop(plot: IclPlot): number {
+  let max = 0;
+  for (const r of plot.rows) {
+    for (const s of plot.series) {
+      const v = r[s.key];
+      if (typeof v === 'number') max = Math.max(max, v);
+    }
+  }
+  return Math.min(3, Math.max(1.1, Math.ceil(max * 5) / 5));
+}
+
+/** Round ticks from 0 to `top`. */
+export function axisTicks(top: number): number[] {
+  const step = top <= 1.2 ? 0.2 : top <= 2 ? 0.25 : 0.5;
+  const ticks: number[] = [];
+  for (let t = 0; t <= top + 1e-9; t += step) ticks.push(Math.round(t * 100) / 100);
+  return ticks;
+}

@@ -36,7 +36,7 @@ export function openFromHash(hash: string): boolean {
   const decoded = decodeShareLink(hash);
   const lab = useLab.getState();
   if (!decoded.ok) {
-    useAlerts.getState().push('bad_link', `${decoded.error} The lab below is the default one; nothing from the link was used.`);
+    useAlerts.getState().push('bad_link', `${decoded.error} Nothing from the link was used; the lab is as it was.`);
     history.replaceState(null, '', location.pathname + location.search);
     return false;
   }

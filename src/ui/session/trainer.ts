@@ -21,9 +21,12 @@ function reportError(kind: Extract<TrainerEvent, { type: 'error' }>['kind'], mes
   const alerts = useAlerts.getState();
   const lab = useLab.getState();
   switch (kind) {
-    case 'no_webgpu':
-      alerts.push('no_webgpu', message);
+    case 'no_webgpu': {
+      // Say which browsers and flags work, whatever the worker's own sentence was.
+      const help = new NoWebGPUError().message;
+      alerts.push('no_webgpu', message === help || /Chrome|Safari|Firefox/.test(message) ? message : `${message} ${help.replace(/^[^.]*\.\s*/, '')}`);
       break;
+    }
     case 'device_lost':
       alerts.push('device_lost', `The GPU stopped answering (${message}). The plots so far are kept. "Resume" starts a fresh GPU device and trains this run again with the same seed.`, 'resume');
       break;
@@ -57,7 +60,8 @@ function onTrainerEvent(e: TrainerEvent): void {
       break;
     }
     case 'error':
-      reportError(e.kind, e.message);
+      // A failure while the GPU device is being created means no usable WebGPU here.
+      reportError(lab.trainerState === 'starting' && e.kind === 'internal' ? 'no_webgpu' : e.kind, e.message);
       if (e.kind === 'device_lost' || e.kind === 'no_webgpu') lab.setTrainerState('off');
       // A diverged grid run is still a result (✗): record it and go on with the queue.
       else if (e.kind === 'diverged' && lab.liveGridId) void finishRun();
@@ -104,7 +108,8 @@ async function loadRun(config: RunConfig, gridId: string | null): Promise<Traine
     await client.api.load(config);
   } catch (err) {
     const msg = errorText(err);
-    reportError(/too (big|large)|exceeds|limit/i.test(msg) ? 'too_big' : 'internal', msg);
+    // The worker usually reported it already as an error event (with its kind).
+    if (!useAlerts.getState().alerts.some((a) => a.message.includes(msg))) reportError('internal', msg);
     useLab.getState().clearLive();
     useLab.getState().setTrainerState('idle');
     return null;

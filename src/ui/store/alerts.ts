@@ -24,10 +24,10 @@ interface AlertsState {
 export const useAlerts = create<AlertsState>()((set) => ({
   alerts: [],
   nextId: 1,
-  // The same problem twice (an error event and a rejected call) shows once.
+  // The same problem twice (the worker's error event and the rejected call) shows once.
   push: (kind, message, action) =>
     set((s) =>
-      s.alerts.some((a) => a.kind === kind && a.message === message)
+      s.alerts.some((a) => a.message === message || (a.kind === kind && kind === 'no_webgpu'))
         ? {}
         : { alerts: [...s.alerts, { id: s.nextId, kind, message, action }], nextId: s.nextId + 1 },
     ),

@@ -81,7 +81,7 @@ export const useLab = create<LabState>()((set) => ({
   applyProgress: (e) =>
     set((s) => {
       if (!s.live) return {};
-      let history = s.live.history.concat(e.losses.length > 0 ? e.losses : [{ step: e.step, loss: e.loss }]);
+      let history = e.losses.length > 0 ? s.live.history.concat(e.losses) : s.live.history;
       if (history.length > MAX_HISTORY) history = history.filter((_, i) => i % 2 === 0 || i === history.length - 1);
       return { live: { ...s.live, step: e.step, total: e.total, stepsPerSecond: e.stepsPerSecond, history } };
     }),

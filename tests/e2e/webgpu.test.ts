@@ -1,0 +1,25 @@
+// Does this Chromium offer WebGPU (SwiftShader) in pages and in Web Workers? Under CI a
+// missing adapter fails here; elsewhere the training tests skip with the reason.
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { IN_CI, launchChromium, newLabPage, serveDist, webgpuAdapters, type StaticServer } from '../helpers/browser';
+
+let server: StaticServer;
+let browser: Browser;
+beforeAll(async () => {
+  server = await serveDist();
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+it('offers a WebGPU adapter and device in the page and in a Web Worker', async (ctx) => {
+  const { page } = await newLabPage(browser);
+  const found = await webgpuAdapters(page, server.url);
+  await page.context().close();
+  if ((!found.page || !found.worker) && !IN_CI) ctx.skip(`no WebGPU adapter (page: ${found.page}, worker: ${found.worker})`);
+  expect(found.page, 'adapter in the page').toBeTruthy();
+  expect(found.worker, 'adapter in a Web Worker').toBeTruthy();
+});
