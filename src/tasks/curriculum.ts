@@ -47,10 +47,12 @@ export class Curriculum {
     const dims = { ...DIMS, start: Math.min(DIMS.start, config.nDims), end: config.nDims };
     const points = { ...ramp, start: Math.min(ramp.start, config.nPoints), end: config.nPoints };
     // Steps the paper's schedule needs to reach the full size; both ramps shrink by one factor.
+    // Intervals may become fractional (a very short run grows by several increments per step).
     const paperFull = Math.max(rampLength(dims), rampLength(points));
-    const scale = config.paperSchedule || paperFull === 0 ? 1 : Math.min(1, (FULL_SIZE_AT * config.steps) / paperFull);
-    dims.interval = Math.max(1, Math.floor(dims.interval * scale));
-    points.interval = Math.max(1, Math.floor(points.interval * scale));
+    if (!config.paperSchedule && paperFull > FULL_SIZE_AT * config.steps) {
+      dims.interval = (dims.interval * FULL_SIZE_AT * config.steps) / paperFull;
+      points.interval = (points.interval * FULL_SIZE_AT * config.steps) / paperFull;
+    }
     this.dims = dims;
     this.points = points;
   }
@@ -69,7 +71,7 @@ export class Curriculum {
 }
 
 function rampLength(r: { start: number; end: number; inc: number; interval: number }): number {
-  return Math.ceil((r.end - r.start) / r.inc) * r.interval;
+  return Math.ceil(Math.ceil((r.end - r.start) / r.inc) * r.interval);
 }
 
 function rampAt(r: { start: number; end: number; inc: number; interval: number }, step: number): number {

@@ -48,24 +48,24 @@ export function sampleManyOutliers(rng: Rng, opts: SampleOpts): PromptBatch {
 /** a·u + b·v with u ⊥ w, v ⊥ {w, u} (Gram–Schmidt of Gaussian draws on the active coordinates). */
 export function orthoDummy(rng: Rng, w: Float32Array, active: number): Float32Array {
   const d = w.length;
-  const u = removeComponent(gaussianX(rng, new Float32Array(d), active), w);
-  const v = removeComponent(removeComponent(gaussianX(rng, new Float32Array(d), active), w), u);
+  const u = removeComponent(gaussianX(rng, new Float32Array(d), active), w, active);
+  const v = removeComponent(removeComponent(gaussianX(rng, new Float32Array(d), active), w, active), u, active);
   let a = rng.normal();
   let b = rng.normal();
   const r = a * a + b * b;
   a /= r;
   b /= r;
-  const out = new Float32Array(d);
-  for (let c = 0; c < d; c++) out[c] = a * u[c] + b * v[c];
+  const out = new Float32Array(d); // (d), inactive coordinates stay exactly 0
+  for (let c = 0; c < active; c++) out[c] = a * u[c] + b * v[c];
   return out;
 }
 
-function removeComponent(x: Float32Array, basis: Float32Array): Float32Array {
-  const d = x.length;
-  const bb = dot(basis, basis, d);
+/** x − (xᵀbasis / ‖basis‖²)·basis on the first `active` coordinates. */
+function removeComponent(x: Float32Array, basis: Float32Array, active: number): Float32Array {
+  const bb = dot(basis, basis, active);
   if (bb === 0) return x;
-  const k = dot(x, basis, d) / bb;
-  for (let c = 0; c < d; c++) x[c] -= k * basis[c];
+  const k = dot(x, basis, active) / bb;
+  for (let c = 0; c < active; c++) x[c] -= k * basis[c];
   return x;
 }
 
