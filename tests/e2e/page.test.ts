@@ -131,4 +131,57 @@ describe('the built page', () => {
     expect(await page.getByRole('alert').textContent()).toMatch(/could not be imported/);
     await page.context().close();
   });
+
+  it('overlays several runs on the ICL curve, each in its own colour', async () => {
+    const { page } = await newLabPage(browser);
+    await page.goto(server.url);
+    const a = fixtureRun();
+    const b = fixtureRun();
+    b.config.model = 'mamba';
+    b.icl!.curves.model.mean = b.icl!.curves.model.mean.map((x) => x * 0.8);
+    const input = page.getByLabel('Import run file');
+    await input.setInputFiles({ name: 'a.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(a)) });
+    await input.setInputFiles({ name: 'b.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(b)) });
+    await page.getByRole('button', { name: 'Open run 2' }).waitFor();
+    const before = await drawnPaths(page, 'ICL curve');
+    await page.getByRole('checkbox', { name: 'Overlay run 1' }).check();
+    await expect.poll(() => drawnPaths(page, 'ICL curve')).toBe(before + 1);
+    const colours = await page.getByRole('region', { name: 'ICL curve' }).evaluate((el) =>
+      [...el.querySelectorAll('path.recharts-line-curve')].map((p) => p.getAttribute('stroke')),
+    );
+    expect(new Set(colours).size).toBe(colours.length);
+    await page.context().close();
+  });
+
+  it('saves a plot as PNG and the curves as CSV', async () => {
+    const { page, log } = await newLabPage(browser);
+    await page.goto(server.url + encodeShareLink(fixtureRun()));
+    await page.getByRole('button', { name: 'Train again' }).waitFor();
+    const region = page.getByRole('region', { name: 'ICL curve' });
+    const [png] = await Promise.all([page.waitForEvent('download'), region.getByRole('button', { name: 'Save PNG' }).click()]);
+    const bytes = readFileSync(await png.path());
+    expect(bytes.subarray(1, 4).toString('latin1')).toBe('PNG');
+    expect(bytes.length).toBeGreaterThan(5000);
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Curves CSV' }).click()]);
+    const text = readFileSync(await csv.path(), 'utf8');
+    expect(text.split('\n')[0]).toMatch(/^position,model_mean,model_lo,model_hi/);
+    expect(log.cspViolations).toEqual([]);
+    await page.context().close();
+  });
+
+  it('says which browsers work when there is no WebGPU, and stays usable', async () => {
+    const { page } = await newLabPage(browser);
+    await page.addInitScript(() => {
+      delete (Navigator.prototype as { gpu?: unknown }).gpu;
+    });
+    await page.goto(server.url);
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toMatch(/WebGPU.*Chrome/s);
+    await page.getByRole('button', { name: 'Train', exact: true }).click();
+    expect(await page.getByRole('alert').count()).toBe(1);
+    await page.getByRole('combobox', { name: 'Task' }).selectOption('vector_mqar');
+    await expect(page.getByText(/associative recall/).count()).resolves.toBe(1);
+    await page.context().close();
+  });
 });
