@@ -1,30 +1,69 @@
 // Turns a plot's SVG (drawn by recharts) into a PNG: serialise the SVG, draw it on a canvas
-// at twice its size over a white background, and encode. Needs img-src blob: in the CSP.
+// at twice its size over a white background with the plot's title above and its legend
+// below (the page draws those in HTML), and encode. Needs img-src blob: in the CSP.
 
-export async function svgToPng(svg: SVGSVGElement, scale = 2): Promise<Blob> {
+export interface PngLegendItem {
+  label: string;
+  colour: string;
+  dash?: string;
+  width: number;
+  band?: boolean;
+}
+
+const TITLE_H = 28;
+const ROW_H = 20;
+const PAD = 10;
+
+export async function svgToPng(svg: SVGSVGElement, opts: { title: string; legend?: readonly PngLegendItem[] }, scale = 2): Promise<Blob> {
   const { width, height } = svg.getBoundingClientRect();
+  const font = getComputedStyle(svg).fontFamily || 'sans-serif';
   const clone = svg.cloneNode(true) as SVGSVGElement;
   clone.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
   clone.setAttribute('width', String(width));
   clone.setAttribute('height', String(height));
   // Text inherits the page font through CSS, which a standalone SVG image does not see.
-  clone.setAttribute('font-family', getComputedStyle(svg).fontFamily || 'sans-serif');
+  clone.setAttribute('font-family', font);
   clone.setAttribute('font-size', getComputedStyle(svg).fontSize || '12px');
   const text = new XMLSerializer().serializeToString(clone);
   const url = URL.createObjectURL(new Blob([text], { type: 'image/svg+xml;charset=utf-8' }));
   try {
     const img = new Image();
-    img.decoding = 'async';
     img.src = url;
     await img.decode();
+    const legend = opts.legend ?? [];
+    const totalH = TITLE_H + height + (legend.length > 0 ? PAD + legend.length * ROW_H : 0) + PAD;
     const canvas = document.createElement('canvas');
     canvas.width = Math.max(1, Math.round(width * scale));
-    canvas.height = Math.max(1, Math.round(height * scale));
+    canvas.height = Math.max(1, Math.round(totalH * scale));
     const ctx = canvas.getContext('2d');
     if (!ctx) throw new Error('This browser cannot draw on a canvas.');
+    ctx.scale(scale, scale);
     ctx.fillStyle = '#ffffff';
-    ctx.fillRect(0, 0, canvas.width, canvas.height);
-    ctx.drawImage(img, 0, 0, canvas.width, canvas.height);
+    ctx.fillRect(0, 0, width, totalH);
+    ctx.fillStyle = '#1b1b1b';
+    ctx.font = `600 15px ${font}`;
+    ctx.textBaseline = 'middle';
+    ctx.fillText(opts.title, PAD, TITLE_H / 2);
+    ctx.drawImage(img, 0, TITLE_H, width, height);
+    ctx.font = `13px ${font}`;
+    legend.forEach((item, i) => {
+      const y = TITLE_H + height + PAD + i * ROW_H + ROW_H / 2;
+      if (item.band) {
+        ctx.globalAlpha = 0.15;
+        ctx.fillStyle = item.colour;
+        ctx.fillRect(PAD, y - 6, 30, 12);
+        ctx.globalAlpha = 1;
+      }
+      ctx.strokeStyle = item.colour;
+      ctx.lineWidth = item.width;
+      ctx.setLineDash(item.dash ? item.dash.split(/\s+/).map(Number) : []);
+      ctx.beginPath();
+      ctx.moveTo(PAD, y);
+      ctx.lineTo(PAD + 30, y);
+      ctx.stroke();
+      ctx.fillStyle = '#1b1b1b';
+      ctx.fillText(item.label + (item.band ? ' with its 90% band' : ''), PAD + 40, y);
+    });
     return await new Promise<Blob>((resolve, reject) =>
       canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('The plot could not be encoded as PNG.'))), 'image/png'),
     );

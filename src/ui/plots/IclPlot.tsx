@@ -37,7 +37,7 @@ export function IclPlot() {
   const accuracy = plot.metric === 'accuracy';
   const top = accuracy ? 1 : errorAxisTop(plot);
   return (
-    <PlotRegion label="ICL curve" fileName="icl-curve" summary={summary}>
+    <PlotRegion label="ICL curve" fileName="icl-curve" summary={summary} legend={plot.series.map((s) => ({ ...s, band: !!s.bandKey }))}>
       <ResponsiveContainer width="100%" height={300}>
         <ComposedChart data={plot.rows} margin={{ top: 8, right: 16, bottom: 20, left: 8 }}>
           <CartesianGrid stroke="#e3e3e3" />

@@ -4,7 +4,7 @@ import { parseRunFile, stringifyRunFile } from '../../train/schema';
 import { emptyView, runFileFromView, viewFromRunFile } from '../runView';
 import { saveBlob } from '../download';
 import { fileStem } from '../format';
-import { svgToPng } from '../svgPng';
+import { svgToPng, type PngLegendItem } from '../svgPng';
 import { shownRun, useLab } from '../store/lab';
 import { useAlerts } from '../store/alerts';
 import { useRuns } from '../store/runs';
@@ -41,15 +41,15 @@ export async function importRunFile(file: File): Promise<void> {
   lab.setNotice(`Imported "${file.name}" into the runs list.`);
 }
 
-/** Saves the SVG plot inside `region` as a PNG. */
-export async function exportPlotPng(region: HTMLElement | null, name: string): Promise<void> {
+/** Saves the SVG plot inside `region` as a PNG, with its title and legend drawn in. */
+export async function exportPlotPng(region: HTMLElement | null, name: string, title: string, legend?: readonly PngLegendItem[]): Promise<void> {
   const svg = region?.querySelector<SVGSVGElement>('svg.recharts-surface');
   if (!svg) {
     useLab.getState().setNotice('There is no plot to save yet.');
     return;
   }
   try {
-    const png = await svgToPng(svg);
+    const png = await svgToPng(svg, { title, legend });
     saveBlob(`${fileStem(useLab.getState().config)}-${name}.png`, png);
   } catch (err) {
     useAlerts.getState().push('internal', err instanceof Error ? err.message : 'The plot could not be saved.');
