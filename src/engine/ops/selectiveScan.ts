@@ -1,0 +1,263 @@
+// Selective scan (Mamba's S6): GPU forward and backward, parallel in time, and the plain
+// sequential CPU reference with the same signature. Kernels in shaders/selective_scan.wgsl
+// (forward) and shaders/selective_scan_bwd.wgsl (backward, partial-sum reduction).
+// Legend: B batch, L length, E channels, N state.
+// The op takes A_log (A = −exp(A_log) inside the kernel) and Δ already softplus'ed: the
+// mixer computes Δ = softplus(dt_proj(δ)) with the elementwise op, so the scan's gradient
+// is with respect to Δ and A_log.
+import fwdSource from '../../../shaders/selective_scan.wgsl?raw';
+import bwdSource from '../../../shaders/selective_scan_bwd.wgsl?raw';
+import { grid1d, uniformStruct, type KernelDef } from '../../gpu/kernel';
+import { accumulateGrad } from '../autograd';
+import { assertShape, type Tensor } from '../tensor';
+
+export const ScanParams = uniformStruct('Params', { batch: 'u32', len: 'u32', chans: 'u32', nchunks: 'u32' });
+export const ScanBwdParams = uniformStruct('Params', {
+  batch: 'u32',
+  len: 'u32',
+  chans: 'u32',
+  nchunks: 'u32',
+  neb: 'u32',
+  off_dc: 'u32',
+  off_da: 'u32',
+  off_dd: 'u32',
+});
+export const SumPartialsParams = uniformStruct('SumParams', { rows: 'u32', cols: 'u32', offset: 'u32', _pad: 'u32' });
+
+/** Workgroup shape: EB channels × T time lanes, each lane S steps (chunk = T·S steps). */
+export interface ScanConfig {
+  eb: number;
+  t: number;
+  s: number;
+}
+
+/** Parallel-in-time configurations, largest first; the first whose workgroup memory fits is used. */
+export const SCAN_CONFIGS: readonly ScanConfig[] = [
+  { eb: 32, t: 4, s: 4 },
+  { eb: 16, t: 4, s: 4 },
+  { eb: 16, t: 2, s: 8 },
+  { eb: 8, t: 2, s: 8 },
+];
+/** The sequential-in-time baseline: one thread walks each channel's chunk alone (T = 1). */
+export const SCAN_SEQUENTIAL: ScanConfig = { eb: 32, t: 1, s: 16 };
+
+/** Workgroup memory of the backward kernel (the larger of the two), in bytes. */
+export function scanSharedBytes(c: ScanConfig, n: number): number {
+  const ch = c.t * c.s;
+  return 4 * (8 * ch * c.eb + 2 * c.t * c.eb + 2 * n * c.eb + n * c.t * c.eb);
+}
+
+export function chooseScanConfig(maxSharedBytes: number, n: number): ScanConfig {
+  const c = SCAN_CONFIGS.find((c) => scanSharedBytes(c, n) <= maxSharedBytes);
+  if (!c) throw new Error(`The selective scan needs ${scanSharedBytes(SCAN_CONFIGS[SCAN_CONFIGS.length - 1], n)} bytes of workgroup memory; this GPU offers ${maxSharedBytes}.`);
+  return c;
+}
+
+const WG_SUM = 256;
+const constants = (c: ScanConfig, n: number, gated: boolean) => ({ EB: c.eb, T: c.t, S: c.s, NS: n, GATED: gated ? 1 : 0 });
+const fwdKernel = (c: ScanConfig, n: number, gated: boolean, save: boolean): KernelDef => ({
+  name: `scan_fwd_eb${c.eb}_t${c.t}_s${c.s}`,
+  source: fwdSource,
+  entryPoint: 'scan_fwd',
+  bindings: ['uniform', 'read', 'read', 'read', 'read', 'read', 'read', 'read', 'rw', 'rw'],
+  constants: { ...constants(c, n, gated), SAVE: save ? 1 : 0 },
+});
+const bwdKernel = (c: ScanConfig, n: number, gated: boolean): KernelDef => ({
+  name: `scan_bwd_eb${c.eb}_t${c.t}_s${c.s}`,
+  source: bwdSource,
+  entryPoint: 'scan_bwd',
+  bindings: ['uniform', 'read', 'read', 'read', 'read', 'read', 'read', 'read', 'read', 'read', 'rw', 'rw', 'rw', 'rw'],
+  constants: constants(c, n, gated),
+});
+const sumKernel: KernelDef = { name: 'scan_sum_partials', source: bwdSource, entryPoint: 'sum_partials', bindings: ['uniform', 'read', 'rw'], constants: { WG: WG_SUM } };
+
+export interface ScanOptions {
+  /** Workgroup shape; by default the largest parallel one that fits the adapter. */
+  config?: ScanConfig;
+}
+
+/**
+ * GPU selective scan, differentiable in every input.
+ *   u (B, L, E), delta (B, L, E) = Δ (already softplus'ed), aLog (E, N), Bm (B, L, N),
+ *   Cm (B, L, N), D (E), z (B, L, E) optional gate → out (B, L, E) = y (⊙ SiLU(z)).
+ */
+export function selectiveScan(u: Tensor, delta: Tensor, aLog: Tensor, Bm: Tensor, Cm: Tensor, D: Tensor, z?: Tensor, opts: ScanOptions = {}): Tensor {
+  const g = u.graph;
+  const [B, L, E] = u.shape;
+  const N = aLog.shape[1];
+  if (u.shape.length !== 3) throw new Error(`selectiveScan: u must be (B, L, E), got [${u.shape.join(', ')}]`);
+  assertShape(delta, [B, L, E], 'selectiveScan delta');
+  assertShape(aLog, [E, N], 'selectiveScan A_log');
+  assertShape(Bm, [B, L, N], 'selectiveScan B');
+  assertShape(Cm, [B, L, N], 'selectiveScan C');
+  assertShape(D, [E], 'selectiveScan D');
+  if (z) assertShape(z, [B, L, E], 'selectiveScan z');
+  const maxBuffers = g.gpu.limits.maxStorageBuffersPerShaderStage;
+  if (maxBuffers < 13) throw new Error(`The selective scan's backward binds 13 storage buffers; this GPU allows ${maxBuffers} per shader stage.`);
+  if (B > 65535 || Math.ceil(E / 8) > 65535) throw new Error(`selectiveScan: batch ${B} or channels ${E} exceed the 65535-workgroup grid`);
+  const cfg = opts.config ?? chooseScanConfig(g.gpu.limits.maxComputeWorkgroupStorageSize, N);
+  const ch = cfg.t * cfg.s;
+  const nchunks = Math.ceil(L / ch);
+  const neb = Math.ceil(E / cfg.eb);
+  const inputs = [u, delta, aLog, Bm, Cm, D, ...(z ? [z] : [])];
+  const needGrad = inputs.some((t) => t.requiresGrad) && g.gradEnabled;
+  const out = g.tensor([B, L, E], needGrad, z ? 'scan(y)⊙silu(z)' : 'scan(y)');
+  // (B, nchunks, N, E): the state at every chunk start, for the backward
+  const hsave = g.tensor(needGrad ? [B, nchunks, N, E] : [1], false, 'scan_hsave');
+  const zOrDummy = z ?? u; // never read when not gated
+  g.dispatch(fwdKernel(cfg, N, !!z, needGrad), ScanParams.pack({ batch: B, len: L, chans: E, nchunks }), [u, delta, aLog, Bm, Cm, D, zOrDummy, out, hsave], [neb, B, 1]);
+
+  g.record(out, (dout) => {
+    const nbln = neb * B * L * N;
+    const offDa = 2 * nbln;
+    const offDd = offDa + B * E * N;
+    const du = g.tensor([B, L, E], false, `d${u.label}`);
+    const ddelta = g.tensor([B, L, E], false, `d${delta.label}`);
+    const dz = g.tensor(z ? [B, L, E] : [1], false, z ? `d${z.label}` : 'scan_dz_unused');
+    const part = g.tensor([offDd + B * E], false, 'scan_partials'); // [dB | dC | dA_log | dD] partials
+    g.dispatch(
+      bwdKernel(cfg, N, !!z),
+      ScanBwdParams.pack({ batch: B, len: L, chans: E, nchunks, neb, off_dc: nbln, off_da: offDa, off_dd: offDd }),
+      [u, delta, aLog, Bm, Cm, D, zOrDummy, hsave, dout, du, ddelta, dz, part],
+      [neb, B, 1],
+    );
+    const sum = (rows: number, offset: number, like: Tensor, label: string) => {
+      const t = g.tensor(like.shape, false, label);
+      g.dispatch(sumKernel, SumPartialsParams.pack({ rows, cols: t.size, offset, _pad: 0 }), [part, t], grid1d(t.size, WG_SUM));
+      return t;
+    };
+    accumulateGrad(u, du);
+    accumulateGrad(delta, ddelta);
+    if (z) accumulateGrad(z, dz);
+    if (Bm.requiresGrad) accumulateGrad(Bm, sum(neb, 0, Bm, `d${Bm.label}`));
+    if (Cm.requiresGrad) accumulateGrad(Cm, sum(neb, nbln, Cm, `d${Cm.label}`));
+    if (aLog.requiresGrad) accumulateGrad(aLog, sum(B, offDa, aLog, `d${aLog.label}`));
+    if (D.requiresGrad) accumulateGrad(D, sum(B, offDd, D, `d${D.label}`));
+  });
+  return out;
+}
+
+/** The sequential-in-time GPU baseline (benchmarks): the same op with one lane per channel. */
+export function scanSequential(u: Tensor, delta: Tensor, aLog: Tensor, Bm: Tensor, Cm: Tensor, D: Tensor, z?: Tensor): Tensor {
+  return selectiveScan(u, delta, aLog, Bm, Cm, D, z, { config: SCAN_SEQUENTIAL });
+}
+
+// ---- CPU reference ----------------------------------------------------------------------
+
+/** A CPU array with its shape (row-major), the reference's stand-in for a Tensor. */
+export interface HostTensor {
+  data: ArrayLike<number>;
+  shape: readonly number[];
+}
+
+export interface ScanGrads {
+  du: Float64Array;
+  ddelta: Float64Array;
+  daLog: Float64Array;
+  dBm: Float64Array;
+  dCm: Float64Array;
+  dD: Float64Array;
+  dz?: Float64Array;
+}
+
+const sig = (x: number) => 1 / (1 + Math.exp(-x));
+
+/**
+ * Sequential reference (f64), the living definition of the op. For every (b, e, n):
+ *   A = −exp(aLog[e, n]);  h_t = exp(Δ_t A) h_{t−1} + Δ_t Bm[b, t, n] u_t  (h_{−1} = 0)
+ *   y[b, t, e] = Σ_n Cm[b, t, n] h_t + D[e] u_t;  out = y ⊙ SiLU(z) when z is given.
+ * Shapes: u, delta, z (B, L, E); aLog (E, N); Bm, Cm (B, L, N); D (E) → out (B, L, E).
+ */
+export function selectiveScanRef(u: HostTensor, delta: HostTensor, aLog: HostTensor, Bm: HostTensor, Cm: HostTensor, D: HostTensor, z?: HostTensor): Float64Array {
+  const [B, L, E] = u.shape;
+  const N = aLog.shape[1];
+  const out = new Float64Array(B * L * E);
+  for (let b = 0; b < B; b++) {
+    for (let e = 0; e < E; e++) {
+      const h = new Float64Array(N);
+      for (let t = 0; t < L; t++) {
+        const i = (b * L + t) * E + e;
+        const dt = delta.data[i];
+        const x = u.data[i];
+        let y = D.data[e] * x;
+        for (let n = 0; n < N; n++) {
+          const A = -Math.exp(aLog.data[e * N + n]);
+          const j = (b * L + t) * N + n;
+          h[n] = Math.exp(dt * A) * h[n] + dt * Bm.data[j] * x;
+          y += Cm.data[j] * h[n];
+        }
+        out[i] = z ? y * z.data[i] * sig(z.data[i]) : y;
+      }
+    }
+  }
+  return out;
+}
+
+/** Reference backward (f64): the gradients of Σ out ⊙ dout, by the reverse-time scan
+ *  g_t = C_t dy_t + Ā_{t+1} g_{t+1} over stored states. Same inputs as selectiveScanRef. */
+export function selectiveScanBackwardRef(dout: HostTensor, u: HostTensor, delta: HostTensor, aLog: HostTensor, Bm: HostTensor, Cm: HostTensor, D: HostTensor, z?: HostTensor): ScanGrads {
+  const [B, L, E] = u.shape;
+  const N = aLog.shape[1];
+  const r: ScanGrads = {
+    du: new Float64Array(B * L * E),
+    ddelta: new Float64Array(B * L * E),
+    daLog: new Float64Array(E * N),
+    dBm: new Float64Array(B * L * N),
+    dCm: new Float64Array(B * L * N),
+    dD: new Float64Array(E),
+    dz: z ? new Float64Array(B * L * E) : undefined,
+  };
+  const y = z ? selectiveScanRef(u, delta, aLog, Bm, Cm, D) : null;
+  for (let b = 0; b < B; b++) {
+    for (let e = 0; e < E; e++) {
+      // states h[t][n] (t = −1 … L−1, shifted by one)
+      const hs = new Float64Array((L + 1) * N);
+      const A = Float64Array.from({ length: N }, (_, n) => -Math.exp(aLog.data[e * N + n]));
+      for (let t = 0; t < L; t++) {
+        const i = (b * L + t) * E + e;
+        for (let n = 0; n < N; n++) {
+          const j = (b * L + t) * N + n;
+          hs[(t + 1) * N + n] = Math.exp(delta.data[i] * A[n]) * hs[t * N + n] + delta.data[i] * Bm.data[j] * u.data[i];
+        }
+      }
+      const k = new Float64Array(N); // Ā_{t+1} g_{t+1}
+      const dA = new Float64Array(N);
+      for (let t = L - 1; t >= 0; t--) {
+        const i = (b * L + t) * E + e;
+        const dt = delta.data[i];
+        const x = u.data[i];
+        let dy = dout.data[i];
+        if (z && r.dz && y) {
+          const zv = z.data[i];
+          const s = sig(zv);
+          r.dz[i] = dy * y[i] * s * (1 + zv * (1 - s));
+          dy *= zv * s;
+        }
+        r.du[i] += D.data[e] * dy;
+        r.dD[e] += dy * x;
+        for (let n = 0; n < N; n++) {
+          const j = (b * L + t) * N + n;
+          const ab = Math.exp(dt * A[n]);
+          const hp = hs[t * N + n];
+          const g = Cm.data[j] * dy + k[n];
+          r.dCm[j] += dy * hs[(t + 1) * N + n];
+          r.dBm[j] += g * dt * x;
+          r.du[i] += g * dt * Bm.data[j];
+          r.ddelta[i] += g * Bm.data[j] * x + A[n] * ab * hp * g;
+          dA[n] += dt * ab * hp * g;
+          k[n] = ab * g;
+        }
+      }
+      for (let n = 0; n < N; n++) r.daLog[e * N + n] += A[n] * dA[n];
+    }
+  }
+  return r;
+}
+
+/** Σ_i out_i · r_i of the reference: the scalar whose gradient the backward computes. */
+export function scanLossRef(r: ArrayLike<number>, u: HostTensor, delta: HostTensor, aLog: HostTensor, Bm: HostTensor, Cm: HostTensor, D: HostTensor, z?: HostTensor): number {
+  const out = selectiveScanRef(u, delta, aLog, Bm, Cm, D, z);
+  let s = 0;
+  for (let i = 0; i < out.length; i++) s += out[i] * r[i];
+  return s;
+}
