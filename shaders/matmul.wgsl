@@ -2,6 +2,9 @@
 //   M, K, N = rows of C, inner dim, cols of C;  b = batch index (the z grid dimension).
 //   op(A) (M, K) is read through strides (a_sm, a_sk): transposes cost nothing, no copy.
 //   op(B) (K, N) likewise through (b_sk, b_sn). A batch stride of 0 broadcasts that operand.
+//   Split K: grid z = batch · splits; z reduces k in [s · k_chunk, (s + 1) · k_chunk) of batch
+//   z / splits into its own (M, N) slice of c, and the caller sums the slices. Products with
+//   few output tiles and a long K (weight gradients: (D, B·T) · (B·T, 4D)) fill the GPU so.
 // Entry points:
 //   naive         one output per thread, straight from global memory (reference GPU variant)
 //   tiled         workgroup tiles of (BM, BK) and (BK, BN) staged in workgroup memory, each
@@ -9,6 +12,7 @@
 //   tiled_vec4    tiled, with A and B tiles fetched as vec4 along their contiguous dimension
 //                 (used when that dimension and the batch strides are multiples of 4)
 //   act_backward  dz = dy · act'(z) for the epilogue's activation
+//   sum_splits    adds the split-K partial products
 // Every entry writes every output element it owns (planned buffers hold garbage).
 
 struct Params {
@@ -21,9 +25,21 @@ struct Params {
   b_sk: u32, // B: between rows k of op(B)
   b_sn: u32, //    between columns n of op(B)
   b_sb: u32, //    between batches (0 = broadcast)
+  splits: u32, // K split into this many chunks (1: no split)
+  k_chunk: u32, // K per chunk (K when splits = 1)
   _pad0: u32,
-  _pad1: u32,
-  _pad2: u32,
+}
+
+/** The slice of the grid's z a workgroup works on: batch of A and B, and its range of K. */
+struct Slice {
+  batch: u32,
+  k_lo: u32,
+  k_hi: u32,
+}
+
+fn slice_of(z: u32) -> Slice {
+  let k_lo = (z % p.splits) * p.k_chunk;
+  return Slice(z / p.splits, k_lo, min(p.K, k_lo + p.k_chunk));
 }
 
 const ACT_NONE: u32 = 0u;
@@ -90,11 +106,11 @@ fn act_df(z: f32) -> f32 {
   }
 }
 
-/** Bias, activation and the stores for one output element (m, n) of batch `bi`. */
-fn epilogue(bi: u32, m: u32, n: u32, acc: f32) {
+/** Bias, activation and the stores for one output element (m, n) of grid slice `zi`. */
+fn epilogue(zi: u32, m: u32, n: u32, acc: f32) {
   var z = acc;
   if (HAS_BIAS) { z += bias[n]; }
-  let i = (bi * p.M + m) * p.N + n;
+  let i = (zi * p.M + m) * p.N + n;
   if (ACT != ACT_NONE) { pre[i] = z; }
   c[i] = act_f(z);
 }
@@ -105,15 +121,15 @@ fn epilogue(bi: u32, m: u32, n: u32, acc: f32) {
 fn naive(@builtin(global_invocation_id) gid: vec3<u32>) {
   let n = gid.x;
   let m = gid.y;
-  let bi = gid.z;
   if (m >= p.M || n >= p.N) { return; }
-  let a0 = bi * p.a_sb + m * p.a_sm;
-  let b0 = bi * p.b_sb + n * p.b_sn;
+  let s = slice_of(gid.z);
+  let a0 = s.batch * p.a_sb + m * p.a_sm;
+  let b0 = s.batch * p.b_sb + n * p.b_sn;
   var acc = 0.0;
-  for (var k = 0u; k < p.K; k++) {
+  for (var k = s.k_lo; k < s.k_hi; k++) {
     acc = fma(a[a0 + k * p.a_sk], b[b0 + k * p.b_sk], acc);
   }
-  epilogue(bi, m, n, acc);
+  epilogue(gid.z, m, n, acc);
 }
 
 // ---- tiled ------------------------------------------------------------------------------
@@ -121,31 +137,31 @@ fn naive(@builtin(global_invocation_id) gid: vec3<u32>) {
 var<workgroup> As: array<f32, AS_SIZE>; // As[k * AS_STRIDE + m] = op(A)[m0 + m, k0 + k]
 var<workgroup> Bs: array<f32, BS_SIZE>; // Bs[k * BS_STRIDE + n] = op(B)[k0 + k, n0 + n]
 
-fn load_a(bi: u32, m: u32, k: u32) -> f32 {
-  if (m >= p.M || k >= p.K) { return 0.0; }
+fn load_a(bi: u32, m: u32, k: u32, k_hi: u32) -> f32 {
+  if (m >= p.M || k >= k_hi) { return 0.0; }
   return a[bi * p.a_sb + m * p.a_sm + k * p.a_sk];
 }
 
-fn load_b(bi: u32, k: u32, n: u32) -> f32 {
-  if (k >= p.K || n >= p.N) { return 0.0; }
+fn load_b(bi: u32, k: u32, n: u32, k_hi: u32) -> f32 {
+  if (k >= k_hi || n >= p.N) { return 0.0; }
   return b[bi * p.b_sb + k * p.b_sk + n * p.b_sn];
 }
 
 /** Stage the (BM, BK) and (BK, BN) tiles at (m0, k0, n0); consecutive threads read
  *  consecutive addresses of whichever dimension is contiguous. */
-fn load_tiles_scalar(bi: u32, m0: u32, k0: u32, n0: u32, tid: u32) {
+fn load_tiles_scalar(s: Slice, m0: u32, k0: u32, n0: u32, tid: u32) {
   let threads = TX * TY;
   for (var e = tid; e < BM * BK; e += threads) {
     var m: u32;
     var k: u32;
     if (TRANS_A) { m = e % BM; k = e / BM; } else { k = e % BK; m = e / BK; }
-    As[k * AS_STRIDE + m] = load_a(bi, m0 + m, k0 + k);
+    As[k * AS_STRIDE + m] = load_a(s.batch, m0 + m, k0 + k, s.k_hi);
   }
   for (var e = tid; e < BK * BN; e += threads) {
     var k: u32;
     var n: u32;
     if (TRANS_B) { k = e % BK; n = e / BK; } else { n = e % BN; k = e / BN; }
-    Bs[k * BS_STRIDE + n] = load_b(bi, k0 + k, n0 + n);
+    Bs[k * BS_STRIDE + n] = load_b(s.batch, k0 + k, n0 + n, s.k_hi);
   }
 }
 
@@ -165,13 +181,13 @@ fn multiply_tiles(tx: u32, ty: u32, acc: ptr<function, array<f32, 64>>) {
   }
 }
 
-fn store_block(bi: u32, m0: u32, n0: u32, tx: u32, ty: u32, acc: ptr<function, array<f32, 64>>) {
+fn store_block(zi: u32, m0: u32, n0: u32, tx: u32, ty: u32, acc: ptr<function, array<f32, 64>>) {
   for (var i = 0u; i < TM; i++) {
     let m = m0 + ty + i * TY;
     if (m >= p.M) { continue; }
     for (var j = 0u; j < TN; j++) {
       let n = n0 + tx + j * TX;
-      if (n < p.N) { epilogue(bi, m, n, (*acc)[i * MAX_T + j]); }
+      if (n < p.N) { epilogue(zi, m, n, (*acc)[i * MAX_T + j]); }
     }
   }
 }
@@ -180,16 +196,16 @@ fn store_block(bi: u32, m0: u32, n0: u32, tx: u32, ty: u32, acc: ptr<function, a
 fn tiled(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let n0 = wid.x * BN;
   let m0 = wid.y * BM;
-  let bi = wid.z;
+  let s = slice_of(wid.z);
   let tid = lid.y * TX + lid.x;
   var acc: array<f32, 64>; // MAX_T × MAX_T, zero-initialised
-  for (var k0 = 0u; k0 < p.K; k0 += BK) {
-    load_tiles_scalar(bi, m0, k0, n0, tid);
+  for (var k0 = s.k_lo; k0 < s.k_hi; k0 += BK) {
+    load_tiles_scalar(s, m0, k0, n0, tid);
     workgroupBarrier();
     multiply_tiles(lid.x, lid.y, &acc);
     workgroupBarrier();
   }
-  store_block(bi, m0, n0, lid.x, lid.y, &acc);
+  store_block(wid.z, m0, n0, lid.x, lid.y, &acc);
 }
 
 // ---- tiled_vec4: the same tiles, fetched 4 floats at a time -------------------------------
@@ -201,31 +217,31 @@ fn tiled(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) li
 @group(0) @binding(1) var<storage, read> a4: array<vec4<f32>>;
 @group(0) @binding(2) var<storage, read> b4: array<vec4<f32>>;
 
-fn load_a4(bi: u32, m: u32, k: u32) -> vec4<f32> {
+fn load_a4(bi: u32, m: u32, k: u32, k_hi: u32) -> vec4<f32> {
   // 4 consecutive elements along the contiguous dim starting at (m, k); all in range or zero,
-  // because that dim's size is a multiple of 4 and so is the start
-  if (m >= p.M || k >= p.K) { return vec4<f32>(0.0); }
+  // because that dim's size (and k_chunk) is a multiple of 4 and so is the start
+  if (m >= p.M || k >= k_hi) { return vec4<f32>(0.0); }
   return a4[(bi * p.a_sb + m * p.a_sm + k * p.a_sk) / 4u];
 }
 
-fn load_b4(bi: u32, k: u32, n: u32) -> vec4<f32> {
-  if (k >= p.K || n >= p.N) { return vec4<f32>(0.0); }
+fn load_b4(bi: u32, k: u32, n: u32, k_hi: u32) -> vec4<f32> {
+  if (k >= k_hi || n >= p.N) { return vec4<f32>(0.0); }
   return b4[(bi * p.b_sb + k * p.b_sk + n * p.b_sn) / 4u];
 }
 
-fn load_tiles_vec4(bi: u32, m0: u32, k0: u32, n0: u32, tid: u32) {
+fn load_tiles_vec4(s: Slice, m0: u32, k0: u32, n0: u32, tid: u32) {
   let threads = TX * TY;
   for (var e = tid; e < BM * BK / 4u; e += threads) {
     if (TRANS_A) {
       let m = (e % (BM / 4u)) * 4u;
       let k = e / (BM / 4u);
-      let v = load_a4(bi, m0 + m, k0 + k);
+      let v = load_a4(s.batch, m0 + m, k0 + k, s.k_hi);
       let base = k * AS_STRIDE + m;
       As[base] = v.x; As[base + 1u] = v.y; As[base + 2u] = v.z; As[base + 3u] = v.w;
     } else {
       let k = (e % (BK / 4u)) * 4u;
       let m = e / (BK / 4u);
-      let v = load_a4(bi, m0 + m, k0 + k);
+      let v = load_a4(s.batch, m0 + m, k0 + k, s.k_hi);
       As[k * AS_STRIDE + m] = v.x;
       As[(k + 1u) * AS_STRIDE + m] = v.y;
       As[(k + 2u) * AS_STRIDE + m] = v.z;
@@ -236,7 +252,7 @@ fn load_tiles_vec4(bi: u32, m0: u32, k0: u32, n0: u32, tid: u32) {
     if (TRANS_B) {
       let k = (e % (BK / 4u)) * 4u;
       let n = e / (BK / 4u);
-      let v = load_b4(bi, k0 + k, n0 + n);
+      let v = load_b4(s.batch, k0 + k, n0 + n, s.k_hi);
       Bs[k * BS_STRIDE + n] = v.x;
       Bs[(k + 1u) * BS_STRIDE + n] = v.y;
       Bs[(k + 2u) * BS_STRIDE + n] = v.z;
@@ -244,7 +260,7 @@ fn load_tiles_vec4(bi: u32, m0: u32, k0: u32, n0: u32, tid: u32) {
     } else {
       let n = (e % (BN / 4u)) * 4u;
       let k = e / (BN / 4u);
-      let v = load_b4(bi, k0 + k, n0 + n);
+      let v = load_b4(s.batch, k0 + k, n0 + n, s.k_hi);
       let base = k * BS_STRIDE + n;
       Bs[base] = v.x; Bs[base + 1u] = v.y; Bs[base + 2u] = v.z; Bs[base + 3u] = v.w;
     }
@@ -255,37 +271,56 @@ fn load_tiles_vec4(bi: u32, m0: u32, k0: u32, n0: u32, tid: u32) {
 fn tiled_vec4(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let n0 = wid.x * BN;
   let m0 = wid.y * BM;
-  let bi = wid.z;
+  let s = slice_of(wid.z);
   let tid = lid.y * TX + lid.x;
   var acc: array<f32, 64>;
-  for (var k0 = 0u; k0 < p.K; k0 += BK) {
-    load_tiles_vec4(bi, m0, k0, n0, tid);
+  for (var k0 = s.k_lo; k0 < s.k_hi; k0 += BK) {
+    load_tiles_vec4(s, m0, k0, n0, tid);
     workgroupBarrier();
     multiply_tiles(lid.x, lid.y, &acc);
     workgroupBarrier();
   }
-  store_block(bi, m0, n0, lid.x, lid.y, &acc);
+  store_block(wid.z, m0, n0, lid.x, lid.y, &acc);
 }
 
-// ---- act_backward: dz = dy · act'(z) ------------------------------------------------------
+// ---- elementwise helpers: act_backward, sum_splits ---------------------------------------
 
-struct ActParams {
-  n: u32, // elements
+struct FlatParams {
+  n: u32, // elements of the output
+  splits: u32, // sum_splits: partial slices to add
   _pad0: u32,
   _pad1: u32,
-  _pad2: u32,
 }
 
 override WG: u32 = 256u;
 
-@group(0) @binding(0) var<uniform> ap: ActParams;
+@group(0) @binding(0) var<uniform> fp: FlatParams;
+
+fn flat_index(gid: vec3<u32>, nwg: vec3<u32>) -> u32 {
+  return gid.x + gid.y * nwg.x * WG;
+}
+
+// act_backward: dz = dy · act'(z)
 @group(0) @binding(1) var<storage, read> z_in: array<f32>;
 @group(0) @binding(2) var<storage, read> dy: array<f32>;
 @group(0) @binding(3) var<storage, read_write> dz: array<f32>;
 
 @compute @workgroup_size(WG)
 fn act_backward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let i = gid.x + gid.y * nwg.x * WG;
-  if (i >= ap.n) { return; }
+  let i = flat_index(gid, nwg);
+  if (i >= fp.n) { return; }
   dz[i] = dy[i] * act_df(z_in[i]);
+}
+
+// sum_splits: out[i] = Σ_s partial[s · n + i]   (the split-K reduction; coalesced over i)
+@group(0) @binding(1) var<storage, read> partial: array<f32>;
+@group(0) @binding(2) var<storage, read_write> summed: array<f32>;
+
+@compute @workgroup_size(WG)
+fn sum_splits(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = flat_index(gid, nwg);
+  if (i >= fp.n) { return; }
+  var acc = 0.0;
+  for (var s = 0u; s < fp.splits; s++) { acc += partial[s * fp.n + i]; }
+  summed[i] = acc;
 }

@@ -169,6 +169,17 @@ describe('matmul variants and plumbing', () => {
     }
   });
 
+  it('split K (few output tiles, long K) matches the reference, values and gradients', async () => {
+    const rng = new Rng(45);
+    // K of 1000 (vec4 loads) and 517 (scalar loads) over one output tile: split into chunks
+    for (const [transA, transB] of TRANS) {
+      await check({ M: 9, K: 1000, N: 20, transA, transB }, 'matmulTiled', false, rng);
+      await check({ M: 5, K: 517, N: 3, transA, transB }, 'matmulTiled', false, rng);
+    }
+    // the weight gradient (K, N) = xᵀ dz sums over 300 rows: split
+    await check({ M: 300, K: 8, N: 12, transB: true, bias: true, act: 'gelu' }, 'matmulTiled', true, rng);
+  });
+
   it('linear: nn.Linear [out, in] and Conv1D [in, out] layouts', async () => {
     const rng = new Rng(51);
     const [B, T, I, O] = [2, 3, 5, 6];

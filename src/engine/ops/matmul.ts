@@ -19,11 +19,11 @@ export const MatmulParams = uniformStruct('Params', {
   b_sk: 'u32',
   b_sn: 'u32',
   b_sb: 'u32',
+  splits: 'u32',
+  k_chunk: 'u32',
   _pad0: 'u32',
-  _pad1: 'u32',
-  _pad2: 'u32',
 });
-export const ActParams = uniformStruct('ActParams', { n: 'u32', _pad0: 'u32', _pad1: 'u32', _pad2: 'u32' });
+export const FlatParams = uniformStruct('FlatParams', { n: 'u32', splits: 'u32', _pad0: 'u32', _pad1: 'u32' });
 
 export type Activation = 'none' | 'gelu' | 'relu';
 const ACT_CODE: Record<Activation, number> = { none: 0, gelu: 1, relu: 2 };
@@ -48,7 +48,11 @@ export interface MatmulOptions {
 const NAIVE = { WG_X: 16, WG_Y: 16 };
 /** Tiled: 16 × 16 threads, 4 × 4 outputs each → 64 × 64 tiles of C, 16 deep in K. */
 export const TILED = { TX: 16, TY: 16, TM: 4, TN: 4, BK: 16 };
-const ACT_WG = 256;
+const FLAT_WG = 256;
+/** Split K when a product has fewer output tiles than this (about two per SM on a big GPU). */
+const SPLIT_TARGET_TILES = 256;
+/** …and keep at least this much K per chunk, so the extra reduction pays for itself. */
+const SPLIT_MIN_CHUNK = 128;
 const MATMUL_BINDINGS: KernelDef['bindings'] = ['uniform', 'read', 'read', 'read', 'rw', 'rw'];
 
 interface Variant {
@@ -75,8 +79,10 @@ const actBackwardKernel = (act: Activation): KernelDef => ({
   source,
   entryPoint: 'act_backward',
   bindings: ['uniform', 'read', 'read', 'rw'],
-  constants: { WG: ACT_WG, ACT: ACT_CODE[act] },
+  constants: { WG: FLAT_WG, ACT: ACT_CODE[act] },
 });
+
+const sumSplitsKernel: KernelDef = { name: 'matmul_sum_splits', source, entryPoint: 'sum_splits', bindings: ['uniform', 'read', 'rw'], constants: { WG: FLAT_WG } };
 
 // ---- the core dispatch --------------------------------------------------------------------
 
@@ -115,6 +121,20 @@ function gemm(
   // b again as a read-only binding (read-only aliasing is allowed), a 1-float scratch output.
   const biasT = bias ?? b;
   const preT = pre ?? g.tensor([1], false, 'unused');
+  const BM = TILED.TY * TILED.TM;
+  const BN = TILED.TX * TILED.TN;
+  const tiled = kernel === 'matmulTiled';
+  const tiles = tiled ? Math.ceil(M / BM) * Math.ceil(N / BN) * batch : 0;
+  // Split K only without an epilogue (bias and activation apply to the full sum) and without
+  // a batch (the partial slices are then (splits, M, N)): the weight gradients, whose (D, 4D)
+  // outputs are a handful of tiles with K = batch · tokens.
+  let splits = 1;
+  if (tiled && batch === 1 && !bias && act === 'none' && tiles < SPLIT_TARGET_TILES) {
+    splits = Math.max(1, Math.min(Math.ceil(SPLIT_TARGET_TILES / tiles), Math.floor(K / SPLIT_MIN_CHUNK)));
+  }
+  // chunks are whole BK steps, so vec4 loads never straddle a chunk's end
+  const kChunk = splits > 1 ? Math.ceil(K / splits / TILED.BK) * TILED.BK : K;
+  if (splits > 1) splits = Math.ceil(K / kChunk);
   const params = MatmulParams.pack({
     M,
     K,
@@ -125,26 +145,23 @@ function gemm(
     b_sk: transB ? 1 : N,
     b_sn: transB ? K : 1,
     b_sb: s.batchedB ? K * N : 0,
+    splits,
+    k_chunk: kChunk,
     _pad0: 0,
-    _pad1: 0,
-    _pad2: 0,
   });
-  let workgroups: [number, number, number];
-  let vec4 = false;
-  if (kernel === 'matmulNaive') {
-    workgroups = [Math.ceil(N / NAIVE.WG_X), Math.ceil(M / NAIVE.WG_Y), batch];
-  } else {
-    const BM = TILED.TY * TILED.TM;
-    const BN = TILED.TX * TILED.TN;
-    workgroups = [Math.ceil(N / BN), Math.ceil(M / BM), batch];
-    // vec4 loads need each operand's contiguous dim (and so its batch stride) to be a multiple of 4
-    vec4 = (transA ? M : K) % 4 === 0 && (transB ? K : N) % 4 === 0;
-  }
+  // vec4 loads need each operand's contiguous dim (and so its batch stride) to be a multiple of 4
+  const vec4 = tiled && (transA ? M : K) % 4 === 0 && (transB ? K : N) % 4 === 0;
+  const workgroups: [number, number, number] = tiled
+    ? [Math.ceil(N / BN), Math.ceil(M / BM), batch * splits]
+    : [Math.ceil(N / NAIVE.WG_X), Math.ceil(M / NAIVE.WG_Y), batch];
   if (workgroups.some((w) => w > MAX_GROUPS)) {
     throw new Error(`matmul of (${M}, ${K}) · (${K}, ${N}) × ${batch} needs a grid of [${workgroups.join(', ')}] workgroups, more than WebGPU allows (65535 per dimension).`);
   }
+  // with split K the kernel writes (splits, M, N) partial sums, added up below
+  const target = splits > 1 ? g.tensor([splits, ...outShape], false, `partial(${out.label})`) : out;
   const def = matmulKernel({ kernel, vec4, transA, transB, act, bias: !!bias });
-  g.dispatch(def, params, [a, b, biasT, out, preT], workgroups);
+  g.dispatch(def, params, [a, b, biasT, target, preT], workgroups);
+  if (splits > 1) g.dispatch(sumSplitsKernel, FlatParams.pack({ n: out.size, splits, _pad0: 0, _pad1: 0 }), [target, out], grid1d(out.size, FLAT_WG));
   return { out, pre };
 }
 
@@ -152,7 +169,7 @@ function gemm(
 function actBackward(z: Tensor, dy: Tensor, act: Activation): Tensor {
   const g = z.graph;
   const dz = g.tensor(z.shape, false, `d${z.label}`);
-  g.dispatch(actBackwardKernel(act), ActParams.pack({ n: z.size, _pad0: 0, _pad1: 0, _pad2: 0 }), [z, dy, dz], grid1d(z.size, ACT_WG));
+  g.dispatch(actBackwardKernel(act), FlatParams.pack({ n: z.size, splits: 1, _pad0: 0, _pad1: 0 }), [z, dy, dz], grid1d(z.size, FLAT_WG));
   return dz;
 }
 
