@@ -31,7 +31,11 @@ async function setNumber(page: Page, label: string, value: number): Promise<void
   await page.getByRole('spinbutton', { name: label, exact: true }).fill(String(value));
 }
 
-/** The run the tests train: the brief's choice, shrunk (batch, evaluation) so SwiftShader keeps up. */
+/**
+ * The run the tests train: the brief's choice, shrunk (batch, evaluation) so SwiftShader keeps
+ * up. On a 2-core CI machine SwiftShader takes seconds per step and the worker reports progress
+ * every 10-step slice, so the waits below are long on purpose.
+ */
 async function chooseSmallRun(page: Page): Promise<void> {
   await page.getByRole('combobox', { name: 'Task', exact: true }).selectOption('linear_regression');
   await page.getByRole('combobox', { name: 'Model', exact: true }).selectOption('transformer');
@@ -39,8 +43,8 @@ async function chooseSmallRun(page: Page): Promise<void> {
   await setNumber(page, 'Seed', 3);
   await setNumber(page, 'Steps', 400);
   await setNumber(page, 'Batch', 8);
-  await setNumber(page, 'Evaluation interval', 10);
-  await setNumber(page, 'Evaluation prompts', 32);
+  await setNumber(page, 'Evaluation interval', 20);
+  await setNumber(page, 'Evaluation prompts', 8);
 }
 
 function noProblems(page: Page, log: PageLog) {
@@ -62,7 +66,7 @@ describe('training in the browser', () => {
     await page.getByRole('button', { name: 'Train', exact: true }).click();
 
     // The status passes step 30 and both plots hold drawn curves.
-    await expect.poll(() => step(page), { timeout: 240_000, interval: 500 }).toBeGreaterThan(30);
+    await expect.poll(() => step(page), { timeout: 600_000, interval: 500 }).toBeGreaterThan(30);
     await expect.poll(() => drawnPaths(page, 'ICL curve'), { timeout: 120_000, interval: 500 }).toBeGreaterThanOrEqual(2);
     expect(await drawnPaths(page, 'Training loss')).toBeGreaterThan(0);
     expect(await page.getByRole('status').textContent()).toMatch(/steps\/s/);
@@ -72,7 +76,7 @@ describe('training in the browser', () => {
 
     // Pause stops the count.
     await page.getByRole('button', { name: 'Pause', exact: true }).click();
-    await expect.poll(() => page.getByRole('button', { name: 'Step', exact: true }).isEnabled(), { timeout: 30_000 }).toBe(true);
+    await expect.poll(() => page.getByRole('button', { name: 'Step', exact: true }).isEnabled(), { timeout: 300_000 }).toBe(true);
     await page.waitForTimeout(1000); // events already on their way may still land
     const paused = await step(page);
     await page.waitForTimeout(2500);
@@ -80,7 +84,7 @@ describe('training in the browser', () => {
 
     // Step advances it by exactly one.
     await page.getByRole('button', { name: 'Step', exact: true }).click();
-    await expect.poll(() => step(page), { timeout: 30_000 }).toBe(paused + 1);
+    await expect.poll(() => step(page), { timeout: 180_000 }).toBe(paused + 1);
     await page.waitForTimeout(1500);
     expect(await step(page)).toBe(paused + 1);
 
@@ -113,5 +117,5 @@ describe('training in the browser', () => {
 
     expect(log.errors).toEqual([]);
     await page.context().close();
-  });
+  }, 1_500_000);
 });

@@ -6,7 +6,7 @@ import { runAlertAction } from '../session/trainer';
 
 const ACTION_LABEL: Record<AlertAction, string> = {
   resume: 'Resume',
-  lower_lr: 'Lower the learning rate',
+  lower_lr: 'Halve the learning rate',
   smaller_size: 'Use a smaller model',
 };
 

@@ -28,10 +28,11 @@ function reportError(kind: Extract<TrainerEvent, { type: 'error' }>['kind'], mes
       break;
     }
     case 'device_lost':
-      alerts.push('device_lost', `The GPU stopped answering (${message}). The plots so far are kept. "Resume" starts a fresh GPU device and trains this run again with the same seed.`, 'resume');
+      alerts.push('device_lost', `${message} "Resume" starts a fresh GPU device and trains this run again from step 0 with the same seed.`, 'resume');
       break;
     case 'diverged':
-      alerts.push('diverged', `${message} The loss stopped being a finite number, so training stopped. A smaller learning rate usually helps.`, 'lower_lr');
+      // The worker's sentence already says what happened and what to try.
+      alerts.push('diverged', message, 'lower_lr');
       break;
     case 'too_big':
       alerts.push('too_big', `${message} Try a smaller size${lab.config.size === 'tiny' ? ' or a shorter prompt' : ''}.`, lab.config.size === 'tiny' ? undefined : 'smaller_size');
@@ -208,6 +209,6 @@ export async function runAlertAction(id: number, action: AlertAction): Promise<v
   useAlerts.getState().dismiss(id);
   const lab = useLab.getState();
   if (action === 'resume') await resume();
-  else if (action === 'lower_lr') lab.setConfig({ lr: lab.config.lr / 3 });
+  else if (action === 'lower_lr') lab.setConfig({ lr: lab.config.lr / 2 });
   else if (action === 'smaller_size') lab.setConfig({ size: smallerSize(lab.config.size) });
 }
