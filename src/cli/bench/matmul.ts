@@ -18,6 +18,8 @@ interface Shape {
   N: number;
   /** The MLP up-projection runs with bias and GELU in the epilogue: measure it that way. */
   epilogue: boolean;
+  /** a stored (K, M): the weight gradient xᵀ · dz reads the activations transposed. */
+  transA?: boolean;
 }
 
 /** batch · tokens of the paper's setting: 64 prompts of 82 tokens (41 (x, y) pairs). */
@@ -27,8 +29,11 @@ function shapes(quick: boolean): Shape[] {
   const square = (n: number): Shape => ({ label: `${n}²`, M: n, K: n, N: n, epilogue: false });
   // x (M, D) · W (D, 4D): the widest matmul of a Transformer block
   const mlp = (rows: number, D: number): Shape => ({ label: `mlp D=${D}`, M: rows, K: D, N: 4 * D, epilogue: true });
-  if (quick) return [square(64), square(128), square(256), mlp(82 * 4, 64)];
-  return [square(256), square(1024), square(4096), mlp(MODEL_ROWS, 64), mlp(MODEL_ROWS, 128), mlp(MODEL_ROWS, 256)];
+  // its weight gradient dW (D, 4D) = xᵀ (D, M) · dz (M, 4D): few output tiles, long K
+  const dW = (rows: number, D: number): Shape => ({ label: `mlp dW D=${D}`, M: D, K: rows, N: 4 * D, epilogue: false, transA: true });
+  if (quick) return [square(64), square(128), square(256), mlp(82 * 4, 64), dW(82 * 4, 64)];
+  const model = [64, 128, 256].flatMap((D) => [mlp(MODEL_ROWS, D), dW(MODEL_ROWS, D)]);
+  return [square(256), square(1024), square(4096), ...model];
 }
 
 /** Enough products per submit that one submit is ~workPerRun FLOPs (amortises submit cost). */
@@ -41,12 +46,12 @@ async function benchOne(gpu: GpuContext, s: Shape, kernel: MatmulKernel, quick: 
   const flops = 2 * s.M * s.K * s.N;
   const copies = copiesFor(flops, quick);
   const g = new Graph(gpu, 'trace');
-  const a = g.input('a', [s.M, s.K]); // (M, K)
+  const a = g.input('a', s.transA ? [s.K, s.M] : [s.M, s.K]); // (M, K), or (K, M) transposed
   const b = g.input('b', [s.K, s.N]); // (K, N)
   const bias = g.input('bias', [s.N]); // (N)
   const act: Activation = s.epilogue ? 'gelu' : 'none';
   // independent products: the planner gives their outputs reused buffers, as in a real step
-  for (let i = 0; i < copies; i++) matmul(a, b, { kernel, bias: s.epilogue ? bias : undefined, act });
+  for (let i = 0; i < copies; i++) matmul(a, b, { kernel, transA: s.transA, bias: s.epilogue ? bias : undefined, act });
   const fillRandom = (n: number) => rng.fillNormal(new Float32Array(n), 0.5) as Float32Array;
   g.write('a', fillRandom(s.M * s.K));
   g.write('b', fillRandom(s.K * s.N));
@@ -59,7 +64,7 @@ async function benchOne(gpu: GpuContext, s: Shape, kernel: MatmulKernel, quick: 
       shape: { M: s.M, K: s.K, N: s.N },
       ...rate(flops * copies, t, 'GFLOP/s', 1e9),
       adapter: gpu.info.adapterName,
-      extra: { label: s.label, epilogue: s.epilogue ? 'bias+gelu' : 'none', perSubmit: copies },
+      extra: { label: s.label, transA: !!s.transA, epilogue: s.epilogue ? 'bias+gelu' : 'none', perSubmit: copies },
     };
   } finally {
     cg.destroy();
