@@ -9,8 +9,13 @@ import type { Tensor } from '../tensor';
 
 export const AttentionParams = uniformStruct('Params', { batch: 'u32', T: 'u32', heads: 'u32', C: 'u32', scale: 'f32' });
 
-/** Rows (threads) per workgroup: one query (forward, dq) or key (dkv) each. */
-const ROWS = 64;
+/** Block sizes: `rows` threads per workgroup, one query (forward, dq) or key (dkv) each;
+ *  `tile` rows of the other side per workgroup-memory tile (≤ 64). */
+export interface AttentionTiles {
+  rows: number;
+  tile: number;
+}
+const DEFAULT_ROWS = 64;
 /** The kernel's register arrays hold head vectors of at most this many floats (4·MAX_HD4). */
 const MAX_HEAD_DIM = 64;
 
@@ -18,16 +23,16 @@ const MAX_HEAD_DIM = 64;
  *  default workgroup storage every adapter offers. */
 const tileFor = (hd: number) => (hd <= 32 ? 32 : 16);
 
-const kernel = (entryPoint: string, hd: number, bindings: KernelDef['bindings']): KernelDef => ({
-  name: `${entryPoint}_hd${hd}`,
+const kernel = (entryPoint: string, hd: number, t: AttentionTiles, bindings: KernelDef['bindings']): KernelDef => ({
+  name: `${entryPoint}_hd${hd}_r${t.rows}_t${t.tile}`,
   source,
   entryPoint,
   bindings,
-  constants: { HD: hd, ROWS, TILE: tileFor(hd) },
+  constants: { HD: hd, ROWS: t.rows, TILE: t.tile },
 });
 
-function grid(T: number, bh: number): [number, number, number] {
-  return [Math.ceil(T / ROWS), Math.min(bh, 65535), Math.ceil(bh / 65535)];
+function grid(T: number, bh: number, t: AttentionTiles): [number, number, number] {
+  return [Math.ceil(T / t.rows), Math.min(bh, 65535), Math.ceil(bh / 65535)];
 }
 
 /** Shapes of an attention call, checked once. */
@@ -45,25 +50,28 @@ function dims(qkv: Tensor, heads: number) {
 /**
  * Causal multi-head self-attention of GPT-2's c_attn output qkv (B, T, 3C) with `heads`
  * heads: softmax(q kᵀ / √hd + causal mask) v, heads concatenated → (B, T, C).
+ * `tiles` overrides the block sizes (benchmarks compare them; the default is the winner).
  */
-export function attention(qkv: Tensor, heads: number): Tensor {
+export function attention(qkv: Tensor, heads: number, tiles?: AttentionTiles): Tensor {
   const { B, T, C, H, hd } = dims(qkv, heads);
+  const t = tiles ?? { rows: DEFAULT_ROWS, tile: tileFor(hd) };
+  if (t.tile > 64 || t.tile < 1 || t.rows < 1) throw new Error(`attention: tiles of ${t.tile} rows are not supported (1 to 64)`);
   const g = qkv.graph;
   const params = AttentionParams.pack({ batch: B, T, heads: H, C, scale: 1 / Math.sqrt(hd) });
   const out = g.tensor([B, T, C], qkv.requiresGrad, `attention(${qkv.label})`); // (B, T, C)
   const lse = g.tensor([B, H, T], false, `attn_lse(${qkv.label})`); // (B, H, T)
-  g.dispatch(kernel('attention_forward', hd, ['uniform', 'read', 'rw', 'rw']), params, [qkv, out, lse], grid(T, B * H));
+  g.dispatch(kernel('attention_forward', hd, t, ['uniform', 'read', 'rw', 'rw']), params, [qkv, out, lse], grid(T, B * H, t));
 
   g.record(out, (dout) => {
     const delta = g.tensor([B, H, T], false, 'attn_delta'); // (B, H, T) Δ_i = dO_i·O_i
     const dqkv = g.tensor(qkv.shape, false, `d${qkv.label}`); // (B, T, 3C)
     g.dispatch(
-      kernel('attention_backward_dq', hd, ['uniform', 'read', 'read', 'read', 'read', 'rw', 'rw']),
+      kernel('attention_backward_dq', hd, t, ['uniform', 'read', 'read', 'read', 'read', 'rw', 'rw']),
       params,
       [qkv, out, dout, lse, delta, dqkv],
-      grid(T, B * H),
+      grid(T, B * H, t),
     );
-    g.dispatch(kernel('attention_backward_dkv', hd, ['uniform', 'read', 'read', 'read', 'read', 'rw']), params, [qkv, dout, lse, delta, dqkv], grid(T, B * H));
+    g.dispatch(kernel('attention_backward_dkv', hd, t, ['uniform', 'read', 'read', 'read', 'read', 'rw']), params, [qkv, dout, lse, delta, dqkv], grid(T, B * H, t));
     accumulateGrad(qkv, dqkv);
   });
   return out;
