@@ -48,12 +48,15 @@ export class TrainingStep {
     this.ring = new ReadbackRing(gpu, [sliceOfKept(loss), sliceOfKept(gradNorm)]);
   }
 
-  /** Submits one step; waits only if the readback ring is full. */
-  async run(inputs: Record<string, Float32Array>, lr: number): Promise<void> {
+  /**
+   * Submits one step; waits only if the readback ring is full. Its reading carries `tag`
+   * (the caller's step number; by default the Adam step count).
+   */
+  async run(inputs: Record<string, Float32Array>, lr: number, tag?: number): Promise<void> {
     const copies = await this.ring.claim();
     this.step += 1;
     this.compiled.run({ ...inputs, __adam_state: adamState(lr, this.step, this.cfg) }, copies);
-    this.ring.start(this.step);
+    this.ring.start(tag ?? this.step);
   }
 
   /** Readings that have arrived (in step order). */

@@ -95,7 +95,7 @@ export class Trainer {
     const todo = Math.min(n, this.config.steps - this.step);
     for (let i = 0; i < todo; i++) {
       const stage = this.curriculum.at(this.step);
-      const step = this.ensureStep(stage);
+      const step = await this.ensureStep(stage);
       const batch = sampleBatch(this.config.task, this.dataRng, {
         batch: this.config.batch,
         nDims: this.config.nDims,
@@ -103,8 +103,8 @@ export class Trainer {
         nPoints: stage.nPoints,
         parityPerPrompt: this.config.parityPerPrompt,
       });
-      await step.run(batchInputs(batch), this.config.lr);
       this.step += 1;
+      await step.run(batchInputs(batch), this.config.lr, this.step);
     }
     const readings = this.trainingStep ? this.trainingStep.take() : [];
     this.record(readings);
@@ -193,13 +193,16 @@ export class Trainer {
   }
 
   /** The compiled step for this stage's prompt length (rebuilt when the length changes). */
-  private ensureStep(stage: Stage): TrainingStep {
+  private async ensureStep(stage: Stage): Promise<TrainingStep> {
     if (this.trainingStep && this.stage?.nPoints === stage.nPoints) return this.trainingStep;
     const previous = this.trainingStep;
-    const stepCount = previous?.step ?? this.step;
+    // Adam's step count (bias correction) carries over stages; a resumed run starts fresh moments
+    const adamSteps = previous?.step ?? 0;
     if (previous) {
-      // readings in flight belong to the old step; collect them before it goes
-      void previous.flush().then((r) => this.record(r));
+      // readings in flight belong to the old step: collect them, then free its buffers
+      this.record(await previous.flush());
+      previous.destroy();
+      this.trainingStep = null;
     }
     const probe = sampleBatch(this.config.task, new Rng(0), { batch: 1, nDims: this.config.nDims, activeDims: stage.activeDims, nPoints: stage.nPoints });
     const T = probe.tokens;
@@ -215,7 +218,7 @@ export class Trainer {
         return lossOf(pred, g.input('targets', [B, T, O]), g.input('mask', [B, T, O]), g.input('invCount', [1]));
       },
       this.adam,
-      stepCount,
+      adamSteps,
     );
     this.stage = stage;
     return this.trainingStep;
