@@ -86,6 +86,7 @@ const BASELINE_LABEL: Record<string, string> = {
   model: 'Model',
   zero: 'Zero (trivial)',
   least_squares: 'Least squares',
+  knn3: '3-nearest neighbours',
   knn: '3-nearest neighbours',
   nearest_neighbours: '3-nearest neighbours',
   '3nn': '3-nearest neighbours',
