@@ -86,13 +86,15 @@ describe('selective scan vs the sequential reference', () => {
     });
   }
 
-  it('every workgroup configuration, the sequential baseline included, across chunk boundaries', async () => {
-    for (const config of [...SCAN_CONFIGS, SCAN_SEQUENTIAL]) {
+  // one gated case per configuration: lavapipe compiles each pipeline variant on first use
+  // (seconds each), so the variants are kept few; L = 2·CH + 3 and E = EB + 3 put a partial
+  // chunk and a partial channel block at the ends
+  for (const config of [...SCAN_CONFIGS, SCAN_SEQUENTIAL]) {
+    it(`configuration ${JSON.stringify(config)}${config === SCAN_SEQUENTIAL ? ' (sequential baseline)' : ''} across chunk boundaries`, async () => {
       const ch = config.t * config.s;
       await check({ B: 2, L: 2 * ch + 3, E: config.eb + 3, N: 3, gated: true }, config, 5);
-      await check({ B: 1, L: ch, E: 2, N: 16, gated: false }, config, 6);
-    }
-  });
+    }, 300_000);
+  }
 
   it('a wrong A_log shape is rejected', async () => {
     const g = await eagerGraph();
