@@ -1,0 +1,97 @@
+// Depthwise causal conv1d over time (Mamba's short conv), with bias: forward, backward and
+// CPU reference. Kernels in shaders/conv1d.wgsl.
+// Legend: B batch, L length, E channels, K taps (4 in Mamba).
+import source from '../../../shaders/conv1d.wgsl?raw';
+import { grid1d, uniformStruct, type KernelDef } from '../../gpu/kernel';
+import { accumulateGrad } from '../autograd';
+import { assertShape, type Tensor } from '../tensor';
+import { sumRows } from './reduce';
+
+export const Conv1dParams = uniformStruct('Params', { batch: 'u32', len: 'u32', chans: 'u32', nblk: 'u32' });
+const WG = 256;
+/** Rows (b, t) per partial sum of the weight gradient. */
+const RB = 64;
+/** The kernel keeps the taps' sums in a fixed array of 8. */
+const MAX_K = 8;
+
+const kernel = (entryPoint: string, K: number, bindings: KernelDef['bindings']): KernelDef => ({
+  name: `${entryPoint}_k${K}`,
+  source,
+  entryPoint,
+  bindings,
+  constants: { WG, K, RB },
+});
+
+/**
+ * Depthwise causal conv1d: x (B, L, E), weight (E, 1, K) (PyTorch Conv1d layout), bias (E)
+ * → out (B, L, E), out[b, t, e] = bias[e] + Σ_k weight[e, 0, k] · x[b, t − (K−1) + k, e]
+ * (K − 1 zeros of left padding, so position t sees only t and earlier).
+ */
+export function conv1d(x: Tensor, weight: Tensor, bias: Tensor): Tensor {
+  const g = x.graph;
+  const [B, L, E] = x.shape;
+  if (x.shape.length !== 3) throw new Error(`conv1d: x must be (B, L, E), got [${x.shape.join(', ')}]`);
+  const K = weight.shape[2];
+  assertShape(weight, [E, 1, K], 'conv1d weight');
+  assertShape(bias, [E], 'conv1d bias');
+  if (K > MAX_K) throw new Error(`conv1d: kernel size ${K} is larger than ${MAX_K}`);
+  const nblk = Math.ceil((B * L) / RB);
+  const params = Conv1dParams.pack({ batch: B, len: L, chans: E, nblk });
+  const out = g.tensor([B, L, E], x.requiresGrad || weight.requiresGrad || bias.requiresGrad, `conv1d(${x.label})`);
+  g.dispatch(kernel('conv_fwd', K, ['uniform', 'read', 'read', 'read', 'rw']), params, [x, weight, bias, out], grid1d(out.size, WG));
+  g.record(out, (dout) => {
+    if (x.requiresGrad) {
+      const dx = g.tensor(x.shape, false, `d${x.label}`);
+      g.dispatch(kernel('conv_dx', K, ['uniform', 'read', 'read', 'rw']), params, [dout, weight, dx], grid1d(dx.size, WG));
+      accumulateGrad(x, dx);
+    }
+    if (weight.requiresGrad || bias.requiresGrad) {
+      const wpart = g.tensor([nblk, E, 1, K], false, 'conv1d_dw_partials');
+      const bpart = g.tensor([nblk, E], false, 'conv1d_db_partials');
+      g.dispatch(kernel('conv_dw', K, ['uniform', 'read', 'read', 'rw', 'rw']), params, [dout, x, wpart, bpart], grid1d(nblk * E, WG));
+      accumulateGrad(weight, sumRows(wpart, nblk, weight.shape));
+      accumulateGrad(bias, sumRows(bpart, nblk, bias.shape));
+    }
+  });
+  return out;
+}
+
+// ---- CPU reference ----------------------------------------------------------------------
+
+type Arr = ArrayLike<number>;
+
+/** Reference forward, same arguments as conv1d plus the sizes: x (B, L, E), weight (E, 1, K), bias (E). */
+export function conv1dRef(x: Arr, weight: Arr, bias: Arr, B: number, L: number, E: number, K: number): Float64Array {
+  const out = new Float64Array(B * L * E);
+  for (let b = 0; b < B; b++)
+    for (let t = 0; t < L; t++)
+      for (let e = 0; e < E; e++) {
+        let acc = bias[e];
+        for (let k = 0; k < K; k++) {
+          const s = t - (K - 1) + k;
+          if (s >= 0) acc += weight[e * K + k] * x[(b * L + s) * E + e];
+        }
+        out[(b * L + t) * E + e] = acc;
+      }
+  return out;
+}
+
+/** Reference backward: gradients of Σ out ⊙ dout. */
+export function conv1dBackwardRef(dout: Arr, x: Arr, weight: Arr, B: number, L: number, E: number, K: number): { dx: Float64Array; dweight: Float64Array; dbias: Float64Array } {
+  const dx = new Float64Array(B * L * E);
+  const dweight = new Float64Array(E * K);
+  const dbias = new Float64Array(E);
+  for (let b = 0; b < B; b++)
+    for (let t = 0; t < L; t++)
+      for (let e = 0; e < E; e++) {
+        const d = dout[(b * L + t) * E + e];
+        dbias[e] += d;
+        for (let k = 0; k < K; k++) {
+          const s = t - (K - 1) + k;
+          if (s < 0) continue;
+          dx[(b * L + s) * E + e] += weight[e * K + k] * d;
+          dweight[e * K + k] += x[(b * L + s) * E + e] * d;
+        }
+      }
+  return { dx, dweight, dbias };
+}
