@@ -1,0 +1,95 @@
+// Selective-scan benchmark: forward + backward milliseconds and effective GB/s (bytes of
+// inputs read + outputs written, once each) at the paper's Mamba shapes (B 64, E 512, N 16,
+// L 82 and 1024), for the parallel-in-time kernel and the sequential baseline, same run.
+//   B batch, L length, E channels, N state.
+import type { GpuContext } from '../../gpu/context';
+import { CompiledGraph } from '../../engine/compile';
+import { Graph } from '../../engine/graph';
+import { chooseScanConfig, SCAN_SEQUENTIAL, selectiveScan, type ScanConfig } from '../../engine/ops/selectiveScan';
+import { Rng } from '../../engine/rng';
+import { timeGpu, type BenchOptions, type BenchResult } from './harness';
+
+interface Shape {
+  B: number;
+  L: number;
+  E: number;
+  N: number;
+}
+
+function shapes(quick: boolean): Shape[] {
+  if (quick) return [{ B: 2, L: 82, E: 64, N: 16 }, { B: 1, L: 130, E: 32, N: 16 }];
+  return [82, 1024].map((L) => ({ B: 64, L, E: 512, N: 16 }));
+}
+
+/** Bytes that must move at least once: forward reads u, Δ, z, B, C, A_log, D and writes
+ *  out; backward reads those and dout, and writes du, dΔ, dz, dB, dC, dA_log, dD. */
+function bytes({ B, L, E, N }: Shape): number {
+  const ble = B * L * E;
+  const bln = B * L * N;
+  const params = E * N + E;
+  const fwd = 3 * ble + 2 * bln + params + ble;
+  const bwd = 4 * ble + 2 * bln + params + 3 * ble + 2 * bln + params;
+  return 4 * (fwd + bwd);
+}
+
+async function benchOne(gpu: GpuContext, s: Shape, kernel: 'parallel' | 'sequential', quick: boolean, rng: Rng): Promise<BenchResult> {
+  const { B, L, E, N } = s;
+  const config: ScanConfig = kernel === 'sequential' ? SCAN_SEQUENTIAL : chooseScanConfig(gpu.limits.maxComputeWorkgroupStorageSize, N);
+  // several independent calls per submit at small shapes, so submit overhead does not dominate
+  const copies = Math.min(16, Math.max(1, Math.round((quick ? 1e5 : 2e9) / bytes(s))));
+  const g = new Graph(gpu, 'trace');
+  const input = (name: string, shape: number[]) => g.input(name, shape, true);
+  const u = input('u', [B, L, E]); // (B, L, E)
+  const delta = input('delta', [B, L, E]); // (B, L, E)
+  const z = input('z', [B, L, E]); // (B, L, E)
+  const aLog = input('A_log', [E, N]); // (E, N)
+  const Bm = input('B', [B, L, N]); // (B, L, N)
+  const Cm = input('C', [B, L, N]); // (B, L, N)
+  const D = input('D', [E]); // (E)
+  const dout = g.input('dout', [B, L, E]); // (B, L, E)
+  for (let i = 0; i < copies; i++) {
+    const y = selectiveScan(u, delta, aLog, Bm, Cm, D, z, { config });
+    // run only this op's backward rule with a given dout (no loss, no accumulation kernels)
+    g.gradEnabled = false;
+    g.tape.find((e) => e.out === y)!.backward(dout);
+    g.gradEnabled = true;
+    for (const t of [u, delta, z, aLog, Bm, Cm, D]) t.grad = undefined;
+  }
+  const normal = (n: number, std = 1, mean = 0) => rng.fillNormal(new Float32Array(n), std, mean) as Float32Array;
+  for (const name of ['u', 'z', 'dout']) g.write(name, normal(B * L * E));
+  g.write('delta', normal(B * L * E).map((x) => Math.log1p(Math.exp(0.5 * x - 2))));
+  g.write('A_log', Float32Array.from({ length: E * N }, (_, i) => Math.log(1 + (i % N))));
+  g.write('B', normal(B * L * N));
+  g.write('C', normal(B * L * N));
+  g.write('D', normal(E, 0, 1));
+  const cg = new CompiledGraph(g);
+  try {
+    const t = await timeGpu(gpu, () => cg.run(), quick ? { warmup: 1, reps: 2, batches: 3 } : { warmup: 3, reps: 10, batches: 7 });
+    const ms = t.median_ms / copies;
+    return {
+      name: `scan_fwd_bwd_${kernel}`,
+      shape: { B, L, E, N },
+      median: ms,
+      spread: [t.min_ms / copies, t.max_ms / copies],
+      unit: 'ms',
+      adapter: gpu.info.adapterName,
+      extra: {
+        gbs: Number((bytes(s) / (ms * 1e-3) / 1e9).toPrecision(3)),
+        config: `eb${config.eb}_t${config.t}_s${config.s}`,
+        perSubmit: copies,
+      },
+    };
+  } finally {
+    cg.destroy();
+  }
+}
+
+/** Parallel and sequential kernels at each shape, forward + backward. */
+export async function benchScan(gpu: GpuContext, opts: BenchOptions): Promise<BenchResult[]> {
+  const rng = new Rng(1);
+  const results: BenchResult[] = [];
+  for (const s of shapes(opts.quick)) {
+    for (const kernel of ['parallel', 'sequential'] as const) results.push(await benchOne(gpu, s, kernel, opts.quick, rng));
+  }
+  return results;
+}
