@@ -114,7 +114,9 @@ const DTYPES: Record<string, [number, Decoder]> = {
 function decode(bytes: Uint8Array, begin: number, end: number, dtype: string): Float32Array {
   const [size, get] = DTYPES[dtype];
   const n = (end - begin) / size;
-  if (dtype === 'F32' && LITTLE_ENDIAN) return new Float32Array(bytes.slice(begin, end).buffer); // copy: aligned and detached from the file
+  // copy: aligned and detached from the file. Uint8Array's own slice, because a Node Buffer's
+  // slice() is a view of the whole file, not a copy
+  if (dtype === 'F32' && LITTLE_ENDIAN) return new Float32Array(Uint8Array.prototype.slice.call(bytes, begin, end).buffer);
   const view = new DataView(bytes.buffer, bytes.byteOffset + begin, end - begin);
   const out = new Float32Array(n);
   for (let i = 0; i < n; i++) out[i] = get(view, i * size);

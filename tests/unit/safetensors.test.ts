@@ -173,3 +173,16 @@ describe('safetensors', () => {
     fc.assert(fc.property(fc.uint8Array({ maxLength: 64 }), check), { numRuns: 1000 });
   });
 });
+
+describe('Node Buffers', () => {
+  it('reads a file given as a Buffer (readFileSync) at a non-zero offset', () => {
+    const bytes = writeSafetensors([
+      { name: 'a', shape: [2], data: Float32Array.of(1, 2) },
+      { name: 'b', shape: [3], data: Float32Array.of(3, 4, 5) },
+    ]);
+    const buf = Buffer.from(bytes);
+    const file = readSafetensors(buf);
+    expect([...file.tensors.get('b')!.data]).toEqual([3, 4, 5]);
+    expect(file.tensors.get('a')!.data.length).toBe(2);
+  });
+});
