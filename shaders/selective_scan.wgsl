@@ -107,7 +107,7 @@ fn scan_fwd(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id)
           scan_b[tid] = pb;
         }
       }
-      workgroupBarrier();
+      if (T > 1u) { workgroupBarrier(); }
       // 4. replay the lane's steps from its start state
       let h0 = carry[(par * NS + n) * EB + el];
       var h = h0;
@@ -121,7 +121,7 @@ fn scan_fwd(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id)
         sy[tt * EB + el] += cm[(b * L + t) * NS + n] * h;
       }
       if (lane == T - 1u) { carry[((1u - par) * NS + n) * EB + el] = h; }
-      workgroupBarrier(); // scan_a/b are rewritten by the next state
+      if (T > 1u) { workgroupBarrier(); } // scan_a/b are rewritten by the next state
     }
 
     // 5. write the chunk (gated: y ⊙ SiLU(z))

@@ -80,7 +80,7 @@ fn lane_scan(slot: u32, rank: u32, pa_in: f32, pb_in: f32) {
       scan_b[slot] = pb;
     }
   }
-  workgroupBarrier();
+  if (T > 1u) { workgroupBarrier(); } // with one lane, each thread reads only its own slots
 }
 
 @compute @workgroup_size(EB, T)
@@ -156,7 +156,7 @@ fn scan_bwd(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id)
         h = exp(dv * an) * h + dv * bm[(b * L + t) * NS + n] * su[tt * EB + el];
         if (GATED) { sy[tt * EB + el] += cm[(b * L + t) * NS + n] * h; }
       }
-      workgroupBarrier(); // scan_a/b are reused below
+      if (T > 1u) { workgroupBarrier(); } // scan_a/b are reused below
 
       // 3. reverse: fold (Ā, Ā C dy) from the segment's end, scan lanes in reverse order
       pa = 1.0;

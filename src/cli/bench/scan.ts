@@ -9,21 +9,21 @@ import { chooseScanConfig, SCAN_SEQUENTIAL, selectiveScan, type ScanConfig } fro
 import { Rng } from '../../engine/rng';
 import { timeGpu, type BenchOptions, type BenchResult } from './harness';
 
-interface Shape {
+export interface ScanShape {
   B: number;
   L: number;
   E: number;
   N: number;
 }
 
-function shapes(quick: boolean): Shape[] {
+function shapes(quick: boolean): ScanShape[] {
   if (quick) return [{ B: 2, L: 82, E: 64, N: 16 }, { B: 1, L: 130, E: 32, N: 16 }];
   return [82, 1024].map((L) => ({ B: 64, L, E: 512, N: 16 }));
 }
 
 /** Bytes that must move at least once: forward reads u, Δ, z, B, C, A_log, D and writes
  *  out; backward reads those and dout, and writes du, dΔ, dz, dB, dC, dA_log, dD. */
-function bytes({ B, L, E, N }: Shape): number {
+function bytes({ B, L, E, N }: ScanShape): number {
   const ble = B * L * E;
   const bln = B * L * N;
   const params = E * N + E;
@@ -32,9 +32,9 @@ function bytes({ B, L, E, N }: Shape): number {
   return 4 * (fwd + bwd);
 }
 
-async function benchOne(gpu: GpuContext, s: Shape, kernel: 'parallel' | 'sequential', quick: boolean, rng: Rng): Promise<BenchResult> {
+/** One timed case: the scan with a given workgroup configuration (also for tuning sweeps). */
+export async function benchScanConfig(gpu: GpuContext, s: ScanShape, name: string, config: ScanConfig, quick: boolean, rng = new Rng(1)): Promise<BenchResult> {
   const { B, L, E, N } = s;
-  const config: ScanConfig = kernel === 'sequential' ? SCAN_SEQUENTIAL : chooseScanConfig(gpu.limits.maxComputeWorkgroupStorageSize, N);
   // several independent calls per submit at small shapes, so submit overhead does not dominate
   const copies = Math.min(16, Math.max(1, Math.round((quick ? 1e5 : 2e9) / bytes(s))));
   const g = new Graph(gpu, 'trace');
@@ -67,7 +67,7 @@ async function benchOne(gpu: GpuContext, s: Shape, kernel: 'parallel' | 'sequent
     const t = await timeGpu(gpu, () => cg.run(), quick ? { warmup: 1, reps: 2, batches: 3 } : { warmup: 3, reps: 10, batches: 7 });
     const ms = t.median_ms / copies;
     return {
-      name: `scan_fwd_bwd_${kernel}`,
+      name,
       shape: { B, L, E, N },
       median: ms,
       spread: [t.min_ms / copies, t.max_ms / copies],
@@ -89,7 +89,9 @@ export async function benchScan(gpu: GpuContext, opts: BenchOptions): Promise<Be
   const rng = new Rng(1);
   const results: BenchResult[] = [];
   for (const s of shapes(opts.quick)) {
-    for (const kernel of ['parallel', 'sequential'] as const) results.push(await benchOne(gpu, s, kernel, opts.quick, rng));
+    const parallel = chooseScanConfig(gpu.limits.maxComputeWorkgroupStorageSize, s.N);
+    results.push(await benchScanConfig(gpu, s, 'scan_fwd_bwd_parallel', parallel, opts.quick, rng));
+    results.push(await benchScanConfig(gpu, s, 'scan_fwd_bwd_sequential', SCAN_SEQUENTIAL, opts.quick, rng));
   }
   return results;
 }
