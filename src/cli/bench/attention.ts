@@ -31,7 +31,7 @@ function flops(s: Shape, backward: boolean): number {
 async function benchOne(gpu: GpuContext, s: Shape, backward: boolean, quick: boolean, rng: Rng): Promise<BenchResult> {
   const { B, T, C, H } = s;
   // several independent calls per submit, so that submit overhead does not dominate
-  const copies = Math.min(32, Math.max(1, Math.round((quick ? 1e6 : 2e10) / flops(s, backward))));
+  const copies = Math.min(32, Math.max(1, Math.round((quick ? 1e6 : 1e11) / flops(s, backward))));
   const g = new Graph(gpu, 'trace');
   const qkv = g.input('qkv', [B, T, 3 * C], backward); // (B, T, 3C)
   const dout = g.input('dout', [B, T, C]); // (B, T, C)
