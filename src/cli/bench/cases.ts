@@ -1,11 +1,15 @@
 // The registered benchmark cases, run in this order by `npm run bench` (src/cli/bench.ts).
 // Add a case here: { name, run(gpu, opts) → BenchResult[] }.
 import type { BenchCase } from './harness';
+import { benchAttention } from './attention';
 import { benchMatmul } from './matmul';
+import { benchScan } from './scan';
 import { benchFirstStep, benchStep } from './step';
 
 export const BENCH_CASES: BenchCase[] = [
   { name: 'matmul', run: benchMatmul },
+  { name: 'attention', run: benchAttention },
+  { name: 'scan', run: benchScan },
   { name: 'step', run: benchStep },
   { name: 'first_step', run: benchFirstStep },
 ];
