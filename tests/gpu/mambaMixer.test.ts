@@ -5,6 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { ParamArena } from '../../src/engine/arena';
 import { backward } from '../../src/engine/autograd';
+import { CompiledGraph } from '../../src/engine/compile';
+import { Graph } from '../../src/engine/graph';
 import { mul } from '../../src/engine/ops/elementwise';
 import { sumCols } from '../../src/engine/ops/reduce';
 import { Rng } from '../../src/engine/rng';
@@ -80,6 +82,42 @@ describe('MambaMixer', () => {
     }
     expect(g.params.size).toBe(9);
     g.destroy();
+    arena.destroy();
+  });
+
+  it('a compiled graph (planned, reused buffers) gives the eager gradients, run after run', async () => {
+    const gpu = await testGpu();
+    const arena = new ParamArena();
+    const mixer = new MambaMixer(arena, P, D);
+    arena.allocate(gpu, new Rng(5));
+    const rng = new Rng(6);
+    const x = Float32Array.from(randn(rng, B * L * D));
+    const r = Float32Array.from(randn(rng, B * L * D));
+    const build = (g: Graph) => {
+      const out = mixer.forward(g, g.input('x', [B, L, D]));
+      backward(sumCols(mul(out, g.input('r', [B, L, D])), out.size));
+      return out;
+    };
+    const traced = new Graph(gpu, 'trace', arena);
+    const outT = build(traced);
+    const cg = new CompiledGraph(traced, { keep: [outT, ...[...traced.params.values()].map((t) => t.grad!)] });
+    // eager: inputs are written first, since dispatches run as they are recorded
+    const e = new Graph(gpu, 'eager', arena);
+    const xe = e.input('x', [B, L, D]);
+    const re = e.input('r', [B, L, D]);
+    e.write('x', x);
+    e.write('r', r);
+    const outE = mixer.forward(e, xe);
+    backward(sumCols(mul(outE, re), outE.size));
+    for (let run = 0; run < 2; run++) {
+      cg.run({ x, r });
+      expectClose(await outT.read(), await outE.read(), { atol: 1e-6, rtol: 1e-5 }, `forward, run ${run}`);
+      for (const [name, t] of traced.params) {
+        expectClose(await t.grad!.read(), await e.params.get(name)!.grad!.read(), { atol: 1e-6, rtol: 1e-5 }, `grad ${name}, run ${run}`);
+      }
+    }
+    cg.destroy();
+    e.destroy();
     arena.destroy();
   });
 });
