@@ -53,6 +53,12 @@ export interface TrainerApi {
   runFile(): Promise<RunFile>;
   /** The model's parameters as a .safetensors file (official names). */
   checkpoint(): Promise<Uint8Array>;
+  /**
+   * Loads `config` and, when the last checkpoint kept in IndexedDB (saved at every
+   * evaluation) belongs to the same config, restores its weights, step and loss history.
+   * Resolves with the step the run continues from (0 when nothing was kept).
+   */
+  resume(config: RunConfig): Promise<number>;
   /** Loads parameters from a .safetensors file into the loaded model. */
   loadCheckpoint(bytes: Uint8Array): Promise<string[]>;
   subscribe(onEvent: (e: TrainerEvent) => void): void;

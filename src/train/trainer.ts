@@ -166,6 +166,13 @@ export class Trainer {
     return out;
   }
 
+  /** Continues a run from a checkpoint: its step count and loss history (weights loaded apart). */
+  restore(step: number, history: { step: number; loss: number }[]): void {
+    if (!Number.isInteger(step) || step < 0 || step > this.config.steps) throw new Error(`cannot resume at step ${step} of ${this.config.steps}`);
+    this.step = step;
+    this.history.splice(0, this.history.length, ...history.filter((h) => h.step <= step));
+  }
+
   runFile(): RunFile {
     return {
       version: 1,

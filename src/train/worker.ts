@@ -1,6 +1,7 @@
 // The training Web Worker: owns the GPU device and one Trainer, exposes TrainerApi through
 // comlink, and runs the training loop in slices so pause, step and evaluate stay responsive.
 import * as Comlink from 'comlink';
+import { get as idbGet, set as idbSet } from 'idb-keyval';
 import { browserGpu, NoWebGPUError } from '../gpu/browser';
 import type { GpuContext } from '../gpu/context';
 import { loadCheckpoint, saveCheckpoint } from '../nn/checkpoint';
@@ -12,6 +13,15 @@ import { DivergedError, ModelTooBigError, Trainer } from './trainer';
 const SLICE_STEPS = 10;
 /** Progress events at most this often (ms). */
 const PROGRESS_EVERY_MS = 200;
+/** IndexedDB key of the one checkpoint kept for resuming after a lost device or a reload. */
+const CHECKPOINT_KEY = 'icl-lab:last-checkpoint';
+
+interface KeptCheckpoint {
+  config: string; // JSON of the RunConfig
+  step: number;
+  history: { step: number; loss: number }[];
+  weights: Uint8Array;
+}
 
 class WorkerTrainer implements TrainerApi {
   private gpu: GpuContext | null = null;
@@ -107,6 +117,29 @@ class WorkerTrainer implements TrainerApi {
     return Comlink.transfer(bytes, [bytes.buffer as ArrayBuffer]);
   }
 
+  async resume(config: RunConfig): Promise<number> {
+    await this.load(config);
+    const t = this.requireTrainer();
+    const kept = (await idbGet<KeptCheckpoint>(CHECKPOINT_KEY).catch(() => undefined)) ?? null;
+    if (!kept || kept.config !== JSON.stringify(config)) return 0;
+    loadCheckpoint(t.model, t.gpu, kept.weights);
+    t.restore(kept.step, kept.history);
+    this.sentLosses = 0;
+    this.sendProgress(true);
+    return kept.step;
+  }
+
+  /** Keeps the run's weights in IndexedDB so a lost device or a reload can resume from here. */
+  private async keepCheckpoint(t: Trainer): Promise<void> {
+    try {
+      const weights = await saveCheckpoint(t.model, t.gpu, { step: String(t.step) });
+      const kept: KeptCheckpoint = { config: JSON.stringify(t.config), step: t.step, history: t.history.slice(), weights };
+      await idbSet(CHECKPOINT_KEY, kept);
+    } catch {
+      // storage full or unavailable (private mode): resuming will start from step 0
+    }
+  }
+
   async loadCheckpoint(bytes: Uint8Array): Promise<string[]> {
     const t = this.requireTrainer();
     return loadCheckpoint(t.model, t.gpu, bytes).notices;
@@ -123,6 +156,7 @@ class WorkerTrainer implements TrainerApi {
           const { step, icl, metrics } = await t.evaluate();
           this.sendProgress(true);
           this.emit({ type: 'eval', step, icl, metrics });
+          await this.keepCheckpoint(t);
           nextEval += t.config.evalEvery;
         }
         await new Promise((r) => setTimeout(r, 0)); // let pause/step messages in

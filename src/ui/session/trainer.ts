@@ -28,7 +28,7 @@ function reportError(kind: Extract<TrainerEvent, { type: 'error' }>['kind'], mes
       break;
     }
     case 'device_lost':
-      alerts.push('device_lost', `${message} "Resume" starts a fresh GPU device and trains this run again from step 0 with the same seed.`, 'resume');
+      alerts.push('device_lost', `${message} "Resume" starts a fresh GPU device and continues from the last evaluation's checkpoint (kept in this browser).`, 'resume');
       break;
     case 'diverged':
       // The worker's sentence already says what happened and what to try.
@@ -191,13 +191,29 @@ export async function startQueue(): Promise<void> {
   if (next) await startRun(next.config, next.gridId);
 }
 
-/** After a lost device: a new worker and device, and the same run again (same seed). */
+/**
+ * After a lost device: a new worker and device, and the run continued from the checkpoint
+ * the worker kept in IndexedDB at its last evaluation (from step 0 when there is none).
+ */
 async function resume(): Promise<void> {
   const lab = useLab.getState();
   lab.client?.terminate();
   lab.setClient(null);
   const config = lab.live?.config ?? lab.config;
-  await startRun(config, lab.liveGridId);
+  const gridId = lab.liveGridId;
+  const client = await ensureTrainer();
+  if (!client) return;
+  useLab.getState().beginLive(config, configKey(config), gridId);
+  useLab.getState().setTrainerState('loading');
+  try {
+    await client.api.resume(config);
+  } catch (err) {
+    reportError('internal', errorText(err));
+    useLab.getState().setTrainerState('idle');
+    return;
+  }
+  useLab.getState().setTrainerState('idle');
+  await client.api.start();
 }
 
 function smallerSize(s: SizeId): SizeId {

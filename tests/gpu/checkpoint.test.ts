@@ -1,0 +1,81 @@
+// Checkpoints: a round trip through .safetensors gives identical predictions; the eager
+// forward (what `npm run forward` runs) equals the trainer's compiled forward; official-code
+// extras (GPT-2's wte, a longer positional table) load with notices.
+import { describe, expect, it } from 'vitest';
+import { Graph } from '../../src/engine/graph';
+import { readSafetensors, writeSafetensors } from '../../src/engine/safetensors';
+import { loadCheckpoint, saveCheckpoint } from '../../src/nn/checkpoint';
+import { sampleBatch } from '../../src/tasks';
+import { Rng } from '../../src/engine/rng';
+import { defaultConfig } from '../../src/train/config';
+import { Trainer } from '../../src/train/trainer';
+import { testGpu } from '../helpers/gpu';
+import { expectClose } from '../helpers/numeric';
+
+const config = { ...defaultConfig('linear_regression', 'transformer', 'tiny'), batch: 8, steps: 4, evalPrompts: 8, nDims: 5, nPoints: 6, curriculum: false };
+
+describe('checkpoints', () => {
+  it('round trip: same predictions; eager forward equals the compiled forward', async () => {
+    const gpu = await testGpu();
+    const a = new Trainer(gpu, config);
+    await a.train(4);
+    await a.flush();
+    const batch = sampleBatch('linear_regression', new Rng(9), { batch: 3, nDims: 5, activeDims: 5, nPoints: 6 });
+    const predA = await a.predict(batch);
+    const bytes = await saveCheckpoint(a.model, gpu, { step: '4' });
+
+    const b = new Trainer(gpu, { ...config, seed: 99 }); // other init, then overwritten
+    const { notices, metadata } = loadCheckpoint(b.model, gpu, bytes);
+    expect(notices).toEqual([]);
+    expect(metadata.step).toBe('4');
+    expect(await b.predict(batch)).toEqual(predA);
+
+    // eager forward, as `npm run forward` runs it
+    const g = new Graph(gpu, 'eager', b.model.arena);
+    const x = g.input('inputs', [3, batch.tokens, 5]);
+    g.write('inputs', batch.inputs);
+    const eager = await b.model.forward(g, x).read();
+    expectClose(eager, predA, { atol: 1e-5, rtol: 1e-4 }, 'eager vs compiled forward');
+    g.destroy();
+    a.destroy();
+    b.destroy();
+  });
+
+  it('resumes a run: weights, step count and history continue', async () => {
+    const gpu = await testGpu();
+    const a = new Trainer(gpu, { ...config, steps: 8 });
+    await a.train(3);
+    await a.flush();
+    const bytes = await saveCheckpoint(a.model, gpu);
+    const b = new Trainer(gpu, { ...config, steps: 8 });
+    loadCheckpoint(b.model, gpu, bytes);
+    b.restore(3, a.history);
+    await b.train(10); // only 5 remain
+    await b.flush();
+    expect(b.step).toBe(8);
+    expect(b.history.map((h) => h.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(() => b.restore(9, [])).toThrow(/cannot resume/);
+    a.destroy();
+    b.destroy();
+  });
+
+  it('ignores tensors the lab does not use and trims a longer positional table, with notices', async () => {
+    const gpu = await testGpu();
+    const t = new Trainer(gpu, config);
+    const file = readSafetensors(await saveCheckpoint(t.model, gpu));
+    const tensors = [...file.tensors].map(([name, v]) => ({ name, shape: v.shape, data: v.data }));
+    const wpe = tensors.find((x) => x.name === '_backbone.wpe.weight')!;
+    const longer = new Float32Array(wpe.data.length * 2);
+    longer.set(wpe.data);
+    wpe.shape = [wpe.shape[0] * 2, wpe.shape[1]];
+    wpe.data = longer;
+    tensors.push({ name: '_backbone.wte.weight', shape: [4, 64], data: new Float32Array(256) });
+    const { notices } = loadCheckpoint(t.model, gpu, writeSafetensors(tensors));
+    expect(notices.join(' ')).toMatch(/first 12 of 24 positions/);
+    expect(notices.join(' ')).toMatch(/_backbone\.wte\.weight/);
+    // a missing tensor is an error that names it
+    const missing = writeSafetensors(tensors.filter((x) => x.name !== '_read_out.bias'));
+    expect(() => loadCheckpoint(t.model, gpu, missing)).toThrow(/lacks 1 tensor/);
+    t.destroy();
+  });
+});
