@@ -1,0 +1,75 @@
+// The Node CLI as a user runs it: the bundled file (WGSL inlined, only `webgpu` external),
+// flag errors with exit status 2, a short training run that writes a run file with curves and
+// a checkpoint, and `forward` agreeing with the trainer's forward on the same weights.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readSafetensors, writeSafetensors } from '../../src/engine/safetensors';
+import { parseRunFile } from '../../src/train/schema';
+
+const ROOT = join(__dirname, '..', '..');
+const BUNDLE = join(ROOT, 'dist-cli', 'cli.mjs');
+const dir = mkdtempSync(join(tmpdir(), 'icl-cli-'));
+
+function cli(...args: string[]) {
+  return spawnSync(process.execPath, [BUNDLE, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 600_000 });
+}
+
+beforeAll(() => {
+  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'vite.cli.config.ts', '--logLevel', 'error'], { cwd: ROOT });
+  const bundle = readFileSync(BUNDLE, 'utf8');
+  // one file: kernels inlined, nothing imported but node built-ins and webgpu
+  expect(bundle).toContain('@compute');
+  const imports = [...bundle.matchAll(/^import .* from ["']([^"']+)["']/gm)].map((m) => m[1]);
+  expect(imports.filter((m) => m !== 'webgpu' && !m.startsWith('node:') && !/^[a-z_]+$/.test(m))).toEqual([]);
+});
+
+describe('cli', () => {
+  it('explains bad flags and exits 2', () => {
+    const unknown = cli('train', '--bogus');
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toMatch(/bogus/);
+    const badTask = cli('train', '--task', 'nope');
+    expect(badTask.status).toBe(2);
+    expect(badTask.stderr).toMatch(/--task must be one of/);
+    const badNumber = cli('train', '--steps', 'many');
+    expect(badNumber.status).toBe(2);
+    expect(badNumber.stderr).toMatch(/--steps must be a number/);
+    expect(cli('train', '--help').stdout).toMatch(/--eval-every/);
+    expect(cli('frobnicate').status).toBe(2);
+  });
+
+  it('trains, writes a run file with curves and a checkpoint; forward matches', () => {
+    const run = join(dir, 'run.json');
+    const ckpt = join(dir, 'model.safetensors');
+    const r = cli('train', '--task', 'linear_regression', '--model', 'transformer', '--size', 'tiny', '--steps', '6', '--batch', '8', '--eval-every', '3', '--eval-prompts', '16', '--seed', '3', '--out', run, '--checkpoint', ckpt);
+    expect(r.stderr).not.toMatch(/error/i); // Dawn prints limit warnings, nothing more
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/step 6 \/ 6/);
+    const parsed = parseRunFile(JSON.parse(readFileSync(run, 'utf8')));
+    if (!parsed.ok) throw new Error(parsed.error);
+    expect(parsed.value.history.map((h) => h.step)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(Object.keys(parsed.value.icl!.curves)).toEqual(expect.arrayContaining(['model', 'zero', 'least_squares']));
+    expect(parsed.value.icl!.positions).toHaveLength(41);
+
+    // forward on the checkpoint: a batch of the full size
+    const weights = readSafetensors(readFileSync(ckpt));
+    expect(weights.tensors.get('_backbone.h.0.attn.c_attn.weight')!.shape).toEqual([64, 192]);
+    const B = 2;
+    const T = 82;
+    const d = 20;
+    const inputs = Float32Array.from({ length: B * T * d }, (_, i) => Math.sin(i * 0.37));
+    const targets = Float32Array.from({ length: B * T }, (_, i) => Math.cos(i));
+    writeFileSync(join(dir, 'in.safetensors'), writeSafetensors([{ name: 'inputs', shape: [B, T, d], data: inputs }, { name: 'targets', shape: [B, T, 1], data: targets }]));
+    const f = cli('forward', '--config', run, '--weights', ckpt, '--inputs', join(dir, 'in.safetensors'), '--out', join(dir, 'out.safetensors'));
+    expect(f.status, f.stderr).toBe(0);
+    const out = readSafetensors(readFileSync(join(dir, 'out.safetensors'))).tensors;
+    expect(out.get('predictions')!.shape).toEqual([B, T, 1]);
+    expect(Number.isFinite(out.get('loss')!.data[0])).toBe(true);
+    expect(out.get('grad._backbone.h.1.mlp.c_fc.weight')!.shape).toEqual([64, 256]);
+    const gradNorm = Math.hypot(...out.get('grad._read_in.weight')!.data);
+    expect(gradNorm).toBeGreaterThan(0);
+  });
+});
