@@ -5,7 +5,8 @@ import { ParamArena, type ParamRef } from '../../src/engine/arena';
 import { backward } from '../../src/engine/autograd';
 import { Graph } from '../../src/engine/graph';
 import { ADAM_DEFAULTS, adamRef } from '../../src/engine/ops/adam';
-import { add, mul } from '../../src/engine/ops/elementwise';
+import { add, mul, relu } from '../../src/engine/ops/elementwise';
+import { Linear } from '../../src/nn/layers';
 import { invCountOf, maskedMse, maskedMseRef } from '../../src/engine/ops/losses';
 import { sumCols } from '../../src/engine/ops/reduce';
 import { Rng } from '../../src/engine/rng';
@@ -110,18 +111,26 @@ describe('compiled training step', () => {
     arena.destroy();
   });
 
-  it('learns a linear map through the compiled step (loss falls 10×)', async () => {
+  it('a 2-layer MLP learns y = w·x through the compiled step with Adam (loss falls 10×)', async () => {
     const gpu = await testGpu();
     const rng = new Rng(5);
     const wTrue = Float64Array.from({ length: D }, () => rng.normal());
-    const { arena, w, v } = makeArena(2);
+    const arena = new ParamArena();
+    const fc1 = new Linear(arena, 'fc1', D, 32);
+    const fc2 = new Linear(arena, 'fc2', 32, 1);
     arena.allocate(gpu, new Rng(2));
-    const step = new TrainingStep(gpu, arena, (g) => linearModel(g, w, v), ADAM_DEFAULTS);
+    const mlp = (g: Graph) => {
+      const x = g.input('x', [B, D]);
+      const h = relu(fc1.forward(g, x)); // (B, 32)
+      const pred = fc2.forward(g, h); // (B, 1)
+      return maskedMse(pred, g.input('y', [B, 1]), g.input('mask', [B, 1]), g.input('inv', [1]));
+    };
+    const step = new TrainingStep(gpu, arena, mlp, ADAM_DEFAULTS);
     expect(step.stats.buffers).toBeLessThan(step.stats.temporaries); // liveness reuse happened
     const losses: number[] = [];
     for (let i = 0; i < 300; i++) {
       const d = batch(rng, wTrue);
-      await step.run({ x: d.x, y: d.y, mask: d.mask, inv: d.inv }, 0.05);
+      await step.run({ x: d.x, y: d.y, mask: d.mask, inv: d.inv }, 0.01);
       losses.push(...step.take().map((r) => r.loss));
     }
     losses.push(...(await step.flush()).map((r) => r.loss));
