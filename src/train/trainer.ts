@@ -146,17 +146,18 @@ export class Trainer {
   /** Read-out (B, T, outDim) of the current model for a full-size batch of prompts. */
   async predict(batch: PromptBatch): Promise<Float32Array> {
     const { tokens: T, dim: d, outDim: O } = batch;
-    if (!this.evalGraph || this.evalPred!.shape[1] !== T) {
+    const chunkSize = Math.min(EVAL_CHUNK, batch.batch);
+    if (!this.evalGraph || this.evalPred!.shape[1] !== T || this.evalPred!.shape[0] !== chunkSize) {
       this.evalGraph?.destroy();
       const g = new Graph(this.gpu, 'trace', this.model.arena);
-      const x = g.input('inputs', [EVAL_CHUNK, T, d]);
+      const x = g.input('inputs', [chunkSize, T, d]);
       this.evalPred = this.model.forward(g, x);
       this.evalGraph = await this.compileChecked(g, [this.evalPred]);
     }
     const out = new Float32Array(batch.batch * T * O);
-    const chunk = new Float32Array(EVAL_CHUNK * T * d);
-    for (let b0 = 0; b0 < batch.batch; b0 += EVAL_CHUNK) {
-      const rows = Math.min(EVAL_CHUNK, batch.batch - b0);
+    const chunk = new Float32Array(chunkSize * T * d);
+    for (let b0 = 0; b0 < batch.batch; b0 += chunkSize) {
+      const rows = Math.min(chunkSize, batch.batch - b0);
       chunk.fill(0);
       chunk.set(batch.inputs.subarray(b0 * T * d, (b0 + rows) * T * d));
       this.evalGraph.run({ inputs: chunk });
