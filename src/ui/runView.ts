@@ -3,15 +3,7 @@
 import type { RunConfig } from '../train/config';
 import type { IclResult, RunFile } from '../train/protocol';
 
-export interface RunView {
-  config: RunConfig;
-  history: { step: number; loss: number }[];
-  icl: IclResult | null;
-  metrics: Record<string, number>;
-  stepsPerSecond: number;
-  adapter: string;
-  /** Step at which the ICL curve was last evaluated. */
-  evalStep?: number;
+export interface RunView extends Omit<RunFile, 'version'> {
   /** Steps done so far (the last history step for a finished run). */
   step: number;
   total: number;
