@@ -49,14 +49,17 @@ export class MhaMixer {
   private inProj: Linear;
   private outProj: Linear;
 
+  /** Init as mamba-ssm's MixerModel: biases zero, out_proj scaled by 1/√nLayers (prenorm residual). */
   constructor(
     arena: ParamArena,
     prefix: string,
     dim: number,
     private heads: number,
+    nLayers = 1,
   ) {
-    this.inProj = new Linear(arena, `${prefix}.in_proj`, dim, 3 * dim);
-    this.outProj = new Linear(arena, `${prefix}.out_proj`, dim, dim);
+    const zero = { kind: 'const' as const, value: 0 };
+    this.inProj = new Linear(arena, `${prefix}.in_proj`, dim, 3 * dim, { biasInit: zero });
+    this.outProj = new Linear(arena, `${prefix}.out_proj`, dim, dim, { biasInit: zero, weightInit: { kind: 'uniform', bound: 1 / Math.sqrt(dim * nLayers) } });
   }
 
   forward(g: Graph, x: Tensor): Tensor {

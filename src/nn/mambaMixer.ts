@@ -65,7 +65,8 @@ export class MambaMixer {
   private dSkip: ParamRef; // (E)
   private outProj: Linear; // weight (D, E)
 
-  constructor(arena: ParamArena, prefix: string, dModel: number) {
+  /** nLayers: blocks in the stack; mamba-ssm scales out_proj's init by 1/√nLayers (prenorm residual). */
+  constructor(arena: ParamArena, prefix: string, dModel: number, nLayers = 1) {
     const { inner: E, dtRank: R, state: N, conv: K } = (this.dims = mambaDims(dModel));
     // declaration order is mamba-ssm's; inits are nn.Linear / nn.Conv1d defaults U(±1/√fan_in)
     this.inProj = new Linear(arena, `${prefix}.in_proj`, dModel, 2 * E, { bias: false });
@@ -75,7 +76,7 @@ export class MambaMixer {
     this.dtProj = new Linear(arena, `${prefix}.dt_proj`, R, E, { weightInit: uniform(R ** -0.5), biasInit: dtBiasInit });
     this.aLog = arena.declare(`${prefix}.A_log`, [E, N], aLogInit(N));
     this.dSkip = arena.declare(`${prefix}.D`, [E], { kind: 'const', value: 1 });
-    this.outProj = new Linear(arena, `${prefix}.out_proj`, E, dModel, { bias: false });
+    this.outProj = new Linear(arena, `${prefix}.out_proj`, E, dModel, { bias: false, weightInit: uniform(1 / Math.sqrt(E * nLayers)) });
   }
 
   /** x (B, L, D) → (B, L, D). */

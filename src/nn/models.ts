@@ -123,7 +123,7 @@ class MixerStack extends IclModel {
     this.wpe = positional ? this.arena.declare('wpe.weight', [shape.maxTokens, size.dim], { kind: 'normal', std: 0.02 }) : null;
     mixers.forEach((m, i) => {
       const prefix = `_backbone.layers.${i}`;
-      const mixer = m === 'mamba' ? new MambaMixer(this.arena, `${prefix}.mixer`, size.dim) : new MhaMixer(this.arena, `${prefix}.mixer`, size.dim, size.heads);
+      const mixer = m === 'mamba' ? new MambaMixer(this.arena, `${prefix}.mixer`, size.dim, mixers.length) : new MhaMixer(this.arena, `${prefix}.mixer`, size.dim, size.heads, mixers.length);
       this.blocks.push(new ResidualBlock(this.arena, prefix, size.dim, mixer));
     });
     this.normF = new LayerNorm(this.arena, '_backbone.norm_f', size.dim);
