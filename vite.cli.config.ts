@@ -5,6 +5,7 @@ import { builtinModules } from 'node:module';
 
 export default defineConfig({
   logLevel: 'warn',
+  publicDir: false,
   build: {
     ssr: 'src/cli/main.ts',
     outDir: 'dist-cli',
@@ -13,7 +14,7 @@ export default defineConfig({
     minify: false,
     rollupOptions: {
       external: ['webgpu', ...builtinModules, ...builtinModules.map((m) => `node:${m}`)],
-      output: { entryFileNames: 'cli.mjs', inlineDynamicImports: true },
+      output: { entryFileNames: 'cli.mjs', codeSplitting: false },
     },
   },
   ssr: { noExternal: true, external: ['webgpu'] },
