@@ -1,17 +1,19 @@
 // Reductions of a row-major (R, C) matrix:
-//   sum_rows: out[c] = Σ_r x[r, c]   (C outputs; the backward of a broadcast over leading dims)
+//   sum_rows: out[y, c] = Σ_{r in row chunk y} x[r, c]: partial column sums per chunk of
+//             rows; the host repeats it on the partials until one row is left (the
+//             backward of a broadcast over leading dims: bias and positional gradients)
 //   sum_cols: out[r] = Σ_c x[r, c]   (R outputs)
-// One workgroup per output strip; threads stride over the reduced dimension and combine
-// in workgroup memory.
 
 struct Params {
   rows: u32,
   cols: u32,
-  alpha: f32, // result scale
-  _pad: u32,
+  alpha: f32,       // result scale
+  rows_per_wg: u32, // sum_rows: rows in one workgroup's chunk
 }
 
 override WG: u32 = 256u;
+// sum_rows: a workgroup covers COLS adjacent columns (coalesced loads) × WG / COLS row lanes
+const COLS: u32 = 64u;
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
@@ -19,7 +21,6 @@ override WG: u32 = 256u;
 
 var<workgroup> partial: array<f32, WG>;
 
-// Workgroup (gx, gy) reduces output index gx + gy * 65535.
 fn tree_sum(lid: u32) -> f32 {
   var stride = WG / 2u;
   loop {
@@ -34,15 +35,23 @@ fn tree_sum(lid: u32) -> f32 {
 
 @compute @workgroup_size(WG)
 fn sum_rows(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid3: vec3<u32>) {
-  let c = wid.x + wid.y * 65535u;
   let lid = lid3.x;
+  let c = wid.x * COLS + lid % COLS;
+  let lane = lid / COLS;
+  let lanes = WG / COLS;
+  let r0 = wid.y * p.rows_per_wg;
+  let r1 = min(r0 + p.rows_per_wg, p.rows);
   var acc = 0.0;
   if (c < p.cols) {
-    for (var r = lid; r < p.rows; r += WG) { acc += x[r * p.cols + c]; }
+    for (var r = r0 + lane; r < r1; r += lanes) { acc += x[r * p.cols + c]; }
   }
   partial[lid] = acc;
-  let total = tree_sum(lid);
-  if (lid == 0u && c < p.cols) { out[c] = p.alpha * total; }
+  workgroupBarrier();
+  if (lane == 0u && c < p.cols) {
+    var total = 0.0;
+    for (var l = 0u; l < lanes; l++) { total += partial[l * COLS + lid]; }
+    out[wid.y * p.cols + c] = p.alpha * total;
+  }
 }
 
 @compute @workgroup_size(WG)

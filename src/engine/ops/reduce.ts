@@ -5,7 +5,10 @@ import { grid1d, uniformStruct, type KernelDef } from '../../gpu/kernel';
 import { accumulateGrad } from '../autograd';
 import { numel, type Shape, type Tensor } from '../tensor';
 
-export const ReduceParams = uniformStruct('Params', { rows: 'u32', cols: 'u32', alpha: 'f32', _pad: 'u32' });
+export const ReduceParams = uniformStruct('Params', { rows: 'u32', cols: 'u32', alpha: 'f32', rows_per_wg: 'u32' });
+/** Columns per sum_rows workgroup (COLS in reduce.wgsl) and rows each one sums. */
+const SUM_ROWS_COLS = 64;
+const ROWS_PER_WG = 64;
 const WG = 256;
 const sumRowsKernel: KernelDef = { name: 'sum_rows', source, entryPoint: 'sum_rows', bindings: ['uniform', 'read', 'rw'], constants: { WG } };
 const sumColsKernel: KernelDef = { name: 'sum_cols', source, entryPoint: 'sum_cols', bindings: ['uniform', 'read', 'rw'], constants: { WG } };
@@ -21,7 +24,7 @@ const expandKernel = (alongRows: boolean): KernelDef => ({
 function expand(v: Tensor, rows: number, cols: number, alongRows: boolean, shape: Shape, alpha: number): Tensor {
   const g = v.graph;
   const out = g.tensor(shape, false, `expand(${v.label})`);
-  g.dispatch(expandKernel(alongRows), ReduceParams.pack({ rows, cols, alpha, _pad: 0 }), [v, out], grid1d(rows * cols, WG));
+  g.dispatch(expandKernel(alongRows), ReduceParams.pack({ rows, cols, alpha, rows_per_wg: 0 }), [v, out], grid1d(rows * cols, WG));
   return out;
 }
 
@@ -34,8 +37,20 @@ export function sumRows(x: Tensor, rows: number, outShape: Shape, alpha = 1): Te
   const cols = numel(outShape);
   if (rows * cols !== x.size) throw new Error(`sumRows: ${x} is not ${rows} rows of ${cols}`);
   const g = x.graph;
-  const out = g.tensor(outShape, x.requiresGrad, `sum_rows(${x.label})`);
-  g.dispatch(sumRowsKernel, ReduceParams.pack({ rows, cols, alpha, _pad: 0 }), [x, out], grid(cols));
+  // partial sums over chunks of rows, then over the partials, until one row is left
+  let partial: Tensor = x;
+  let left = rows;
+  do {
+    const perWg = Math.max(ROWS_PER_WG, Math.ceil(left / 65535));
+    const chunks = Math.ceil(left / perWg);
+    const last = chunks === 1;
+    const next: Tensor = g.tensor(last ? outShape : [chunks, cols], x.requiresGrad && last, last ? `sum_rows(${x.label})` : 'sum_rows_partial');
+    const params = ReduceParams.pack({ rows: left, cols, alpha: last ? alpha : 1, rows_per_wg: perWg });
+    g.dispatch(sumRowsKernel, params, [partial, next], [Math.ceil(cols / SUM_ROWS_COLS), chunks, 1]);
+    partial = next;
+    left = chunks;
+  } while (left > 1);
+  const out = partial;
   g.record(out, (dout) => accumulateGrad(x, expand(dout, rows, cols, true, x.shape, alpha)));
   return out;
 }
@@ -46,7 +61,7 @@ export function sumCols(x: Tensor, cols: number, alpha = 1): Tensor {
   if (!Number.isInteger(rows)) throw new Error(`sumCols: ${x} is not rows of ${cols}`);
   const g = x.graph;
   const out = g.tensor([rows], x.requiresGrad, `sum_cols(${x.label})`);
-  g.dispatch(sumColsKernel, ReduceParams.pack({ rows, cols, alpha, _pad: 0 }), [x, out], grid(rows));
+  g.dispatch(sumColsKernel, ReduceParams.pack({ rows, cols, alpha, rows_per_wg: 0 }), [x, out], grid(rows));
   g.record(out, (dout) => accumulateGrad(x, expand(dout, rows, cols, false, x.shape, alpha)));
   return out;
 }
