@@ -147,9 +147,6 @@ export async function webgpuAdapters(page: Page, baseUrl: string): Promise<Adapt
   return page.evaluate(() => (window as unknown as { probe: Promise<AdapterReport> }).probe);
 }
 
-/** True when the tests run under CI, where a missing WebGPU adapter is a failure, not a skip. */
-export const IN_CI = process.env.CI === 'true' || process.env.CI === '1';
-
 /** Counts `path` elements with drawing data inside the named region (recharts lines and areas). */
 export async function drawnPaths(page: Page, region: string): Promise<number> {
   return page.getByRole('region', { name: region, exact: true }).evaluate((el) =>
