@@ -7,6 +7,7 @@ import { fmtBytes } from '../gpu/context';
 import { CompiledGraph } from '../engine/compile';
 import { Graph } from '../engine/graph';
 import { ADAM_DEFAULTS, type AdamConfig } from '../engine/ops/adam';
+import { SCAN_STORAGE_BUFFERS } from '../engine/ops/selectiveScan';
 import { invCountOf, maskedLogistic, maskedMse } from '../engine/ops/losses';
 import { Rng } from '../engine/rng';
 import type { Tensor } from '../engine/tensor';
@@ -240,8 +241,14 @@ export class Trainer {
     }
   }
 
-  /** Refuses, before allocating, a model whose parameters exceed what the adapter can bind. */
+  /** Refuses, before allocating, a model this adapter cannot run, with the numbers. */
   private checkFits(): void {
+    const buffers = this.gpu.limits.maxStorageBuffersPerShaderStage;
+    if (this.config.model !== 'transformer' && buffers < SCAN_STORAGE_BUFFERS) {
+      throw new ModelTooBigError(
+        `This GPU lets a shader bind ${buffers} storage buffers; the Mamba kernels need ${SCAN_STORAGE_BUFFERS}, so ${this.config.model} cannot train on this adapter yet. The Transformer can; the Node CLI (npm run train) on a Vulkan GPU offers more.`,
+      );
+    }
     const limit = this.gpu.limits.maxStorageBufferBindingSize;
     const bytes = this.model.arena.floats * 4;
     if (bytes > limit) {

@@ -57,6 +57,8 @@ export function chooseScanConfig(maxSharedBytes: number, n: number): ScanConfig 
 }
 
 const WG_SUM = 256;
+/** Storage buffers the backward kernel binds (the most of any scan kernel). */
+export const SCAN_STORAGE_BUFFERS = 13;
 const constants = (c: ScanConfig, n: number, gated: boolean) => ({ EB: c.eb, T: c.t, S: c.s, NS: n, GATED: gated ? 1 : 0 });
 const fwdKernel = (c: ScanConfig, n: number, gated: boolean, save: boolean): KernelDef => ({
   name: `scan_fwd_eb${c.eb}_t${c.t}_s${c.s}`,
@@ -96,7 +98,7 @@ export function selectiveScan(u: Tensor, delta: Tensor, aLog: Tensor, Bm: Tensor
   assertShape(D, [E], 'selectiveScan D');
   if (z) assertShape(z, [B, L, E], 'selectiveScan z');
   const maxBuffers = g.gpu.limits.maxStorageBuffersPerShaderStage;
-  if (maxBuffers < 13) throw new Error(`The selective scan's backward binds 13 storage buffers; this GPU allows ${maxBuffers} per shader stage.`);
+  if (maxBuffers < SCAN_STORAGE_BUFFERS) throw new Error(`The selective scan's backward binds ${SCAN_STORAGE_BUFFERS} storage buffers; this GPU allows ${maxBuffers} per shader stage.`);
   if (B > 65535 || Math.ceil(E / 8) > 65535) throw new Error(`selectiveScan: batch ${B} or channels ${E} exceed the 65535-workgroup grid`);
   const cfg = opts.config ?? chooseScanConfig(g.gpu.limits.maxComputeWorkgroupStorageSize, N);
   const ch = cfg.t * cfg.s;
