@@ -28,13 +28,13 @@ override CH: u32 = T * S;
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> u: array<f32>;      // (B, L, E)
 @group(0) @binding(2) var<storage, read> delta: array<f32>;  // (B, L, E), already softplus'ed
-@group(0) @binding(3) var<storage, read> a_log: array<f32>;  // (E, N)
-@group(0) @binding(4) var<storage, read> bm: array<f32>;     // (B, L, N)
-@group(0) @binding(5) var<storage, read> cm: array<f32>;     // (B, L, N)
-@group(0) @binding(6) var<storage, read> dskip: array<f32>;  // (E)
-@group(0) @binding(7) var<storage, read> z: array<f32>;      // (B, L, E), read only when GATED
-@group(0) @binding(8) var<storage, read_write> out: array<f32>;   // (B, L, E)
-@group(0) @binding(9) var<storage, read_write> hsave: array<f32>; // (B, nchunks, N, E)
+// A_log and D, and B and C, arrive packed (pack2 below) so that the backward binds at most
+// 10 storage buffers (browsers offer 10; SwiftShader too).
+@group(0) @binding(3) var<storage, read> ad: array<f32>;     // (E, N + 1): A_log | D
+@group(0) @binding(4) var<storage, read> bc: array<f32>;     // (B, L, 2N): B | C
+@group(0) @binding(5) var<storage, read> z: array<f32>;      // (B, L, E), read only when GATED
+@group(0) @binding(6) var<storage, read_write> out: array<f32>;   // (B, L, E)
+@group(0) @binding(7) var<storage, read_write> hsave: array<f32>; // (B, nchunks, N, E)
 
 var<workgroup> su: array<f32, CH * EB>;     // chunk tile of u, [step][channel]
 var<workgroup> sd: array<f32, CH * EB>;     // chunk tile of Δ
@@ -73,13 +73,13 @@ fn scan_fwd(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id)
       }
       su[i] = uv;
       sd[i] = dv;
-      sy[i] = select(0.0, dskip[min(ee, E - 1u)] * uv, ee < E);
+      sy[i] = select(0.0, ad[min(ee, E - 1u) * (NS + 1u) + NS] * uv, ee < E);
     }
     workgroupBarrier();
 
     for (var n = 0u; n < NS; n++) {
       var an = 0.0;
-      if (e_ok) { an = -exp(a_log[e * NS + n]); }
+      if (e_ok) { an = -exp(ad[e * (NS + 1u) + n]); }
       // 2. this lane's S steps folded into one pair
       var pa = 1.0;
       var pb = 0.0;
@@ -89,7 +89,7 @@ fn scan_fwd(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id)
         let dv = sd[tt * EB + el];
         let ab = exp(dv * an);
         pa = pa * ab;
-        pb = ab * pb + dv * bm[(b * L + t) * NS + n] * su[tt * EB + el];
+        pb = ab * pb + dv * bc[(b * L + t) * 2u * NS + n] * su[tt * EB + el];
       }
       // 3. inclusive Hillis–Steele scan over lanes
       scan_a[tid] = pa;
@@ -117,8 +117,8 @@ fn scan_fwd(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id)
         let tt = lane * S + s;
         let t = min(t0 + tt, L - 1u);
         let dv = sd[tt * EB + el];
-        h = exp(dv * an) * h + dv * bm[(b * L + t) * NS + n] * su[tt * EB + el];
-        sy[tt * EB + el] += cm[(b * L + t) * NS + n] * h;
+        h = exp(dv * an) * h + dv * bc[(b * L + t) * 2u * NS + n] * su[tt * EB + el];
+        sy[tt * EB + el] += bc[(b * L + t) * 2u * NS + NS + n] * h;
       }
       if (lane == T - 1u) { carry[((1u - par) * NS + n) * EB + el] = h; }
       if (T > 1u) { workgroupBarrier(); } // scan_a/b are rewritten by the next state
@@ -137,4 +137,27 @@ fn scan_fwd(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id)
     }
     workgroupBarrier();
   }
+}
+
+// pack2: out (R, W1 + W2) = a (R, W1) | b (R, W2), row by row (packs A_log | D and B | C)
+struct PackParams {
+  rows: u32,
+  w1: u32,
+  w2: u32,
+  _pad: u32,
+}
+
+@group(0) @binding(0) var<uniform> pp: PackParams;
+@group(0) @binding(1) var<storage, read> pack_a: array<f32>;
+@group(0) @binding(2) var<storage, read> pack_b: array<f32>;
+@group(0) @binding(3) var<storage, read_write> packed: array<f32>;
+
+@compute @workgroup_size(256)
+fn pack2(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let w = pp.w1 + pp.w2;
+  let i = gid.x + gid.y * nwg.x * 256u;
+  if (i >= pp.rows * w) { return; }
+  let r = i / w;
+  let c = i % w;
+  if (c < pp.w1) { packed[i] = pack_a[r * pp.w1 + c]; } else { packed[i] = pack_b[r * pp.w2 + c - pp.w1]; }
 }

@@ -33,17 +33,16 @@ override CH: u32 = T * S;
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> u: array<f32>;      // (B, L, E)
 @group(0) @binding(2) var<storage, read> delta: array<f32>;  // (B, L, E)
-@group(0) @binding(3) var<storage, read> a_log: array<f32>;  // (E, N)
-@group(0) @binding(4) var<storage, read> bm: array<f32>;     // (B, L, N)
-@group(0) @binding(5) var<storage, read> cm: array<f32>;     // (B, L, N)
-@group(0) @binding(6) var<storage, read> dskip: array<f32>;  // (E)
-@group(0) @binding(7) var<storage, read> z: array<f32>;      // (B, L, E), GATED only
-@group(0) @binding(8) var<storage, read> hsave: array<f32>;  // (B, nchunks, N, E)
-@group(0) @binding(9) var<storage, read> dout: array<f32>;   // (B, L, E)
-@group(0) @binding(10) var<storage, read_write> du: array<f32>;     // (B, L, E)
-@group(0) @binding(11) var<storage, read_write> ddelta: array<f32>; // (B, L, E)
-@group(0) @binding(12) var<storage, read_write> dz: array<f32>;     // (B, L, E), GATED only
-@group(0) @binding(13) var<storage, read_write> part: array<f32>;   // partial sums, see above
+// Packed as in the forward (A_log | D, B | C), and du | dΔ written side by side, so that this
+// kernel binds 10 storage buffers, the most browsers offer.
+@group(0) @binding(3) var<storage, read> ad: array<f32>;     // (E, N + 1): A_log | D
+@group(0) @binding(4) var<storage, read> bc: array<f32>;     // (B, L, 2N): B | C
+@group(0) @binding(5) var<storage, read> z: array<f32>;      // (B, L, E), GATED only
+@group(0) @binding(6) var<storage, read> hsave: array<f32>;  // (B, nchunks, N, E)
+@group(0) @binding(7) var<storage, read> dout: array<f32>;   // (B, L, E)
+@group(0) @binding(8) var<storage, read_write> dud: array<f32>;    // (B, L, 2E): du | dΔ
+@group(0) @binding(9) var<storage, read_write> dz: array<f32>;     // (B, L, E), GATED only
+@group(0) @binding(10) var<storage, read_write> part: array<f32>;  // partial sums, see above
 
 var<workgroup> su: array<f32, CH * EB>;   // [step][channel] tiles of the chunk
 var<workgroup> sd: array<f32, CH * EB>;   // Δ
@@ -118,7 +117,7 @@ fn scan_bwd(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id)
         dv = delta[gi];
         dyv = dout[gi];
         if (GATED) { dyv = dyv * silu(z[gi]); }
-        dsk = dskip[ee];
+        dsk = ad[ee * (NS + 1u) + NS];
       }
       su[i] = uv;
       sd[i] = dv;
@@ -132,7 +131,7 @@ fn scan_bwd(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id)
 
     for (var n = 0u; n < NS; n++) {
       var an = 0.0;
-      if (e_ok) { an = -exp(a_log[e * NS + n]); }
+      if (e_ok) { an = -exp(ad[e * (NS + 1u) + n]); }
       // 2. forward: fold, scan, replay from the saved chunk-start state, keeping h_{t−1}
       var pa = 1.0;
       var pb = 0.0;
@@ -142,7 +141,7 @@ fn scan_bwd(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id)
         let dv = sd[tt * EB + el];
         let ab = exp(dv * an);
         pa = pa * ab;
-        pb = ab * pb + dv * bm[(b * L + t) * NS + n] * su[tt * EB + el];
+        pb = ab * pb + dv * bc[(b * L + t) * 2u * NS + n] * su[tt * EB + el];
       }
       lane_scan(tid, lane, pa, pb);
       var h = 0.0;
@@ -153,8 +152,8 @@ fn scan_bwd(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id)
         let t = min(t0 + tt, L - 1u);
         let dv = sd[tt * EB + el];
         sh[tt * EB + el] = h;
-        h = exp(dv * an) * h + dv * bm[(b * L + t) * NS + n] * su[tt * EB + el];
-        if (GATED) { sy[tt * EB + el] += cm[(b * L + t) * NS + n] * h; }
+        h = exp(dv * an) * h + dv * bc[(b * L + t) * 2u * NS + n] * su[tt * EB + el];
+        if (GATED) { sy[tt * EB + el] += bc[(b * L + t) * 2u * NS + NS + n] * h; }
       }
       if (T > 1u) { workgroupBarrier(); } // scan_a/b are reused below
 
@@ -166,7 +165,7 @@ fn scan_bwd(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id)
         let t = min(t0 + tt, L - 1u);
         let ab = exp(sd[tt * EB + el] * an);
         pa = pa * ab;
-        pb = ab * pb + ab * cm[(b * L + t) * NS + n] * sdy[tt * EB + el];
+        pb = ab * pb + ab * bc[(b * L + t) * 2u * NS + NS + n] * sdy[tt * EB + el];
       }
       lane_scan(rslot, rl, pa, pb);
       let kc = kcarry[(par * NS + n) * EB + el];
@@ -180,10 +179,10 @@ fn scan_bwd(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id)
         let dv = sd[ti];
         let uv = su[ti];
         let dyv = sdy[ti];
-        let bv = bm[(b * L + t) * NS + n];
+        let bv = bc[(b * L + t) * 2u * NS + n];
         let ab = exp(dv * an);
         let hp = sh[ti];
-        let g = cm[(b * L + t) * NS + n] * dyv + k;
+        let g = bc[(b * L + t) * 2u * NS + NS + n] * dyv + k;
         sdu[ti] += g * dv * bv;
         sdd[ti] += g * bv * uv + an * ab * hp * g;
         da += dv * ab * hp * g;
@@ -220,8 +219,9 @@ fn scan_bwd(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id)
       let ee = e0 + i % EB;
       if (t < L && ee < E) {
         let gi = (b * L + t) * E + ee;
-        du[gi] = sdu[i];
-        ddelta[gi] = sdd[i];
+        let gd = (b * L + t) * 2u * E + ee;
+        dud[gd] = sdu[i];
+        dud[gd + E] = sdd[i];
         if (GATED) {
           let zv = z[gi];
           let sg = 1.0 / (1.0 + exp(-zv));
@@ -237,7 +237,7 @@ fn scan_bwd(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id)
     for (var n = 0u; n < NS; n++) {
       var acc = 0.0;
       for (var l = 0u; l < T; l++) { acc += sda[(n * T + l) * EB + el]; }
-      part[p.off_da + (b * E + e) * NS + n] = -exp(a_log[e * NS + n]) * acc;
+      part[p.off_da + (b * E + e) * NS + n] = -exp(ad[e * (NS + 1u) + n]) * acc;
     }
   }
   scan_a[tid] = dd_acc;

@@ -7,6 +7,7 @@
 // is with respect to Δ and A_log.
 import fwdSource from '../../../shaders/selective_scan.wgsl?raw';
 import bwdSource from '../../../shaders/selective_scan_bwd.wgsl?raw';
+import { split } from './split';
 import { grid1d, uniformStruct, type KernelDef } from '../../gpu/kernel';
 import { accumulateGrad } from '../autograd';
 import { assertShape, type Tensor } from '../tensor';
@@ -58,20 +59,31 @@ export function chooseScanConfig(maxSharedBytes: number, n: number): ScanConfig 
 
 const WG_SUM = 256;
 /** Storage buffers the backward kernel binds (the most of any scan kernel). */
-export const SCAN_STORAGE_BUFFERS = 13;
+export const SCAN_STORAGE_BUFFERS = 10;
+export const PackParams = uniformStruct('PackParams', { rows: 'u32', w1: 'u32', w2: 'u32', _pad: 'u32' });
+const packKernel: KernelDef = { name: 'scan_pack2', source: fwdSource, entryPoint: 'pack2', bindings: ['uniform', 'read', 'read', 'rw'] };
+
+/** (R, W1) | (R, W2) → (R, W1 + W2): packs two inputs so the scan kernels bind fewer buffers. */
+function pack2(a: Tensor, b: Tensor, rows: number, label: string): Tensor {
+  const w1 = a.size / rows;
+  const w2 = b.size / rows;
+  const out = a.graph.tensor([rows, w1 + w2], false, label);
+  a.graph.dispatch(packKernel, PackParams.pack({ rows, w1, w2, _pad: 0 }), [a, b, out], grid1d(rows * (w1 + w2), 256));
+  return out;
+}
 const constants = (c: ScanConfig, n: number, gated: boolean) => ({ EB: c.eb, T: c.t, S: c.s, NS: n, GATED: gated ? 1 : 0 });
 const fwdKernel = (c: ScanConfig, n: number, gated: boolean, save: boolean): KernelDef => ({
   name: `scan_fwd_eb${c.eb}_t${c.t}_s${c.s}`,
   source: fwdSource,
   entryPoint: 'scan_fwd',
-  bindings: ['uniform', 'read', 'read', 'read', 'read', 'read', 'read', 'read', 'rw', 'rw'],
+  bindings: ['uniform', 'read', 'read', 'read', 'read', 'read', 'rw', 'rw'],
   constants: { ...constants(c, n, gated), SAVE: save ? 1 : 0 },
 });
 const bwdKernel = (c: ScanConfig, n: number, gated: boolean): KernelDef => ({
   name: `scan_bwd_eb${c.eb}_t${c.t}_s${c.s}`,
   source: bwdSource,
   entryPoint: 'scan_bwd',
-  bindings: ['uniform', 'read', 'read', 'read', 'read', 'read', 'read', 'read', 'read', 'read', 'rw', 'rw', 'rw', 'rw'],
+  bindings: ['uniform', 'read', 'read', 'read', 'read', 'read', 'read', 'read', 'rw', 'rw', 'rw'],
   constants: constants(c, n, gated),
 });
 const sumKernel: KernelDef = { name: 'scan_sum_partials', source: bwdSource, entryPoint: 'sum_partials', bindings: ['uniform', 'read', 'rw'], constants: { WG: WG_SUM } };
@@ -110,22 +122,24 @@ export function selectiveScan(u: Tensor, delta: Tensor, aLog: Tensor, Bm: Tensor
   // (B, nchunks, N, E): the state at every chunk start, for the backward
   const hsave = g.tensor(needGrad ? [B, nchunks, N, E] : [1], false, 'scan_hsave');
   const zOrDummy = z ?? u; // never read when not gated
-  g.dispatch(fwdKernel(cfg, N, !!z, needGrad), ScanParams.pack({ batch: B, len: L, chans: E, nchunks }), [u, delta, aLog, Bm, Cm, D, zOrDummy, out, hsave], [neb, B, 1]);
+  const ad = pack2(aLog, D, E, 'scan_A_log|D'); // (E, N + 1)
+  const bc = pack2(Bm, Cm, B * L, 'scan_B|C'); // (B·L, 2N)
+  g.dispatch(fwdKernel(cfg, N, !!z, needGrad), ScanParams.pack({ batch: B, len: L, chans: E, nchunks }), [u, delta, ad, bc, zOrDummy, out, hsave], [neb, B, 1]);
 
   g.record(out, (dout) => {
     const nbln = neb * B * L * N;
     const offDa = 2 * nbln;
     const offDd = offDa + B * E * N;
-    const du = g.tensor([B, L, E], false, `d${u.label}`);
-    const ddelta = g.tensor([B, L, E], false, `d${delta.label}`);
+    const dud = g.tensor([B, L, 2 * E], false, 'scan_du|ddelta');
     const dz = g.tensor(z ? [B, L, E] : [1], false, z ? `d${z.label}` : 'scan_dz_unused');
     const part = g.tensor([offDd + B * E], false, 'scan_partials'); // [dB | dC | dA_log | dD] partials
     g.dispatch(
       bwdKernel(cfg, N, !!z),
       ScanBwdParams.pack({ batch: B, len: L, chans: E, nchunks, neb, off_dc: nbln, off_da: offDa, off_dd: offDd }),
-      [u, delta, aLog, Bm, Cm, D, zOrDummy, hsave, dout, du, ddelta, dz, part],
+      [u, delta, ad, bc, zOrDummy, hsave, dout, dud, dz, part],
       [neb, B, 1],
     );
+    const [du, ddelta] = split(dud, [E, E]); // (B, L, E) each
     const sum = (rows: number, offset: number, like: Tensor, label: string) => {
       const t = g.tensor(like.shape, false, label);
       g.dispatch(sumKernel, SumPartialsParams.pack({ rows, cols: t.size, offset, _pad: 0 }), [part, t], grid1d(t.size, WG_SUM));
