@@ -19,7 +19,7 @@ export type FitPredict = (ctx: Int32Array, query: number) => number;
  * Predictions for every asked position (all by default): 0 where the context is empty (the
  * first position), NaN at positions not asked for and at dummies.
  */
-export function predictEach(p: PromptData, fit: FitPredict, positions?: readonly number[]): Float64Array {
+export function predictEach(p: PromptData, fitPredict: FitPredict, positions?: readonly number[]): Float64Array {
   const out = new Float64Array(p.n).fill(NaN); // (n)
   const ctx = new Int32Array(p.n); // (n) context indices, the first m in use
   const ask = positions ?? Array.from({ length: p.n }, (_, i) => i);
@@ -27,7 +27,7 @@ export function predictEach(p: PromptData, fit: FitPredict, positions?: readonly
     if (p.valid && !p.valid[i]) continue;
     let m = 0;
     for (let j = 0; j < i; j++) if (!p.valid || p.valid[j]) ctx[m++] = j;
-    out[i] = m === 0 ? 0 : fit(ctx.subarray(0, m), i);
+    out[i] = m === 0 ? 0 : fitPredict(ctx.subarray(0, m), i);
   }
   return out;
 }
