@@ -1,25 +1,14 @@
 // Mamba in the browser: the selective-scan kernels fit the browser's storage-buffer limit
 // (SwiftShader offers 10), so one training step of a tiny Mamba runs in the worker and the
 // status counts it, with no alert.
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launchChromium, newLabPage, serveDist, statusStep, type StaticServer } from '../helpers/browser';
+import { expect, it } from 'vitest';
+import { newLabPage, statusStep, useLab } from '../helpers/browser';
 
-let server: StaticServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await serveDist();
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const lab = useLab();
 
 it('takes a training step of a tiny Mamba', async () => {
-  const { page, log } = await newLabPage(browser);
-  await page.goto(server.url);
+  const { page, log } = await newLabPage(lab.browser);
+  await page.goto(lab.server.url);
   await page.getByRole('combobox', { name: 'Task', exact: true }).selectOption('linear_regression');
   await page.getByRole('combobox', { name: 'Model', exact: true }).selectOption('mamba');
   await page.getByRole('combobox', { name: 'Size', exact: true }).selectOption('tiny');

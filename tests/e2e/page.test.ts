@@ -2,23 +2,12 @@
 // hostile), run-file import and persistence across a reload.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { encodeShareLink } from '../../src/train/shareLink';
-import { DIST, drawnPaths, launchChromium, newLabPage, serveDist, statusStep, type StaticServer } from '../helpers/browser';
+import { DIST, drawnPaths, newLabPage, statusStep, useLab } from '../helpers/browser';
 import { fixtureRun } from './fixtures';
 
-let server: StaticServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await serveDist();
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const lab = useLab();
 
 describe('the built page', () => {
   it('ships a CSP meta tag without unsafe-eval and without inline scripts', () => {
@@ -38,8 +27,8 @@ describe('the built page', () => {
   });
 
   it('labels every control the way DESIGN.md names them', async () => {
-    const { page, log } = await newLabPage(browser);
-    await page.goto(server.url);
+    const { page, log } = await newLabPage(lab.browser);
+    await page.goto(lab.server.url);
     for (const name of ['Task', 'Model', 'Size']) await expect(page.getByRole('combobox', { name, exact: true }).count()).resolves.toBe(1);
     await expect(page.getByRole('spinbutton', { name: 'Seed', exact: true }).count()).resolves.toBe(1);
     for (const name of ['Train', 'Pause', 'Step', 'Reset', 'Share', 'Export']) {
@@ -60,8 +49,8 @@ describe('the built page', () => {
   it('opens a share link with its curves at once, without training, and offers "Train again"', async () => {
     const run = fixtureRun();
     const hash = encodeShareLink(run);
-    const { page, log } = await newLabPage(browser);
-    await page.goto(server.url + hash);
+    const { page, log } = await newLabPage(lab.browser);
+    await page.goto(lab.server.url + hash);
     await page.getByRole('button', { name: 'Train again', exact: true }).waitFor();
     expect(await drawnPaths(page, 'Training loss')).toBeGreaterThan(0);
     expect(await drawnPaths(page, 'ICL curve')).toBeGreaterThanOrEqual(3); // model, its band, baselines
@@ -73,8 +62,8 @@ describe('the built page', () => {
   });
 
   it('hides the advanced controls for a teaching link', async () => {
-    const { page } = await newLabPage(browser);
-    await page.goto(server.url + encodeShareLink(fixtureRun(), { teaching: true }));
+    const { page } = await newLabPage(lab.browser);
+    await page.goto(lab.server.url + encodeShareLink(fixtureRun(), { teaching: true }));
     await page.getByRole('button', { name: 'Train again' }).waitFor();
     expect(await page.getByRole('spinbutton', { name: 'Learning rate' }).count()).toBe(0);
     await page.getByRole('button', { name: 'Show all controls' }).click();
@@ -83,8 +72,8 @@ describe('the built page', () => {
   });
 
   it('says what is wrong with a malformed link and keeps a usable default lab', async () => {
-    const { page, log } = await newLabPage(browser);
-    await page.goto(server.url + '#v1.this-is-not-a-link');
+    const { page, log } = await newLabPage(lab.browser);
+    await page.goto(lab.server.url + '#v1.this-is-not-a-link');
     const alert = page.getByRole('alert');
     await alert.waitFor();
     expect(await alert.textContent()).toMatch(/damaged|not an ICL Lab share link/);
@@ -103,10 +92,10 @@ describe('the built page', () => {
     // Free text is dropped by the decoder and names must be identifiers; try anyway.
     (run as { adapter: string }).adapter = '<img src=x onerror="window.__pwned=1">';
     const hostile = encodeShareLink(run);
-    const { page } = await newLabPage(browser);
-    await page.goto(server.url + hostile);
+    const { page } = await newLabPage(lab.browser);
+    await page.goto(lab.server.url + hostile);
     await page.waitForTimeout(500);
-    await page.goto(server.url + '#v1.' + Buffer.from('<script>window.__pwned=1</script>').toString('base64url'));
+    await page.goto(lab.server.url + '#v1.' + Buffer.from('<script>window.__pwned=1</script>').toString('base64url'));
     await page.getByRole('alert').waitFor();
     expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
     expect(await page.locator('main img, [role=alert] img, [role=alert] script').count()).toBe(0);
@@ -114,8 +103,8 @@ describe('the built page', () => {
   });
 
   it('imports a run file, lists it, and keeps it across a reload', async () => {
-    const { page } = await newLabPage(browser);
-    await page.goto(server.url);
+    const { page } = await newLabPage(lab.browser);
+    await page.goto(lab.server.url);
     const run = fixtureRun();
     await page.getByLabel('Import run file').setInputFiles({ name: 'run.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(run)) });
     await page.getByRole('button', { name: 'Open run 1' }).waitFor();
@@ -133,8 +122,8 @@ describe('the built page', () => {
   });
 
   it('overlays several runs on the ICL curve, each in its own colour', async () => {
-    const { page } = await newLabPage(browser);
-    await page.goto(server.url);
+    const { page } = await newLabPage(lab.browser);
+    await page.goto(lab.server.url);
     const a = fixtureRun();
     const b = fixtureRun();
     b.config.model = 'mamba';
@@ -154,8 +143,8 @@ describe('the built page', () => {
   });
 
   it('saves a plot as PNG and the curves as CSV', async () => {
-    const { page, log } = await newLabPage(browser);
-    await page.goto(server.url + encodeShareLink(fixtureRun()));
+    const { page, log } = await newLabPage(lab.browser);
+    await page.goto(lab.server.url + encodeShareLink(fixtureRun()));
     await page.getByRole('button', { name: 'Train again' }).waitFor();
     const region = page.getByRole('region', { name: 'ICL curve' });
     const [png] = await Promise.all([page.waitForEvent('download'), region.getByRole('button', { name: 'Save PNG' }).click()]);
@@ -170,11 +159,11 @@ describe('the built page', () => {
   });
 
   it('says which browsers work when there is no WebGPU, and stays usable', async () => {
-    const { page } = await newLabPage(browser);
+    const { page } = await newLabPage(lab.browser);
     await page.addInitScript(() => {
       delete (Navigator.prototype as { gpu?: unknown }).gpu;
     });
-    await page.goto(server.url);
+    await page.goto(lab.server.url);
     const alert = page.getByRole('alert');
     await alert.waitFor();
     expect(await alert.textContent()).toMatch(/WebGPU.*Chrome/s);

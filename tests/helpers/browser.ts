@@ -1,6 +1,7 @@
 // End-to-end helpers: serve the BUILT page (dist/, made by `npm run build` beforehand) from a
 // tiny static server on a free port, and launch Debian's Chromium headless with a SwiftShader
 // WebGPU adapter (in pages and in Web Workers). Builds nothing itself.
+import { afterAll, beforeAll } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -160,4 +161,18 @@ export async function statusStep(page: Page): Promise<{ step: number; total: num
   const m = /step (\d+) \/ (\d+)/.exec(text);
   if (!m) throw new Error(`The status line has no step count: "${text}"`);
   return { step: Number(m[1]), total: Number(m[2]) };
+}
+
+/** Serves dist/ and launches Chromium before a file's tests, and closes both after them. */
+export function useLab(): { readonly server: StaticServer; readonly browser: Browser } {
+  const lab = {} as { server: StaticServer; browser: Browser };
+  beforeAll(async () => {
+    lab.server = await serveDist();
+    lab.browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await lab.browser?.close();
+    await lab.server?.close();
+  });
+  return lab;
 }
