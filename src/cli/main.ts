@@ -29,6 +29,8 @@ async function main(argv: string[]): Promise<number> {
       return 2;
     }
     console.error(`error: ${(e as Error).message}`);
+    // ICL_DEBUG=1 shows where an unexpected error came from (for bug reports)
+    if (process.env.ICL_DEBUG) console.error((e as Error).stack);
     return 1;
   }
 }

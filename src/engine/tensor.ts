@@ -10,9 +10,19 @@ export type Storage =
   | { kind: 'temp' } // placed by the liveness planner at compile time (own buffer in eager mode)
   | { kind: 'fixed'; slice: BufferSlice };
 
+/** Labels nest (`add(x, matmul(layernorm(x), …))`), so a deep model's residual stream would
+ *  grow its label ~4× per block (12 blocks: past V8's string limit). Kept at most this long. */
+export const MAX_LABEL = 96;
+
+export function boundedLabel(label: string): string {
+  return label.length <= MAX_LABEL ? label : `${label.slice(0, MAX_LABEL - 25)}…${label.slice(-24)}`;
+}
+
 export class Tensor {
   /** ∂loss/∂this, set during backward. */
   grad: Tensor | undefined;
+  /** What the tensor is (op and inputs), for buffer labels and messages; at most MAX_LABEL. */
+  readonly label: string;
 
   constructor(
     readonly graph: Graph,
@@ -20,8 +30,10 @@ export class Tensor {
     readonly shape: Shape,
     public storage: Storage,
     readonly requiresGrad: boolean,
-    readonly label: string,
-  ) {}
+    label: string,
+  ) {
+    this.label = boundedLabel(label);
+  }
 
   get size(): number {
     return numel(this.shape);

@@ -8,6 +8,7 @@ import { ADAM_DEFAULTS } from '../../src/engine/ops/adam';
 import { maskedMse } from '../../src/engine/ops/losses';
 import { Rng } from '../../src/engine/rng';
 import { TrainingStep } from '../../src/engine/trainingStep';
+import { MAX_LABEL } from '../../src/engine/tensor';
 import { buildModel, sizeSpec } from '../../src/nn/models';
 import { sampleBatch } from '../../src/tasks';
 import { MODEL_IDS, type ModelId } from '../../src/train/config';
@@ -129,6 +130,22 @@ describe('parameters', () => {
     const hybrid = names('standard_hybrid');
     expect(hybrid.has('wpe.weight')).toBe(true);
     expect(hybrid.has('_backbone.layers.0.mixer.in_proj.bias')).toBe(true); // attention first
+  });
+
+  it('paper-size graphs trace forward and backward with bounded labels (12+ blocks)', async () => {
+    // Labels nest op by op; unbounded, the paper Transformer's overflowed V8's string limit.
+    const gpu = await testGpu();
+    for (const kind of MODEL_IDS) {
+      const model = buildModel(kind, 'paper', { inDim: 20, outDim: 1, maxTokens: 82 });
+      model.arena.allocate(gpu, new Rng(1));
+      const g = new Graph(gpu, 'trace', model.arena);
+      const loss = maskedMse(model.forward(g, g.input('inputs', [1, 82, 20])), g.input('targets', [1, 82, 1]), g.input('mask', [1, 82, 1]), g.input('invCount', [1]));
+      backward(loss);
+      expect(g.dispatches.length, kind).toBeGreaterThan(100);
+      expect(Math.max(...g.tensors.map((t) => t.label.length)), kind).toBeLessThanOrEqual(MAX_LABEL);
+      g.destroy();
+      model.arena.destroy();
+    }
   });
 
   it('sizes follow SPEC.md', () => {
