@@ -47,6 +47,13 @@ export class CompiledGraph {
     this.graph.gpu.submit(this.encoded, copiesAfter);
   }
 
+  /** GPU ms of every dispatch by kernel name (benchmarks; needs timestamp queries). The
+   *  dispatches run once, in order, on whatever inputs were last written. */
+  async profile(): Promise<{ name: string; ms: number }[]> {
+    const ms = await this.graph.gpu.timeDispatches(this.encoded);
+    return this.encoded.map((d, i) => ({ name: d.name ?? '?', ms: ms[i] }));
+  }
+
   get dispatchCount(): number {
     return this.encoded.length;
   }
@@ -78,7 +85,7 @@ export class CompiledGraph {
       }
       for (const t of d.tensors) slices.push(sliceOf(t));
       if (i === dispatches.length - 1 && uniforms) gpu.write(uniforms, 0, staging);
-      return { pipeline: gpu.pipeline(d.kernel).pipeline, bindGroup: gpu.bindGroup(d.kernel, slices), workgroups: d.workgroups };
+      return { pipeline: gpu.pipeline(d.kernel).pipeline, bindGroup: gpu.bindGroup(d.kernel, slices), workgroups: d.workgroups, name: d.kernel.name };
     });
   }
 }

@@ -69,6 +69,11 @@ export class TrainingStep {
     return (await this.ring.flush()).map((r) => ({ step: r.tag, loss: r.values[0], gradNorm: r.values[1] }));
   }
 
+  /** GPU ms per dispatch of one step (benchmarks): see CompiledGraph.profile. */
+  profile(): Promise<{ name: string; ms: number }[]> {
+    return this.compiled.profile();
+  }
+
   get dispatchCount(): number {
     return this.compiled.dispatchCount;
   }

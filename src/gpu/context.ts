@@ -14,6 +14,8 @@ export interface EncodedDispatch {
   pipeline: GPUComputePipeline;
   bindGroup: GPUBindGroup;
   workgroups: readonly [number, number, number];
+  /** The kernel's name, for profiles. */
+  name?: string;
 }
 
 export interface CopyOp {
@@ -118,6 +120,43 @@ export class GpuContext {
     }
     for (const c of copiesAfter) encoder.copyBufferToBuffer(c.src.buffer, c.src.offset, c.dst.buffer, c.dst.offset, c.src.size);
     this.device.queue.submit([encoder.finish()]);
+  }
+
+  /**
+   * Profiling (benchmarks only): runs the dispatches one compute pass each, with timestamps
+   * at the start and end of every pass, and returns each dispatch's GPU time in ms. Needs
+   * the 'timestamp-query' feature. Separate passes add barriers, so the sum is an upper bound.
+   */
+  async timeDispatches(dispatches: readonly EncodedDispatch[]): Promise<number[]> {
+    if (!this.info.hasTimestamps) throw new Error('This adapter does not offer timestamp queries.');
+    const perSet = 2048; // 2 queries per dispatch, 4096 queries per set at most
+    const out: number[] = [];
+    for (let at = 0; at < dispatches.length; at += perSet) {
+      const chunk = dispatches.slice(at, at + perSet);
+      const count = 2 * chunk.length;
+      const querySet = this.device.createQuerySet({ type: 'timestamp', count });
+      const resolved = this.device.createBuffer({ size: count * 8, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
+      const staging = this.createReadback(count * 8, 'timestamps');
+      const encoder = this.device.createCommandEncoder();
+      chunk.forEach((d, i) => {
+        const pass = encoder.beginComputePass({ timestampWrites: { querySet, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 } });
+        pass.setPipeline(d.pipeline);
+        pass.setBindGroup(0, d.bindGroup);
+        pass.dispatchWorkgroups(d.workgroups[0], d.workgroups[1], d.workgroups[2]);
+        pass.end();
+      });
+      encoder.resolveQuerySet(querySet, 0, count, resolved, 0);
+      encoder.copyBufferToBuffer(resolved, 0, staging, 0, count * 8);
+      this.device.queue.submit([encoder.finish()]);
+      await staging.mapAsync(GPUMapMode.READ);
+      const ns = new BigUint64Array(staging.getMappedRange().slice(0));
+      staging.unmap();
+      for (let i = 0; i < chunk.length; i++) out.push(Number(ns[2 * i + 1] - ns[2 * i]) / 1e6);
+      staging.destroy();
+      resolved.destroy();
+      querySet.destroy();
+    }
+    return out;
   }
 
   /** Copies a slice to a fresh MAP_READ buffer and waits for it: for tests, eval and export. */

@@ -6,6 +6,8 @@ export interface GpuInfo {
   /** Human-readable adapter name, e.g. "NVIDIA H200 (vulkan)" or "llvmpipe (vulkan)". */
   adapterName: string;
   hasSubgroups: boolean;
+  /** 'timestamp-query' granted: GpuContext.timeDispatches can measure each dispatch. */
+  hasTimestamps?: boolean;
 }
 
 export interface DeviceLostInfo {
@@ -58,7 +60,8 @@ export async function initDevice(gpu: GPU, opts: InitDeviceOptions = {}): Promis
   const hasSubgroups = adapter.features.has('subgroups');
   const requiredFeatures: GPUFeatureName[] = [];
   if (hasSubgroups) requiredFeatures.push('subgroups' as GPUFeatureName);
-  if (adapter.features.has('timestamp-query')) requiredFeatures.push('timestamp-query');
+  const hasTimestamps = adapter.features.has('timestamp-query');
+  if (hasTimestamps) requiredFeatures.push('timestamp-query');
   const device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
   device.lost.then((info) => {
     if (info.reason !== 'destroyed') opts.onLost?.({ reason: info.reason, message: info.message });
@@ -66,5 +69,5 @@ export async function initDevice(gpu: GPU, opts: InitDeviceOptions = {}): Promis
   if (opts.onUncapturedError) {
     device.addEventListener('uncapturederror', (ev) => opts.onUncapturedError!((ev as GPUUncapturedErrorEvent).error.message));
   }
-  return { device, info: { adapterName: describeAdapter(adapter), hasSubgroups } };
+  return { device, info: { adapterName: describeAdapter(adapter), hasSubgroups, hasTimestamps } };
 }

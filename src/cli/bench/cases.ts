@@ -4,7 +4,7 @@ import type { BenchCase } from './harness';
 import { benchAttention } from './attention';
 import { benchMatmul } from './matmul';
 import { benchScan } from './scan';
-import { benchFirstStep, benchStep } from './step';
+import { benchFirstStep, benchProfile, benchStep } from './step';
 
 export const BENCH_CASES: BenchCase[] = [
   { name: 'matmul', run: benchMatmul },
@@ -12,4 +12,5 @@ export const BENCH_CASES: BenchCase[] = [
   { name: 'scan', run: benchScan },
   { name: 'step', run: benchStep },
   { name: 'first_step', run: benchFirstStep },
+  { name: 'profile', run: benchProfile },
 ];

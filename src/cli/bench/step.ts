@@ -93,3 +93,43 @@ export async function benchFirstStep(_gpu: GpuContext, opts: BenchOptions): Prom
   }
   return results;
 }
+
+/** Where a step's GPU time goes: each dispatch timed alone (timestamp queries), summed by
+ *  kernel. Separate passes add a barrier per dispatch, so the total is an upper bound. */
+export async function benchProfile(gpu: GpuContext, opts: BenchOptions): Promise<BenchResult[]> {
+  if (!gpu.info.hasTimestamps) return [];
+  const shape: StepShape = opts.quick ? { batch: 8, points: 11 } : { batch: 64, points: 41 };
+  const sizes: SizeId[] = opts.quick ? ['tiny'] : ['small', 'paper'];
+  const results: BenchResult[] = [];
+  for (const model of MODEL_IDS) {
+    for (const size of sizes) {
+      const { step, inputs, m } = buildStep(gpu, model, size, shape);
+      for (let i = 0; i < 3; i++) await step.run(inputs, 1e-4);
+      await step.flush();
+      const runs = [await step.profile(), await step.profile(), await step.profile()];
+      const byKernel = new Map<string, { ms: number; count: number }>();
+      for (const run of runs) {
+        for (const { name, ms } of run) {
+          const k = byKernel.get(name) ?? { ms: 0, count: 0 };
+          k.ms += ms / runs.length;
+          k.count += 1 / runs.length;
+          byKernel.set(name, k);
+        }
+      }
+      const total = [...byKernel.values()].reduce((a, k) => a + k.ms, 0);
+      const top = [...byKernel.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 12);
+      results.push({
+        name: `profile/${model}/${size}`,
+        shape: { batch: shape.batch, tokens: 2 * shape.points, dispatches: step.dispatchCount },
+        median: total,
+        spread: [total, total],
+        unit: 'ms',
+        adapter: gpu.info.adapterName,
+        extra: Object.fromEntries(top.map(([name, k]) => [name, `${k.ms.toFixed(3)} ms ×${Math.round(k.count)}`])),
+      });
+      step.destroy();
+      m.arena.destroy();
+    }
+  }
+  return results;
+}
