@@ -8,6 +8,7 @@ import { mul } from '../../src/engine/ops/elementwise';
 import { sumCols } from '../../src/engine/ops/reduce';
 import {
   SCAN_CONFIGS,
+  SCAN_REGISTER,
   SCAN_SEQUENTIAL,
   scanLossRef,
   selectiveScan,
@@ -80,6 +81,7 @@ describe('selective scan vs the sequential reference', () => {
     { B: 2, L: 82, E: 33, N: 4, gated: true },
     { B: 1, L: 129, E: 6, N: 3, gated: false },
     { B: 1, L: 1024, E: 2, N: 2, gated: true },
+    { B: 2, L: 19, E: 5, N: 20, gated: true }, // N > 16: the chunked kernels by default
   ];
   for (const c of cases) {
     it(`B${c.B} L${c.L} E${c.E} N${c.N}${c.gated ? ' gated' : ''}: forward and gradients`, async () => {
@@ -90,9 +92,10 @@ describe('selective scan vs the sequential reference', () => {
   // one gated case per configuration: lavapipe compiles each pipeline variant on first use
   // (seconds each), so the variants are kept few; L = 2·CH + 3 and E = EB + 3 put a partial
   // chunk and a partial channel block at the ends
-  for (const config of [...SCAN_CONFIGS, SCAN_SEQUENTIAL]) {
+  const registerConfigs: ScanConfig[] = [1, 2, 4].map((s) => ({ ...SCAN_REGISTER, s }));
+  for (const config of [...registerConfigs, ...SCAN_CONFIGS, SCAN_SEQUENTIAL]) {
     it(`configuration ${JSON.stringify(config)}${config === SCAN_SEQUENTIAL ? ' (sequential baseline)' : ''} across chunk boundaries`, async () => {
-      const ch = config.t * config.s;
+      const ch = config.kind === 'register' ? config.s : config.t * config.s;
       await check({ B: 2, L: 2 * ch + 3, E: config.eb + 3, N: 3, gated: true }, config, 5);
     }, 300_000);
   }

@@ -1,11 +1,12 @@
 // Selective-scan benchmark: forward + backward milliseconds and effective GB/s (bytes of
 // inputs read + outputs written, once each) at the paper's Mamba shapes (B 64, E 512, N 16,
-// L 82 and 1024), for the parallel-in-time kernel and the sequential baseline, same run.
+// L 82 and 1024): the default kernel (register states), the chunked parallel-in-time kernel
+// and the sequential baseline, same run.
 //   B batch, L length, E channels, N state.
 import type { GpuContext } from '../../gpu/context';
 import { CompiledGraph } from '../../engine/compile';
 import { Graph } from '../../engine/graph';
-import { chooseScanConfig, SCAN_SEQUENTIAL, selectiveScan, type ScanConfig } from '../../engine/ops/selectiveScan';
+import { chooseScanConfig, SCAN_CONFIGS, SCAN_SEQUENTIAL, scanConfigName, selectiveScan, type ScanConfig } from '../../engine/ops/selectiveScan';
 import { Rng } from '../../engine/rng';
 import { timeGpu, type BenchOptions, type BenchResult } from './harness';
 
@@ -75,7 +76,7 @@ export async function benchScanConfig(gpu: GpuContext, s: ScanShape, name: strin
       adapter: gpu.info.adapterName,
       extra: {
         gbs: Number((bytes(s) / (ms * 1e-3) / 1e9).toPrecision(3)),
-        config: `eb${config.eb}_t${config.t}_s${config.s}`,
+        config: scanConfigName(config),
         perSubmit: copies,
       },
     };
@@ -84,13 +85,14 @@ export async function benchScanConfig(gpu: GpuContext, s: ScanShape, name: strin
   }
 }
 
-/** Parallel and sequential kernels at each shape, forward + backward. */
+/** The default, chunked and sequential kernels at each shape, forward + backward. */
 export async function benchScan(gpu: GpuContext, opts: BenchOptions): Promise<BenchResult[]> {
   const rng = new Rng(1);
   const results: BenchResult[] = [];
   for (const s of shapes(opts.quick)) {
-    const parallel = chooseScanConfig(gpu.limits.maxComputeWorkgroupStorageSize, s.N);
-    results.push(await benchScanConfig(gpu, s, 'scan_fwd_bwd_parallel', parallel, opts.quick, rng));
+    const best = chooseScanConfig(gpu.limits.maxComputeWorkgroupStorageSize, s.N);
+    results.push(await benchScanConfig(gpu, s, 'scan_fwd_bwd', best, opts.quick, rng));
+    results.push(await benchScanConfig(gpu, s, 'scan_fwd_bwd_chunked', SCAN_CONFIGS[0], opts.quick, rng));
     results.push(await benchScanConfig(gpu, s, 'scan_fwd_bwd_sequential', SCAN_SEQUENTIAL, opts.quick, rng));
   }
   return results;

@@ -1,12 +1,19 @@
-// Selective scan (Mamba's S6): GPU forward and backward, parallel in time, and the plain
-// sequential CPU reference with the same signature. Kernels in shaders/selective_scan.wgsl
-// (forward) and shaders/selective_scan_bwd.wgsl (backward, partial-sum reduction).
+// Selective scan (Mamba's S6): GPU forward and backward, and the plain sequential CPU
+// reference with the same signature. Two kernel families:
+// - "register" (the default, N ≤ 16): one thread per (batch, channel) walks time with its N
+//   states in registers (shaders/selective_scan_reg.wgsl, selective_scan_reg_bwd.wgsl);
+// - "chunked": parallel in time inside a workgroup, states one after another in workgroup
+//   memory (shaders/selective_scan.wgsl, selective_scan_bwd.wgsl); for N > 16, and the
+//   T = 1 configuration is the sequential baseline of the benchmarks.
+// Both backwards write partial sums that sum_partials (selective_scan_bwd.wgsl) reduces.
 // Legend: B batch, L length, E channels, N state.
 // The op takes A_log (A = −exp(A_log) inside the kernel) and Δ already softplus'ed: the
 // mixer computes Δ = softplus(dt_proj(δ)) with the elementwise op, so the scan's gradient
 // is with respect to Δ and A_log.
 import fwdSource from '../../../shaders/selective_scan.wgsl?raw';
 import bwdSource from '../../../shaders/selective_scan_bwd.wgsl?raw';
+import regFwdSource from '../../../shaders/selective_scan_reg.wgsl?raw';
+import regBwdSource from '../../../shaders/selective_scan_reg_bwd.wgsl?raw';
 import { split } from './split';
 import { grid1d, uniformStruct, type KernelDef } from '../../gpu/kernel';
 import { accumulateGrad } from '../autograd';
@@ -25,33 +32,62 @@ export const ScanBwdParams = uniformStruct('Params', {
 });
 export const SumPartialsParams = uniformStruct('SumParams', { rows: 'u32', cols: 'u32', offset: 'u32', _pad: 'u32' });
 
-/** Workgroup shape: EB channels × T time lanes, each lane S steps (chunk = T·S steps). */
-export interface ScanConfig {
+/** Chunked kernels' workgroup shape: EB channels × T time lanes, each lane S steps (chunk = T·S steps). */
+export interface ChunkedScanConfig {
+  kind?: 'chunked';
   eb: number;
   t: number;
   s: number;
 }
 
-/** Parallel-in-time configurations, best first; the first whose workgroup memory fits is used.
+/** Register kernels: EB channels (threads) per workgroup; the backward reverses blocks of S
+ *  steps (S ≤ 4) from checkpoints the forward saves every S steps. N ≤ 16. */
+export interface RegisterScanConfig {
+  kind: 'register';
+  eb: number;
+  s: number;
+}
+
+export type ScanConfig = ChunkedScanConfig | RegisterScanConfig;
+
+/** States the register kernels hold (NMAX in the WGSL). */
+export const SCAN_REGISTER_MAX_STATE = 16;
+/** The register kernels' default: 32 channels (one warp), blocks of 4 steps. */
+export const SCAN_REGISTER: RegisterScanConfig = { kind: 'register', eb: 32, s: 4 };
+
+export function scanConfigName(c: ScanConfig): string {
+  return c.kind === 'register' ? `reg_eb${c.eb}_s${c.s}` : `eb${c.eb}_t${c.t}_s${c.s}`;
+}
+
+/** Chunked parallel-in-time configurations, best first; the first whose workgroup memory fits is used.
  *  Order from `benchScan` on an H200 (B 64, E 512, N 16, fwd+bwd): eb16_t4_s4 13.5 ms at
  *  L 1024 and 1.30 ms at L 82, eb32_t4_s4 17.3 / 1.62, eb64_t2_s4 16.8 / 1.54, eb32_t2_s8
  *  20.3 / 1.88, eb32_t8_s2 19.2 / 1.82; the sequential baseline 16.9 / 1.52. */
-export const SCAN_CONFIGS: readonly ScanConfig[] = [
+export const SCAN_CONFIGS: readonly ChunkedScanConfig[] = [
   { eb: 16, t: 4, s: 4 },
   { eb: 32, t: 4, s: 4 },
   { eb: 16, t: 2, s: 8 },
   { eb: 8, t: 2, s: 8 },
 ];
 /** The sequential-in-time baseline: one thread walks each channel's chunk alone (T = 1). */
-export const SCAN_SEQUENTIAL: ScanConfig = { eb: 32, t: 1, s: 16 };
+export const SCAN_SEQUENTIAL: ChunkedScanConfig = { eb: 32, t: 1, s: 16 };
 
 /** Workgroup memory of the backward kernel (the larger of the two), in bytes. */
 export function scanSharedBytes(c: ScanConfig, n: number): number {
+  if (c.kind === 'register') return 4 * c.s * 2 * n * c.eb;
   const ch = c.t * c.s;
   return 4 * (8 * ch * c.eb + 2 * c.t * c.eb + 2 * n * c.eb + n * c.t * c.eb);
 }
 
+/** The register kernels when N fits their registers (blocks as long as workgroup memory
+ *  allows), else the first chunked configuration that fits. */
 export function chooseScanConfig(maxSharedBytes: number, n: number): ScanConfig {
+  if (n <= SCAN_REGISTER_MAX_STATE) {
+    for (const s of [4, 2, 1]) {
+      const c: RegisterScanConfig = { ...SCAN_REGISTER, s };
+      if (scanSharedBytes(c, n) <= maxSharedBytes) return c;
+    }
+  }
   const c = SCAN_CONFIGS.find((c) => scanSharedBytes(c, n) <= maxSharedBytes);
   if (!c) throw new Error(`The selective scan needs ${scanSharedBytes(SCAN_CONFIGS[SCAN_CONFIGS.length - 1], n)} bytes of workgroup memory; this GPU offers ${maxSharedBytes}.`);
   return c;
@@ -71,20 +107,35 @@ function pack2(a: Tensor, b: Tensor, rows: number, label: string): Tensor {
   a.graph.dispatch(packKernel, PackParams.pack({ rows, w1, w2, _pad: 0 }), [a, b, out], grid1d(rows * (w1 + w2), 256));
   return out;
 }
-const constants = (c: ScanConfig, n: number, gated: boolean) => ({ EB: c.eb, T: c.t, S: c.s, NS: n, GATED: gated ? 1 : 0 });
-const fwdKernel = (c: ScanConfig, n: number, gated: boolean, save: boolean): KernelDef => ({
+const constants = (c: ChunkedScanConfig, n: number, gated: boolean) => ({ EB: c.eb, T: c.t, S: c.s, NS: n, GATED: gated ? 1 : 0 });
+const fwdKernel = (c: ChunkedScanConfig, n: number, gated: boolean, save: boolean): KernelDef => ({
   name: `scan_fwd_eb${c.eb}_t${c.t}_s${c.s}`,
   source: fwdSource,
   entryPoint: 'scan_fwd',
   bindings: ['uniform', 'read', 'read', 'read', 'read', 'read', 'rw', 'rw'],
   constants: { ...constants(c, n, gated), SAVE: save ? 1 : 0 },
 });
-const bwdKernel = (c: ScanConfig, n: number, gated: boolean): KernelDef => ({
+const bwdKernel = (c: ChunkedScanConfig, n: number, gated: boolean): KernelDef => ({
   name: `scan_bwd_eb${c.eb}_t${c.t}_s${c.s}`,
   source: bwdSource,
   entryPoint: 'scan_bwd',
   bindings: ['uniform', 'read', 'read', 'read', 'read', 'read', 'read', 'read', 'rw', 'rw', 'rw'],
   constants: constants(c, n, gated),
+});
+const regConstants = (c: RegisterScanConfig, n: number, gated: boolean) => ({ EB: c.eb, S: c.s, NS: n, GATED: gated ? 1 : 0 });
+const fwdRegKernel = (c: RegisterScanConfig, n: number, gated: boolean, save: boolean): KernelDef => ({
+  name: `scan_fwd_reg_eb${c.eb}_s${c.s}`,
+  source: regFwdSource,
+  entryPoint: 'scan_fwd_reg',
+  bindings: ['uniform', 'read', 'read', 'read', 'read', 'read', 'rw', 'rw'],
+  constants: { ...regConstants(c, n, gated), SAVE: save ? 1 : 0 },
+});
+const bwdRegKernel = (c: RegisterScanConfig, n: number, gated: boolean): KernelDef => ({
+  name: `scan_bwd_reg_eb${c.eb}_s${c.s}`,
+  source: regBwdSource,
+  entryPoint: 'scan_bwd_reg',
+  bindings: ['uniform', 'read', 'read', 'read', 'read', 'read', 'read', 'read', 'rw', 'rw', 'rw'],
+  constants: regConstants(c, n, gated),
 });
 const sumKernel: KernelDef = { name: 'scan_sum_partials', source: bwdSource, entryPoint: 'sum_partials', bindings: ['uniform', 'read', 'rw'], constants: { WG: WG_SUM } };
 
@@ -113,32 +164,32 @@ export function selectiveScan(u: Tensor, delta: Tensor, aLog: Tensor, Bm: Tensor
   if (maxBuffers < SCAN_STORAGE_BUFFERS) throw new Error(`The selective scan's backward binds ${SCAN_STORAGE_BUFFERS} storage buffers; this GPU allows ${maxBuffers} per shader stage.`);
   if (B > 65535 || Math.ceil(E / 8) > 65535) throw new Error(`selectiveScan: batch ${B} or channels ${E} exceed the 65535-workgroup grid`);
   const cfg = opts.config ?? chooseScanConfig(g.gpu.limits.maxComputeWorkgroupStorageSize, N);
-  const ch = cfg.t * cfg.s;
-  const nchunks = Math.ceil(L / ch);
+  if (cfg.kind === 'register' && (N > SCAN_REGISTER_MAX_STATE || cfg.s > 4)) throw new Error(`selectiveScan: the register kernels hold at most ${SCAN_REGISTER_MAX_STATE} states in blocks of at most 4 steps (N ${N}, S ${cfg.s})`);
+  // steps per saved state: the chunked kernels save each chunk's start, the register ones each block's
+  const span = cfg.kind === 'register' ? cfg.s : cfg.t * cfg.s;
+  const nsaved = Math.ceil(L / span);
   const neb = Math.ceil(E / cfg.eb);
   const inputs = [u, delta, aLog, Bm, Cm, D, ...(z ? [z] : [])];
   const needGrad = inputs.some((t) => t.requiresGrad) && g.gradEnabled;
   const out = g.tensor([B, L, E], needGrad, z ? 'scan(y)⊙silu(z)' : 'scan(y)');
-  // (B, nchunks, N, E): the state at every chunk start, for the backward
-  const hsave = g.tensor(needGrad ? [B, nchunks, N, E] : [1], false, 'scan_hsave');
+  // (B, nsaved, N, E): the state at the start of every chunk / block, for the backward
+  const hsave = g.tensor(needGrad ? [B, nsaved, N, E] : [1], false, 'scan_hsave');
   const zOrDummy = z ?? u; // never read when not gated
   const ad = pack2(aLog, D, E, 'scan_A_log|D'); // (E, N + 1)
   const bc = pack2(Bm, Cm, B * L, 'scan_B|C'); // (B·L, 2N)
-  g.dispatch(fwdKernel(cfg, N, !!z, needGrad), ScanParams.pack({ batch: B, len: L, chans: E, nchunks }), [u, delta, ad, bc, zOrDummy, out, hsave], [neb, B, 1]);
+  const nbln = neb * B * L * N;
+  const offDa = 2 * nbln;
+  const offDd = offDa + B * E * N;
+  const params = ScanBwdParams.pack({ batch: B, len: L, chans: E, nchunks: nsaved, neb, off_dc: nbln, off_da: offDa, off_dd: offDd });
+  if (cfg.kind === 'register') g.dispatch(fwdRegKernel(cfg, N, !!z, needGrad), params, [u, delta, ad, bc, zOrDummy, out, hsave], [neb, B, 1]);
+  else g.dispatch(fwdKernel(cfg, N, !!z, needGrad), ScanParams.pack({ batch: B, len: L, chans: E, nchunks: nsaved }), [u, delta, ad, bc, zOrDummy, out, hsave], [neb, B, 1]);
 
   g.record(out, (dout) => {
-    const nbln = neb * B * L * N;
-    const offDa = 2 * nbln;
-    const offDd = offDa + B * E * N;
     const dud = g.tensor([B, L, 2 * E], false, 'scan_du|ddelta');
     const dz = g.tensor(z ? [B, L, E] : [1], false, z ? `d${z.label}` : 'scan_dz_unused');
     const part = g.tensor([offDd + B * E], false, 'scan_partials'); // [dB | dC | dA_log | dD] partials
-    g.dispatch(
-      bwdKernel(cfg, N, !!z),
-      ScanBwdParams.pack({ batch: B, len: L, chans: E, nchunks, neb, off_dc: nbln, off_da: offDa, off_dd: offDd }),
-      [u, delta, ad, bc, zOrDummy, hsave, dout, dud, dz, part],
-      [neb, B, 1],
-    );
+    const kernel = cfg.kind === 'register' ? bwdRegKernel(cfg, N, !!z) : bwdKernel(cfg, N, !!z);
+    g.dispatch(kernel, params, [u, delta, ad, bc, zOrDummy, hsave, dout, dud, dz, part], [neb, B, 1]);
     const [du, ddelta] = split(dud, [E, E]); // (B, L, E) each
     const sum = (rows: number, offset: number, like: Tensor, label: string) => {
       const t = g.tensor(like.shape, false, label);
