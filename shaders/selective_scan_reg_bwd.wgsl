@@ -1,8 +1,15 @@
-// Selective scan, backward of the "register" kernels (see selective_scan_reg.wgsl for the
-// recurrences and the layout). One thread per (batch b, channel e), blocks of S steps from
-// last to first: recompute the block's S states h_{t−1} from its checkpoint into registers,
-// then run the adjoint k backwards through them. dB, dC (sums over channels) go through
-// workgroup memory once per block.
+// Selective scan, backward of the "register" kernels (layout and recurrences in
+// selective_scan_reg.wgsl). Each (batch b, channel e) has G threads, each with N / G states;
+// blocks of S steps are visited last to first: recompute the block's states h_{t−1} from its
+// checkpoint into registers, then run the adjoint k backwards through them:
+//   g_t = C_t dy_t + k_{t+1},  k_t = Ā_t g_t,
+//   du_t = Σ_n g Δ B + D dy;  dΔ_t = Σ_n (g B u + A Ā h_{t−1} g);  dA_log = A Σ_{b,t} Δ Ā h_{t−1} g
+//   dB_{t,n} = Σ_e g Δ u;     dC_{t,n} = Σ_e dy h_t;               dD = Σ_{b,t} dy u
+//   dz = dout · y · SiLU'(z) (GATED; dy = dout · SiLU(z)).
+// Sums over states (du, dΔ, y) go through workgroup memory per block (part3); so do the
+// sums over the workgroup's channels (dB, dC: red), one partial per channel block. Partials,
+// summed by sum_partials (selective_scan_bwd.wgsl):
+// part = [dB (nEB, B, L, N) | dC (nEB, B, L, N) | dA_log (B, E, N) | dD (B, E)].
 
 struct Params {
   batch: u32,
@@ -16,11 +23,13 @@ struct Params {
 }
 
 const NMAX = 16u;
-const SMAX = 4u;
+const HMAX = 64u; // h_{t−1} of a block: S · N / G ≤ 64 values per thread
 override EB: u32 = 32u;
+override G: u32 = 4u;
 override S: u32 = 4u;
 override NS: u32 = 16u;
 override GATED: bool = false;
+override NPT: u32 = NS / G;
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> u: array<f32>;      // (B, L, E)
@@ -34,26 +43,28 @@ override GATED: bool = false;
 @group(0) @binding(9) var<storage, read_write> dz: array<f32>;     // (B, L, E), GATED only
 @group(0) @binding(10) var<storage, read_write> part: array<f32>;  // partial sums
 
-// [step s][value v][channel]: v < N is dB's g Δ u, v ≥ N is dC's dy h_t
-var<workgroup> red: array<f32, S * 2u * NS * EB>;
+var<workgroup> red: array<f32, S * 2u * NS * EB>; // [step][v][channel]: v < N dB's g Δ u, else dC's dy h_t
+var<workgroup> part3: array<f32, S * 3u * G * EB>; // [step][du | dΔ | y][group][channel], this thread's states
 
-@compute @workgroup_size(EB)
+@compute @workgroup_size(EB, G)
 fn scan_bwd_reg(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let el = lid.x;
+  let q = lid.y;
+  let tid = q * EB + el;
   let e = wid.x * EB + el;
   let b = wid.y;
   let E = p.chans;
   let L = p.len;
   let e_ok = e < E;
-  let ec = min(e, E - 1u); // padding channels read a real channel's A and D, with u = Δ = dy = 0
+  let ec = min(e, E - 1u); // padding channels: u = Δ = dy = 0, so they add nothing
   var A: array<f32, NMAX>;
   var k: array<f32, NMAX>;   // adjoint handed to the previous step, Ā_{t+1} g_{t+1}
   var dA: array<f32, NMAX>;  // Σ_t Δ Ā h_{t−1} g
-  var hs: array<f32, SMAX * NMAX>; // the block's h_{t−1}, [step][state]
-  for (var n = 0u; n < NS; n++) {
-    A[n] = -exp(ad[ec * (NS + 1u) + n]);
-    k[n] = 0.0;
-    dA[n] = 0.0;
+  var hs: array<f32, HMAX>;  // the block's h_{t−1}, [step][state]
+  for (var j = 0u; j < NPT; j++) {
+    A[j] = -exp(ad[ec * (NS + 1u) + j * G + q]);
+    k[j] = 0.0;
+    dA[j] = 0.0;
   }
   let dskip = ad[ec * (NS + 1u) + NS];
   var dD = 0.0;
@@ -61,23 +72,23 @@ fn scan_bwd_reg(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation
 
   for (var blk = p.nchunks; blk > 0u; blk--) {
     let t0 = (blk - 1u) * S;
-    // 1. states h_{t−1} of the block's steps, from its checkpoint (steps past L keep h: Δ = 0)
+    // 1. the block's states h_{t−1}, from its checkpoint (steps past L keep h: Δ = 0)
     var h: array<f32, NMAX>;
     let base = (b * p.nchunks + blk - 1u) * NS * E + ec;
-    for (var n = 0u; n < NS; n++) { h[n] = select(0.0, hck[base + n * E], e_ok); }
+    for (var j = 0u; j < NPT; j++) { h[j] = select(0.0, hck[base + (j * G + q) * E], e_ok); }
     for (var s = 0u; s < S; s++) {
       let t = t0 + s;
-      var dx = 0.0;
       var dt = 0.0;
+      var dx = 0.0;
       if (e_ok && t < L) {
         let gi = (b * L + t) * E + e;
         dt = delta[gi];
         dx = dt * u[gi];
       }
       let r = (b * L + min(t, L - 1u)) * 2u * NS;
-      for (var n = 0u; n < NS; n++) {
-        hs[s * NMAX + n] = h[n];
-        h[n] = exp(dt * A[n]) * h[n] + dx * bc[r + n];
+      for (var j = 0u; j < NPT; j++) {
+        hs[s * NPT + j] = h[j];
+        h[j] = exp(dt * A[j]) * h[j] + dx * bc[r + j * G + q];
       }
     }
     // 2. the adjoint, backwards through the block
@@ -86,73 +97,90 @@ fn scan_bwd_reg(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation
       let t = t0 + s;
       var x = 0.0;
       var dt = 0.0;
-      var dyo = 0.0;
-      var zv = 0.0;
-      let ok = e_ok && t < L;
-      let gi = (b * L + t) * E + e;
-      if (ok) {
+      var dy = 0.0;
+      if (e_ok && t < L) {
+        let gi = (b * L + t) * E + e;
         x = u[gi];
         dt = delta[gi];
-        dyo = dout[gi];
-        if (GATED) { zv = z[gi]; }
-      }
-      var dy = dyo;
-      var sg = 0.0;
-      if (GATED) {
-        sg = 1.0 / (1.0 + exp(-zv));
-        dy = dyo * zv * sg;
+        dy = dout[gi];
+        if (GATED) { let zv = z[gi]; dy = dy * zv / (1.0 + exp(-zv)); }
       }
       let dx = dt * x;
       let r = (b * L + min(t, L - 1u)) * 2u * NS;
-      var du = dskip * dy;
+      var du = 0.0;
       var dd = 0.0;
-      var y = dskip * x;
+      var y = 0.0;
       let rs = s * 2u * NS * EB + el;
-      for (var n = 0u; n < NS; n++) {
+      for (var j = 0u; j < NPT; j++) {
+        let n = j * G + q;
         let bn = bc[r + n];
         let cn = bc[r + NS + n];
-        let ab = exp(dt * A[n]);
-        let hp = hs[s * NMAX + n];
+        let ab = exp(dt * A[j]);
+        let hp = hs[s * NPT + j];
         let ht = ab * hp + dx * bn;
-        let g = cn * dy + k[n];
-        du += g * dt * bn;
+        let g = cn * dy + k[j];
+        du += g * bn;
         let ahg = ab * hp * g;
-        dd += g * bn * x + A[n] * ahg;
-        dA[n] += dt * ahg;
+        dd += g * bn * x + A[j] * ahg;
+        dA[j] += dt * ahg;
         red[rs + n * EB] = g * dx;
         red[rs + (NS + n) * EB] = dy * ht;
         y += cn * ht;
-        k[n] = ab * g;
+        k[j] = ab * g;
       }
-      dD += dy * x;
-      if (ok) {
-        let gd = (b * L + t) * 2u * E + e;
-        dud[gd] = du;
-        dud[gd + E] = dd;
-        if (GATED) { dz[gi] = dyo * y * sg * (1.0 + zv * (1.0 - sg)); }
-      }
+      let p3 = (s * 3u * G + q) * EB + el;
+      part3[p3] = du * dt;
+      part3[p3 + G * EB] = dd;
+      part3[p3 + 2u * G * EB] = y;
+      if (q == 0u) { dD += dy * x; }
     }
     workgroupBarrier();
-    // 3. dB, dC of the block summed over this workgroup's channels; the read order is
-    //    rotated by thread so that the threads hit different banks
-    for (var o = el; o < S * 2u * NS; o += EB) {
+    // 3. du, dΔ, dz of the block's steps: thread (el, q) finishes steps q, q + G, …
+    for (var s = q; s < S; s += G) {
+      let t = t0 + s;
+      if (e_ok && t < L) {
+        let gi = (b * L + t) * E + e;
+        var du = 0.0;
+        var dd = 0.0;
+        var y = dskip * u[gi];
+        for (var g = 0u; g < G; g++) {
+          let p3 = (s * 3u * G + g) * EB + el;
+          du += part3[p3];
+          dd += part3[p3 + G * EB];
+          y += part3[p3 + 2u * G * EB];
+        }
+        let dyo = dout[gi];
+        var dy = dyo;
+        if (GATED) {
+          let zv = z[gi];
+          let sg = 1.0 / (1.0 + exp(-zv));
+          dy = dyo * zv * sg;
+          dz[gi] = dyo * y * sg * (1.0 + zv * (1.0 - sg));
+        }
+        let gd = (b * L + t) * 2u * E + e;
+        dud[gd] = du + dskip * dy;
+        dud[gd + E] = dd;
+      }
+    }
+    // 4. dB, dC of the block summed over this workgroup's channels; the read order is
+    //    rotated by thread so that neighbouring threads hit different banks
+    for (var o = tid; o < S * 2u * NS; o += EB * G) {
       let s = o / (2u * NS);
       let v = o % (2u * NS);
       let t = t0 + s;
       var acc = 0.0;
-      for (var c = 0u; c < EB; c++) { acc += red[o * EB + (c + el) % EB]; }
+      for (var c = 0u; c < EB; c++) { acc += red[o * EB + (c + o) % EB]; }
       if (t < L) {
-        let n = v % NS;
-        let at = wid.x * bln + (b * L + t) * NS + n;
+        let at = wid.x * bln + (b * L + t) * NS + v % NS;
         if (v < NS) { part[at] = acc; } else { part[p.off_dc + at] = acc; }
       }
     }
-    workgroupBarrier(); // red is rewritten by the next block
+    workgroupBarrier(); // red and part3 are rewritten by the next block
   }
 
-  // 4. per-batch partials of dA_log (= A · dA) and dD
+  // 5. per-batch partials of dA_log (= A · dA) and dD
   if (e_ok) {
-    for (var n = 0u; n < NS; n++) { part[p.off_da + (b * E + e) * NS + n] = A[n] * dA[n]; }
-    part[p.off_dd + b * E + e] = dD;
+    for (var j = 0u; j < NPT; j++) { part[p.off_da + (b * E + e) * NS + j * G + q] = A[j] * dA[j]; }
+    if (q == 0u) { part[p.off_dd + b * E + e] = dD; }
   }
 }

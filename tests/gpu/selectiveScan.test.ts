@@ -81,7 +81,8 @@ describe('selective scan vs the sequential reference', () => {
     { B: 2, L: 82, E: 33, N: 4, gated: true },
     { B: 1, L: 129, E: 6, N: 3, gated: false },
     { B: 1, L: 1024, E: 2, N: 2, gated: true },
-    { B: 2, L: 19, E: 5, N: 20, gated: true }, // N > 16: the chunked kernels by default
+    { B: 2, L: 19, E: 5, N: 20, gated: true }, // 4 threads × 5 states per channel
+    { B: 2, L: 9, E: 3, N: 17, gated: false }, // N prime > 16: the chunked kernels by default
   ];
   for (const c of cases) {
     it(`B${c.B} L${c.L} E${c.E} N${c.N}${c.gated ? ' gated' : ''}: forward and gradients`, async () => {
@@ -92,7 +93,12 @@ describe('selective scan vs the sequential reference', () => {
   // one gated case per configuration: lavapipe compiles each pipeline variant on first use
   // (seconds each), so the variants are kept few; L = 2·CH + 3 and E = EB + 3 put a partial
   // chunk and a partial channel block at the ends
-  const registerConfigs: ScanConfig[] = [1, 2, 4].map((s) => ({ ...SCAN_REGISTER, s }));
+  const registerConfigs: ScanConfig[] = [
+    { ...SCAN_REGISTER, s: 1, g: 1 },
+    { ...SCAN_REGISTER, s: 2, g: 2 },
+    { ...SCAN_REGISTER, s: 3, g: 3 }, // N = 3 below: one state per thread
+    SCAN_REGISTER,
+  ];
   for (const config of [...registerConfigs, ...SCAN_CONFIGS, SCAN_SEQUENTIAL]) {
     it(`configuration ${JSON.stringify(config)}${config === SCAN_SEQUENTIAL ? ' (sequential baseline)' : ''} across chunk boundaries`, async () => {
       const ch = config.kind === 'register' ? config.s : config.t * config.s;

@@ -40,23 +40,36 @@ export interface ChunkedScanConfig {
   s: number;
 }
 
-/** Register kernels: EB channels (threads) per workgroup; the backward reverses blocks of S
- *  steps (S ≤ 4) from checkpoints the forward saves every S steps. N ≤ 16. */
+/** Register kernels: EB channels × up to G threads per channel (each with N / G states) per
+ *  workgroup, time in blocks of S steps (S ≤ 4); the forward saves the state every block. */
 export interface RegisterScanConfig {
   kind: 'register';
   eb: number;
   s: number;
+  g: number;
 }
 
 export type ScanConfig = ChunkedScanConfig | RegisterScanConfig;
 
-/** States the register kernels hold (NMAX in the WGSL). */
-export const SCAN_REGISTER_MAX_STATE = 16;
-/** The register kernels' default: 32 channels (one warp), blocks of 4 steps. */
-export const SCAN_REGISTER: RegisterScanConfig = { kind: 'register', eb: 32, s: 4 };
+/** States one thread of the register kernels holds (NMAX in the WGSL), and the block's saved
+ *  states S · N / G (HMAX). */
+const REG_MAX_STATES = 16;
+const REG_MAX_BLOCK_STATES = 64;
+/** The register kernels' default: 32 channels (a warp) × 4 threads each, blocks of 4 steps.
+ *  H200, B 64, E 512, N 16, fwd+bwd: G 1 took 0.55 ms at L 82 and 6.4 ms at L 1024. */
+export const SCAN_REGISTER: RegisterScanConfig = { kind: 'register', eb: 32, s: 4, g: 4 };
+
+/** Threads per channel for N states: the largest divisor of N up to c.g that leaves each
+ *  thread at most 16 states (64 per block); null when none does (then: chunked kernels). */
+export function registerGroups(c: RegisterScanConfig, n: number): number | null {
+  for (let g = c.g; g >= 1; g--) {
+    if (n % g === 0 && n / g <= REG_MAX_STATES && c.s * (n / g) <= REG_MAX_BLOCK_STATES && c.s <= 4) return g;
+  }
+  return null;
+}
 
 export function scanConfigName(c: ScanConfig): string {
-  return c.kind === 'register' ? `reg_eb${c.eb}_s${c.s}` : `eb${c.eb}_t${c.t}_s${c.s}`;
+  return c.kind === 'register' ? `reg_eb${c.eb}_g${c.g}_s${c.s}` : `eb${c.eb}_t${c.t}_s${c.s}`;
 }
 
 /** Chunked parallel-in-time configurations, best first; the first whose workgroup memory fits is used.
@@ -74,19 +87,17 @@ export const SCAN_SEQUENTIAL: ChunkedScanConfig = { eb: 32, t: 1, s: 16 };
 
 /** Workgroup memory of the backward kernel (the larger of the two), in bytes. */
 export function scanSharedBytes(c: ScanConfig, n: number): number {
-  if (c.kind === 'register') return 4 * c.s * 2 * n * c.eb;
+  if (c.kind === 'register') return 4 * c.s * c.eb * (2 * n + 3 * (registerGroups(c, n) ?? 1));
   const ch = c.t * c.s;
   return 4 * (8 * ch * c.eb + 2 * c.t * c.eb + 2 * n * c.eb + n * c.t * c.eb);
 }
 
-/** The register kernels when N fits their registers (blocks as long as workgroup memory
- *  allows), else the first chunked configuration that fits. */
+/** The register kernels when N suits them (blocks as long as workgroup memory allows:
+ *  browsers' 16 KiB give S = 2), else the first chunked configuration that fits. */
 export function chooseScanConfig(maxSharedBytes: number, n: number): ScanConfig {
-  if (n <= SCAN_REGISTER_MAX_STATE) {
-    for (const s of [4, 2, 1]) {
-      const c: RegisterScanConfig = { ...SCAN_REGISTER, s };
-      if (scanSharedBytes(c, n) <= maxSharedBytes) return c;
-    }
+  for (const s of [4, 2, 1]) {
+    const c: RegisterScanConfig = { ...SCAN_REGISTER, s };
+    if (registerGroups(c, n) && scanSharedBytes(c, n) <= maxSharedBytes) return c;
   }
   const c = SCAN_CONFIGS.find((c) => scanSharedBytes(c, n) <= maxSharedBytes);
   if (!c) throw new Error(`The selective scan needs ${scanSharedBytes(SCAN_CONFIGS[SCAN_CONFIGS.length - 1], n)} bytes of workgroup memory; this GPU offers ${maxSharedBytes}.`);
@@ -122,16 +133,16 @@ const bwdKernel = (c: ChunkedScanConfig, n: number, gated: boolean): KernelDef =
   bindings: ['uniform', 'read', 'read', 'read', 'read', 'read', 'read', 'read', 'rw', 'rw', 'rw'],
   constants: constants(c, n, gated),
 });
-const regConstants = (c: RegisterScanConfig, n: number, gated: boolean) => ({ EB: c.eb, S: c.s, NS: n, GATED: gated ? 1 : 0 });
+const regConstants = (c: RegisterScanConfig, n: number, gated: boolean) => ({ EB: c.eb, G: registerGroups(c, n)!, S: c.s, NS: n, GATED: gated ? 1 : 0 });
 const fwdRegKernel = (c: RegisterScanConfig, n: number, gated: boolean, save: boolean): KernelDef => ({
-  name: `scan_fwd_reg_eb${c.eb}_s${c.s}`,
+  name: `scan_fwd_${scanConfigName(c)}`,
   source: regFwdSource,
   entryPoint: 'scan_fwd_reg',
   bindings: ['uniform', 'read', 'read', 'read', 'read', 'read', 'rw', 'rw'],
   constants: { ...regConstants(c, n, gated), SAVE: save ? 1 : 0 },
 });
 const bwdRegKernel = (c: RegisterScanConfig, n: number, gated: boolean): KernelDef => ({
-  name: `scan_bwd_reg_eb${c.eb}_s${c.s}`,
+  name: `scan_bwd_${scanConfigName(c)}`,
   source: regBwdSource,
   entryPoint: 'scan_bwd_reg',
   bindings: ['uniform', 'read', 'read', 'read', 'read', 'read', 'read', 'read', 'rw', 'rw', 'rw'],
@@ -164,7 +175,7 @@ export function selectiveScan(u: Tensor, delta: Tensor, aLog: Tensor, Bm: Tensor
   if (maxBuffers < SCAN_STORAGE_BUFFERS) throw new Error(`The selective scan's backward binds ${SCAN_STORAGE_BUFFERS} storage buffers; this GPU allows ${maxBuffers} per shader stage.`);
   if (B > 65535 || Math.ceil(E / 8) > 65535) throw new Error(`selectiveScan: batch ${B} or channels ${E} exceed the 65535-workgroup grid`);
   const cfg = opts.config ?? chooseScanConfig(g.gpu.limits.maxComputeWorkgroupStorageSize, N);
-  if (cfg.kind === 'register' && (N > SCAN_REGISTER_MAX_STATE || cfg.s > 4)) throw new Error(`selectiveScan: the register kernels hold at most ${SCAN_REGISTER_MAX_STATE} states in blocks of at most 4 steps (N ${N}, S ${cfg.s})`);
+  if (cfg.kind === 'register' && !registerGroups(cfg, N)) throw new Error(`selectiveScan: the register kernels cannot split N ${N} states over at most ${cfg.g} threads with ≤ ${REG_MAX_STATES} each in blocks of ${cfg.s} (S ≤ 4)`);
   // steps per saved state: the chunked kernels save each chunk's start, the register ones each block's
   const span = cfg.kind === 'register' ? cfg.s : cfg.t * cfg.s;
   const nsaved = Math.ceil(L / span);
