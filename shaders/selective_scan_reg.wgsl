@@ -42,6 +42,42 @@ override NPT: u32 = NS / G; // states per thread
 
 var<workgroup> ys: array<f32, S * G * EB>; // partial y, [step][group][channel]
 
+const SMAX = 4u;
+const HMAX = 64u; // S · N / G ≤ 64
+// One block's inputs for this thread, loaded together (one memory latency per block, and the
+// next block's loads are issued before the current block's arithmetic).
+struct Block {
+  x: array<f32, SMAX>,  // u (0 past L or E)
+  dt: array<f32, SMAX>, // Δ (0 past L or E: h stays)
+  z: array<f32, SMAX>,
+  bn: array<f32, HMAX>, // B of this thread's states, [step][j]
+  cn: array<f32, HMAX>, // C
+}
+
+fn load_block(b: u32, blk: u32, e: u32, q: u32) -> Block {
+  var k: Block;
+  let E = p.chans;
+  let L = p.len;
+  for (var s = 0u; s < S; s++) {
+    let t = blk * S + s;
+    k.x[s] = 0.0;
+    k.dt[s] = 0.0;
+    k.z[s] = 0.0;
+    if (e < E && t < L) {
+      let gi = (b * L + t) * E + e;
+      k.x[s] = u[gi];
+      k.dt[s] = delta[gi];
+      if (GATED) { k.z[s] = z[gi]; }
+    }
+    let r = (b * L + min(t, L - 1u)) * 2u * NS;
+    for (var j = 0u; j < NPT; j++) {
+      k.bn[s * NPT + j] = bc[r + j * G + q];
+      k.cn[s * NPT + j] = bc[r + NS + j * G + q];
+    }
+  }
+  return k;
+}
+
 @compute @workgroup_size(EB, G)
 fn scan_fwd_reg(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let el = lid.x;
@@ -58,27 +94,23 @@ fn scan_fwd_reg(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation
     A[j] = -exp(ad[ec * (NS + 1u) + j * G + q]);
     h[j] = 0.0;
   }
+  let dskip = ad[ec * (NS + 1u) + NS];
+  var next = load_block(b, 0u, e, q);
   for (var blk = 0u; blk < p.nchunks; blk++) {
+    let cur = next;
+    if (blk + 1u < p.nchunks) { next = load_block(b, blk + 1u, e, q); }
     let t0 = blk * S;
     if (SAVE && e_ok) {
       let base = (b * p.nchunks + blk) * NS * E + e;
       for (var j = 0u; j < NPT; j++) { hck[base + (j * G + q) * E] = h[j]; }
     }
     for (var s = 0u; s < S; s++) {
-      let t = t0 + s;
-      var dt = 0.0; // past L or E: Δ = 0 leaves h as it is
-      var dx = 0.0;
-      if (e_ok && t < L) {
-        let gi = (b * L + t) * E + e;
-        dt = delta[gi];
-        dx = dt * u[gi];
-      }
-      let r = (b * L + min(t, L - 1u)) * 2u * NS;
+      let dt = cur.dt[s];
+      let dx = dt * cur.x[s];
       var y = 0.0;
       for (var j = 0u; j < NPT; j++) {
-        let n = j * G + q;
-        h[j] = exp(dt * A[j]) * h[j] + dx * bc[r + n];
-        y += bc[r + NS + n] * h[j];
+        h[j] = exp(dt * A[j]) * h[j] + dx * cur.bn[s * NPT + j];
+        y += cur.cn[s * NPT + j] * h[j];
       }
       ys[(s * G + q) * EB + el] = y;
     }
@@ -87,11 +119,10 @@ fn scan_fwd_reg(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation
     for (var s = q; s < S; s += G) {
       let t = t0 + s;
       if (e_ok && t < L) {
-        let gi = (b * L + t) * E + e;
-        var y = ad[e * (NS + 1u) + NS] * u[gi];
+        var y = dskip * cur.x[s];
         for (var g = 0u; g < G; g++) { y += ys[(s * G + g) * EB + el]; }
-        if (GATED) { let zv = z[gi]; y = y * zv / (1.0 + exp(-zv)); }
-        out[gi] = y;
+        if (GATED) { let zv = cur.z[s]; y = y * zv / (1.0 + exp(-zv)); }
+        out[(b * L + t) * E + e] = y;
       }
     }
     workgroupBarrier(); // ys is rewritten by the next block

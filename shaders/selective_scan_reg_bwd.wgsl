@@ -46,6 +46,49 @@ override NPT: u32 = NS / G;
 var<workgroup> red: array<f32, S * 2u * NS * EB>; // [step][v][channel]: v < N dB's g Δ u, else dC's dy h_t
 var<workgroup> part3: array<f32, S * 3u * G * EB>; // [step][du | dΔ | y][group][channel], this thread's states
 
+const SMAX = 4u;
+// One block's inputs for this thread, loaded together; the next block's loads are issued
+// before the current block's arithmetic, so each step does not wait for memory.
+struct Block {
+  x: array<f32, SMAX>,   // u (0 past L or E)
+  dt: array<f32, SMAX>,  // Δ (0 past L or E)
+  dyo: array<f32, SMAX>, // dout
+  z: array<f32, SMAX>,
+  bn: array<f32, HMAX>,  // B of this thread's states, [step][j]
+  cn: array<f32, HMAX>,  // C
+}
+
+fn load_block(b: u32, blk: u32, e: u32, q: u32) -> Block {
+  var k: Block;
+  let E = p.chans;
+  let L = p.len;
+  for (var s = 0u; s < S; s++) {
+    let t = blk * S + s;
+    k.x[s] = 0.0;
+    k.dt[s] = 0.0;
+    k.dyo[s] = 0.0;
+    k.z[s] = 0.0;
+    if (e < E && t < L) {
+      let gi = (b * L + t) * E + e;
+      k.x[s] = u[gi];
+      k.dt[s] = delta[gi];
+      k.dyo[s] = dout[gi];
+      if (GATED) { k.z[s] = z[gi]; }
+    }
+    let r = (b * L + min(t, L - 1u)) * 2u * NS;
+    for (var j = 0u; j < NPT; j++) {
+      k.bn[s * NPT + j] = bc[r + j * G + q];
+      k.cn[s * NPT + j] = bc[r + NS + j * G + q];
+    }
+  }
+  return k;
+}
+
+fn silu_dy(dyo: f32, zv: f32) -> f32 {
+  if (GATED) { return dyo * zv / (1.0 + exp(-zv)); }
+  return dyo;
+}
+
 @compute @workgroup_size(EB, G)
 fn scan_bwd_reg(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let el = lid.x;
@@ -60,7 +103,7 @@ fn scan_bwd_reg(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation
   var A: array<f32, NMAX>;
   var k: array<f32, NMAX>;   // adjoint handed to the previous step, Ā_{t+1} g_{t+1}
   var dA: array<f32, NMAX>;  // Σ_t Δ Ā h_{t−1} g
-  var hs: array<f32, HMAX>;  // the block's h_{t−1}, [step][state]
+  var hs: array<f32, HMAX>;  // the block's h_{t−1}, [step][j]
   for (var j = 0u; j < NPT; j++) {
     A[j] = -exp(ad[ec * (NS + 1u) + j * G + q]);
     k[j] = 0.0;
@@ -69,52 +112,39 @@ fn scan_bwd_reg(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation
   let dskip = ad[ec * (NS + 1u) + NS];
   var dD = 0.0;
   let bln = p.batch * L * NS;
+  var next = load_block(b, p.nchunks - 1u, e, q);
 
   for (var blk = p.nchunks; blk > 0u; blk--) {
+    let cur = next;
+    if (blk > 1u) { next = load_block(b, blk - 2u, e, q); }
     let t0 = (blk - 1u) * S;
     // 1. the block's states h_{t−1}, from its checkpoint (steps past L keep h: Δ = 0)
     var h: array<f32, NMAX>;
     let base = (b * p.nchunks + blk - 1u) * NS * E + ec;
     for (var j = 0u; j < NPT; j++) { h[j] = select(0.0, hck[base + (j * G + q) * E], e_ok); }
     for (var s = 0u; s < S; s++) {
-      let t = t0 + s;
-      var dt = 0.0;
-      var dx = 0.0;
-      if (e_ok && t < L) {
-        let gi = (b * L + t) * E + e;
-        dt = delta[gi];
-        dx = dt * u[gi];
-      }
-      let r = (b * L + min(t, L - 1u)) * 2u * NS;
+      let dt = cur.dt[s];
+      let dx = dt * cur.x[s];
       for (var j = 0u; j < NPT; j++) {
         hs[s * NPT + j] = h[j];
-        h[j] = exp(dt * A[j]) * h[j] + dx * bc[r + j * G + q];
+        h[j] = exp(dt * A[j]) * h[j] + dx * cur.bn[s * NPT + j];
       }
     }
     // 2. the adjoint, backwards through the block
     for (var s1 = S; s1 > 0u; s1--) {
       let s = s1 - 1u;
-      let t = t0 + s;
-      var x = 0.0;
-      var dt = 0.0;
-      var dy = 0.0;
-      if (e_ok && t < L) {
-        let gi = (b * L + t) * E + e;
-        x = u[gi];
-        dt = delta[gi];
-        dy = dout[gi];
-        if (GATED) { let zv = z[gi]; dy = dy * zv / (1.0 + exp(-zv)); }
-      }
+      let x = cur.x[s];
+      let dt = cur.dt[s];
+      let dy = silu_dy(cur.dyo[s], cur.z[s]);
       let dx = dt * x;
-      let r = (b * L + min(t, L - 1u)) * 2u * NS;
       var du = 0.0;
       var dd = 0.0;
       var y = 0.0;
       let rs = s * 2u * NS * EB + el;
       for (var j = 0u; j < NPT; j++) {
         let n = j * G + q;
-        let bn = bc[r + n];
-        let cn = bc[r + NS + n];
+        let bn = cur.bn[s * NPT + j];
+        let cn = cur.cn[s * NPT + j];
         let ab = exp(dt * A[j]);
         let hp = hs[s * NPT + j];
         let ht = ab * hp + dx * bn;
@@ -139,23 +169,22 @@ fn scan_bwd_reg(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation
     for (var s = q; s < S; s += G) {
       let t = t0 + s;
       if (e_ok && t < L) {
-        let gi = (b * L + t) * E + e;
+        let x = cur.x[s];
         var du = 0.0;
         var dd = 0.0;
-        var y = dskip * u[gi];
+        var y = dskip * x;
         for (var g = 0u; g < G; g++) {
           let p3 = (s * 3u * G + g) * EB + el;
           du += part3[p3];
           dd += part3[p3 + G * EB];
           y += part3[p3 + 2u * G * EB];
         }
-        let dyo = dout[gi];
-        var dy = dyo;
+        let dyo = cur.dyo[s];
+        let zv = cur.z[s];
+        let dy = silu_dy(dyo, zv);
         if (GATED) {
-          let zv = z[gi];
           let sg = 1.0 / (1.0 + exp(-zv));
-          dy = dyo * zv * sg;
-          dz[gi] = dyo * y * sg * (1.0 + zv * (1.0 - sg));
+          dz[(b * L + t) * E + e] = dyo * y * sg * (1.0 + zv * (1.0 - sg));
         }
         let gd = (b * L + t) * 2u * E + e;
         dud[gd] = du + dskip * dy;

@@ -97,7 +97,7 @@ describe('selective scan vs the sequential reference', () => {
     { ...SCAN_REGISTER, s: 1, g: 1 },
     { ...SCAN_REGISTER, s: 2, g: 2 },
     { ...SCAN_REGISTER, s: 3, g: 3 }, // N = 3 below: one state per thread
-    SCAN_REGISTER,
+    { ...SCAN_REGISTER, s: 4, g: 4 },
   ];
   for (const config of [...registerConfigs, ...SCAN_CONFIGS, SCAN_SEQUENTIAL]) {
     it(`configuration ${JSON.stringify(config)}${config === SCAN_SEQUENTIAL ? ' (sequential baseline)' : ''} across chunk boundaries`, async () => {

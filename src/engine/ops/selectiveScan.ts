@@ -55,9 +55,11 @@ export type ScanConfig = ChunkedScanConfig | RegisterScanConfig;
  *  states S · N / G (HMAX). */
 const REG_MAX_STATES = 16;
 const REG_MAX_BLOCK_STATES = 64;
-/** The register kernels' default: 32 channels (a warp) × 4 threads each, blocks of 4 steps.
- *  H200, B 64, E 512, N 16, fwd+bwd: G 1 took 0.55 ms at L 82 and 6.4 ms at L 1024. */
-export const SCAN_REGISTER: RegisterScanConfig = { kind: 'register', eb: 32, s: 4, g: 4 };
+/** The register kernels' default: 32 channels (a warp) × 4 threads each, blocks of 2 steps.
+ *  H200, B 64, E 512, N 16, fwd+bwd ms at L 82 / 1024 (one run, before loads were batched per
+ *  block): eb32 g4 s2 0.39 / 3.8; s4 0.48 / 5.4; g2 s4 0.63 / 6.9; g1 s4 0.80 / 9.1; g8 s4
+ *  0.69 / 7.7; eb64 g4 s4 0.52 / 5.8; eb16 g4 s4 0.52 / 5.5 (the chunked kernel 1.38 / 14.2). */
+export const SCAN_REGISTER: RegisterScanConfig = { kind: 'register', eb: 32, s: 2, g: 4 };
 
 /** Threads per channel for N states: the largest divisor of N up to c.g that leaves each
  *  thread at most 16 states (64 per block); null when none does (then: chunked kernels). */
@@ -92,10 +94,10 @@ export function scanSharedBytes(c: ScanConfig, n: number): number {
   return 4 * (8 * ch * c.eb + 2 * c.t * c.eb + 2 * n * c.eb + n * c.t * c.eb);
 }
 
-/** The register kernels when N suits them (blocks as long as workgroup memory allows:
- *  browsers' 16 KiB give S = 2), else the first chunked configuration that fits. */
+/** The register kernels when N suits them (the default block, or a shorter one where
+ *  workgroup memory is short), else the first chunked configuration that fits. */
 export function chooseScanConfig(maxSharedBytes: number, n: number): ScanConfig {
-  for (const s of [4, 2, 1]) {
+  for (const s of [SCAN_REGISTER.s, 1]) {
     const c: RegisterScanConfig = { ...SCAN_REGISTER, s };
     if (registerGroups(c, n) && scanSharedBytes(c, n) <= maxSharedBytes) return c;
   }
