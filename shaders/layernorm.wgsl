@@ -178,15 +178,33 @@ struct FinishParams {
 @group(0) @binding(2) var<storage, read_write> pdweight: array<f32>;  // (C)
 @group(0) @binding(3) var<storage, read_write> pdbias: array<f32>;    // (C)
 
-@compute @workgroup_size(WG)
-fn layernorm_param_grads(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let c = gid.x;
+// A workgroup covers PG_COLS adjacent columns × PG_LANES chunk lanes; each thread keeps two
+// independent sums so its loads overlap; lanes are added in workgroup memory.
+const PG_COLS = 64u;
+const PG_LANES = 4u;
+var<workgroup> pg_sums: array<vec2<f32>, PG_COLS * PG_LANES>;
+
+@compute @workgroup_size(PG_COLS, PG_LANES)
+fn layernorm_param_grads(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let c = wid.x * PG_COLS + lid.x;
   let C = fp.cols;
-  if (c >= C) { return; }
-  var acc = vec2(0.0, 0.0);
-  for (var ch = 0u; ch < fp.chunks; ch++) {
-    acc += vec2(ppartial[ch * 2u * C + c], ppartial[(ch * 2u + 1u) * C + c]);
+  var a0 = vec2(0.0, 0.0);
+  var a1 = vec2(0.0, 0.0);
+  if (c < C) {
+    var ch = lid.y;
+    for (; ch + PG_LANES < fp.chunks; ch += 2u * PG_LANES) {
+      a0 += vec2(ppartial[ch * 2u * C + c], ppartial[(ch * 2u + 1u) * C + c]);
+      let c2 = ch + PG_LANES;
+      a1 += vec2(ppartial[c2 * 2u * C + c], ppartial[(c2 * 2u + 1u) * C + c]);
+    }
+    if (ch < fp.chunks) { a0 += vec2(ppartial[ch * 2u * C + c], ppartial[(ch * 2u + 1u) * C + c]); }
   }
-  pdweight[c] = acc.x;
-  pdbias[c] = acc.y;
+  pg_sums[lid.y * PG_COLS + lid.x] = a0 + a1;
+  workgroupBarrier();
+  if (lid.y == 0u && c < C) {
+    var acc = vec2(0.0, 0.0);
+    for (var l = 0u; l < PG_LANES; l++) { acc += pg_sums[l * PG_COLS + lid.x]; }
+    pdweight[c] = acc.x;
+    pdbias[c] = acc.y;
+  }
 }

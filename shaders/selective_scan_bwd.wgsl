@@ -249,8 +249,9 @@ fn scan_bwd(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id)
   }
 }
 
-// out[j] = Σ_r part[offset + r·cols + j]: reduces one section of the partials. One thread
-// per column; rows are read coalesced.
+// out[j] = Σ_r part[offset + r·cols + j]: reduces one section of the partials. A workgroup
+// covers WG adjacent columns (coalesced) × RL row lanes; each thread keeps two independent
+// sums so that its loads overlap, and the lanes are added in workgroup memory.
 struct SumParams {
   rows: u32,
   cols: u32,
@@ -258,16 +259,32 @@ struct SumParams {
   _pad: u32,
 }
 
-override WG: u32 = 256u;
+override WG: u32 = 64u; // columns per workgroup
+const RL = 4u;          // row lanes
 @group(0) @binding(0) var<uniform> sp: SumParams;
 @group(0) @binding(1) var<storage, read> parts: array<f32>;
 @group(0) @binding(2) var<storage, read_write> total: array<f32>;
 
-@compute @workgroup_size(WG)
-fn sum_partials(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let j = gid.x + gid.y * nwg.x * WG;
-  if (j >= sp.cols) { return; }
-  var acc = 0.0;
-  for (var r = 0u; r < sp.rows; r++) { acc += parts[sp.offset + r * sp.cols + j]; }
-  total[j] = acc;
+var<workgroup> lane_sums: array<f32, WG * RL>;
+
+@compute @workgroup_size(WG, RL)
+fn sum_partials(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let j = (wid.x + wid.y * nwg.x) * WG + lid.x;
+  var a0 = 0.0;
+  var a1 = 0.0;
+  if (j < sp.cols) {
+    var r = lid.y;
+    for (; r + RL < sp.rows; r += 2u * RL) {
+      a0 += parts[sp.offset + r * sp.cols + j];
+      a1 += parts[sp.offset + (r + RL) * sp.cols + j];
+    }
+    if (r < sp.rows) { a0 += parts[sp.offset + r * sp.cols + j]; }
+  }
+  lane_sums[lid.y * WG + lid.x] = a0 + a1;
+  workgroupBarrier();
+  if (lid.y == 0u && j < sp.cols) {
+    var acc = 0.0;
+    for (var l = 0u; l < RL; l++) { acc += lane_sums[l * WG + lid.x]; }
+    total[j] = acc;
+  }
 }

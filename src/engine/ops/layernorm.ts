@@ -67,10 +67,10 @@ export function layerNorm(x: Tensor, weight: Tensor, bias: Tensor, eps = LAYERNO
       const dweight = g.tensor([C], false, `d${weight.label}`); // (C)
       const dbias = g.tensor([C], false, `d${bias.label}`); // (C)
       g.dispatch(
-        { name: 'layernorm_param_grads', source, entryPoint: 'layernorm_param_grads', bindings: ['uniform', 'read', 'rw', 'rw'], constants: { WG } },
+        { name: 'layernorm_param_grads', source, entryPoint: 'layernorm_param_grads', bindings: ['uniform', 'read', 'rw', 'rw'] },
         LayerNormFinishParams.pack({ cols: C, chunks }),
         [partial, dweight, dbias],
-        grid1d(C, WG),
+        grid1d(C, 64), // 64 columns (× 4 chunk lanes) per workgroup
       );
       accumulateGrad(weight, dweight);
       accumulateGrad(bias, dbias);

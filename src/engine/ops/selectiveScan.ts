@@ -106,7 +106,8 @@ export function chooseScanConfig(maxSharedBytes: number, n: number): ScanConfig 
   return c;
 }
 
-const WG_SUM = 256;
+/** sum_partials: columns per workgroup (× 4 row lanes). */
+const WG_SUM = 64;
 /** Storage buffers the backward kernel binds (the most of any scan kernel). */
 export const SCAN_STORAGE_BUFFERS = 10;
 export const PackParams = uniformStruct('PackParams', { rows: 'u32', w1: 'u32', w2: 'u32', _pad: 'u32' });
