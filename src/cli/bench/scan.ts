@@ -91,8 +91,8 @@ export async function benchScan(gpu: GpuContext, opts: BenchOptions): Promise<Be
   const results: BenchResult[] = [];
   for (const s of shapes(opts.quick)) {
     const best = chooseScanConfig(gpu.limits.maxComputeWorkgroupStorageSize, s.N);
-    results.push(await benchScanConfig(gpu, s, 'scan_fwd_bwd', best, opts.quick, rng));
-    results.push(await benchScanConfig(gpu, s, 'scan_fwd_bwd_chunked', SCAN_CONFIGS[0], opts.quick, rng));
+    results.push(await benchScanConfig(gpu, s, `scan_fwd_bwd_${best.kind ?? 'chunked'}`, best, opts.quick, rng));
+    if (best.kind === 'register') results.push(await benchScanConfig(gpu, s, 'scan_fwd_bwd_chunked', SCAN_CONFIGS[0], opts.quick, rng));
     results.push(await benchScanConfig(gpu, s, 'scan_fwd_bwd_sequential', SCAN_SEQUENTIAL, opts.quick, rng));
     // tuning sweeps: ICL_SCAN_CONFIGS='[{"kind":"register","eb":32,"s":4,"g":2}, …]'
     for (const c of JSON.parse(process.env.ICL_SCAN_CONFIGS ?? '[]') as ScanConfig[]) {
