@@ -8,7 +8,7 @@
 //   dB_{t,n} = Σ_e g Δ u;      dC_{t,n} = Σ_e dy h_t;                dD = Σ_{b,t} dy u
 //   dz = dout · y · SiLU'(z) (GATED; dy = dout · SiLU(z)).
 // Sums over channels and batch are written as partials without atomics and summed by
-// sum_partials: part = [dB (nEB, B, L, N) | dC (nEB, B, L, N) | dA_log (B, E, N) | dD (B, E)].
+// sum_partials: part = [dB|dC (nEB, B, L, 2N) | dA_log (B, E, N) | dD (B, E)].
 // Workgroup layout as in selective_scan.wgsl (EB channels × T lanes, chunks of CH steps),
 // chunks visited last to first.
 
@@ -18,7 +18,8 @@ struct Params {
   chans: u32,
   nchunks: u32,
   neb: u32,    // number of channel blocks, ceil(E / EB)
-  off_dc: u32, // offsets (floats) of the partial sections in `part`
+  _pad: u32,
+  // offsets (floats) of the partial sections in `part`
   off_da: u32,
   off_dd: u32,
 }
@@ -203,10 +204,10 @@ fn scan_bwd(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id)
           var acc = 0.0;
           if (j < CH) {
             for (var x = 0u; x < EB; x++) { acc += sgb[row * EB + x]; }
-            part[wid.x * bln + (b * L + t) * NS + n] = acc;
+            part[wid.x * 2u * bln + (b * L + t) * 2u * NS + n] = acc;
           } else {
             for (var x = 0u; x < EB; x++) { acc += sh[row * EB + x]; }
-            part[p.off_dc + wid.x * bln + (b * L + t) * NS + n] = acc;
+            part[wid.x * 2u * bln + (b * L + t) * 2u * NS + NS + n] = acc;
           }
         }
       }

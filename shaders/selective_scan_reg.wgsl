@@ -17,8 +17,8 @@ struct Params {
   chans: u32,
   nchunks: u32, // blocks of S steps, ceil(L / S) (one saved state each)
   neb: u32,     // channel blocks, ceil(E / EB)
-  off_dc: u32,  // offsets of the backward's partial sections (unused here)
-  off_da: u32,
+  _pad: u32,
+  off_da: u32,  // offsets of the backward's partial sections (unused here)
   off_dd: u32,
 }
 

@@ -9,7 +9,7 @@
 // Sums over states (du, dΔ, y) go through workgroup memory per block (part3); so do the
 // sums over the workgroup's channels (dB, dC: red), one partial per channel block. Partials,
 // summed by sum_partials (selective_scan_bwd.wgsl):
-// part = [dB (nEB, B, L, N) | dC (nEB, B, L, N) | dA_log (B, E, N) | dD (B, E)].
+// part = [dB|dC (nEB, B, L, 2N), rows as packed B|C | dA_log (B, E, N) | dD (B, E)].
 
 struct Params {
   batch: u32,
@@ -17,7 +17,7 @@ struct Params {
   chans: u32,
   nchunks: u32, // blocks of S steps
   neb: u32,
-  off_dc: u32,
+  _pad: u32,
   off_da: u32,
   off_dd: u32,
 }
@@ -200,8 +200,7 @@ fn scan_bwd_reg(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation
       var acc = 0.0;
       for (var c = 0u; c < EB; c++) { acc += red[o * EB + (c + o) % EB]; }
       if (t < L) {
-        let at = wid.x * bln + (b * L + t) * NS + v % NS;
-        if (v < NS) { part[at] = acc; } else { part[p.off_dc + at] = acc; }
+        part[wid.x * 2u * bln + (b * L + t) * 2u * NS + v] = acc;
       }
     }
     workgroupBarrier(); // red and part3 are rewritten by the next block

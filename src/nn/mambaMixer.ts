@@ -10,7 +10,7 @@ import type { Graph } from '../engine/graph';
 import { conv1d, conv1dRef } from '../engine/ops/conv1d';
 import { silu, softplus, unaryFnRef } from '../engine/ops/elementwise';
 import { matmulRef } from '../engine/ops/matmul';
-import { selectiveScan, selectiveScanRef } from '../engine/ops/selectiveScan';
+import { selectiveScanPacked, selectiveScanRef } from '../engine/ops/selectiveScan';
 import { split, splitRef } from '../engine/ops/split';
 import type { Tensor } from '../engine/tensor';
 import { Linear } from './layers';
@@ -84,9 +84,10 @@ export class MambaMixer {
     const { inner: E, dtRank: R, state: N } = this.dims;
     const [xs, z] = split(this.inProj.forward(g, x), [E, E]); // (B, L, E) each
     const xc = silu(conv1d(xs, g.param(this.conv1dWeight), g.param(this.conv1dBias))); // (B, L, E)
-    const [dtr, Bm, Cm] = split(this.xProj.forward(g, xc), [R, N, N]); // (B, L, R), (B, L, N) ×2
+    // x_proj gives δ | B | C; B | C stay side by side, as the scan kernels read them
+    const [dtr, bc] = split(this.xProj.forward(g, xc), [R, 2 * N]); // (B, L, R), (B, L, 2N)
     const delta = softplus(this.dtProj.forward(g, dtr)); // (B, L, E)
-    const y = selectiveScan(xc, delta, g.param(this.aLog), Bm, Cm, g.param(this.dSkip), z); // (B, L, E)
+    const y = selectiveScanPacked(xc, delta, g.param(this.aLog), bc, g.param(this.dSkip), z); // (B, L, E)
     return this.outProj.forward(g, y); // (B, L, D)
   }
 }

@@ -26,7 +26,7 @@ export const ScanBwdParams = uniformStruct('Params', {
   chans: 'u32',
   nchunks: 'u32',
   neb: 'u32',
-  off_dc: 'u32',
+  _pad: 'u32',
   off_da: 'u32',
   off_dd: 'u32',
 });
@@ -164,14 +164,25 @@ export interface ScanOptions {
  *   Cm (B, L, N), D (E), z (B, L, E) optional gate → out (B, L, E) = y (⊙ SiLU(z)).
  */
 export function selectiveScan(u: Tensor, delta: Tensor, aLog: Tensor, Bm: Tensor, Cm: Tensor, D: Tensor, z?: Tensor, opts: ScanOptions = {}): Tensor {
+  const [B, L] = u.shape;
+  const N = aLog.shape[1];
+  assertShape(Bm, [B, L, N], 'selectiveScan B');
+  assertShape(Cm, [B, L, N], 'selectiveScan C');
+  return selectiveScanPacked(u, delta, aLog, concatLast(Bm, Cm, 'scan_B|C'), D, z, opts);
+}
+
+/**
+ * The same op with B and C side by side in one tensor, bc (B, L, 2N) = B | C: Mamba's x_proj
+ * produces them so (δ | B | C), and the kernels read them so, which saves the copies.
+ */
+export function selectiveScanPacked(u: Tensor, delta: Tensor, aLog: Tensor, bc: Tensor, D: Tensor, z?: Tensor, opts: ScanOptions = {}): Tensor {
   const g = u.graph;
   const [B, L, E] = u.shape;
   const N = aLog.shape[1];
   if (u.shape.length !== 3) throw new Error(`selectiveScan: u must be (B, L, E), got [${u.shape.join(', ')}]`);
   assertShape(delta, [B, L, E], 'selectiveScan delta');
   assertShape(aLog, [E, N], 'selectiveScan A_log');
-  assertShape(Bm, [B, L, N], 'selectiveScan B');
-  assertShape(Cm, [B, L, N], 'selectiveScan C');
+  assertShape(bc, [B, L, 2 * N], 'selectiveScan B|C');
   assertShape(D, [E], 'selectiveScan D');
   if (z) assertShape(z, [B, L, E], 'selectiveScan z');
   const maxBuffers = g.gpu.limits.maxStorageBuffersPerShaderStage;
@@ -183,25 +194,24 @@ export function selectiveScan(u: Tensor, delta: Tensor, aLog: Tensor, Bm: Tensor
   const span = cfg.kind === 'register' ? cfg.s : cfg.t * cfg.s;
   const nsaved = Math.ceil(L / span);
   const neb = Math.ceil(E / cfg.eb);
-  const inputs = [u, delta, aLog, Bm, Cm, D, ...(z ? [z] : [])];
+  const inputs = [u, delta, aLog, bc, D, ...(z ? [z] : [])];
   const needGrad = inputs.some((t) => t.requiresGrad) && g.gradEnabled;
   const out = g.tensor([B, L, E], needGrad, z ? 'scan(y)⊙silu(z)' : 'scan(y)');
   // (B, nsaved, N, E): the state at the start of every chunk / block, for the backward
   const hsave = g.tensor(needGrad ? [B, nsaved, N, E] : [1], false, 'scan_hsave');
   const zOrDummy = z ?? u; // never read when not gated
   const ad = pack2(aLog, D, E, 'scan_A_log|D'); // (E, N + 1)
-  const bc = pack2(Bm, Cm, B * L, 'scan_B|C'); // (B·L, 2N)
-  const nbln = neb * B * L * N;
-  const offDa = 2 * nbln;
+  // partials: [dB|dC (nEB, B·L, 2N) | dA_log (B, E, N) | dD (B, E)]
+  const offDa = neb * B * L * 2 * N;
   const offDd = offDa + B * E * N;
-  const params = ScanBwdParams.pack({ batch: B, len: L, chans: E, nchunks: nsaved, neb, off_dc: nbln, off_da: offDa, off_dd: offDd });
+  const params = ScanBwdParams.pack({ batch: B, len: L, chans: E, nchunks: nsaved, neb, _pad: 0, off_da: offDa, off_dd: offDd });
   if (cfg.kind === 'register') g.dispatch(fwdRegKernel(cfg, N, !!z, needGrad), params, [u, delta, ad, bc, zOrDummy, out, hsave], [neb, B, 1]);
   else g.dispatch(fwdKernel(cfg, N, !!z, needGrad), ScanParams.pack({ batch: B, len: L, chans: E, nchunks: nsaved }), [u, delta, ad, bc, zOrDummy, out, hsave], [neb, B, 1]);
 
   g.record(out, (dout) => {
     const dud = g.tensor([B, L, 2 * E], false, 'scan_du|ddelta');
     const dz = g.tensor(z ? [B, L, E] : [1], false, z ? `d${z.label}` : 'scan_dz_unused');
-    const part = g.tensor([offDd + B * E], false, 'scan_partials'); // [dB | dC | dA_log | dD] partials
+    const part = g.tensor([offDd + B * E], false, 'scan_partials');
     const kernel = cfg.kind === 'register' ? bwdRegKernel(cfg, N, !!z) : bwdKernel(cfg, N, !!z);
     g.dispatch(kernel, params, [u, delta, ad, bc, zOrDummy, hsave, dout, dud, dz, part], [neb, B, 1]);
     const [du, ddelta] = split(dud, [E, E]); // (B, L, E) each
@@ -213,10 +223,26 @@ export function selectiveScan(u: Tensor, delta: Tensor, aLog: Tensor, Bm: Tensor
     accumulateGrad(u, du);
     accumulateGrad(delta, ddelta);
     if (z) accumulateGrad(z, dz);
-    if (Bm.requiresGrad) accumulateGrad(Bm, sum(neb, 0, Bm, `d${Bm.label}`));
-    if (Cm.requiresGrad) accumulateGrad(Cm, sum(neb, nbln, Cm, `d${Cm.label}`));
+    if (bc.requiresGrad) accumulateGrad(bc, sum(neb, 0, bc, `d${bc.label}`));
     if (aLog.requiresGrad) accumulateGrad(aLog, sum(B, offDa, aLog, `d${aLog.label}`));
     if (D.requiresGrad) accumulateGrad(D, sum(B, offDd, D, `d${D.label}`));
+  });
+  return out;
+}
+
+/** a (..., W1) | b (..., W2) → (..., W1 + W2), differentiable (the backward splits). */
+export function concatLast(a: Tensor, b: Tensor, label: string): Tensor {
+  const g = a.graph;
+  const w1 = a.shape[a.shape.length - 1];
+  const w2 = b.shape[b.shape.length - 1];
+  const rows = a.size / w1;
+  if (b.size / w2 !== rows) throw new Error(`concatLast: ${a} and ${b} have different leading dimensions`);
+  const out = g.tensor([...a.shape.slice(0, -1), w1 + w2], a.requiresGrad || b.requiresGrad, label);
+  g.dispatch(packKernel, PackParams.pack({ rows, w1, w2, _pad: 0 }), [a, b, out], grid1d(rows * (w1 + w2), 256));
+  g.record(out, (dout) => {
+    const [da, db] = split(dout, [w1, w2]);
+    if (a.requiresGrad) accumulateGrad(a, da);
+    if (b.requiresGrad) accumulateGrad(b, db);
   });
   return out;
 }
