@@ -8,7 +8,7 @@
 import type { Init, ParamArena, ParamRef } from '../engine/arena';
 import type { Graph } from '../engine/graph';
 import { conv1d, conv1dRef } from '../engine/ops/conv1d';
-import { silu, softplus, unaryFnRef } from '../engine/ops/elementwise';
+import { softplus, unaryFnRef } from '../engine/ops/elementwise';
 import { matmulRef } from '../engine/ops/matmul';
 import { selectiveScanPacked, selectiveScanRef } from '../engine/ops/selectiveScan';
 import { split, splitRef } from '../engine/ops/split';
@@ -83,7 +83,7 @@ export class MambaMixer {
   forward(g: Graph, x: Tensor): Tensor {
     const { inner: E, dtRank: R, state: N } = this.dims;
     const [xs, z] = split(this.inProj.forward(g, x), [E, E]); // (B, L, E) each
-    const xc = silu(conv1d(xs, g.param(this.conv1dWeight), g.param(this.conv1dBias))); // (B, L, E)
+    const xc = conv1d(xs, g.param(this.conv1dWeight), g.param(this.conv1dBias), 'silu'); // (B, L, E)
     // x_proj gives δ | B | C; B | C stay side by side, as the scan kernels read them
     const [dtr, bc] = split(this.xProj.forward(g, xc), [R, 2 * N]); // (B, L, R), (B, L, 2N)
     const delta = softplus(this.dtProj.forward(g, dtr)); // (B, L, E)

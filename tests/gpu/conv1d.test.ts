@@ -11,8 +11,18 @@ import { dot, expectClose, finiteDiff, randn } from '../helpers/numeric';
 
 describe('conv1d (depthwise, causal)', () => {
   // L < K, one row block, several row blocks (B·L > 64), E past one workgroup
-  for (const [B, L, E, K] of [[1, 1, 1, 4], [2, 3, 5, 4], [3, 50, 7, 4], [1, 9, 300, 4], [2, 6, 3, 2]]) {
-    it(`B${B} L${L} E${E} K${K}: forward and gradients match the reference`, async () => {
+  const cases: [number, number, number, number, boolean][] = [
+    [1, 1, 1, 4, false],
+    [2, 3, 5, 4, false],
+    [3, 50, 7, 4, false],
+    [1, 9, 300, 4, false],
+    [2, 6, 3, 2, false],
+    [1, 1, 1, 4, true],
+    [3, 50, 7, 4, true],
+    [1, 9, 300, 4, true],
+  ];
+  for (const [B, L, E, K, withSilu] of cases) {
+    it(`B${B} L${L} E${E} K${K}${withSilu ? ' + SiLU' : ''}: forward and gradients match the reference`, async () => {
       const rng = new Rng(B * 100 + L);
       const x = randn(rng, B * L * E);
       const w = randn(rng, E * K, 0.5);
@@ -22,10 +32,14 @@ describe('conv1d (depthwise, causal)', () => {
       const xt = leaf(g, 'x', [B, L, E], x);
       const wt = leaf(g, 'w', [E, 1, K], w);
       const bt = leaf(g, 'b', [E], bias);
-      const out = conv1d(xt, wt, bt);
-      expectClose(await out.read(), conv1dRef(x, w, bias, B, L, E, K), { atol: 1e-5, rtol: 1e-5 }, 'forward');
+      const out = conv1d(xt, wt, bt, withSilu ? 'silu' : 'none');
+      const pre = conv1dRef(x, w, bias, B, L, E, K);
+      const sig = (v: number) => 1 / (1 + Math.exp(-v));
+      expectClose(await out.read(), withSilu ? pre.map((v) => v * sig(v)) : pre, { atol: 1e-5, rtol: 1e-5 }, 'forward');
       backward(sumCols(mul(out, constant(g, 'r', [B, L, E], r)), out.size));
-      const ref = conv1dBackwardRef(r, x, w, B, L, E, K);
+      // through SiLU: dpre = r · SiLU'(pre)
+      const dpre = withSilu ? r.map((v, i) => v * sig(pre[i]) * (1 + pre[i] * (1 - sig(pre[i])))) : r;
+      const ref = conv1dBackwardRef(dpre, x, w, B, L, E, K);
       expectClose(await xt.grad!.read(), ref.dx, { atol: 1e-5, rtol: 1e-4 }, 'dx');
       // sums over B·L rows in f32
       expectClose(await wt.grad!.read(), ref.dweight, { atol: 1e-4, rtol: 1e-4 }, 'dweight');

@@ -14,20 +14,22 @@ const RB = 64;
 /** The kernel keeps the taps' sums in a fixed array of 8. */
 const MAX_K = 8;
 
-const kernel = (entryPoint: string, K: number, bindings: KernelDef['bindings']): KernelDef => ({
-  name: `${entryPoint}_k${K}`,
+const kernel = (entryPoint: string, K: number, silu: boolean, bindings: KernelDef['bindings']): KernelDef => ({
+  name: `${entryPoint}_k${K}${silu ? '_silu' : ''}`,
   source,
   entryPoint,
-  bindings,
-  constants: { WG, K, RB },
+  // the pre-activation binding is always there (an override-guarded use is still a use)
+  bindings: [...bindings, entryPoint === 'conv_fwd' ? 'rw' : 'read'],
+  constants: { WG, K, RB, SILU: silu ? 1 : 0 },
 });
 
 /**
  * Depthwise causal conv1d: x (B, L, E), weight (E, 1, K) (PyTorch Conv1d layout), bias (E)
  * → out (B, L, E), out[b, t, e] = bias[e] + Σ_k weight[e, 0, k] · x[b, t − (K−1) + k, e]
- * (K − 1 zeros of left padding, so position t sees only t and earlier).
+ * (K − 1 zeros of left padding, so position t sees only t and earlier); act 'silu' applies
+ * SiLU in the same kernels (Mamba's conv → SiLU).
  */
-export function conv1d(x: Tensor, weight: Tensor, bias: Tensor): Tensor {
+export function conv1d(x: Tensor, weight: Tensor, bias: Tensor, act: 'none' | 'silu' = 'none'): Tensor {
   const g = x.graph;
   const [B, L, E] = x.shape;
   if (x.shape.length !== 3) throw new Error(`conv1d: x must be (B, L, E), got [${x.shape.join(', ')}]`);
@@ -37,18 +39,21 @@ export function conv1d(x: Tensor, weight: Tensor, bias: Tensor): Tensor {
   if (K > MAX_K) throw new Error(`conv1d: kernel size ${K} is larger than ${MAX_K}`);
   const nblk = Math.ceil((B * L) / RB);
   const params = Conv1dParams.pack({ batch: B, len: L, chans: E, nblk });
-  const out = g.tensor([B, L, E], x.requiresGrad || weight.requiresGrad || bias.requiresGrad, `conv1d(${x.label})`);
-  g.dispatch(kernel('conv_fwd', K, ['uniform', 'read', 'read', 'read', 'rw']), params, [x, weight, bias, out], grid1d(out.size, WG));
+  const silu = act === 'silu';
+  const out = g.tensor([B, L, E], x.requiresGrad || weight.requiresGrad || bias.requiresGrad, silu ? `silu(conv1d(${x.label}))` : `conv1d(${x.label})`);
+  // kept for SiLU's backward; without SiLU a placeholder the kernels never touch
+  const pre = g.tensor(silu ? [B, L, E] : [1], false, silu ? `conv1d(${x.label})` : 'conv1d_no_pre');
+  g.dispatch(kernel('conv_fwd', K, silu, ['uniform', 'read', 'read', 'read', 'rw']), params, [x, weight, bias, out, pre], grid1d(out.size, WG));
   g.record(out, (dout) => {
     if (x.requiresGrad) {
       const dx = g.tensor(x.shape, false, `d${x.label}`);
-      g.dispatch(kernel('conv_dx', K, ['uniform', 'read', 'read', 'rw']), params, [dout, weight, dx], grid1d(dx.size, WG));
+      g.dispatch(kernel('conv_dx', K, silu, ['uniform', 'read', 'read', 'rw']), params, [dout, weight, dx, silu ? pre : dout], grid1d(dx.size, WG));
       accumulateGrad(x, dx);
     }
     if (weight.requiresGrad || bias.requiresGrad) {
       const wpart = g.tensor([nblk, E, 1, K], false, 'conv1d_dw_partials');
       const bpart = g.tensor([nblk, E], false, 'conv1d_db_partials');
-      g.dispatch(kernel('conv_dw', K, ['uniform', 'read', 'read', 'rw', 'rw']), params, [dout, x, wpart, bpart], grid1d(nblk * E, WG));
+      g.dispatch(kernel('conv_dw', K, silu, ['uniform', 'read', 'read', 'rw', 'rw']), params, [dout, x, wpart, bpart, silu ? pre : dout], grid1d(nblk * E, WG));
       accumulateGrad(weight, sumRows(wpart, nblk, weight.shape));
       accumulateGrad(bias, sumRows(bpart, nblk, bias.shape));
     }
