@@ -1,4 +1,4 @@
-// matmul: both kernel variants vs the f64 reference (every transpose, batched, bias, act),
+// matmul: every kernel variant (naive, tiled, block8 and its tile configurations) vs the f64
 // GPU backward vs reference backward, reference backward vs finite differences, linear().
 //   M, K, N = output rows, inner dim, output cols; B = batch.
 import { describe, expect, it } from 'vitest';
@@ -6,7 +6,7 @@ import { backward } from '../../src/engine/autograd';
 import { CompiledGraph } from '../../src/engine/compile';
 import { Graph } from '../../src/engine/graph';
 import { binary } from '../../src/engine/ops/elementwise';
-import { linear, matmul, matmulBackwardRef, matmulRef, type Activation, type MatmulKernel, type MatmulRefOptions } from '../../src/engine/ops/matmul';
+import { BLOCK8_TILES, linear, matmul, matmulBackwardRef, matmulRef, type Activation, type Block8Config, type MatmulKernel, type MatmulRefOptions } from '../../src/engine/ops/matmul';
 import { sumCols } from '../../src/engine/ops/reduce';
 import { Rng } from '../../src/engine/rng';
 import { constant, eagerGraph, leaf, testGpu } from '../helpers/gpu';
@@ -21,7 +21,8 @@ const SHAPES: [number, number, number][] = [
   [2, 100, 257],
   [33, 20, 68], // vec4 loads (K, N multiples of 4) with a ragged M edge
 ];
-const KERNELS: MatmulKernel[] = ['matmulNaive', 'matmulTiled'];
+// matmulBlock8 runs matmulTiled on the shapes it cannot take (odd K or N): both paths tested
+const KERNELS: MatmulKernel[] = ['matmulNaive', 'matmulTiled', 'matmulBlock8'];
 const TRANS: [boolean, boolean][] = [
   [false, false],
   [true, false],
@@ -44,10 +45,12 @@ interface Case {
   batch?: number;
   /** Leading dims of a over a shared 2-D b. */
   lead?: number[];
+  /** A forced matmulBlock8 configuration. */
+  block?: Block8Config;
 }
 
 const tag = (c: Case, k: MatmulKernel) =>
-  `${k} M${c.M} K${c.K} N${c.N}${c.transA ? ' tA' : ''}${c.transB ? ' tB' : ''}${c.bias ? ' bias' : ''} ${c.act ?? 'none'}${c.batch ? ` B${c.batch}` : ''}${c.lead ? ` lead[${c.lead}]` : ''}`;
+  `${k}${c.block ? ` ${JSON.stringify(c.block)}` : ''} M${c.M} K${c.K} N${c.N}${c.transA ? ' tA' : ''}${c.transB ? ' tB' : ''}${c.bias ? ' bias' : ''} ${c.act ?? 'none'}${c.batch ? ` B${c.batch}` : ''}${c.lead ? ` lead[${c.lead}]` : ''}`;
 
 /** Runs matmul on the GPU (eager), checks the values and, if asked, all gradients. */
 async function check(c: Case, kernel: MatmulKernel, withGrad: boolean, rng: Rng): Promise<void> {
@@ -67,7 +70,7 @@ async function check(c: Case, kernel: MatmulKernel, withGrad: boolean, rng: Rng)
   const at = withGrad ? leaf(g, 'a', aShape, a) : constant(g, 'a', aShape, a);
   const bt = withGrad ? leaf(g, 'b', bShape, b) : constant(g, 'b', bShape, b);
   const biasT = bias ? (withGrad ? leaf(g, 'bias', [N], bias) : constant(g, 'bias', [N], bias)) : undefined;
-  const y = matmul(at, bt, { transA, transB, bias: biasT, act, kernel });
+  const y = matmul(at, bt, { transA, transB, bias: biasT, act, kernel, block: c.block });
   expect(y.shape).toEqual([...lead, M, N]);
   expectClose(await y.read(), matmulRef(a, b, M, K, N, refOpts), FWD_TOL, `${tag(c, kernel)} forward`);
   if (withGrad) {
@@ -178,6 +181,24 @@ describe('matmul variants and plumbing', () => {
     }
     // the weight gradient (K, N) = xᵀ dz sums over 300 rows: split
     await check({ M: 300, K: 8, N: 12, transB: true, bias: true, act: 'gelu' }, 'matmulTiled', true, rng);
+  });
+
+  it('matmulBlock8: every tile configuration, values and gradients, on edge and split-K shapes', async () => {
+    const rng = new Rng(47);
+    // the shape chooser picks by grid size (lavapipe sees tiny grids): force each configuration
+    const configs: Block8Config[] = [
+      ...Object.values(BLOCK8_TILES).flat(),
+      { TX: 8, TY: 16, BK: 8, prefetch: false },
+      { TX: 8, TY: 8, BK: 8, prefetch: true, band: 2 }, // 3 tile rows of M = 140: a ragged last band
+    ];
+    for (const block of configs) {
+      // multiples of 4 (vec4) that are not multiples of the tiles: ragged M, N and K edges
+      for (const [transA, transB] of TRANS) await check({ M: 140, K: 36, N: 76, transA, transB, block }, 'matmulBlock8', true, rng);
+      await check({ M: 33, K: 20, N: 132, bias: true, act: 'gelu', block }, 'matmulBlock8', true, rng);
+      await check({ M: 12, K: 8, N: 4, transA: true, transB: true, batch: 3, bias: true, act: 'relu', block }, 'matmulBlock8', true, rng);
+      // few output tiles and a long K: split into chunks of whole BK steps
+      await check({ M: 8, K: 1000, N: 20, transA: true, block }, 'matmulBlock8', false, rng);
+    }
   });
 
   it('linear: nn.Linear [out, in] and Conv1D [in, out] layouts', async () => {

@@ -28,11 +28,27 @@ export const FlatParams = uniformStruct('FlatParams', { n: 'u32', splits: 'u32',
 export type Activation = 'none' | 'gelu' | 'relu';
 const ACT_CODE: Record<Activation, number> = { none: 0, gelu: 1, relu: 2 };
 
-/** Kernel variants (named so tests and the benchmark can pick one). */
-export type MatmulKernel = 'matmulNaive' | 'matmulTiled';
-/** The variant training uses: the winner of `npm run bench` (src/cli/bench/matmul.ts): on an
- *  H200 3–12× naive at the model shapes, 30× on weight gradients (split K), 2× on lavapipe. */
-export const DEFAULT_MATMUL_KERNEL: MatmulKernel = 'matmulTiled';
+/** Kernel variants (named so tests and the benchmark can pick one). matmulBlock8 needs vec4
+ *  access to every operand (see `block8Fits`) and runs matmulTiled where it cannot. */
+export type MatmulKernel = 'matmulNaive' | 'matmulTiled' | 'matmulBlock8';
+/** The variant training uses: the winner of `npm run bench` (src/cli/bench/matmul.ts). On an
+ *  H200 (Dawn/Vulkan, TFLOP/s, matmulTiled → matmulBlock8 as chosen per shape; PyTorch f32):
+ *  4096² 18.0 → 32.9 (50.3); 1024² 14.5 → 22.9 (28.3); the paper Transformer's MLP
+ *  (M = 5248 rows, D = 256): forward + bias + GELU 15.4 → 20.3 (28.4), dW split K
+ *  14.1 → 26.0 (34.0), dX 13.2 → 21.1; D = 128: forward 13.4 → 16.8 (15.7), dW 12.1 → 16.2,
+ *  dX 11.4 → 16.9; D = 64: forward 8.5 → 8.5, dW 5.3 → 6.1, dX 6.8 → 7.8. */
+export const DEFAULT_MATMUL_KERNEL: MatmulKernel = 'matmulBlock8';
+
+/** A block8 configuration: TX × TY threads, each 8 × 8 outputs, so (8·TY, 8·TX) tiles of C,
+ *  BK deep; `prefetch` issues the next tile's global loads before multiplying the current;
+ *  `band` > 0 orders the workgroups in bands of that many tile rows (L2 reuse). */
+export interface Block8Config {
+  TX: number;
+  TY: number;
+  BK: number;
+  prefetch: boolean;
+  band?: number;
+}
 
 export interface MatmulOptions {
   transA?: boolean;
@@ -42,6 +58,9 @@ export interface MatmulOptions {
   act?: Activation;
   /** Kernel variant; defaults to DEFAULT_MATMUL_KERNEL. Gradients use the same one. */
   kernel?: MatmulKernel;
+  /** matmulBlock8 only: this configuration instead of the one chosen per shape (tests and
+   *  the benchmark's sweep); gradients use it too. */
+  block?: Block8Config;
 }
 
 // ---- kernels ----------------------------------------------------------------------------
@@ -52,6 +71,29 @@ const NAIVE = { WG_X: 16, WG_Y: 16 };
  *  8 × 8 blocks per thread ran 7× slower there (the register block spills), 8 × 8 threads
  *  of 4 × 4 were 10–15% slower except at the smallest model shape. */
 export const TILED = { TX: 16, TY: 16, TM: 4, TN: 4, BK: 16 };
+/** Block8 tiles (see chooseBlock8), from a sweep on an H200 (npm run bench with
+ *  ICL_MATMUL_SWEEP=1). BK 16 beat BK 8 by 5–20% except at 4096² with the middle tiles
+ *  (BK 8 there: 33.0 for 64 × 128, 28.2 with BK 16); 128 × 128 × 16 needs 16.6 KiB of
+ *  workgroup memory, more than browsers give, so BK 8 (8.3 KiB) stands in for it there.
+ *  Prefetching the next tile was 0–10% faster; banded workgroup order (L2) changed nothing. */
+export const BLOCK8_TILES = {
+  /** 128 × 128: the fastest at 4096² (32.9 TFLOP/s) and on split-K weight gradients. */
+  large: [
+    { TX: 16, TY: 16, BK: 16, prefetch: true },
+    { TX: 16, TY: 16, BK: 8, prefetch: true },
+  ],
+  /** 64 × 128, or 128 × 64 when that pads less: 5–20% faster than 128 × 128 on grids of
+   *  fewer than ~256 large tiles (the M = 5248-row products of the models). */
+  wide: [{ TX: 16, TY: 8, BK: 16, prefetch: true }],
+  tall: [{ TX: 8, TY: 16, BK: 16, prefetch: true }],
+  /** 64 × 64, for outputs that the others would mostly pad. */
+  small: [{ TX: 8, TY: 8, BK: 16, prefetch: true }],
+} satisfies Record<string, Block8Config[]>;
+/** The large tile only when the grid (split-K slices included) has this many workgroups:
+ *  at 328 (M = 5248, N = 1024) it was 6% behind 64 × 128, at 164 18% behind. */
+const BLOCK8_LARGE_GRID = 256;
+/** A tile is considered only when this much of its padded grid is real output. */
+const BLOCK8_MIN_USE = 0.75;
 const FLAT_WG = 256;
 /** Split K when a product has fewer output tiles than this (about two per SM on a big GPU). */
 const SPLIT_TARGET_TILES = 256;
@@ -66,15 +108,34 @@ interface Variant {
   transB: boolean;
   act: Activation;
   bias: boolean;
+  /** matmulBlock8's configuration. */
+  block?: Block8Config;
+}
+
+/** Workgroup memory of a block8 configuration: the two vec4 tiles, BK deep, with a padding
+ *  vec4 per row for an operand stored transposed (plain A, transposed B; see the WGSL). */
+function block8Bytes(cfg: Block8Config, transA: boolean, transB: boolean): number {
+  return 16 * cfg.BK * (2 * cfg.TY + (transA ? 0 : 1) + 2 * cfg.TX + (transB ? 1 : 0));
 }
 
 function matmulKernel(v: Variant): KernelDef {
-  const entryPoint = v.kernel === 'matmulNaive' ? 'naive' : v.vec4 ? 'tiled_vec4' : 'tiled';
+  const entryPoint = v.kernel === 'matmulNaive' ? 'naive' : v.kernel === 'matmulBlock8' ? 'block8' : v.vec4 ? 'tiled_vec4' : 'tiled';
   const epilogue = { ACT: ACT_CODE[v.act], HAS_BIAS: v.bias ? 1 : 0 };
-  const constants =
-    v.kernel === 'matmulNaive' ? { ...NAIVE, ...epilogue } : { ...TILED, ...epilogue, TRANS_A: v.transA ? 1 : 0, TRANS_B: v.transB ? 1 : 0 };
-  const name = `${entryPoint === 'naive' ? 'matmulNaive' : entryPoint === 'tiled' ? 'matmulTiled' : 'matmulTiledVec4'}` +
-    `${v.transA ? '_tA' : ''}${v.transB ? '_tB' : ''}${v.bias ? '_bias' : ''}${v.act !== 'none' ? `_${v.act}` : ''}`;
+  const layout = { TRANS_A: v.transA ? 1 : 0, TRANS_B: v.transB ? 1 : 0 };
+  let constants: Record<string, number>;
+  let name: string;
+  if (v.kernel === 'matmulNaive') {
+    constants = { ...NAIVE, ...epilogue };
+    name = 'matmulNaive';
+  } else if (v.kernel === 'matmulBlock8') {
+    const { TX, TY, BK, prefetch, band = 0 } = v.block!;
+    constants = { TX, TY, BK, PREFETCH: prefetch ? 1 : 0, BAND: band, A_PAD: v.transA ? 0 : 1, B_PAD: v.transB ? 1 : 0, ...epilogue, ...layout };
+    name = `matmulBlock8_${8 * TY}x${8 * TX}x${BK}${prefetch ? '' : '_noprefetch'}${band ? `_band${band}` : ''}`;
+  } else {
+    constants = { ...TILED, ...epilogue, ...layout };
+    name = v.vec4 ? 'matmulTiledVec4' : 'matmulTiled';
+  }
+  name += `${v.transA ? '_tA' : ''}${v.transB ? '_tB' : ''}${v.bias ? '_bias' : ''}${v.act !== 'none' ? `_${v.act}` : ''}`;
   return { name, source, entryPoint, bindings: MATMUL_BINDINGS, constants };
 }
 
@@ -89,6 +150,12 @@ const actBackwardKernel = (act: Activation): KernelDef => ({
 const sumSplitsKernel: KernelDef = { name: 'matmul_sum_splits', source, entryPoint: 'sum_splits', bindings: ['uniform', 'read', 'rw'], constants: { WG: FLAT_WG } };
 
 // ---- the core dispatch --------------------------------------------------------------------
+
+/** The variant a matmul asked for, passed on to its gradients' products. */
+interface KernelChoice {
+  kernel: MatmulKernel;
+  block?: Block8Config;
+}
 
 /** One (possibly batched) product: out[bi] = act(op(a[bi]) · op(b[bi]) + bias). */
 interface Gemm {
@@ -105,6 +172,44 @@ interface Gemm {
 
 const MAX_GROUPS = 65535;
 
+/** Whether block8 can run a product: vec4 loads (as tiled_vec4), vec4 stores of C (N % 4 = 0)
+ *  and tiles that fit this device's workgroup memory. */
+function block8Fits(s: Gemm, cfg: Block8Config, maxWorkgroupBytes: number): boolean {
+  const vec4Loads = (s.transA ? s.M : s.K) % 4 === 0 && (s.transB ? s.K : s.N) % 4 === 0;
+  return vec4Loads && s.N % 4 === 0 && block8Bytes(cfg, s.transA, s.transB) <= maxWorkgroupBytes;
+}
+
+/** Output tiles of a product under a tile size (over the batch). */
+function tileCount(s: Gemm, BM: number, BN: number): number {
+  return Math.ceil(s.M / BM) * Math.ceil(s.N / BN) * s.batch;
+}
+
+/** Split-K slices for a product of `tiles` output tiles (1: no split). Split only without an
+ *  epilogue (bias and activation apply to the full sum) and without a batch (the partial
+ *  slices are then (splits, M, N)): the weight gradients, whose (D, 4D) outputs are a
+ *  handful of tiles with K = batch · tokens. */
+function splitsFor(s: Gemm, tiles: number, splittable: boolean): number {
+  if (!splittable || tiles >= SPLIT_TARGET_TILES) return 1;
+  return Math.max(1, Math.min(Math.ceil(SPLIT_TARGET_TILES / tiles), Math.floor(s.K / SPLIT_MIN_CHUNK)));
+}
+
+/** The block8 configuration for a product: the large tile on big grids, else the wide or
+ *  tall one (whichever pads less), else the small one, each only if it fits the device and
+ *  wastes little on padding. Undefined when none fits (the caller then runs matmulTiled). */
+function chooseBlock8(s: Gemm, splittable: boolean, maxWorkgroupBytes: number): Block8Config | undefined {
+  const pick = (cfgs: readonly Block8Config[]) => cfgs.find((cfg) => block8Fits(s, cfg, maxWorkgroupBytes));
+  const use = (cfg: Block8Config) => (s.M * s.N * s.batch) / (tileCount(s, 8 * cfg.TY, 8 * cfg.TX) * 64 * cfg.TX * cfg.TY);
+  const grid = (cfg: Block8Config) => {
+    const tiles = tileCount(s, 8 * cfg.TY, 8 * cfg.TX);
+    return tiles * splitsFor(s, tiles, splittable);
+  };
+  const large = pick(BLOCK8_TILES.large);
+  if (large && use(large) >= BLOCK8_MIN_USE && grid(large) >= BLOCK8_LARGE_GRID) return large;
+  const middle = [pick(BLOCK8_TILES.wide), pick(BLOCK8_TILES.tall)].filter((c) => c !== undefined).sort((x, y) => use(y) - use(x))[0];
+  if (middle && use(middle) >= BLOCK8_MIN_USE) return middle;
+  return pick(BLOCK8_TILES.small);
+}
+
 /** Dispatches one product (no autograd). Returns the output and, with an activation, the
  *  pre-activation z that the backward needs. */
 function gemm(
@@ -112,7 +217,7 @@ function gemm(
   b: Tensor,
   s: Gemm,
   outShape: number[],
-  kernel: MatmulKernel,
+  choice: KernelChoice,
   bias?: Tensor,
   act: Activation = 'none',
   requiresGrad = false,
@@ -124,20 +229,21 @@ function gemm(
   // Stand-ins for bindings the specialised kernel never touches (HAS_BIAS / ACT are off):
   // b again as a read-only binding (read-only aliasing is allowed), a 1-float scratch output.
   const biasT = bias ?? b;
-  const preT = pre ?? g.tensor([1], false, 'unused');
-  const BM = TILED.TY * TILED.TM;
-  const BN = TILED.TX * TILED.TN;
-  const tiled = kernel === 'matmulTiled';
-  const tiles = tiled ? Math.ceil(M / BM) * Math.ceil(N / BN) * batch : 0;
-  // Split K only without an epilogue (bias and activation apply to the full sum) and without
-  // a batch (the partial slices are then (splits, M, N)): the weight gradients, whose (D, 4D)
-  // outputs are a handful of tiles with K = batch · tokens.
-  let splits = 1;
-  if (tiled && batch === 1 && !bias && act === 'none' && tiles < SPLIT_TARGET_TILES) {
-    splits = Math.max(1, Math.min(Math.ceil(SPLIT_TARGET_TILES / tiles), Math.floor(K / SPLIT_MIN_CHUNK)));
+  // 4 floats: block8 binds it as an array of vec4
+  const preT = pre ?? g.tensor([4], false, 'unused');
+  const splittable = batch === 1 && !bias && act === 'none';
+  let kernel = choice.kernel;
+  let block: Block8Config | undefined;
+  if (kernel === 'matmulBlock8') {
+    const maxBytes = g.gpu.limits.maxComputeWorkgroupStorageSize;
+    block = choice.block && block8Fits(s, choice.block, maxBytes) ? choice.block : chooseBlock8(s, splittable, maxBytes);
+    if (!block) kernel = 'matmulTiled';
   }
+  const [BM, BN, BK] = block ? [8 * block.TY, 8 * block.TX, block.BK] : [TILED.TY * TILED.TM, TILED.TX * TILED.TN, TILED.BK];
+  const tiled = kernel !== 'matmulNaive';
+  let splits = tiled ? splitsFor(s, tileCount(s, BM, BN), splittable) : 1;
   // chunks are whole BK steps, so vec4 loads never straddle a chunk's end
-  const kChunk = splits > 1 ? Math.ceil(K / splits / TILED.BK) * TILED.BK : K;
+  const kChunk = splits > 1 ? Math.ceil(K / splits / BK) * BK : K;
   if (splits > 1) splits = Math.ceil(K / kChunk);
   const params = MatmulParams.pack({
     M,
@@ -163,7 +269,7 @@ function gemm(
   }
   // with split K the kernel writes (splits, M, N) partial sums, added up below
   const target = splits > 1 ? g.tensor([splits, ...outShape], false, `partial(${out.label})`) : out;
-  const def = matmulKernel({ kernel, vec4, transA, transB, act, bias: !!bias });
+  const def = matmulKernel({ kernel, vec4, transA, transB, act, bias: !!bias, block });
   g.dispatch(def, params, [a, b, biasT, target, preT], workgroups);
   if (splits > 1) g.dispatch(sumSplitsKernel, FlatParams.pack({ n: out.size, splits, _pad0: 0, _pad1: 0 }), [target, out], grid1d(out.size, FLAT_WG));
   return { out, pre };
@@ -194,7 +300,7 @@ export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
   const transA = opts.transA ?? false;
   const transB = opts.transB ?? false;
   const act = opts.act ?? 'none';
-  const kernel = opts.kernel ?? DEFAULT_MATMUL_KERNEL;
+  const kernel: KernelChoice = { kernel: opts.kernel ?? DEFAULT_MATMUL_KERNEL, block: opts.block };
   const bias = opts.bias;
   const [ar, ac] = dims(a, 'a');
   const [br, bc] = dims(b, 'b');
@@ -232,7 +338,7 @@ export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
 }
 
 /** da in a's layout. op(A) = dz · op(B)ᵀ (M, K); with transA, da = op(B) · dzᵀ (K, M). */
-function gradA(dz: Tensor, b: Tensor, s: Gemm, aShape: number[], kernel: MatmulKernel): Tensor {
+function gradA(dz: Tensor, b: Tensor, s: Gemm, aShape: number[], kernel: KernelChoice): Tensor {
   const { batch, M, K, N } = s;
   // dz (M, N) is batched exactly as the output; b as in the forward
   if (!s.transA) {
@@ -245,7 +351,7 @@ function gradA(dz: Tensor, b: Tensor, s: Gemm, aShape: number[], kernel: MatmulK
 
 /** db in b's layout. op(B) = op(A)ᵀ · dz (K, N); with transB, db = dzᵀ · op(A) (N, K).
  *  A b shared across batches sums its per-batch gradients. */
-function gradB(a: Tensor, dz: Tensor, s: Gemm, bShape: number[], kernel: MatmulKernel): Tensor {
+function gradB(a: Tensor, dz: Tensor, s: Gemm, bShape: number[], kernel: KernelChoice): Tensor {
   const { batch, M, K, N } = s;
   const perBatch = !s.batchedB && batch > 1; // b broadcast over a batch: sum afterwards
   const shape = perBatch ? [batch, ...bShape] : bShape;
