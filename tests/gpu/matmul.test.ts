@@ -1,4 +1,5 @@
 // matmul: every kernel variant (naive, tiled, block8 and its tile configurations) vs the f64
+// reference (every transpose, batched, bias, act),
 // GPU backward vs reference backward, reference backward vs finite differences, linear().
 //   M, K, N = output rows, inner dim, output cols; B = batch.
 import { describe, expect, it } from 'vitest';
