@@ -6,7 +6,8 @@ import { GpuContext } from './context';
 export async function nodeGpu(opts: InitDeviceOptions = {}): Promise<GpuContext> {
   const webgpu = await import('webgpu');
   Object.assign(globalThis, webgpu.globals);
-  const gpu = webgpu.create([]);
+  // Dawn rounds timestamps (to ~65 µs on an H200) unless told not to; benchmarks profile with them
+  const gpu = webgpu.create(['disable-dawn-features=timestamp_quantization']);
   const { device, info } = await initDevice(gpu, opts);
   const ctx = new GpuContext(device, info);
   // Dawn's instance must outlive the device: if `gpu` is garbage-collected, the process crashes.
