@@ -35,6 +35,8 @@ export class Graph {
   gradEnabled = true;
   private paramTensors = new Map<string, Tensor>();
   private eagerBuffers: GPUBuffer[] = [];
+  /** Eager mode: each dispatch's validation check, settled with its error message or null. */
+  private eagerChecks: Promise<string | null>[] = [];
 
   constructor(
     readonly gpu: GpuContext,
@@ -103,6 +105,10 @@ export class Graph {
 
   async read(t: Tensor): Promise<Float32Array> {
     if (t.storage.kind !== 'fixed') throw new Error(`${t} has no buffer yet: read it through its compiled graph`);
+    // a rejected eager dispatch does nothing: say so rather than return zeros
+    const errors = (await Promise.all(this.eagerChecks)).filter((e) => e !== null);
+    this.eagerChecks = [];
+    if (errors.length) throw new Error(`WebGPU rejected ${errors.length} eager dispatch(es): ${errors[0]}`);
     return this.gpu.read(t.storage.slice);
   }
 
@@ -135,7 +141,10 @@ export class Graph {
       this.eagerBuffers.push(u);
     }
     for (const t of d.tensors) slices.push((t.storage as { slice: BufferSlice }).slice);
+    const device = this.gpu.device;
+    device.pushErrorScope('validation');
     const { pipeline } = this.gpu.pipeline(d.kernel);
     this.gpu.submit([{ pipeline, bindGroup: this.gpu.bindGroup(d.kernel, slices), workgroups: d.workgroups }]);
+    this.eagerChecks.push(device.popErrorScope().then((e) => (e ? `${d.kernel.name}: ${e.message}` : null)));
   }
 }

@@ -1,0 +1,22 @@
+// An eager dispatch that WebGPU rejects (here: a bind group without a binding the shader
+// uses) must make the next read fail with the kernel's name, not return untouched zeros.
+import { describe, expect, it } from 'vitest';
+import type { KernelDef } from '../../src/gpu/kernel';
+import { ElementwiseParams } from '../../src/engine/ops/elementwise';
+import source from '../../shaders/elementwise.wgsl?raw';
+import { eagerGraph } from '../helpers/gpu';
+
+describe('eager graphs surface validation errors', () => {
+  it('a dispatch missing a binding makes read() throw with the kernel name', async () => {
+    const g = await eagerGraph();
+    const x = g.input('x', [4]);
+    const y = g.tensor([4], false, 'y');
+    // the `binary` entry point reads a, b and writes out (3 storage buffers); bind only two
+    const broken: KernelDef = { name: 'binary_missing_b', source, entryPoint: 'binary', bindings: ['uniform', 'read', 'rw'], constants: { WG: 256, OP: 0 } };
+    g.dispatch(broken, ElementwiseParams.pack({ n: 4, nb: 4, alpha: 0, _pad: 0 }), [x, y], [1, 1, 1]);
+    await expect(y.read()).rejects.toThrow(/binary_missing_b/);
+    // the error is reported once; later reads work
+    expect(Array.from(await x.read())).toEqual([0, 0, 0, 0]);
+    g.destroy();
+  });
+});
