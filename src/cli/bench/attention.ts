@@ -49,7 +49,7 @@ async function benchOne(gpu: GpuContext, s: Shape, backward: boolean, quick: boo
   g.write('dout', rng.fillNormal(new Float32Array(B * T * C), 1) as Float32Array);
   const cg = new CompiledGraph(g);
   try {
-    const t = await timeGpu(gpu, () => cg.run(), quick ? { warmup: 1, reps: 2, batches: 3 } : { warmup: 3, reps: 10, batches: 7 });
+    const t = await timeGpu(gpu, () => cg.run(), quick ? { warmup: 1, reps: 2, batches: 3 } : { warmup: 3, reps: 10, batches: 7, warmupMs: 300 });
     const ms = t.median_ms / copies;
     return {
       name: backward ? 'attention_fwd_bwd' : 'attention_fwd',

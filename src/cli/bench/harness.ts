@@ -10,6 +10,8 @@ export interface TimeOptions {
   reps: number;
   /** Timed batches: the statistics are taken over these samples. */
   batches?: number;
+  /** Before timing, keep the GPU busy with fn for this long (clocks ramp up; see warmUp). */
+  warmupMs?: number;
 }
 
 export interface Timing {
@@ -18,8 +20,20 @@ export interface Timing {
   max_ms: number;
 }
 
+/** Keeps the GPU busy with fn for `ms` so that its clocks have ramped up before timing:
+ *  work of a fraction of a millisecond, timed right after an idle spell, ran 2–3× slow on
+ *  the H200 (matmul bench, 2026-11-29). */
+export async function warmUp(gpu: GpuContext, fn: () => void, ms: number): Promise<void> {
+  const t0 = performance.now();
+  while (performance.now() - t0 < ms) {
+    for (let i = 0; i < 10; i++) fn();
+    await gpu.idle();
+  }
+}
+
 /** Times fn (which submits GPU work and returns at once): per-call milliseconds. */
-export async function timeGpu(gpu: GpuContext, fn: () => void, { warmup, reps, batches = 5 }: TimeOptions): Promise<Timing> {
+export async function timeGpu(gpu: GpuContext, fn: () => void, { warmup, reps, batches = 5, warmupMs = 0 }: TimeOptions): Promise<Timing> {
+  await warmUp(gpu, fn, warmupMs);
   for (let i = 0; i < warmup; i++) fn();
   await gpu.idle();
   const samples: number[] = [];

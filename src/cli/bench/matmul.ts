@@ -9,7 +9,7 @@ import { CompiledGraph } from '../../engine/compile';
 import { Graph } from '../../engine/graph';
 import { matmul, type Activation, type Block8Config, type MatmulKernel } from '../../engine/ops/matmul';
 import { Rng } from '../../engine/rng';
-import { rate, timeGpu, type BenchOptions, type BenchResult, type Timing } from './harness';
+import { rate, timeGpu, warmUp, type BenchOptions, type BenchResult, type Timing } from './harness';
 
 const KERNELS: MatmulKernel[] = ['matmulBlock8', 'matmulTiled', 'matmulNaive'];
 
@@ -88,16 +88,6 @@ function build(gpu: GpuContext, s: Shape, v: Variant, copies: number, rng: Rng):
   return new CompiledGraph(g);
 }
 
-/** Keeps the GPU busy for `ms` so that its clocks have ramped up before timing: products of
- *  a fraction of a millisecond, timed right after an idle spell, ran 2–3× slow on the H200. */
-async function warmUp(gpu: GpuContext, cg: CompiledGraph, ms: number): Promise<void> {
-  const t0 = performance.now();
-  while (performance.now() - t0 < ms) {
-    for (let i = 0; i < 10; i++) cg.run();
-    await gpu.idle();
-  }
-}
-
 /** Every variant at each shape, side by side. The variants of a shape are timed in turns,
  *  several rounds, each keeping its best round: the GPU's clocks and whatever else shares it
  *  drift over seconds, and a fixed order would charge that drift to some variants. */
@@ -116,7 +106,7 @@ export async function benchMatmul(gpu: GpuContext, opts: BenchOptions): Promise<
     const graphs = all.map((v) => build(gpu, s, v, copies, rng));
     try {
       const best: (Timing | undefined)[] = all.map(() => undefined);
-      await warmUp(gpu, graphs[0], opts.quick ? 0 : 300);
+      await warmUp(gpu, () => graphs[0].run(), opts.quick ? 0 : 300);
       for (let r = 0; r < rounds; r++) {
         for (let i = 0; i < all.length; i++) {
           const t = await timeGpu(gpu, () => graphs[i].run(), timing);

@@ -65,7 +65,7 @@ export async function benchScanConfig(gpu: GpuContext, s: ScanShape, name: strin
   g.write('D', normal(E, 0, 1));
   const cg = new CompiledGraph(g);
   try {
-    const t = await timeGpu(gpu, () => cg.run(), quick ? { warmup: 1, reps: 2, batches: 3 } : { warmup: 3, reps: 10, batches: 7 });
+    const t = await timeGpu(gpu, () => cg.run(), quick ? { warmup: 1, reps: 2, batches: 3 } : { warmup: 3, reps: 10, batches: 7, warmupMs: 300 });
     const ms = t.median_ms / copies;
     return {
       name,
