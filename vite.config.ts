@@ -35,7 +35,15 @@ function contentSecurityPolicy(): Plugin {
 export default defineConfig({
   plugins: [react(), contentSecurityPolicy()],
   worker: { format: 'es' },
-  build: { outDir: 'dist', target: 'es2022', sourcemap: true },
+  build: {
+    outDir: 'dist',
+    target: 'es2022',
+    sourcemap: true,
+    rolldownOptions: {
+      // the plotting library (recharts + d3) in its own chunk: the app's code changes more often
+      output: { advancedChunks: { groups: [{ name: 'charts', test: /node_modules[\\/](recharts|d3-|victory-vendor|es-toolkit)/ }] } },
+    },
+  },
   server: { port: 5173 },
   preview: { port: 5173 },
 });
