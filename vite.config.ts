@@ -41,7 +41,7 @@ export default defineConfig({
     sourcemap: true,
     rolldownOptions: {
       // the plotting library (recharts + d3) in its own chunk: the app's code changes more often
-      output: { advancedChunks: { groups: [{ name: 'charts', test: /node_modules[\\/](recharts|d3-|victory-vendor|es-toolkit)/ }] } },
+      output: { codeSplitting: { groups: [{ name: 'charts', test: /node_modules[\\/](recharts|d3-|victory-vendor|es-toolkit)/ }] } },
     },
   },
   server: { port: 5173 },

@@ -1,9 +1,9 @@
 // `npm run train`: trains one run headless on the same engine as the page, prints progress
 // (step, loss, steps/s, ETA), evaluates the ICL curve every --eval-every steps, and writes
 // the run file (and optionally a .safetensors checkpoint).
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { nodeGpu } from '../gpu/node';
-import { loadCheckpoint, saveCheckpoint } from '../nn/checkpoint';
+import { loadCheckpoint, loadOptimizerState, saveCheckpoint, saveOptimizerState } from '../nn/checkpoint';
 import { defaultConfig, MODEL_IDS, SIZE_IDS, TASK_IDS, type ModelId, type RunConfig, type SizeId, type TaskId } from '../train/config';
 import { parseRunConfig, stringifyRunFile } from '../train/schema';
 import { Trainer } from '../train/trainer';
@@ -21,8 +21,10 @@ export const TRAIN_HELP = `npm run train -- [flags]
   --eval-prompts N   prompts in the evaluation set (default 256)
   --no-curriculum    train at full size from the start
   --out FILE         write the run file (JSON) here
-  --checkpoint FILE  write the trained weights (.safetensors, official names) here
-  --resume FILE      start from these weights (.safetensors); the step count continues
+  --checkpoint FILE  write the trained weights (.safetensors, official names) here, and
+                     Adam's moments beside them (FILE with .adam.safetensors)
+  --resume FILE      continue from these weights: step count, data stream and (when the
+                     .adam.safetensors file is beside it) Adam's moments carry on
   --quiet            print only the summary
   --help             this text`;
 
@@ -83,8 +85,11 @@ export async function trainCommand(args: string[]): Promise<number> {
     const { notices, metadata } = loadCheckpoint(trainer.model, gpu, readFileSync(flags.resume));
     notices.forEach((n) => log(`resume: ${n}`));
     const step = Number(metadata.step ?? 0);
-    if (Number.isInteger(step) && step > 0 && step < config.steps) trainer.step = step;
-    log(`resumed from ${flags.resume} at step ${trainer.step} (Adam moments start fresh)`);
+    const resumeAt = Number.isInteger(step) && step > 0 && step < config.steps ? step : 0;
+    const adamFile = optimizerPath(flags.resume);
+    const adamSteps = existsSync(adamFile) ? loadOptimizerState(trainer.model, gpu, readFileSync(adamFile)) : 0;
+    trainer.restore(resumeAt, [], adamSteps);
+    log(`resumed from ${flags.resume} at step ${trainer.step} (${adamSteps ? `Adam moments from ${adamFile}` : `Adam moments start fresh: no ${adamFile}`})`);
   }
   const t0 = performance.now();
   let lastPrint = 0;
@@ -120,10 +125,16 @@ export async function trainCommand(args: string[]): Promise<number> {
   }
   if (flags.checkpoint) {
     writeFileSync(flags.checkpoint, await saveCheckpoint(trainer.model, gpu, { step: String(trainer.step), config: JSON.stringify(config) }));
-    log(`wrote ${flags.checkpoint}`);
+    writeFileSync(optimizerPath(flags.checkpoint), await saveOptimizerState(trainer.model, gpu, trainer.adamSteps));
+    log(`wrote ${flags.checkpoint} and ${optimizerPath(flags.checkpoint)}`);
   }
   trainer.destroy();
   return 0;
+}
+
+/** Where Adam's moments live beside a checkpoint: model.safetensors → model.adam.safetensors. */
+export function optimizerPath(checkpoint: string): string {
+  return `${checkpoint.replace(/\.safetensors$/, '')}.adam.safetensors`;
 }
 
 export function formatDuration(seconds: number): string {

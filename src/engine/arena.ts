@@ -124,10 +124,10 @@ export class ParamArena {
     return new Map(this.refs.map((r) => [r.name, all.slice(r.offset, r.offset + r.size)]));
   }
 
-  /** Writes one parameter's values (checkpoint loading). */
-  writeParam(gpu: GpuContext, ref: ParamRef, values: Float32Array): void {
+  /** Writes one parameter's values, or its Adam moments (checkpoint loading). */
+  writeParam(gpu: GpuContext, ref: ParamRef, values: Float32Array, which: ArenaBuffer = 'param'): void {
     if (values.length !== ref.size) throw new Error(`${ref.name}: expected ${ref.size} values, got ${values.length}`);
-    gpu.write(this.buffer('param'), ref.offset * 4, values);
+    gpu.write(this.buffer(which), ref.offset * 4, values);
   }
 
   /** Zeroes the Adam moments (a fresh optimizer, e.g. after loading a checkpoint). */

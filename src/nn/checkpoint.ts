@@ -51,3 +51,40 @@ export function loadCheckpoint(model: IclModel, gpu: GpuContext, bytes: Uint8Arr
   model.arena.resetOptimizer(gpu);
   return { notices, metadata: file.metadata };
 }
+
+// ---- optimizer state ----------------------------------------------------------------------
+// Adam's moments go to a file of their own (m.<name>, v.<name>; the step count in the
+// metadata), so the weights file stays a plain state_dict that PyTorch loads strictly.
+
+/** The Adam moments and step count, for an exact resume. */
+export async function saveOptimizerState(model: IclModel, gpu: GpuContext, adamStep: number): Promise<Uint8Array> {
+  const m = await model.arena.readParams(gpu, 'm');
+  const v = await model.arena.readParams(gpu, 'v');
+  const tensors = model.arena.params.flatMap((r) => [
+    { name: `m.${r.name}`, shape: [...r.shape], data: m.get(r.name)! },
+    { name: `v.${r.name}`, shape: [...r.shape], data: v.get(r.name)! },
+  ]);
+  return writeSafetensors(tensors, { format: 'icl-lab-adam', adam_step: String(adamStep) });
+}
+
+/** Loads Adam moments saved by saveOptimizerState (after loadCheckpoint, which resets them);
+ *  returns Adam's step count. Every tensor must be there with its shape. */
+export function loadOptimizerState(model: IclModel, gpu: GpuContext, bytes: Uint8Array): number {
+  const file = readSafetensors(bytes);
+  const adamStep = Number(file.metadata.adam_step);
+  if (file.metadata.format !== 'icl-lab-adam' || !Number.isInteger(adamStep) || adamStep < 0) {
+    throw new Error('This is not an optimizer-state file of the lab (format icl-lab-adam with an adam_step).');
+  }
+  const pending: [(typeof model.arena.params)[number], Float32Array, 'm' | 'v'][] = [];
+  for (const ref of model.arena.params) {
+    for (const which of ['m', 'v'] as const) {
+      const t = file.tensors.get(`${which}.${ref.name}`);
+      if (!t || t.shape.join('×') !== ref.shape.join('×')) {
+        throw new Error(`The optimizer state lacks ${which}.${ref.name} with shape [${ref.shape.join(', ')}]: is it from another model?`);
+      }
+      pending.push([ref, t.data, which]);
+    }
+  }
+  for (const [ref, data, which] of pending) model.arena.writeParam(gpu, ref, data, which);
+  return adamStep;
+}

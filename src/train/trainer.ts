@@ -44,7 +44,10 @@ export class Trainer {
   lastEval: { step: number; icl: IclResult; metrics: Record<string, number> } | null = null;
   stepsPerSecond = 0;
 
-  private dataRng: Rng;
+  /** Batch t is drawn from Rng(dataSeed, t): a resumed run continues the same data stream. */
+  private dataSeed: number;
+  /** Adam's step count for the next compiled step when no previous one exists (a resume). */
+  private resumedAdamSteps = 0;
   private evalSet: EvalSet;
   private baselines: BaselineReport | null = null;
   private trainingStep: TrainingStep | null = null;
@@ -67,7 +70,7 @@ export class Trainer {
     this.checkFits();
     const seedRng = new Rng(config.seed);
     this.model.arena.allocate(gpu, seedRng.fork());
-    this.dataRng = seedRng.fork();
+    this.dataSeed = seedRng.nextU32();
     this.curriculum = new Curriculum(config);
     this.evalSet = makeEvalSet(config, config.seed);
     this.adam = { ...ADAM_DEFAULTS, clip: config.clip };
@@ -97,7 +100,7 @@ export class Trainer {
     for (let i = 0; i < todo; i++) {
       const stage = this.curriculum.at(this.step);
       const step = await this.ensureStep(stage);
-      const batch = sampleBatch(this.config.task, this.dataRng, {
+      const batch = sampleBatch(this.config.task, this.batchRng(this.step), {
         batch: this.config.batch,
         nDims: this.config.nDims,
         activeDims: stage.activeDims,
@@ -168,11 +171,23 @@ export class Trainer {
     return out;
   }
 
-  /** Continues a run from a checkpoint: its step count and loss history (weights loaded apart). */
-  restore(step: number, history: { step: number; loss: number }[]): void {
+  /** Continues a run from a checkpoint: its step count and loss history (weights loaded
+   *  apart), and Adam's step count when its moments were loaded too (loadOptimizerState). */
+  restore(step: number, history: { step: number; loss: number }[], adamSteps = 0): void {
     if (!Number.isInteger(step) || step < 0 || step > this.config.steps) throw new Error(`cannot resume at step ${step} of ${this.config.steps}`);
     this.step = step;
     this.history.splice(0, this.history.length, ...history.filter((h) => h.step <= step));
+    this.resumedAdamSteps = adamSteps;
+  }
+
+  /** Adam's step count so far (saved with the moments for an exact resume). */
+  get adamSteps(): number {
+    return this.trainingStep?.step ?? this.resumedAdamSteps;
+  }
+
+  /** The generator of the batch for step t (0-based), from the seed alone. */
+  private batchRng(t: number): Rng {
+    return new Rng((this.dataSeed + Math.imul(t + 1, 0x9e3779b9)) >>> 0);
   }
 
   runFile(): RunFile {
@@ -205,8 +220,8 @@ export class Trainer {
   private async ensureStep(stage: Stage): Promise<TrainingStep> {
     if (this.trainingStep && this.stage?.nPoints === stage.nPoints) return this.trainingStep;
     const previous = this.trainingStep;
-    // Adam's step count (bias correction) carries over stages; a resumed run starts fresh moments
-    const adamSteps = previous?.step ?? 0;
+    // Adam's step count (bias correction) carries over stages and over a resume
+    const adamSteps = previous?.step ?? this.resumedAdamSteps;
     if (previous) {
       // readings in flight belong to the old step: collect them, then free its buffers
       this.record(await previous.flush());

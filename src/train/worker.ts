@@ -4,7 +4,7 @@ import * as Comlink from 'comlink';
 import { get as idbGet, set as idbSet } from 'idb-keyval';
 import { browserGpu, NoWebGPUError } from '../gpu/browser';
 import type { GpuContext } from '../gpu/context';
-import { loadCheckpoint, saveCheckpoint } from '../nn/checkpoint';
+import { loadCheckpoint, loadOptimizerState, saveCheckpoint, saveOptimizerState } from '../nn/checkpoint';
 import type { RunConfig } from './config';
 import type { RunFile, TrainerApi, TrainerEvent } from './protocol';
 import { DivergedError, ModelTooBigError, Trainer } from './trainer';
@@ -21,6 +21,8 @@ interface KeptCheckpoint {
   step: number;
   history: { step: number; loss: number }[];
   weights: Uint8Array;
+  /** Adam's moments (saveOptimizerState), when storage allowed: the resume is then exact. */
+  adam?: Uint8Array;
 }
 
 class WorkerTrainer implements TrainerApi {
@@ -123,7 +125,7 @@ class WorkerTrainer implements TrainerApi {
     const kept = (await idbGet<KeptCheckpoint>(CHECKPOINT_KEY).catch(() => undefined)) ?? null;
     if (!kept || kept.config !== JSON.stringify(config)) return 0;
     loadCheckpoint(t.model, t.gpu, kept.weights);
-    t.restore(kept.step, kept.history);
+    t.restore(kept.step, kept.history, kept.adam ? loadOptimizerState(t.model, t.gpu, kept.adam) : 0);
     this.sentLosses = 0;
     this.sendProgress(true);
     return kept.step;
@@ -134,7 +136,11 @@ class WorkerTrainer implements TrainerApi {
     try {
       const weights = await saveCheckpoint(t.model, t.gpu, { step: String(t.step) });
       const kept: KeptCheckpoint = { config: JSON.stringify(t.config), step: t.step, history: t.history.slice(), weights };
-      await idbSet(CHECKPOINT_KEY, kept);
+      try {
+        await idbSet(CHECKPOINT_KEY, { ...kept, adam: await saveOptimizerState(t.model, t.gpu, t.adamSteps) });
+      } catch {
+        await idbSet(CHECKPOINT_KEY, kept); // no room for the moments (3× the weights): resume with fresh ones
+      }
     } catch {
       // storage full or unavailable (private mode): resuming will start from step 0
     }

@@ -1,6 +1,7 @@
 // The Node CLI as a user runs it: the bundled file (WGSL inlined, only `webgpu` external),
 // flag errors with exit status 2, a short training run that writes a run file with curves and
-// a checkpoint, and `forward` agreeing with the trainer's forward on the same weights.
+// a checkpoint, `forward` agreeing with the trainer's forward on the same weights, and
+// `--resume` continuing from that checkpoint.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -71,5 +72,12 @@ describe('cli', () => {
     expect(out.get('grad._backbone.h.1.mlp.c_fc.weight')!.shape).toEqual([64, 256]);
     const gradNorm = Math.hypot(...out.get('grad._read_in.weight')!.data);
     expect(gradNorm).toBeGreaterThan(0);
+
+    // --resume continues from the checkpoint with Adam's moments (written beside it)
+    expect(readSafetensors(readFileSync(join(dir, 'model.adam.safetensors'))).metadata.adam_step).toBe('6');
+    const more = cli('train', '--task', 'linear_regression', '--model', 'transformer', '--size', 'tiny', '--steps', '8', '--batch', '8', '--eval-every', '4', '--eval-prompts', '16', '--seed', '3', '--resume', ckpt, '--out', join(dir, 'run2.json'));
+    expect(more.status, more.stderr).toBe(0);
+    expect(more.stdout).toMatch(/resumed from .* at step 6 \(Adam moments from .*model\.adam\.safetensors\)/);
+    expect(more.stdout).toMatch(/step 8 \/ 8/);
   });
 });

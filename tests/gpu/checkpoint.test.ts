@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { Graph } from '../../src/engine/graph';
 import { readSafetensors, writeSafetensors } from '../../src/engine/safetensors';
-import { loadCheckpoint, saveCheckpoint } from '../../src/nn/checkpoint';
+import { loadCheckpoint, loadOptimizerState, saveCheckpoint, saveOptimizerState } from '../../src/nn/checkpoint';
 import { sampleBatch } from '../../src/tasks';
 import { Rng } from '../../src/engine/rng';
 import { defaultConfig } from '../../src/train/config';
@@ -57,6 +57,40 @@ describe('checkpoints', () => {
     expect(() => b.restore(9, [])).toThrow(/cannot resume/);
     a.destroy();
     b.destroy();
+  });
+
+  it('resumes exactly with the optimizer state: 3 + 3 steps give the weights of 6 in one go', async () => {
+    const gpu = await testGpu();
+    const cfg = { ...config, steps: 6, curriculum: true }; // the curriculum restages mid-run too
+    const full = new Trainer(gpu, cfg);
+    await full.train(6);
+    await full.flush();
+    const want = await full.model.arena.readParams(gpu);
+
+    const a = new Trainer(gpu, cfg);
+    await a.train(3);
+    await a.flush();
+    const weights = await saveCheckpoint(a.model, gpu);
+    const adam = await saveOptimizerState(a.model, gpu, a.adamSteps);
+    const resumed = async (withMoments: boolean) => {
+      const b = new Trainer(gpu, cfg);
+      loadCheckpoint(b.model, gpu, weights);
+      b.restore(3, a.history, withMoments ? loadOptimizerState(b.model, gpu, adam) : 0);
+      await b.train(3);
+      await b.flush();
+      const got = await b.model.arena.readParams(gpu);
+      b.destroy();
+      return got;
+    };
+    const exact = await resumed(true);
+    for (const [name, v] of want) expect(exact.get(name), name).toEqual(v);
+    // fresh moments (the old behaviour) do not continue the run
+    const fresh = await resumed(false);
+    expect([...want].some(([name, v]) => v.some((x, i) => x !== fresh.get(name)![i]))).toBe(true);
+    // a weights file is not an optimizer-state file
+    expect(() => loadOptimizerState(a.model, gpu, weights)).toThrow(/not an optimizer-state file/);
+    full.destroy();
+    a.destroy();
   });
 
   it('ignores tensors the lab does not use and trims a longer positional table, with notices', async () => {
