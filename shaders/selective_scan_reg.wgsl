@@ -11,72 +11,14 @@
 // Saved for the backward: the state at the start of every block, hck (B, nblk, N, E),
 // channel-fastest so the stores coalesce. Backward: selective_scan_reg_bwd.wgsl.
 
-struct Params {
-  batch: u32,
-  len: u32,
-  chans: u32,
-  nchunks: u32, // blocks of S steps, ceil(L / S) (one saved state each)
-  neb: u32,     // channel blocks, ceil(E / EB)
-  _pad: u32,
-  off_da: u32,  // offsets of the backward's partial sections (unused here)
-  off_dd: u32,
-}
+// Shared declarations (Params, sizes, bindings 0–5, load_block): selective_scan_reg_common.wgsl.
 
-const NMAX = 16u; // register arrays hold at most 16 states per thread
-override EB: u32 = 32u;  // channels per workgroup (local x)
-override G: u32 = 4u;    // threads per channel, each with N / G states (local y)
-override S: u32 = 4u;    // steps per block
-override NS: u32 = 16u;  // state size N
-override GATED: bool = false;
 override SAVE: bool = true; // write the checkpoints (only when a backward will run)
-override NPT: u32 = NS / G; // states per thread
 
-@group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> u: array<f32>;      // (B, L, E)
-@group(0) @binding(2) var<storage, read> delta: array<f32>;  // (B, L, E), already softplus'ed
-@group(0) @binding(3) var<storage, read> ad: array<f32>;     // (E, N + 1): A_log | D
-@group(0) @binding(4) var<storage, read> bc: array<f32>;     // (B, L, 2N): B | C
-@group(0) @binding(5) var<storage, read> z: array<f32>;      // (B, L, E), GATED only
 @group(0) @binding(6) var<storage, read_write> out: array<f32>;  // (B, L, E)
 @group(0) @binding(7) var<storage, read_write> hck: array<f32>;  // (B, nblk, N, E)
 
 var<workgroup> ys: array<f32, S * G * EB>; // partial y, [step][group][channel]
-
-const SMAX = 4u;
-const HMAX = 64u; // S · N / G ≤ 64
-// One block's inputs for this thread, loaded together (one memory latency per block, and the
-// next block's loads are issued before the current block's arithmetic).
-struct Block {
-  x: array<f32, SMAX>,  // u (0 past L or E)
-  dt: array<f32, SMAX>, // Δ (0 past L or E: h stays)
-  z: array<f32, SMAX>,
-  bn: array<f32, HMAX>, // B of this thread's states, [step][j]
-  cn: array<f32, HMAX>, // C
-}
-
-fn load_block(b: u32, blk: u32, e: u32, q: u32) -> Block {
-  var k: Block;
-  let E = p.chans;
-  let L = p.len;
-  for (var s = 0u; s < S; s++) {
-    let t = blk * S + s;
-    k.x[s] = 0.0;
-    k.dt[s] = 0.0;
-    k.z[s] = 0.0;
-    if (e < E && t < L) {
-      let gi = (b * L + t) * E + e;
-      k.x[s] = u[gi];
-      k.dt[s] = delta[gi];
-      if (GATED) { k.z[s] = z[gi]; }
-    }
-    let r = (b * L + min(t, L - 1u)) * 2u * NS;
-    for (var j = 0u; j < NPT; j++) {
-      k.bn[s * NPT + j] = bc[r + j * G + q];
-      k.cn[s * NPT + j] = bc[r + NS + j * G + q];
-    }
-  }
-  return k;
-}
 
 @compute @workgroup_size(EB, G)
 fn scan_fwd_reg(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {

@@ -11,32 +11,8 @@
 // summed by sum_partials (selective_scan_bwd.wgsl):
 // part = [dB|dC (nEB, B, L, 2N), rows as packed B|C | dA_log (B, E, N) | dD (B, E)].
 
-struct Params {
-  batch: u32,
-  len: u32,
-  chans: u32,
-  nchunks: u32, // blocks of S steps
-  neb: u32,
-  _pad: u32,
-  off_da: u32,
-  off_dd: u32,
-}
+// Shared declarations (Params, sizes, bindings 0–5, load_block): selective_scan_reg_common.wgsl.
 
-const NMAX = 16u;
-const HMAX = 64u; // h_{t−1} of a block: S · N / G ≤ 64 values per thread
-override EB: u32 = 32u;
-override G: u32 = 4u;
-override S: u32 = 4u;
-override NS: u32 = 16u;
-override GATED: bool = false;
-override NPT: u32 = NS / G;
-
-@group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> u: array<f32>;      // (B, L, E)
-@group(0) @binding(2) var<storage, read> delta: array<f32>;  // (B, L, E)
-@group(0) @binding(3) var<storage, read> ad: array<f32>;     // (E, N + 1): A_log | D
-@group(0) @binding(4) var<storage, read> bc: array<f32>;     // (B, L, 2N): B | C
-@group(0) @binding(5) var<storage, read> z: array<f32>;      // (B, L, E), GATED only
 @group(0) @binding(6) var<storage, read> hck: array<f32>;    // (B, nblk, N, E)
 @group(0) @binding(7) var<storage, read> dout: array<f32>;   // (B, L, E)
 @group(0) @binding(8) var<storage, read_write> dud: array<f32>;    // (B, L, 2E): du | dΔ
@@ -46,42 +22,15 @@ override NPT: u32 = NS / G;
 var<workgroup> red: array<f32, S * 2u * NS * EB>; // [step][v][channel]: v < N dB's g Δ u, else dC's dy h_t
 var<workgroup> part3: array<f32, S * 3u * G * EB>; // [step][du | dΔ | y][group][channel], this thread's states
 
-const SMAX = 4u;
-// One block's inputs for this thread, loaded together; the next block's loads are issued
-// before the current block's arithmetic, so each step does not wait for memory.
-struct Block {
-  x: array<f32, SMAX>,   // u (0 past L or E)
-  dt: array<f32, SMAX>,  // Δ (0 past L or E)
-  dyo: array<f32, SMAX>, // dout
-  z: array<f32, SMAX>,
-  bn: array<f32, HMAX>,  // B of this thread's states, [step][j]
-  cn: array<f32, HMAX>,  // C
-}
-
-fn load_block(b: u32, blk: u32, e: u32, q: u32) -> Block {
-  var k: Block;
-  let E = p.chans;
-  let L = p.len;
+// dout of one block's steps, loaded with the block (0 past L or E)
+fn load_dout(b: u32, blk: u32, e: u32) -> array<f32, SMAX> {
+  var d: array<f32, SMAX>;
   for (var s = 0u; s < S; s++) {
     let t = blk * S + s;
-    k.x[s] = 0.0;
-    k.dt[s] = 0.0;
-    k.dyo[s] = 0.0;
-    k.z[s] = 0.0;
-    if (e < E && t < L) {
-      let gi = (b * L + t) * E + e;
-      k.x[s] = u[gi];
-      k.dt[s] = delta[gi];
-      k.dyo[s] = dout[gi];
-      if (GATED) { k.z[s] = z[gi]; }
-    }
-    let r = (b * L + min(t, L - 1u)) * 2u * NS;
-    for (var j = 0u; j < NPT; j++) {
-      k.bn[s * NPT + j] = bc[r + j * G + q];
-      k.cn[s * NPT + j] = bc[r + NS + j * G + q];
-    }
+    d[s] = 0.0;
+    if (e < p.chans && t < p.len) { d[s] = dout[(b * p.len + t) * p.chans + e]; }
   }
-  return k;
+  return d;
 }
 
 fn silu_dy(dyo: f32, zv: f32) -> f32 {
@@ -113,10 +62,15 @@ fn scan_bwd_reg(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation
   var dD = 0.0;
   let bln = p.batch * L * NS;
   var next = load_block(b, p.nchunks - 1u, e, q);
+  var nextDy = load_dout(b, p.nchunks - 1u, e);
 
   for (var blk = p.nchunks; blk > 0u; blk--) {
     let cur = next;
-    if (blk > 1u) { next = load_block(b, blk - 2u, e, q); }
+    let curDy = nextDy;
+    if (blk > 1u) {
+      next = load_block(b, blk - 2u, e, q);
+      nextDy = load_dout(b, blk - 2u, e);
+    }
     let t0 = (blk - 1u) * S;
     // 1. the block's states h_{t−1}, from its checkpoint (steps past L keep h: Δ = 0)
     var h: array<f32, NMAX>;
@@ -135,7 +89,7 @@ fn scan_bwd_reg(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation
       let s = s1 - 1u;
       let x = cur.x[s];
       let dt = cur.dt[s];
-      let dy = silu_dy(cur.dyo[s], cur.z[s]);
+      let dy = silu_dy(curDy[s], cur.z[s]);
       let dx = dt * x;
       var du = 0.0;
       var dd = 0.0;
@@ -179,7 +133,7 @@ fn scan_bwd_reg(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation
           dd += part3[p3 + G * EB];
           y += part3[p3 + 2u * G * EB];
         }
-        let dyo = cur.dyo[s];
+        let dyo = curDy[s];
         let zv = cur.z[s];
         let dy = silu_dy(dyo, zv);
         if (GATED) {

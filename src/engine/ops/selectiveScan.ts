@@ -12,6 +12,7 @@
 // is with respect to Δ and A_log.
 import fwdSource from '../../../shaders/selective_scan.wgsl?raw';
 import bwdSource from '../../../shaders/selective_scan_bwd.wgsl?raw';
+import regCommonSource from '../../../shaders/selective_scan_reg_common.wgsl?raw';
 import regFwdSource from '../../../shaders/selective_scan_reg.wgsl?raw';
 import regBwdSource from '../../../shaders/selective_scan_reg_bwd.wgsl?raw';
 import { split } from './split';
@@ -139,14 +140,14 @@ const bwdKernel = (c: ChunkedScanConfig, n: number, gated: boolean): KernelDef =
 const regConstants = (c: RegisterScanConfig, n: number, gated: boolean) => ({ EB: c.eb, G: registerGroups(c, n)!, S: c.s, NS: n, GATED: gated ? 1 : 0 });
 const fwdRegKernel = (c: RegisterScanConfig, n: number, gated: boolean, save: boolean): KernelDef => ({
   name: `scan_fwd_${scanConfigName(c)}`,
-  source: regFwdSource,
+  source: regCommonSource + regFwdSource,
   entryPoint: 'scan_fwd_reg',
   bindings: ['uniform', 'read', 'read', 'read', 'read', 'read', 'rw', 'rw'],
   constants: { ...regConstants(c, n, gated), SAVE: save ? 1 : 0 },
 });
 const bwdRegKernel = (c: RegisterScanConfig, n: number, gated: boolean): KernelDef => ({
   name: `scan_bwd_${scanConfigName(c)}`,
-  source: regBwdSource,
+  source: regCommonSource + regBwdSource,
   entryPoint: 'scan_bwd_reg',
   bindings: ['uniform', 'read', 'read', 'read', 'read', 'read', 'read', 'read', 'rw', 'rw', 'rw'],
   constants: regConstants(c, n, gated),
