@@ -30,12 +30,8 @@ fn scan_fwd_reg(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation
   let L = p.len;
   let e_ok = e < E;
   let ec = min(e, E - 1u); // padding channels compute on a real channel's A with Δ = 0
-  var A: array<f32, NMAX>;
-  var h: array<f32, NMAX>;
-  for (var j = 0u; j < NPT; j++) {
-    A[j] = -exp(ad[ec * (NS + 1u) + j * G + q]);
-    h[j] = 0.0;
-  }
+  var A = load_a(ec, q);
+  var h: array<f32, NMAX>; // zero-initialised: the state before the first step
   let dskip = ad[ec * (NS + 1u) + NS];
   var next = load_block(b, 0u, e, q);
   for (var blk = 0u; blk < p.nchunks; blk++) {
@@ -63,8 +59,7 @@ fn scan_fwd_reg(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation
       if (e_ok && t < L) {
         var y = dskip * cur.x[s];
         for (var g = 0u; g < G; g++) { y += ys[(s * G + g) * EB + el]; }
-        if (GATED) { let zv = cur.z[s]; y = y * zv / (1.0 + exp(-zv)); }
-        out[(b * L + t) * E + e] = y;
+        out[(b * L + t) * E + e] = gate(y, cur.z[s]);
       }
     }
     workgroupBarrier(); // ys is rewritten by the next block

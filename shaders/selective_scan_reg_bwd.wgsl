@@ -33,11 +33,6 @@ fn load_dout(b: u32, blk: u32, e: u32) -> array<f32, SMAX> {
   return d;
 }
 
-fn silu_dy(dyo: f32, zv: f32) -> f32 {
-  if (GATED) { return dyo * zv / (1.0 + exp(-zv)); }
-  return dyo;
-}
-
 @compute @workgroup_size(EB, G)
 fn scan_bwd_reg(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
   let el = lid.x;
@@ -49,15 +44,10 @@ fn scan_bwd_reg(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation
   let L = p.len;
   let e_ok = e < E;
   let ec = min(e, E - 1u); // padding channels: u = Δ = dy = 0, so they add nothing
-  var A: array<f32, NMAX>;
-  var k: array<f32, NMAX>;   // adjoint handed to the previous step, Ā_{t+1} g_{t+1}
-  var dA: array<f32, NMAX>;  // Σ_t Δ Ā h_{t−1} g
+  var A = load_a(ec, q);
+  var k: array<f32, NMAX>;   // adjoint handed to the previous step, Ā_{t+1} g_{t+1} (starts at 0)
+  var dA: array<f32, NMAX>;  // Σ_t Δ Ā h_{t−1} g (starts at 0)
   var hs: array<f32, HMAX>;  // the block's h_{t−1}, [step][j]
-  for (var j = 0u; j < NPT; j++) {
-    A[j] = -exp(ad[ec * (NS + 1u) + j * G + q]);
-    k[j] = 0.0;
-    dA[j] = 0.0;
-  }
   let dskip = ad[ec * (NS + 1u) + NS];
   var dD = 0.0;
   let bln = p.batch * L * NS;
@@ -89,7 +79,7 @@ fn scan_bwd_reg(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation
       let s = s1 - 1u;
       let x = cur.x[s];
       let dt = cur.dt[s];
-      let dy = silu_dy(curDy[s], cur.z[s]);
+      let dy = gate(curDy[s], cur.z[s]);
       let dx = dt * x;
       var du = 0.0;
       var dd = 0.0;
@@ -135,7 +125,7 @@ fn scan_bwd_reg(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation
         }
         let dyo = curDy[s];
         let zv = cur.z[s];
-        let dy = silu_dy(dyo, zv);
+        let dy = gate(dyo, zv);
         if (GATED) {
           let sg = 1.0 / (1.0 + exp(-zv));
           dz[(b * L + t) * E + e] = dyo * y * sg * (1.0 + zv * (1.0 - sg));

@@ -32,6 +32,19 @@ override NPT: u32 = NS / G; // states per thread
 @group(0) @binding(4) var<storage, read> bc: array<f32>;     // (B, L, 2N): B | C
 @group(0) @binding(5) var<storage, read> z: array<f32>;      // (B, L, E), GATED only
 
+// A = −exp(A_log) for this thread's states of channel ec (n = j·G + q)
+fn load_a(ec: u32, q: u32) -> array<f32, NMAX> {
+  var A: array<f32, NMAX>;
+  for (var j = 0u; j < NPT; j++) { A[j] = -exp(ad[ec * (NS + 1u) + j * G + q]); }
+  return A;
+}
+
+// v ⊙ SiLU(z) when GATED (the output gate, and dy from dout), v otherwise
+fn gate(v: f32, zv: f32) -> f32 {
+  if (GATED) { return v * zv / (1.0 + exp(-zv)); }
+  return v;
+}
+
 // One block's inputs for this thread, loaded together (one memory latency per block, and the
 // next block's loads are issued before the current block's arithmetic).
 struct Block {

@@ -114,11 +114,13 @@ export const SCAN_STORAGE_BUFFERS = 10;
 export const PackParams = uniformStruct('PackParams', { rows: 'u32', w1: 'u32', w2: 'u32', _pad: 'u32' });
 const packKernel: KernelDef = { name: 'scan_pack2', source: fwdSource, entryPoint: 'pack2', bindings: ['uniform', 'read', 'read', 'rw'] };
 
-/** (R, W1) | (R, W2) → (R, W1 + W2): packs two inputs so the scan kernels bind fewer buffers. */
-function pack2(a: Tensor, b: Tensor, rows: number, label: string): Tensor {
+/** (R, W1) | (R, W2) → (R, W1 + W2) side by side, row by row, in a tensor of `shape` (its
+ *  last dimension W1 + W2). No gradient of its own: concatLast adds one. */
+function pack2(a: Tensor, b: Tensor, shape: number[], label: string, requiresGrad = false): Tensor {
+  const rows = (a.size + b.size) / shape[shape.length - 1];
   const w1 = a.size / rows;
   const w2 = b.size / rows;
-  const out = a.graph.tensor([rows, w1 + w2], false, label);
+  const out = a.graph.tensor(shape, requiresGrad, label);
   a.graph.dispatch(packKernel, PackParams.pack({ rows, w1, w2, _pad: 0 }), [a, b, out], grid1d(rows * (w1 + w2), 256));
   return out;
 }
@@ -201,7 +203,7 @@ export function selectiveScanPacked(u: Tensor, delta: Tensor, aLog: Tensor, bc: 
   // (B, nsaved, N, E): the state at the start of every chunk / block, for the backward
   const hsave = g.tensor(needGrad ? [B, nsaved, N, E] : [1], false, 'scan_hsave');
   const zOrDummy = z ?? u; // never read when not gated
-  const ad = pack2(aLog, D, E, 'scan_A_log|D'); // (E, N + 1)
+  const ad = pack2(aLog, D, [E, N + 1], 'scan_A_log|D'); // (E, N + 1)
   // partials: [dB|dC (nEB, B·L, 2N) | dA_log (B, E, N) | dD (B, E)]
   const offDa = neb * B * L * 2 * N;
   const offDd = offDa + B * E * N;
@@ -238,19 +240,13 @@ export function concatLast(a: Tensor, b: Tensor, label: string): Tensor {
   const w2 = b.shape[b.shape.length - 1];
   const rows = a.size / w1;
   if (b.size / w2 !== rows) throw new Error(`concatLast: ${a} and ${b} have different leading dimensions`);
-  const out = g.tensor([...a.shape.slice(0, -1), w1 + w2], a.requiresGrad || b.requiresGrad, label);
-  g.dispatch(packKernel, PackParams.pack({ rows, w1, w2, _pad: 0 }), [a, b, out], grid1d(rows * (w1 + w2), 256));
+  const out = pack2(a, b, [...a.shape.slice(0, -1), w1 + w2], label, a.requiresGrad || b.requiresGrad);
   g.record(out, (dout) => {
     const [da, db] = split(dout, [w1, w2]);
     if (a.requiresGrad) accumulateGrad(a, da);
     if (b.requiresGrad) accumulateGrad(b, db);
   });
   return out;
-}
-
-/** The sequential-in-time GPU baseline (benchmarks): the same op with one lane per channel. */
-export function scanSequential(u: Tensor, delta: Tensor, aLog: Tensor, Bm: Tensor, Cm: Tensor, D: Tensor, z?: Tensor): Tensor {
-  return selectiveScan(u, delta, aLog, Bm, Cm, D, z, { config: SCAN_SEQUENTIAL });
 }
 
 // ---- CPU reference ----------------------------------------------------------------------
