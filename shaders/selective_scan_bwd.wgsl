@@ -8,7 +8,8 @@
 //   dB_{t,n} = Σ_e g Δ u;      dC_{t,n} = Σ_e dy h_t;                dD = Σ_{b,t} dy u
 //   dz = dout · y · SiLU'(z) (GATED; dy = dout · SiLU(z)).
 // Sums over channels and batch are written as partials without atomics and summed by
-// sum_partials: part = [dB|dC (nEB, B, L, 2N) | dA_log (B, E, N) | dD (B, E)].
+// sum_partials. The partials share one buffer with the forward's saved states:
+// scr = [saved states (B, nchunks, N, E) | dB|dC (nEB, B, L, 2N) | dA_log (B, E, N) | dD (B, E)].
 // Workgroup layout as in selective_scan.wgsl (EB channels × T lanes, chunks of CH steps),
 // chunks visited last to first.
 
@@ -18,10 +19,13 @@ struct Params {
   chans: u32,
   nchunks: u32,
   neb: u32,    // number of channel blocks, ceil(E / EB)
-  _pad: u32,
-  // offsets (floats) of the partial sections in `part`
+  nseg: u32,   // (the register kernels' segments; unused here)
+  // offsets (floats) of the partial sections in `scr`
+  off_db: u32,
   off_da: u32,
   off_dd: u32,
+  _pad0: u32,
+  _pad1: u32,
 }
 
 override EB: u32 = 32u;
@@ -34,16 +38,16 @@ override CH: u32 = T * S;
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> u: array<f32>;      // (B, L, E)
 @group(0) @binding(2) var<storage, read> delta: array<f32>;  // (B, L, E)
-// Packed as in the forward (A_log | D, B | C), and du | dΔ written side by side, so that this
-// kernel binds 10 storage buffers, the most browsers offer.
+// Packed as in the forward (A_log | D, B | C), and the partials written after the saved
+// states in one buffer, so that this kernel binds 10 storage buffers, the most browsers offer.
 @group(0) @binding(3) var<storage, read> ad: array<f32>;     // (E, N + 1): A_log | D
 @group(0) @binding(4) var<storage, read> bc: array<f32>;     // (B, L, 2N): B | C
 @group(0) @binding(5) var<storage, read> z: array<f32>;      // (B, L, E), GATED only
-@group(0) @binding(6) var<storage, read> hsave: array<f32>;  // (B, nchunks, N, E)
+@group(0) @binding(6) var<storage, read_write> scr: array<f32>; // saved states | partial sums, see above
 @group(0) @binding(7) var<storage, read> dout: array<f32>;   // (B, L, E)
-@group(0) @binding(8) var<storage, read_write> dud: array<f32>;    // (B, L, 2E): du | dΔ
-@group(0) @binding(9) var<storage, read_write> dz: array<f32>;     // (B, L, E), GATED only
-@group(0) @binding(10) var<storage, read_write> part: array<f32>;  // partial sums, see above
+@group(0) @binding(8) var<storage, read_write> du: array<f32>;     // (B, L, E)
+@group(0) @binding(9) var<storage, read_write> ddelta: array<f32>; // (B, L, E)
+@group(0) @binding(10) var<storage, read_write> dz: array<f32>;    // (B, L, E), GATED only
 
 var<workgroup> su: array<f32, CH * EB>;   // [step][channel] tiles of the chunk
 var<workgroup> sd: array<f32, CH * EB>;   // Δ
@@ -146,7 +150,7 @@ fn scan_bwd(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id)
       }
       lane_scan(tid, lane, pa, pb);
       var h = 0.0;
-      if (e_ok) { h = hsave[((b * p.nchunks + c) * NS + n) * E + e]; }
+      if (e_ok) { h = scr[((b * p.nchunks + c) * NS + n) * E + e]; }
       if (lane > 0u) { h = scan_a[tid - EB] * h + scan_b[tid - EB]; }
       for (var s = 0u; s < S; s++) {
         let tt = lane * S + s;
@@ -204,10 +208,10 @@ fn scan_bwd(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id)
           var acc = 0.0;
           if (j < CH) {
             for (var x = 0u; x < EB; x++) { acc += sgb[row * EB + x]; }
-            part[wid.x * 2u * bln + (b * L + t) * 2u * NS + n] = acc;
+            scr[p.off_db + wid.x * 2u * bln + (b * L + t) * 2u * NS + n] = acc;
           } else {
             for (var x = 0u; x < EB; x++) { acc += sh[row * EB + x]; }
-            part[wid.x * 2u * bln + (b * L + t) * 2u * NS + NS + n] = acc;
+            scr[p.off_db + wid.x * 2u * bln + (b * L + t) * 2u * NS + NS + n] = acc;
           }
         }
       }
@@ -220,9 +224,8 @@ fn scan_bwd(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id)
       let ee = e0 + i % EB;
       if (t < L && ee < E) {
         let gi = (b * L + t) * E + ee;
-        let gd = (b * L + t) * 2u * E + ee;
-        dud[gd] = sdu[i];
-        dud[gd + E] = sdd[i];
+        du[gi] = sdu[i];
+        ddelta[gi] = sdd[i];
         if (GATED) {
           let zv = z[gi];
           let sg = 1.0 / (1.0 + exp(-zv));
@@ -238,7 +241,7 @@ fn scan_bwd(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id)
     for (var n = 0u; n < NS; n++) {
       var acc = 0.0;
       for (var l = 0u; l < T; l++) { acc += sda[(n * T + l) * EB + el]; }
-      part[p.off_da + (b * E + e) * NS + n] = -exp(ad[e * (NS + 1u) + n]) * acc;
+      scr[p.off_da + (b * E + e) * NS + n] = -exp(ad[e * (NS + 1u) + n]) * acc;
     }
   }
   scan_a[tid] = dd_acc;
@@ -246,7 +249,7 @@ fn scan_bwd(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id)
   if (lane == 0u && e_ok) {
     var acc = 0.0;
     for (var l = 0u; l < T; l++) { acc += scan_a[l * EB + el]; }
-    part[p.off_dd + b * E + e] = acc;
+    scr[p.off_dd + b * E + e] = acc;
   }
 }
 

@@ -8,15 +8,15 @@
 //   y_t = Σ_n C_{t,n} h_{t,n} + D_e u_t;  out_t = y_t ⊙ SiLU(z_t) when GATED.
 // Time goes in blocks of S steps: each thread writes its partial y of the block's steps to
 // workgroup memory, then the block's outputs are summed over the G groups and written.
-// Saved for the backward: the state at the start of every block, hck (B, nblk, N, E),
-// channel-fastest so the stores coalesce. Backward: selective_scan_reg_bwd.wgsl.
+// Saved for the backward: the state at the start of every segment of M blocks, hck (B, nseg,
+// N, E), channel-fastest so the stores coalesce. Backward: selective_scan_reg_bwd.wgsl.
 
 // Shared declarations (Params, sizes, bindings 0–5, load_block): selective_scan_reg_common.wgsl.
 
 override SAVE: bool = true; // write the checkpoints (only when a backward will run)
 
 @group(0) @binding(6) var<storage, read_write> out: array<f32>;  // (B, L, E)
-@group(0) @binding(7) var<storage, read_write> hck: array<f32>;  // (B, nblk, N, E)
+@group(0) @binding(7) var<storage, read_write> hck: array<f32>;  // (B, nseg, N, E)
 
 var<workgroup> ys: array<f32, S * G * EB>; // partial y, [step][group][channel]
 
@@ -38,8 +38,8 @@ fn scan_fwd_reg(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation
     let cur = next;
     if (blk + 1u < p.nchunks) { next = load_block(b, blk + 1u, e, q); }
     let t0 = blk * S;
-    if (SAVE && e_ok) {
-      let base = (b * p.nchunks + blk) * NS * E + e;
+    if (SAVE && e_ok && blk % M == 0u) {
+      let base = (b * p.nseg + blk / M) * NS * E + e;
       for (var j = 0u; j < NPT; j++) { hck[base + (j * G + q) * E] = h[j]; }
     }
     for (var s = 0u; s < S; s++) {

@@ -2,25 +2,31 @@
 // selective_scan_reg.wgsl (forward) and selective_scan_reg_bwd.wgsl (backward) by
 // src/engine/ops/selectiveScan.ts: the uniform struct, the sizes, bindings 0–5 (the same in
 // both) and the block loader.
-// Legend: B batch, L length, E channels, N state (NS), G threads per channel, S steps per block.
+// Legend: B batch, L length, E channels, N state (NS), G threads per channel, S steps per block,
+// M blocks per segment (the span of one saved state).
 
 struct Params {
   batch: u32,
   len: u32,
   chans: u32,
-  nchunks: u32, // blocks of S steps, ceil(L / S) (one saved state each)
+  nchunks: u32, // blocks of S steps, ceil(L / S)
   neb: u32,     // channel blocks, ceil(E / EB)
-  _pad: u32,
-  off_da: u32,  // offsets (floats) of the backward's partial sections in `part`
+  nseg: u32,    // segments of M blocks, ceil(nchunks / M) (one saved state each)
+  off_db: u32,  // offsets (floats) of the backward's partial sections in `scr`
+  off_da: u32,
   off_dd: u32,
+  _pad0: u32,
+  _pad1: u32,
 }
 
-const NMAX = 16u; // register arrays hold at most 16 states per thread
-const SMAX = 4u;  // steps per block at most
-const HMAX = 64u; // a block's states per thread, S · N / G ≤ 64
+// The register arrays' sizes are prepended per pipeline by src/engine/ops/selectiveScan.ts
+// (WGSL sizes function-scope arrays with constants only, and spare elements cost registers):
+// NMAX = N / G states per thread, SMAX = S steps per block, BMAX = S · N / G (a block's B or
+// C per thread), HMAX = M · S · N / G (a segment's states, backward).
 override EB: u32 = 32u;  // channels per workgroup (local x)
 override G: u32 = 4u;    // threads per channel, each with N / G states (local y)
 override S: u32 = 4u;    // steps per block
+override M: u32 = 1u;    // blocks per segment: the forward saves the state once per segment
 override NS: u32 = 16u;  // state size N
 override GATED: bool = false;
 override NPT: u32 = NS / G; // states per thread
@@ -51,8 +57,8 @@ struct Block {
   x: array<f32, SMAX>,  // u (0 past L or E)
   dt: array<f32, SMAX>, // Δ (0 past L or E: h stays)
   z: array<f32, SMAX>,
-  bn: array<f32, HMAX>, // B of this thread's states, [step][j]
-  cn: array<f32, HMAX>, // C
+  bn: array<f32, BMAX>, // B of this thread's states, [step][j]
+  cn: array<f32, BMAX>, // C
 }
 
 fn load_block(b: u32, blk: u32, e: u32, q: u32) -> Block {

@@ -95,13 +95,13 @@ describe('selective scan vs the sequential reference', () => {
   // chunk and a partial channel block at the ends
   const registerConfigs: ScanConfig[] = [
     { ...SCAN_REGISTER, s: 1, g: 1 },
-    { ...SCAN_REGISTER, s: 2, g: 2 },
-    { ...SCAN_REGISTER, s: 3, g: 3 }, // N = 3 below: one state per thread
-    { ...SCAN_REGISTER, s: 4, g: 4 },
+    { ...SCAN_REGISTER, s: 2, g: 2, m: 3 }, // segments of 3 blocks
+    { ...SCAN_REGISTER, s: 3, g: 3, m: 1 }, // N = 3 below: one state per thread
+    { ...SCAN_REGISTER, s: 4, g: 4, m: 2 },
   ];
   for (const config of [...registerConfigs, ...SCAN_CONFIGS, SCAN_SEQUENTIAL]) {
     it(`configuration ${JSON.stringify(config)}${config === SCAN_SEQUENTIAL ? ' (sequential baseline)' : ''} across chunk boundaries`, async () => {
-      const ch = config.kind === 'register' ? config.s : config.t * config.s;
+      const ch = config.kind === 'register' ? config.s * (config.m ?? 1) : config.t * config.s;
       await check({ B: 2, L: 2 * ch + 3, E: config.eb + 3, N: 3, gated: true }, config, 5);
     }, 300_000);
   }

@@ -67,6 +67,12 @@ export async function benchScanConfig(gpu: GpuContext, s: ScanShape, name: strin
   try {
     const t = await timeGpu(gpu, () => cg.run(), quick ? { warmup: 1, reps: 2, batches: 3 } : { warmup: 3, reps: 10, batches: 7, warmupMs: 300 });
     const ms = t.median_ms / copies;
+    // each kernel timed alone (timestamp queries), per call: where the time goes
+    const kernels: Record<string, number> = {};
+    if (gpu.info.hasTimestamps) {
+      for (const { name, ms } of await cg.profile()) kernels[name] = (kernels[name] ?? 0) + ms / copies;
+      for (const k in kernels) kernels[k] = Number(kernels[k].toPrecision(3));
+    }
     return {
       name,
       shape: { B, L, E, N },
@@ -78,6 +84,7 @@ export async function benchScanConfig(gpu: GpuContext, s: ScanShape, name: strin
         gbs: Number((bytes(s) / (ms * 1e-3) / 1e9).toPrecision(3)),
         config: scanConfigName(config),
         perSubmit: copies,
+        kernels: Object.entries(kernels).map(([k, v]) => `${k}:${v}`).join(' '),
       },
     };
   } finally {
@@ -89,15 +96,15 @@ export async function benchScanConfig(gpu: GpuContext, s: ScanShape, name: strin
 export async function benchScan(gpu: GpuContext, opts: BenchOptions): Promise<BenchResult[]> {
   const rng = new Rng(1);
   const results: BenchResult[] = [];
+  // tuning sweeps, instead of the usual cases: ICL_SCAN_CONFIGS='[{"kind":"register","eb":32,"s":4,"g":2}, …]'
+  const sweep = JSON.parse(process.env.ICL_SCAN_CONFIGS ?? '[]') as ScanConfig[];
   for (const s of shapes(opts.quick)) {
+    for (const c of sweep) results.push(await benchScanConfig(gpu, s, 'scan_fwd_bwd_sweep', c, opts.quick, rng));
+    if (sweep.length) continue;
     const best = chooseScanConfig(gpu.limits.maxComputeWorkgroupStorageSize, s.N);
     results.push(await benchScanConfig(gpu, s, `scan_fwd_bwd_${best.kind ?? 'chunked'}`, best, opts.quick, rng));
     if (best.kind === 'register') results.push(await benchScanConfig(gpu, s, 'scan_fwd_bwd_chunked', SCAN_CONFIGS[0], opts.quick, rng));
     results.push(await benchScanConfig(gpu, s, 'scan_fwd_bwd_sequential', SCAN_SEQUENTIAL, opts.quick, rng));
-    // tuning sweeps: ICL_SCAN_CONFIGS='[{"kind":"register","eb":32,"s":4,"g":2}, …]'
-    for (const c of JSON.parse(process.env.ICL_SCAN_CONFIGS ?? '[]') as ScanConfig[]) {
-      results.push(await benchScanConfig(gpu, s, 'scan_fwd_bwd_sweep', c, opts.quick, rng));
-    }
   }
   return results;
 }

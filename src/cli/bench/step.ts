@@ -51,11 +51,18 @@ async function timeSteps(gpu: GpuContext, step: TrainingStep, inputs: Record<str
   return samples;
 }
 
+/** The families and sizes to run: all, or those listed in ICL_BENCH_MODELS / ICL_BENCH_SIZES
+ *  (comma-separated; for quick experiments on the device machine). */
+function only<T extends string>(all: readonly T[], env: string | undefined): T[] {
+  const wanted = env?.split(',').map((s) => s.trim());
+  return all.filter((x) => !wanted || wanted.includes(x));
+}
+
 export async function benchStep(gpu: GpuContext, opts: BenchOptions): Promise<BenchResult[]> {
   const shape: StepShape = opts.quick ? { batch: 8, points: 11 } : { batch: 64, points: 41 };
-  const sizes: SizeId[] = opts.quick ? ['tiny'] : [...SIZE_IDS];
+  const sizes = only<SizeId>(opts.quick ? ['tiny'] : SIZE_IDS, process.env.ICL_BENCH_SIZES);
   const results: BenchResult[] = [];
-  for (const model of MODEL_IDS) {
+  for (const model of only(MODEL_IDS, process.env.ICL_BENCH_MODELS)) {
     for (const size of sizes) {
       const { m, step, inputs } = buildStep(gpu, model, size, shape);
       const samples = await timeSteps(gpu, step, inputs, opts.quick ? 3 : size === 'paper' ? 20 : 40, opts.quick ? 3 : 5);
@@ -99,9 +106,9 @@ export async function benchFirstStep(_gpu: GpuContext, opts: BenchOptions): Prom
 export async function benchProfile(gpu: GpuContext, opts: BenchOptions): Promise<BenchResult[]> {
   if (!gpu.info.hasTimestamps) return [];
   const shape: StepShape = opts.quick ? { batch: 8, points: 11 } : { batch: 64, points: 41 };
-  const sizes: SizeId[] = opts.quick ? ['tiny'] : ['small', 'paper'];
+  const sizes = only<SizeId>(opts.quick ? ['tiny'] : ['small', 'paper'], process.env.ICL_BENCH_SIZES);
   const results: BenchResult[] = [];
-  for (const model of MODEL_IDS) {
+  for (const model of only(MODEL_IDS, process.env.ICL_BENCH_MODELS)) {
     for (const size of sizes) {
       const { step, inputs, m } = buildStep(gpu, model, size, shape);
       for (let i = 0; i < 3; i++) await step.run(inputs, 1e-4);

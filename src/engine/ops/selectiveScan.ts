@@ -27,9 +27,12 @@ export const ScanBwdParams = uniformStruct('Params', {
   chans: 'u32',
   nchunks: 'u32',
   neb: 'u32',
-  _pad: 'u32',
+  nseg: 'u32',
+  off_db: 'u32',
   off_da: 'u32',
   off_dd: 'u32',
+  _pad0: 'u32',
+  _pad1: 'u32',
 });
 export const SumPartialsParams = uniformStruct('SumParams', { rows: 'u32', cols: 'u32', offset: 'u32', _pad: 'u32' });
 
@@ -42,37 +45,51 @@ export interface ChunkedScanConfig {
 }
 
 /** Register kernels: EB channels × up to G threads per channel (each with N / G states) per
- *  workgroup, time in blocks of S steps (S ≤ 4); the forward saves the state every block. */
+ *  workgroup. The backward walks time in blocks of S steps (S ≤ 4) and segments of M blocks
+ *  (default 1), recomputing a segment's states in registers from the one the forward saved;
+ *  the forward walks blocks of a whole segment (S · M ≤ 8 steps), saving each one's start. */
 export interface RegisterScanConfig {
   kind: 'register';
   eb: number;
   s: number;
   g: number;
+  m?: number;
 }
 
 export type ScanConfig = ChunkedScanConfig | RegisterScanConfig;
 
-/** States one thread of the register kernels holds (NMAX in the WGSL), and the block's saved
- *  states S · N / G (HMAX). */
+/** States one thread of the register kernels holds (NMAX in the WGSL), and the segment's
+ *  recomputed states M · S · N / G (HMAX). */
 const REG_MAX_STATES = 16;
 const REG_MAX_BLOCK_STATES = 64;
-/** The register kernels' default: 32 channels (a warp) × 4 threads each, blocks of 2 steps.
- *  H200, B 64, E 512, N 16, fwd+bwd ms at L 82 / 1024 (one run, before loads were batched per
- *  block): eb32 g4 s2 0.39 / 3.8; s4 0.48 / 5.4; g2 s4 0.63 / 6.9; g1 s4 0.80 / 9.1; g8 s4
- *  0.69 / 7.7; eb64 g4 s4 0.52 / 5.8; eb16 g4 s4 0.52 / 5.5 (the chunked kernel 1.38 / 14.2). */
-export const SCAN_REGISTER: RegisterScanConfig = { kind: 'register', eb: 32, s: 2, g: 4 };
+/** The register kernels' default: 32 channels (a warp) × 4 threads each; the backward walks
+ *  single steps in segments of 4, the forward blocks of 4 steps (saving each one's start).
+ *  H200, B 64, E 512, N 16, fwd + bwd ms at L 82 / 1024, one run (2026-11-30, this layout):
+ *  eb32 g4 s1 m4 0.266 / 2.85; s1 m8 0.282 / 2.94; s2 m1 0.276 / 3.07; eb16 g4 s2 m2 0.270 /
+ *  2.91; eb16 s2 m4 0.294 / 3.06; eb16 s1 m4 0.311 / 3.42; eb8 s1 m4 0.297 / 3.18; an earlier
+ *  run: g8 s2 m2 0.399 / 4.34, eb64 s2 m2 0.349 / 3.85. s4 m1's pipeline crashed the NVIDIA
+ *  driver's compiler (segfault), s4 m2 ran 8× slower in the backward: keep S ≤ 2 there.
+ *  Saving states less often was not what mattered (the kernels are latency-bound, not bound
+ *  by the checkpoint traffic): the forward gains from 4-step blocks (more loads in flight),
+ *  the backward from 1-step blocks (fewer registers). */
+export const SCAN_REGISTER: RegisterScanConfig = { kind: 'register', eb: 32, s: 1, g: 4, m: 4 };
 
 /** Threads per channel for N states: the largest divisor of N up to c.g that leaves each
  *  thread at most 16 states (64 per block); null when none does (then: chunked kernels). */
 export function registerGroups(c: RegisterScanConfig, n: number): number | null {
   for (let g = c.g; g >= 1; g--) {
-    if (n % g === 0 && n / g <= REG_MAX_STATES && c.s * (n / g) <= REG_MAX_BLOCK_STATES && c.s <= 4) return g;
+    const ok = n % g === 0 && n / g <= REG_MAX_STATES && segmentBlocks(c) * c.s * (n / g) <= REG_MAX_BLOCK_STATES;
+    if (ok && c.s <= 4 && segmentBlocks(c) * c.s <= 8) return g;
   }
   return null;
 }
 
+/** Blocks per saved state of a register configuration (M). */
+export const segmentBlocks = (c: RegisterScanConfig) => c.m ?? 1;
+
 export function scanConfigName(c: ScanConfig): string {
-  return c.kind === 'register' ? `reg_eb${c.eb}_g${c.g}_s${c.s}` : `eb${c.eb}_t${c.t}_s${c.s}`;
+  if (c.kind !== 'register') return `eb${c.eb}_t${c.t}_s${c.s}`;
+  return `reg_eb${c.eb}_g${c.g}_s${c.s}` + (segmentBlocks(c) > 1 ? `_m${segmentBlocks(c)}` : '');
 }
 
 /** Chunked parallel-in-time configurations, best first; the first whose workgroup memory fits is used.
@@ -90,16 +107,19 @@ export const SCAN_SEQUENTIAL: ChunkedScanConfig = { eb: 32, t: 1, s: 16 };
 
 /** Workgroup memory of the backward kernel (the larger of the two), in bytes. */
 export function scanSharedBytes(c: ScanConfig, n: number): number {
-  if (c.kind === 'register') return 4 * c.s * c.eb * (2 * n + 3 * (registerGroups(c, n) ?? 1));
+  if (c.kind === 'register') {
+    const g = registerGroups(c, n) ?? 1;
+    return 4 * c.eb * Math.max(c.s * (2 * n + 3 * g), segmentBlocks(c) * c.s * g); // backward red + part3, forward ys
+  }
   const ch = c.t * c.s;
   return 4 * (8 * ch * c.eb + 2 * c.t * c.eb + 2 * n * c.eb + n * c.t * c.eb);
 }
 
-/** The register kernels when N suits them (the default block, or a shorter one where
- *  workgroup memory is short), else the first chunked configuration that fits. */
+/** The register kernels when N suits them (the default, or segments of one block where that
+ *  fits better), else the first chunked configuration that fits. */
 export function chooseScanConfig(maxSharedBytes: number, n: number): ScanConfig {
-  for (const s of [SCAN_REGISTER.s, 1]) {
-    const c: RegisterScanConfig = { ...SCAN_REGISTER, s };
+  for (const m of [segmentBlocks(SCAN_REGISTER), 1]) {
+    const c: RegisterScanConfig = { ...SCAN_REGISTER, m };
     if (registerGroups(c, n) && scanSharedBytes(c, n) <= maxSharedBytes) return c;
   }
   const c = SCAN_CONFIGS.find((c) => scanSharedBytes(c, n) <= maxSharedBytes);
@@ -124,6 +144,8 @@ function pack2(a: Tensor, b: Tensor, shape: number[], label: string, requiresGra
   a.graph.dispatch(packKernel, PackParams.pack({ rows, w1, w2, _pad: 0 }), [a, b, out], grid1d(rows * (w1 + w2), 256));
   return out;
 }
+/** Both backwards: u, Δ, A_log|D, B|C, z, the saved states | partials (rw), dout → du, dΔ, dz. */
+const SCAN_BWD_BINDINGS: KernelDef['bindings'] = ['uniform', 'read', 'read', 'read', 'read', 'read', 'rw', 'read', 'rw', 'rw', 'rw'];
 const constants = (c: ChunkedScanConfig, n: number, gated: boolean) => ({ EB: c.eb, T: c.t, S: c.s, NS: n, GATED: gated ? 1 : 0 });
 const fwdKernel = (c: ChunkedScanConfig, n: number, gated: boolean, save: boolean): KernelDef => ({
   name: `scan_fwd_eb${c.eb}_t${c.t}_s${c.s}`,
@@ -136,22 +158,30 @@ const bwdKernel = (c: ChunkedScanConfig, n: number, gated: boolean): KernelDef =
   name: `scan_bwd_eb${c.eb}_t${c.t}_s${c.s}`,
   source: bwdSource,
   entryPoint: 'scan_bwd',
-  bindings: ['uniform', 'read', 'read', 'read', 'read', 'read', 'read', 'read', 'rw', 'rw', 'rw'],
+  bindings: SCAN_BWD_BINDINGS,
   constants: constants(c, n, gated),
 });
-const regConstants = (c: RegisterScanConfig, n: number, gated: boolean) => ({ EB: c.eb, G: registerGroups(c, n)!, S: c.s, NS: n, GATED: gated ? 1 : 0 });
+/** A register kernel's source: the array sizes for S steps per block and segments of M
+ *  blocks (see selective_scan_reg_common.wgsl), the shared part, then the kernel. */
+function regSource(body: string, c: RegisterScanConfig, n: number, s: number, m: number): string {
+  const npt = n / registerGroups(c, n)!;
+  const sizes = `const NMAX = ${npt}u;\nconst SMAX = ${s}u;\nconst BMAX = ${s * npt}u;\nconst HMAX = ${m * s * npt}u;\n`;
+  return sizes + regCommonSource + body;
+}
+const regConstants = (c: RegisterScanConfig, n: number, gated: boolean) => ({ EB: c.eb, G: registerGroups(c, n)!, S: c.s, M: segmentBlocks(c), NS: n, GATED: gated ? 1 : 0 });
+/** The forward takes a whole segment per block (S · M steps, M = 1). */
 const fwdRegKernel = (c: RegisterScanConfig, n: number, gated: boolean, save: boolean): KernelDef => ({
   name: `scan_fwd_${scanConfigName(c)}`,
-  source: regCommonSource + regFwdSource,
+  source: regSource(regFwdSource, c, n, c.s * segmentBlocks(c), 1),
   entryPoint: 'scan_fwd_reg',
   bindings: ['uniform', 'read', 'read', 'read', 'read', 'read', 'rw', 'rw'],
-  constants: { ...regConstants(c, n, gated), SAVE: save ? 1 : 0 },
+  constants: { ...regConstants(c, n, gated), S: c.s * segmentBlocks(c), M: 1, SAVE: save ? 1 : 0 },
 });
 const bwdRegKernel = (c: RegisterScanConfig, n: number, gated: boolean): KernelDef => ({
   name: `scan_bwd_${scanConfigName(c)}`,
-  source: regCommonSource + regBwdSource,
+  source: regSource(regBwdSource, c, n, c.s, segmentBlocks(c)),
   entryPoint: 'scan_bwd_reg',
-  bindings: ['uniform', 'read', 'read', 'read', 'read', 'read', 'read', 'read', 'rw', 'rw', 'rw'],
+  bindings: SCAN_BWD_BINDINGS,
   constants: regConstants(c, n, gated),
 });
 const sumKernel: KernelDef = { name: 'scan_sum_partials', source: bwdSource, entryPoint: 'sum_partials', bindings: ['uniform', 'read', 'rw'], constants: { WG: WG_SUM } };
@@ -192,41 +222,49 @@ export function selectiveScanPacked(u: Tensor, delta: Tensor, aLog: Tensor, bc: 
   if (maxBuffers < SCAN_STORAGE_BUFFERS) throw new Error(`The selective scan's backward binds ${SCAN_STORAGE_BUFFERS} storage buffers; this GPU allows ${maxBuffers} per shader stage.`);
   if (B > 65535 || Math.ceil(E / 8) > 65535) throw new Error(`selectiveScan: batch ${B} or channels ${E} exceed the 65535-workgroup grid`);
   const cfg = opts.config ?? chooseScanConfig(g.gpu.limits.maxComputeWorkgroupStorageSize, N);
-  if (cfg.kind === 'register' && !registerGroups(cfg, N)) throw new Error(`selectiveScan: the register kernels cannot split N ${N} states over at most ${cfg.g} threads with ≤ ${REG_MAX_STATES} each in blocks of ${cfg.s} (S ≤ 4)`);
-  // steps per saved state: the chunked kernels save each chunk's start, the register ones each block's
-  const span = cfg.kind === 'register' ? cfg.s : cfg.t * cfg.s;
-  const nsaved = Math.ceil(L / span);
+  if (cfg.kind === 'register' && !registerGroups(cfg, N)) throw new Error(`selectiveScan: the register kernels cannot split N ${N} states over at most ${cfg.g} threads with ≤ ${REG_MAX_STATES} each, ≤ ${REG_MAX_BLOCK_STATES} per segment of ${segmentBlocks(cfg)} blocks of ${cfg.s} (S ≤ 4)`);
+  // the chunked kernels save each chunk's start; the register ones walk blocks of S steps and
+  // save each segment's start (M blocks)
+  const nblocks = Math.ceil(L / (cfg.kind === 'register' ? cfg.s : cfg.t * cfg.s));
+  const nsaved = cfg.kind === 'register' ? Math.ceil(nblocks / segmentBlocks(cfg)) : nblocks;
   const neb = Math.ceil(E / cfg.eb);
   const inputs = [u, delta, aLog, bc, D, ...(z ? [z] : [])];
   const needGrad = inputs.some((t) => t.requiresGrad) && g.gradEnabled;
   const out = g.tensor([B, L, E], needGrad, z ? 'scan(y)⊙silu(z)' : 'scan(y)');
-  // (B, nsaved, N, E): the state at the start of every chunk / block, for the backward
-  const hsave = g.tensor(needGrad ? [B, nsaved, N, E] : [1], false, 'scan_hsave');
+  // scratch = [the state at the start of every chunk / segment, for the backward (B, nsaved,
+  // N, E) | the backward's partials: dB|dC (nEB, B·L, 2N) | dA_log (B, E, N) | dD (B, E)]; one
+  // buffer, so that the backward binds 10 storage buffers and writes du and dΔ apart
+  const offDb = B * nsaved * N * E;
+  const offDa = offDb + neb * B * L * 2 * N;
+  const offDd = offDa + B * E * N;
+  const scratch = g.tensor(needGrad ? [offDd + B * E] : [1], false, 'scan_states|partials');
   const zOrDummy = z ?? u; // never read when not gated
   const ad = pack2(aLog, D, [E, N + 1], 'scan_A_log|D'); // (E, N + 1)
-  // partials: [dB|dC (nEB, B·L, 2N) | dA_log (B, E, N) | dD (B, E)]
-  const offDa = neb * B * L * 2 * N;
-  const offDd = offDa + B * E * N;
-  const params = ScanBwdParams.pack({ batch: B, len: L, chans: E, nchunks: nsaved, neb, _pad: 0, off_da: offDa, off_dd: offDd });
-  if (cfg.kind === 'register') g.dispatch(fwdRegKernel(cfg, N, !!z, needGrad), params, [u, delta, ad, bc, zOrDummy, out, hsave], [neb, B, 1]);
-  else g.dispatch(fwdKernel(cfg, N, !!z, needGrad), ScanParams.pack({ batch: B, len: L, chans: E, nchunks: nsaved }), [u, delta, ad, bc, zOrDummy, out, hsave], [neb, B, 1]);
+  const offsets = { neb, off_db: offDb, off_da: offDa, off_dd: offDd, _pad0: 0, _pad1: 0 };
+  const params = ScanBwdParams.pack({ batch: B, len: L, chans: E, nchunks: nblocks, nseg: nsaved, ...offsets });
+  if (cfg.kind === 'register') {
+    // the forward's blocks are whole segments
+    const fwdParams = ScanBwdParams.pack({ batch: B, len: L, chans: E, nchunks: nsaved, nseg: nsaved, ...offsets });
+    g.dispatch(fwdRegKernel(cfg, N, !!z, needGrad), fwdParams, [u, delta, ad, bc, zOrDummy, out, scratch], [neb, B, 1]);
+  } else {
+    g.dispatch(fwdKernel(cfg, N, !!z, needGrad), ScanParams.pack({ batch: B, len: L, chans: E, nchunks: nblocks }), [u, delta, ad, bc, zOrDummy, out, scratch], [neb, B, 1]);
+  }
 
   g.record(out, (dout) => {
-    const dud = g.tensor([B, L, 2 * E], false, 'scan_du|ddelta');
+    const du = g.tensor([B, L, E], false, `d${u.label}`);
+    const ddelta = g.tensor([B, L, E], false, `d${delta.label}`);
     const dz = g.tensor(z ? [B, L, E] : [1], false, z ? `d${z.label}` : 'scan_dz_unused');
-    const part = g.tensor([offDd + B * E], false, 'scan_partials');
     const kernel = cfg.kind === 'register' ? bwdRegKernel(cfg, N, !!z) : bwdKernel(cfg, N, !!z);
-    g.dispatch(kernel, params, [u, delta, ad, bc, zOrDummy, hsave, dout, dud, dz, part], [neb, B, 1]);
-    const [du, ddelta] = split(dud, [E, E]); // (B, L, E) each
+    g.dispatch(kernel, params, [u, delta, ad, bc, zOrDummy, scratch, dout, du, ddelta, dz], [neb, B, 1]);
     const sum = (rows: number, offset: number, like: Tensor, label: string) => {
       const t = g.tensor(like.shape, false, label);
-      g.dispatch(sumKernel, SumPartialsParams.pack({ rows, cols: t.size, offset, _pad: 0 }), [part, t], grid1d(t.size, WG_SUM));
+      g.dispatch(sumKernel, SumPartialsParams.pack({ rows, cols: t.size, offset, _pad: 0 }), [scratch, t], grid1d(t.size, WG_SUM));
       return t;
     };
     accumulateGrad(u, du);
     accumulateGrad(delta, ddelta);
     if (z) accumulateGrad(z, dz);
-    if (bc.requiresGrad) accumulateGrad(bc, sum(neb, 0, bc, `d${bc.label}`));
+    if (bc.requiresGrad) accumulateGrad(bc, sum(neb, offDb, bc, `d${bc.label}`));
     if (aLog.requiresGrad) accumulateGrad(aLog, sum(B, offDa, aLog, `d${aLog.label}`));
     if (D.requiresGrad) accumulateGrad(D, sum(B, offDd, D, `d${D.label}`));
   });
