@@ -11,9 +11,11 @@
 //                 thread accumulating a TM × TN block of outputs in registers
 //   tiled_vec4    tiled, with A and B tiles fetched as vec4 along their contiguous dimension
 //                 (used when that dimension and the batch strides are multiples of 4)
-//   block8        8 × 8 outputs per thread in (8·TY, 8·TX) tiles, vec4 everywhere: global
-//                 loads, workgroup reads of both tiles, the stores of C (also needs N % 4 = 0);
-//                 the next tile's loads are issued before the current tile is multiplied
+//   block8        8 × 8 (or 8 × 16) outputs per thread in (8·TY, 8·TX) (or (8·TY, 16·TX))
+//                 tiles, vec4 everywhere: global loads, workgroup reads of both tiles, the
+//                 stores of C (also needs N % 4 = 0); the next tile's loads are issued before
+//                 the current tile is multiplied (into a second tile buffer with DOUBLE)
+//   block8_rows   block8 with DOUBLE for 128 × 128 tiles held as 2-D arrays (fewer index clamps)
 //   act_backward  dz = dy · act'(z) for the epilogue's activation
 //   sum_splits    adds the split-K partial products
 // Every entry writes every output element it owns (planned buffers hold garbage).
@@ -286,13 +288,16 @@ fn tiled_vec4(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_i
   store_block(wid.z, m0, n0, lid.x, lid.y, &acc);
 }
 
-// ---- block8: 8 × 8 outputs per thread, vec4 throughout ----------------------------------
-// A workgroup of TX × TY threads computes a (BM, BN) = (8·TY, 8·TX) tile of C, BK deep.
-// Thread (tx, ty) owns rows 4·ty + {0..3} and BM/2 + 4·ty + {0..3}, and likewise columns
-// 4·tx + … and BN/2 + 4·tx + …: per k it reads two vec4 of the A tile and two of the B tile
-// (consecutive threads read consecutive vec4s) for 64 FMAs. The register block is indexed
+// ---- block8: 8 × 8 (or 8 × 16) outputs per thread, vec4 throughout ------------------------
+// A workgroup of TX × TY threads computes a (BM, BN) = (8·TY, 4·NV·TX) tile of C, BK deep,
+// NV = 2 vec4 columns per thread (8 × 8 outputs) or, with WIDE, 4 (8 × 16 outputs).
+// Thread (tx, ty) owns rows 4·ty + {0..3} and BM/2 + 4·ty + {0..3}, and the vec4 columns
+// tx + q·TX (q < NV) of the tile: per k it reads two vec4 of the A tile and NV of the B tile
+// (consecutive threads read consecutive vec4s) for 32·NV FMAs. The register block is indexed
 // by constants only (no loop over it), so it stays in registers: an array indexed in a loop
 // may be put in local memory, which is what made an 8 × 8 `tiled` 7× slower on the H200.
+// DOUBLE keeps two tile buffers: step i multiplies one while storing step i + 1's tiles
+// (fetched from global memory before the FMAs) into the other, one barrier per step.
 // Preconditions (checked by the TS side): the tiled_vec4 ones, N % 4 = 0 (so c, pre, bias
 // can be addressed as vec4) and k_chunk a multiple of BK.
 
@@ -306,20 +311,26 @@ fn tiled_vec4(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_i
 override A_PAD: u32 = 0u;
 override B_PAD: u32 = 0u;
 override PREFETCH: bool = true;
+override WIDE: bool = false;
+override DOUBLE: bool = false;
 // > 0: workgroups walk the grid in bands of this many tile rows, column by column, so the
 // workgroups resident at one time share their A and B tiles in L2 (0: row by row)
 override BAND: u32 = 0u;
+override NV: u32 = select(2u, 4u, WIDE); // vec4 columns per thread
 override A4_STRIDE: u32 = 2u * TY + A_PAD; // vec4s per k of the A tile (BM / 4 + pad)
-override B4_STRIDE: u32 = 2u * TX + B_PAD;
-override A4_SIZE: u32 = BK * A4_STRIDE;
+override B4_STRIDE: u32 = NV * TX + B_PAD; // (BN / 4 + pad)
+override A4_SIZE: u32 = BK * A4_STRIDE; // one buffer
 override B4_SIZE: u32 = BK * B4_STRIDE;
+override A4_ALL: u32 = select(1u, 2u, DOUBLE) * A4_SIZE;
+override B4_ALL: u32 = select(1u, 2u, DOUBLE) * B4_SIZE;
 // vec4s of each tile that one thread loads per BK step (≤ MAX_LOADS)
 override A_LOADS: u32 = 2u * BK / TX;
-override B_LOADS: u32 = 2u * BK / TY;
+override B_LOADS: u32 = NV * BK / TY;
 const MAX_LOADS: u32 = 4u;
 
-var<workgroup> As4: array<vec4<f32>, A4_SIZE>; // As4[k * A4_STRIDE + m / 4][m % 4] = op(A)[m0 + m, k0 + k]
-var<workgroup> Bs4: array<vec4<f32>, B4_SIZE>; // Bs4[k * B4_STRIDE + n / 4][n % 4] = op(B)[k0 + k, n0 + n]
+// buffer j at offset j · A4_SIZE: As4[j * A4_SIZE + k * A4_STRIDE + m / 4][m % 4] = op(A)[m0 + m, k0 + k]
+var<workgroup> As4: array<vec4<f32>, A4_ALL>;
+var<workgroup> Bs4: array<vec4<f32>, B4_ALL>; // Bs4[j * B4_SIZE + k * B4_STRIDE + n / 4][n % 4] = op(B)[k0 + k, n0 + n]
 
 /** The i-th vec4 of this thread's share of the A tile at (m0, k0): global read. */
 fn fetch_a8(s: Slice, m0: u32, k0: u32, e: u32) -> vec4<f32> {
@@ -327,13 +338,14 @@ fn fetch_a8(s: Slice, m0: u32, k0: u32, e: u32) -> vec4<f32> {
   return load_a4(s.batch, m0 + e / (BK / 4u), k0 + (e % (BK / 4u)) * 4u, s.k_hi);
 }
 
-fn put_a8(e: u32, v: vec4<f32>) {
+/** Store a fetched vec4 into A tile buffer `j`. */
+fn put_a8(j: u32, e: u32, v: vec4<f32>) {
   if (TRANS_A) {
-    As4[(e / (2u * TY)) * A4_STRIDE + e % (2u * TY)] = v;
+    As4[j * A4_SIZE + (e / (2u * TY)) * A4_STRIDE + e % (2u * TY)] = v;
   } else {
     let m = e / (BK / 4u);
     let k = (e % (BK / 4u)) * 4u;
-    let i = k * A4_STRIDE + m / 4u;
+    let i = j * A4_SIZE + k * A4_STRIDE + m / 4u;
     As4[i][m % 4u] = v.x;
     As4[i + A4_STRIDE][m % 4u] = v.y;
     As4[i + 2u * A4_STRIDE][m % 4u] = v.z;
@@ -343,46 +355,70 @@ fn put_a8(e: u32, v: vec4<f32>) {
 
 fn fetch_b8(s: Slice, k0: u32, n0: u32, e: u32) -> vec4<f32> {
   if (TRANS_B) { return load_b4(s.batch, k0 + (e % (BK / 4u)) * 4u, n0 + e / (BK / 4u), s.k_hi); }
-  return load_b4(s.batch, k0 + e / (2u * TX), n0 + (e % (2u * TX)) * 4u, s.k_hi);
+  return load_b4(s.batch, k0 + e / (NV * TX), n0 + (e % (NV * TX)) * 4u, s.k_hi);
 }
 
-fn put_b8(e: u32, v: vec4<f32>) {
+fn put_b8(j: u32, e: u32, v: vec4<f32>) {
   if (TRANS_B) {
     let n = e / (BK / 4u);
     let k = (e % (BK / 4u)) * 4u;
-    let i = k * B4_STRIDE + n / 4u;
+    let i = j * B4_SIZE + k * B4_STRIDE + n / 4u;
     Bs4[i][n % 4u] = v.x;
     Bs4[i + B4_STRIDE][n % 4u] = v.y;
     Bs4[i + 2u * B4_STRIDE][n % 4u] = v.z;
     Bs4[i + 3u * B4_STRIDE][n % 4u] = v.w;
   } else {
-    Bs4[(e / (2u * TX)) * B4_STRIDE + e % (2u * TX)] = v;
+    Bs4[j * B4_SIZE + (e / (NV * TX)) * B4_STRIDE + e % (NV * TX)] = v;
   }
 }
 
-/** acc[2r + h] += a_r · b_h: rows r of the thread (0–3 from a_lo, 4–7 from a_hi), column halves h. */
-fn multiply_b8(tx: u32, ty: u32, acc: ptr<function, array<vec4<f32>, 16>>) {
+/** acc[2r + h] += a_r · b_h and, with WIDE, acc[16 + 2r + h] += a_r · b_{2+h}: rows r of the
+ *  thread (0–3 from a_lo, 4–7 from a_hi), vec4 columns h, over tile buffer j. Written out,
+ *  so that every index into the register block is a constant. */
+fn multiply_b8(j: u32, tx: u32, ty: u32, acc: ptr<function, array<vec4<f32>, 32>>) {
   for (var k = 0u; k < BK; k++) {
-    let a_lo = As4[k * A4_STRIDE + ty];
-    let a_hi = As4[k * A4_STRIDE + ty + TY];
-    let b_lo = Bs4[k * B4_STRIDE + tx];
-    let b_hi = Bs4[k * B4_STRIDE + tx + TX];
-    (*acc)[0] = fma(vec4(a_lo.x), b_lo, (*acc)[0]);
-    (*acc)[1] = fma(vec4(a_lo.x), b_hi, (*acc)[1]);
-    (*acc)[2] = fma(vec4(a_lo.y), b_lo, (*acc)[2]);
-    (*acc)[3] = fma(vec4(a_lo.y), b_hi, (*acc)[3]);
-    (*acc)[4] = fma(vec4(a_lo.z), b_lo, (*acc)[4]);
-    (*acc)[5] = fma(vec4(a_lo.z), b_hi, (*acc)[5]);
-    (*acc)[6] = fma(vec4(a_lo.w), b_lo, (*acc)[6]);
-    (*acc)[7] = fma(vec4(a_lo.w), b_hi, (*acc)[7]);
-    (*acc)[8] = fma(vec4(a_hi.x), b_lo, (*acc)[8]);
-    (*acc)[9] = fma(vec4(a_hi.x), b_hi, (*acc)[9]);
-    (*acc)[10] = fma(vec4(a_hi.y), b_lo, (*acc)[10]);
-    (*acc)[11] = fma(vec4(a_hi.y), b_hi, (*acc)[11]);
-    (*acc)[12] = fma(vec4(a_hi.z), b_lo, (*acc)[12]);
-    (*acc)[13] = fma(vec4(a_hi.z), b_hi, (*acc)[13]);
-    (*acc)[14] = fma(vec4(a_hi.w), b_lo, (*acc)[14]);
-    (*acc)[15] = fma(vec4(a_hi.w), b_hi, (*acc)[15]);
+    let ia = j * A4_SIZE + k * A4_STRIDE + ty;
+    let ib = j * B4_SIZE + k * B4_STRIDE + tx;
+    let a_lo = As4[ia];
+    let a_hi = As4[ia + TY];
+    let b_0 = Bs4[ib];
+    let b_1 = Bs4[ib + TX];
+    (*acc)[0] = fma(vec4(a_lo.x), b_0, (*acc)[0]);
+    (*acc)[1] = fma(vec4(a_lo.x), b_1, (*acc)[1]);
+    (*acc)[2] = fma(vec4(a_lo.y), b_0, (*acc)[2]);
+    (*acc)[3] = fma(vec4(a_lo.y), b_1, (*acc)[3]);
+    (*acc)[4] = fma(vec4(a_lo.z), b_0, (*acc)[4]);
+    (*acc)[5] = fma(vec4(a_lo.z), b_1, (*acc)[5]);
+    (*acc)[6] = fma(vec4(a_lo.w), b_0, (*acc)[6]);
+    (*acc)[7] = fma(vec4(a_lo.w), b_1, (*acc)[7]);
+    (*acc)[8] = fma(vec4(a_hi.x), b_0, (*acc)[8]);
+    (*acc)[9] = fma(vec4(a_hi.x), b_1, (*acc)[9]);
+    (*acc)[10] = fma(vec4(a_hi.y), b_0, (*acc)[10]);
+    (*acc)[11] = fma(vec4(a_hi.y), b_1, (*acc)[11]);
+    (*acc)[12] = fma(vec4(a_hi.z), b_0, (*acc)[12]);
+    (*acc)[13] = fma(vec4(a_hi.z), b_1, (*acc)[13]);
+    (*acc)[14] = fma(vec4(a_hi.w), b_0, (*acc)[14]);
+    (*acc)[15] = fma(vec4(a_hi.w), b_1, (*acc)[15]);
+    if (WIDE) {
+      let b_2 = Bs4[ib + 2u * TX];
+      let b_3 = Bs4[ib + 3u * TX];
+      (*acc)[16] = fma(vec4(a_lo.x), b_2, (*acc)[16]);
+      (*acc)[17] = fma(vec4(a_lo.x), b_3, (*acc)[17]);
+      (*acc)[18] = fma(vec4(a_lo.y), b_2, (*acc)[18]);
+      (*acc)[19] = fma(vec4(a_lo.y), b_3, (*acc)[19]);
+      (*acc)[20] = fma(vec4(a_lo.z), b_2, (*acc)[20]);
+      (*acc)[21] = fma(vec4(a_lo.z), b_3, (*acc)[21]);
+      (*acc)[22] = fma(vec4(a_lo.w), b_2, (*acc)[22]);
+      (*acc)[23] = fma(vec4(a_lo.w), b_3, (*acc)[23]);
+      (*acc)[24] = fma(vec4(a_hi.x), b_2, (*acc)[24]);
+      (*acc)[25] = fma(vec4(a_hi.x), b_3, (*acc)[25]);
+      (*acc)[26] = fma(vec4(a_hi.y), b_2, (*acc)[26]);
+      (*acc)[27] = fma(vec4(a_hi.y), b_3, (*acc)[27]);
+      (*acc)[28] = fma(vec4(a_hi.z), b_2, (*acc)[28]);
+      (*acc)[29] = fma(vec4(a_hi.z), b_3, (*acc)[29]);
+      (*acc)[30] = fma(vec4(a_hi.w), b_2, (*acc)[30]);
+      (*acc)[31] = fma(vec4(a_hi.w), b_3, (*acc)[31]);
+    }
   }
 }
 
@@ -394,6 +430,49 @@ fn epilogue4(zi: u32, m: u32, n: u32, acc: vec4<f32>) {
   let i = ((zi * p.M + m) * p.N + n) / 4u;
   if (ACT != ACT_NONE) { pre4[i] = z; }
   c4[i] = vec4(act_f(z.x), act_f(z.y), act_f(z.z), act_f(z.w));
+}
+
+/** The register block's stores: rows m + r and m + BM/2 + r (r < 4), vec4 columns n + q · 4·TX
+ *  from acc[2r + q] and acc[8 + 2r + q] for q < 2, acc[16 + …] for q = 2, 3 (WIDE). */
+fn store_b8(zi: u32, m0: u32, n0: u32, lid: vec3<u32>, acc: ptr<function, array<vec4<f32>, 32>>) {
+  let m = m0 + 4u * lid.y;
+  let n = n0 + 4u * lid.x;
+  let mh = m + 4u * TY;
+  let nq = 4u * TX;
+  epilogue4(zi, m, n, (*acc)[0]);
+  epilogue4(zi, m, n + nq, (*acc)[1]);
+  epilogue4(zi, m + 1u, n, (*acc)[2]);
+  epilogue4(zi, m + 1u, n + nq, (*acc)[3]);
+  epilogue4(zi, m + 2u, n, (*acc)[4]);
+  epilogue4(zi, m + 2u, n + nq, (*acc)[5]);
+  epilogue4(zi, m + 3u, n, (*acc)[6]);
+  epilogue4(zi, m + 3u, n + nq, (*acc)[7]);
+  epilogue4(zi, mh, n, (*acc)[8]);
+  epilogue4(zi, mh, n + nq, (*acc)[9]);
+  epilogue4(zi, mh + 1u, n, (*acc)[10]);
+  epilogue4(zi, mh + 1u, n + nq, (*acc)[11]);
+  epilogue4(zi, mh + 2u, n, (*acc)[12]);
+  epilogue4(zi, mh + 2u, n + nq, (*acc)[13]);
+  epilogue4(zi, mh + 3u, n, (*acc)[14]);
+  epilogue4(zi, mh + 3u, n + nq, (*acc)[15]);
+  if (WIDE) {
+    epilogue4(zi, m, n + 2u * nq, (*acc)[16]);
+    epilogue4(zi, m, n + 3u * nq, (*acc)[17]);
+    epilogue4(zi, m + 1u, n + 2u * nq, (*acc)[18]);
+    epilogue4(zi, m + 1u, n + 3u * nq, (*acc)[19]);
+    epilogue4(zi, m + 2u, n + 2u * nq, (*acc)[20]);
+    epilogue4(zi, m + 2u, n + 3u * nq, (*acc)[21]);
+    epilogue4(zi, m + 3u, n + 2u * nq, (*acc)[22]);
+    epilogue4(zi, m + 3u, n + 3u * nq, (*acc)[23]);
+    epilogue4(zi, mh, n + 2u * nq, (*acc)[24]);
+    epilogue4(zi, mh, n + 3u * nq, (*acc)[25]);
+    epilogue4(zi, mh + 1u, n + 2u * nq, (*acc)[26]);
+    epilogue4(zi, mh + 1u, n + 3u * nq, (*acc)[27]);
+    epilogue4(zi, mh + 2u, n + 2u * nq, (*acc)[28]);
+    epilogue4(zi, mh + 2u, n + 3u * nq, (*acc)[29]);
+    epilogue4(zi, mh + 3u, n + 2u * nq, (*acc)[30]);
+    epilogue4(zi, mh + 3u, n + 3u * nq, (*acc)[31]);
+  }
 }
 
 /** The (column, row) of the output tile that workgroup (x, y) computes (see BAND). */
@@ -410,55 +489,185 @@ fn tile_of(wid: vec3<u32>, nwg: vec3<u32>) -> vec2<u32> {
 @compute @workgroup_size(TX, TY)
 fn block8(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let tile = tile_of(wid, nwg);
-  let n0 = tile.x * 8u * TX;
+  let n0 = tile.x * 4u * NV * TX;
   let m0 = tile.y * 8u * TY;
   let s = slice_of(wid.z);
   let tid = lid.y * TX + lid.x;
   let threads = TX * TY;
-  var acc: array<vec4<f32>, 16>;
+  var acc: array<vec4<f32>, 32>; // 16 without WIDE (the rest is dropped)
   var ra: array<vec4<f32>, MAX_LOADS>; // this thread's share of the next tiles, in flight
   var rb: array<vec4<f32>, MAX_LOADS>;
-  if (PREFETCH) {
-    for (var i = 0u; i < A_LOADS; i++) { ra[i] = fetch_a8(s, m0, s.k_lo, tid + i * threads); }
-    for (var i = 0u; i < B_LOADS; i++) { rb[i] = fetch_b8(s, s.k_lo, n0, tid + i * threads); }
-  }
-  for (var k0 = s.k_lo; k0 < s.k_hi; k0 += BK) {
-    if (!PREFETCH) {
-      for (var i = 0u; i < A_LOADS; i++) { ra[i] = fetch_a8(s, m0, k0, tid + i * threads); }
-      for (var i = 0u; i < B_LOADS; i++) { rb[i] = fetch_b8(s, k0, n0, tid + i * threads); }
-    }
-    for (var i = 0u; i < A_LOADS; i++) { put_a8(tid + i * threads, ra[i]); }
-    for (var i = 0u; i < B_LOADS; i++) { put_b8(tid + i * threads, rb[i]); }
+  if (DOUBLE) {
+    for (var i = 0u; i < A_LOADS; i++) { put_a8(0u, tid + i * threads, fetch_a8(s, m0, s.k_lo, tid + i * threads)); }
+    for (var i = 0u; i < B_LOADS; i++) { put_b8(0u, tid + i * threads, fetch_b8(s, s.k_lo, n0, tid + i * threads)); }
     workgroupBarrier();
+    var j = 0u;
+    for (var k0 = s.k_lo; k0 < s.k_hi; k0 += BK) {
+      let more = k0 + BK < s.k_hi;
+      if (more) {
+        for (var i = 0u; i < A_LOADS; i++) { ra[i] = fetch_a8(s, m0, k0 + BK, tid + i * threads); }
+        for (var i = 0u; i < B_LOADS; i++) { rb[i] = fetch_b8(s, k0 + BK, n0, tid + i * threads); }
+      }
+      multiply_b8(j, lid.x, lid.y, &acc);
+      // buffer 1 - j was last read before the previous step's barrier
+      if (more) {
+        for (var i = 0u; i < A_LOADS; i++) { put_a8(1u - j, tid + i * threads, ra[i]); }
+        for (var i = 0u; i < B_LOADS; i++) { put_b8(1u - j, tid + i * threads, rb[i]); }
+      }
+      workgroupBarrier();
+      j = 1u - j;
+    }
+  } else {
     if (PREFETCH) {
-      // the next tiles' global reads overlap this tile's FMAs (past k_hi they read zeros)
-      for (var i = 0u; i < A_LOADS; i++) { ra[i] = fetch_a8(s, m0, k0 + BK, tid + i * threads); }
-      for (var i = 0u; i < B_LOADS; i++) { rb[i] = fetch_b8(s, k0 + BK, n0, tid + i * threads); }
+      for (var i = 0u; i < A_LOADS; i++) { ra[i] = fetch_a8(s, m0, s.k_lo, tid + i * threads); }
+      for (var i = 0u; i < B_LOADS; i++) { rb[i] = fetch_b8(s, s.k_lo, n0, tid + i * threads); }
     }
-    multiply_b8(lid.x, lid.y, &acc);
-    workgroupBarrier();
+    for (var k0 = s.k_lo; k0 < s.k_hi; k0 += BK) {
+      if (!PREFETCH) {
+        for (var i = 0u; i < A_LOADS; i++) { ra[i] = fetch_a8(s, m0, k0, tid + i * threads); }
+        for (var i = 0u; i < B_LOADS; i++) { rb[i] = fetch_b8(s, k0, n0, tid + i * threads); }
+      }
+      for (var i = 0u; i < A_LOADS; i++) { put_a8(0u, tid + i * threads, ra[i]); }
+      for (var i = 0u; i < B_LOADS; i++) { put_b8(0u, tid + i * threads, rb[i]); }
+      workgroupBarrier();
+      if (PREFETCH) {
+        // the next tiles' global reads overlap this tile's FMAs (past k_hi they read zeros)
+        for (var i = 0u; i < A_LOADS; i++) { ra[i] = fetch_a8(s, m0, k0 + BK, tid + i * threads); }
+        for (var i = 0u; i < B_LOADS; i++) { rb[i] = fetch_b8(s, k0 + BK, n0, tid + i * threads); }
+      }
+      multiply_b8(0u, lid.x, lid.y, &acc);
+      workgroupBarrier();
+    }
   }
-  // rows m + r and m + BM/2 + r, columns n and n + BN/2: acc[2r + h], acc[8 + 2r + h]
-  let m = m0 + 4u * lid.y;
-  let n = n0 + 4u * lid.x;
-  let mh = 4u * TY;
-  let nh = 4u * TX;
-  epilogue4(wid.z, m, n, acc[0]);
-  epilogue4(wid.z, m, n + nh, acc[1]);
-  epilogue4(wid.z, m + 1u, n, acc[2]);
-  epilogue4(wid.z, m + 1u, n + nh, acc[3]);
-  epilogue4(wid.z, m + 2u, n, acc[4]);
-  epilogue4(wid.z, m + 2u, n + nh, acc[5]);
-  epilogue4(wid.z, m + 3u, n, acc[6]);
-  epilogue4(wid.z, m + 3u, n + nh, acc[7]);
-  epilogue4(wid.z, m + mh, n, acc[8]);
-  epilogue4(wid.z, m + mh, n + nh, acc[9]);
-  epilogue4(wid.z, m + mh + 1u, n, acc[10]);
-  epilogue4(wid.z, m + mh + 1u, n + nh, acc[11]);
-  epilogue4(wid.z, m + mh + 2u, n, acc[12]);
-  epilogue4(wid.z, m + mh + 2u, n + nh, acc[13]);
-  epilogue4(wid.z, m + mh + 3u, n, acc[14]);
-  epilogue4(wid.z, m + mh + 3u, n + nh, acc[15]);
+  store_b8(wid.z, m0, n0, lid, &acc);
+}
+
+// ---- block8_rows: the 128 × 128 tile, its rows constant-length arrays ---------------------
+// The same work as block8 with DOUBLE, for (BM, BN) = (128, 128) only (TX = TY = 16, or
+// TX = 8 with WIDE). The tiles are 2-D arrays whose rows (one k, 32 vec4s and a padding
+// vec4) have a constant length, so the index clamps that WebGPU adds to every workgroup
+// array access (robustness) are loop-invariant, and the k loop's reads are constant
+// offsets from them; the loop over K is unrolled by two, so each step's buffer is a
+// constant too. (block8's 1-D tiles need a clamp and an address per read.)
+
+const ROW4: u32 = 33u; // vec4s per k row of either tile: 128 / 4 + a padding vec4
+override KROWS: u32 = 2u * BK; // two buffers of BK rows
+
+var<workgroup> Ar: array<array<vec4<f32>, ROW4>, KROWS>; // Ar[j·BK + k][m / 4][m % 4] = op(A)[m0 + m, k0 + k]
+var<workgroup> Br: array<array<vec4<f32>, ROW4>, KROWS>; // Br[j·BK + k][n / 4][n % 4] = op(B)[k0 + k, n0 + n]
+
+/** put_a8 for the 2-D tiles: row j·BK + k. */
+fn put_ar(j: u32, e: u32, v: vec4<f32>) {
+  if (TRANS_A) {
+    Ar[j * BK + e / (2u * TY)][e % (2u * TY)] = v;
+  } else {
+    let m = e / (BK / 4u);
+    let r = j * BK + (e % (BK / 4u)) * 4u;
+    Ar[r][m / 4u][m % 4u] = v.x;
+    Ar[r + 1u][m / 4u][m % 4u] = v.y;
+    Ar[r + 2u][m / 4u][m % 4u] = v.z;
+    Ar[r + 3u][m / 4u][m % 4u] = v.w;
+  }
+}
+
+fn put_br(j: u32, e: u32, v: vec4<f32>) {
+  if (TRANS_B) {
+    let n = e / (BK / 4u);
+    let r = j * BK + (e % (BK / 4u)) * 4u;
+    Br[r][n / 4u][n % 4u] = v.x;
+    Br[r + 1u][n / 4u][n % 4u] = v.y;
+    Br[r + 2u][n / 4u][n % 4u] = v.z;
+    Br[r + 3u][n / 4u][n % 4u] = v.w;
+  } else {
+    Br[j * BK + e / (NV * TX)][e % (NV * TX)] = v;
+  }
+}
+
+/** multiply_b8 over buffer j of the 2-D tiles. */
+fn multiply_rows(j: u32, tx: u32, ty: u32, acc: ptr<function, array<vec4<f32>, 32>>) {
+  for (var k = 0u; k < BK; k++) {
+    let r = j * BK + k;
+    let a_lo = Ar[r][ty];
+    let a_hi = Ar[r][ty + TY];
+    let b_0 = Br[r][tx];
+    let b_1 = Br[r][tx + TX];
+    (*acc)[0] = fma(vec4(a_lo.x), b_0, (*acc)[0]);
+    (*acc)[1] = fma(vec4(a_lo.x), b_1, (*acc)[1]);
+    (*acc)[2] = fma(vec4(a_lo.y), b_0, (*acc)[2]);
+    (*acc)[3] = fma(vec4(a_lo.y), b_1, (*acc)[3]);
+    (*acc)[4] = fma(vec4(a_lo.z), b_0, (*acc)[4]);
+    (*acc)[5] = fma(vec4(a_lo.z), b_1, (*acc)[5]);
+    (*acc)[6] = fma(vec4(a_lo.w), b_0, (*acc)[6]);
+    (*acc)[7] = fma(vec4(a_lo.w), b_1, (*acc)[7]);
+    (*acc)[8] = fma(vec4(a_hi.x), b_0, (*acc)[8]);
+    (*acc)[9] = fma(vec4(a_hi.x), b_1, (*acc)[9]);
+    (*acc)[10] = fma(vec4(a_hi.y), b_0, (*acc)[10]);
+    (*acc)[11] = fma(vec4(a_hi.y), b_1, (*acc)[11]);
+    (*acc)[12] = fma(vec4(a_hi.z), b_0, (*acc)[12]);
+    (*acc)[13] = fma(vec4(a_hi.z), b_1, (*acc)[13]);
+    (*acc)[14] = fma(vec4(a_hi.w), b_0, (*acc)[14]);
+    (*acc)[15] = fma(vec4(a_hi.w), b_1, (*acc)[15]);
+    if (WIDE) {
+      let b_2 = Br[r][tx + 2u * TX];
+      let b_3 = Br[r][tx + 3u * TX];
+      (*acc)[16] = fma(vec4(a_lo.x), b_2, (*acc)[16]);
+      (*acc)[17] = fma(vec4(a_lo.x), b_3, (*acc)[17]);
+      (*acc)[18] = fma(vec4(a_lo.y), b_2, (*acc)[18]);
+      (*acc)[19] = fma(vec4(a_lo.y), b_3, (*acc)[19]);
+      (*acc)[20] = fma(vec4(a_lo.z), b_2, (*acc)[20]);
+      (*acc)[21] = fma(vec4(a_lo.z), b_3, (*acc)[21]);
+      (*acc)[22] = fma(vec4(a_lo.w), b_2, (*acc)[22]);
+      (*acc)[23] = fma(vec4(a_lo.w), b_3, (*acc)[23]);
+      (*acc)[24] = fma(vec4(a_hi.x), b_2, (*acc)[24]);
+      (*acc)[25] = fma(vec4(a_hi.x), b_3, (*acc)[25]);
+      (*acc)[26] = fma(vec4(a_hi.y), b_2, (*acc)[26]);
+      (*acc)[27] = fma(vec4(a_hi.y), b_3, (*acc)[27]);
+      (*acc)[28] = fma(vec4(a_hi.z), b_2, (*acc)[28]);
+      (*acc)[29] = fma(vec4(a_hi.z), b_3, (*acc)[29]);
+      (*acc)[30] = fma(vec4(a_hi.w), b_2, (*acc)[30]);
+      (*acc)[31] = fma(vec4(a_hi.w), b_3, (*acc)[31]);
+    }
+  }
+}
+
+/** One BK step on buffer j: fetch step k0 + BK's tiles, multiply buffer j, store them into
+ *  buffer 1 - j (last read before the previous step's barrier), one barrier. */
+fn step_rows(j: u32, s: Slice, m0: u32, n0: u32, k0: u32, lid: vec3<u32>, acc: ptr<function, array<vec4<f32>, 32>>) {
+  let tid = lid.y * TX + lid.x;
+  let threads = TX * TY;
+  var ra: array<vec4<f32>, MAX_LOADS>;
+  var rb: array<vec4<f32>, MAX_LOADS>;
+  let more = k0 + BK < s.k_hi;
+  if (more) {
+    for (var i = 0u; i < A_LOADS; i++) { ra[i] = fetch_a8(s, m0, k0 + BK, tid + i * threads); }
+    for (var i = 0u; i < B_LOADS; i++) { rb[i] = fetch_b8(s, k0 + BK, n0, tid + i * threads); }
+  }
+  multiply_rows(j, lid.x, lid.y, acc);
+  if (more) {
+    for (var i = 0u; i < A_LOADS; i++) { put_ar(1u - j, tid + i * threads, ra[i]); }
+    for (var i = 0u; i < B_LOADS; i++) { put_br(1u - j, tid + i * threads, rb[i]); }
+  }
+  workgroupBarrier();
+}
+
+@compute @workgroup_size(TX, TY)
+fn block8_rows(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let tile = tile_of(wid, nwg);
+  let n0 = tile.x * 128u;
+  let m0 = tile.y * 128u;
+  let s = slice_of(wid.z);
+  let tid = lid.y * TX + lid.x;
+  let threads = TX * TY;
+  var acc: array<vec4<f32>, 32>; // 16 without WIDE (the rest is dropped)
+  for (var i = 0u; i < A_LOADS; i++) { put_ar(0u, tid + i * threads, fetch_a8(s, m0, s.k_lo, tid + i * threads)); }
+  for (var i = 0u; i < B_LOADS; i++) { put_br(0u, tid + i * threads, fetch_b8(s, s.k_lo, n0, tid + i * threads)); }
+  workgroupBarrier();
+  for (var k0 = s.k_lo; k0 < s.k_hi; k0 += 2u * BK) {
+    step_rows(0u, s, m0, n0, k0, lid, &acc);
+    if (k0 + BK >= s.k_hi) { break; }
+    step_rows(1u, s, m0, n0, k0 + BK, lid, &acc);
+  }
+  store_b8(wid.z, m0, n0, lid, &acc);
 }
 
 // ---- elementwise helpers: act_backward, sum_splits ---------------------------------------

@@ -7,7 +7,7 @@ import { backward } from '../../src/engine/autograd';
 import { CompiledGraph } from '../../src/engine/compile';
 import { Graph } from '../../src/engine/graph';
 import { binary } from '../../src/engine/ops/elementwise';
-import { BLOCK8_TILES, linear, matmul, matmulBackwardRef, matmulRef, type Activation, type Block8Config, type MatmulKernel, type MatmulRefOptions } from '../../src/engine/ops/matmul';
+import { BLOCK8_TILES, block8Bytes, linear, matmul, matmulBackwardRef, matmulRef, type Activation, type Block8Config, type MatmulKernel, type MatmulRefOptions } from '../../src/engine/ops/matmul';
 import { sumCols } from '../../src/engine/ops/reduce';
 import { Rng } from '../../src/engine/rng';
 import { constant, eagerGraph, leaf, testGpu } from '../helpers/gpu';
@@ -184,6 +184,22 @@ describe('matmul variants and plumbing', () => {
     await check({ M: 300, K: 8, N: 12, transB: true, bias: true, act: 'gelu' }, 'matmulTiled', true, rng);
   });
 
+  // ~15 s a configuration on lavapipe (2 cores): more than the default 120 s for the list
+  const BLOCK8_TIMEOUT = 300_000;
+
+  /** Values and gradients of one block8 configuration on edge and split-K shapes. */
+  async function checkBlock8(block: Block8Config, rng: Rng): Promise<void> {
+    // a configuration the device cannot take would silently run another
+    const maxBytes = (await testGpu()).limits.maxComputeWorkgroupStorageSize;
+    expect(block8Bytes(block, false, true), JSON.stringify(block)).toBeLessThanOrEqual(maxBytes);
+    // multiples of 4 (vec4) that are not multiples of the tiles: ragged M, N and K edges
+    for (const [transA, transB] of TRANS) await check({ M: 140, K: 36, N: 76, transA, transB, block }, 'matmulBlock8', true, rng);
+    await check({ M: 33, K: 20, N: 132, bias: true, act: 'gelu', block }, 'matmulBlock8', true, rng);
+    await check({ M: 12, K: 8, N: 4, transA: true, transB: true, batch: 3, bias: true, act: 'relu', block }, 'matmulBlock8', true, rng);
+    // few output tiles and a long K: split into chunks of whole BK steps
+    await check({ M: 8, K: 1000, N: 20, transA: true, block }, 'matmulBlock8', false, rng);
+  }
+
   it('matmulBlock8: every tile configuration, values and gradients, on edge and split-K shapes', async () => {
     const rng = new Rng(47);
     // the shape chooser picks by grid size (lavapipe sees tiny grids): force each configuration
@@ -192,15 +208,28 @@ describe('matmul variants and plumbing', () => {
       { TX: 8, TY: 16, BK: 8, prefetch: false },
       { TX: 8, TY: 8, BK: 8, prefetch: true, band: 2 }, // 3 tile rows of M = 140: a ragged last band
     ];
-    for (const block of configs) {
-      // multiples of 4 (vec4) that are not multiples of the tiles: ragged M, N and K edges
-      for (const [transA, transB] of TRANS) await check({ M: 140, K: 36, N: 76, transA, transB, block }, 'matmulBlock8', true, rng);
-      await check({ M: 33, K: 20, N: 132, bias: true, act: 'gelu', block }, 'matmulBlock8', true, rng);
-      await check({ M: 12, K: 8, N: 4, transA: true, transB: true, batch: 3, bias: true, act: 'relu', block }, 'matmulBlock8', true, rng);
-      // few output tiles and a long K: split into chunks of whole BK steps
-      await check({ M: 8, K: 1000, N: 20, transA: true, block }, 'matmulBlock8', false, rng);
-    }
-  });
+    for (const block of configs) await checkBlock8(block, rng);
+  }, BLOCK8_TIMEOUT);
+
+  it('matmulBlock8: 8 × 16 outputs per thread and double-buffered tiles', async () => {
+    const rng = new Rng(48);
+    const configs: Block8Config[] = [
+      { TX: 8, TY: 16, BK: 16, prefetch: true, wide: true },
+      { TX: 8, TY: 16, BK: 8, prefetch: true, double: true },
+      { TX: 16, TY: 8, BK: 8, prefetch: true, wide: true, double: true },
+      { TX: 8, TY: 8, BK: 8, prefetch: true, wide: true, double: true, band: 2 }, // ragged last band
+    ];
+    for (const block of configs) await checkBlock8(block, rng);
+  }, BLOCK8_TIMEOUT);
+
+  it('matmulBlock8: 128 × 128 tiles held as 2-D workgroup arrays (block8_rows)', async () => {
+    const rng = new Rng(49);
+    const configs: Block8Config[] = [
+      { TX: 16, TY: 16, BK: 8, prefetch: true, rows: true },
+      { TX: 8, TY: 16, BK: 8, prefetch: true, wide: true, rows: true, band: 2 },
+    ];
+    for (const block of configs) await checkBlock8(block, rng);
+  }, BLOCK8_TIMEOUT);
 
   it('linear: nn.Linear [out, in] and Conv1D [in, out] layouts', async () => {
     const rng = new Rng(51);

@@ -2,12 +2,14 @@
 // in the same run, at squares and at the models' MLP shapes (forward, and both gradients),
 // measured on compiled graphs replayed many times so that setup (pipelines, bind groups,
 // buffers) is not in the timing. ICL_MATMUL_SWEEP=1 times every block8 configuration of
-// SWEEP as well (the data behind the shape chooser in src/engine/ops/matmul.ts).
+// SWEEP as well (the data behind the shape chooser in src/engine/ops/matmul.ts);
+// ICL_MATMUL_CONFIGS='[{"TX":16,"TY":16,"BK":8,"prefetch":true,"wide":true}, …]' adds
+// block8 configurations, ICL_MATMUL_SHAPES='4096²,mlp dW D=256' keeps only those shapes.
 //   M, K, N = output rows, inner dim, output cols;  D = model width.
 import type { GpuContext } from '../../gpu/context';
 import { CompiledGraph } from '../../engine/compile';
 import { Graph } from '../../engine/graph';
-import { matmul, type Activation, type Block8Config, type MatmulKernel } from '../../engine/ops/matmul';
+import { block8Bytes, block8Tile, matmul, type Activation, type Block8Config, type MatmulKernel } from '../../engine/ops/matmul';
 import { Rng } from '../../engine/rng';
 import { rate, timeGpu, warmUp, type BenchOptions, type BenchResult, type Timing } from './harness';
 
@@ -20,11 +22,12 @@ interface Variant {
   block?: Block8Config;
 }
 
-const b8 = (TY: number, TX: number, BK: number, band = 0): Variant => ({
-  name: `block8 ${8 * TY}x${8 * TX} BK${BK}${band ? ` band${band}` : ''}`,
+const configVariant = (block: Block8Config): Variant => ({
+  name: `block8 ${block8Tile(block).join('x')} BK${block.BK}${block.wide ? ' wide' : ''}${block.prefetch ? '' : ' noprefetch'}${block.double ? ' double' : ''}${block.rows ? ' rows' : ''}${block.band ? ` band${block.band}` : ''}`,
   kernel: 'matmulBlock8',
-  block: { TX, TY, BK, prefetch: true, band },
+  block,
 });
+const b8 = (TY: number, TX: number, BK: number, band = 0): Variant => configVariant({ TX, TY, BK, prefetch: true, band });
 const SWEEP: Variant[] = [
   b8(16, 16, 8),
   b8(16, 16, 16),
@@ -35,6 +38,12 @@ const SWEEP: Variant[] = [
   b8(8, 8, 8),
   b8(8, 8, 16),
   b8(16, 16, 16, 8),
+  // 8 × 16 outputs per thread, double-buffered tiles, 2-D tiles (block8_rows)
+  configVariant({ TX: 16, TY: 16, BK: 8, prefetch: true, wide: true, double: true }),
+  configVariant({ TX: 8, TY: 16, BK: 8, prefetch: true, wide: true, double: true }),
+  configVariant({ TX: 16, TY: 16, BK: 8, prefetch: true, double: true }),
+  configVariant({ TX: 16, TY: 16, BK: 8, prefetch: true, rows: true }),
+  configVariant({ TX: 8, TY: 16, BK: 8, prefetch: true, wide: true, rows: true }),
 ];
 
 interface Shape {
@@ -94,15 +103,20 @@ function build(gpu: GpuContext, s: Shape, v: Variant, copies: number, rng: Rng):
 export async function benchMatmul(gpu: GpuContext, opts: BenchOptions): Promise<BenchResult[]> {
   const rng = new Rng(1);
   const sweep = !!process.env.ICL_MATMUL_SWEEP;
+  const extra = (JSON.parse(process.env.ICL_MATMUL_CONFIGS ?? '[]') as Block8Config[]).map(configVariant);
+  const only = process.env.ICL_MATMUL_SHAPES?.split(',').map((l) => l.trim());
   // naive (up to 10 s a shape) would be most of the sweep's time: left out there
   const variants: Variant[] = KERNELS.filter((k) => !(sweep && k === 'matmulNaive')).map((kernel) => ({ name: kernel, kernel }));
   const rounds = opts.quick ? 1 : 3;
   const timing = opts.quick ? { warmup: 1, reps: 2, batches: 3 } : { warmup: 2, reps: 10, batches: 3 };
   const results: BenchResult[] = [];
-  for (const s of shapes(opts.quick)) {
+  for (const s of shapes(opts.quick).filter((s) => !only || only.includes(s.label))) {
     const flops = 2 * s.M * s.K * s.N;
     const copies = copiesFor(flops, opts.quick);
-    const all = sweep ? [...variants, ...SWEEP] : variants;
+    // a configuration the device cannot take would silently run another: left out
+    const fits = (v: Variant) => !v.block || block8Bytes(v.block, !!s.transA, !!s.transB) <= gpu.limits.maxComputeWorkgroupStorageSize;
+    const all = [...variants, ...(sweep ? SWEEP : []), ...extra].filter(fits);
+    for (const v of extra.filter((v) => !fits(v))) console.error(`matmul bench: ${v.name} needs more workgroup memory than this device has (${gpu.limits.maxComputeWorkgroupStorageSize} B) at ${s.label}: left out`);
     const graphs = all.map((v) => build(gpu, s, v, copies, rng));
     try {
       const best: (Timing | undefined)[] = all.map(() => undefined);
@@ -114,6 +128,8 @@ export async function benchMatmul(gpu: GpuContext, opts: BenchOptions): Promise<
         }
       }
       all.forEach((v, i) => {
+        // progress on stderr: a run cut short still leaves the shapes it finished
+        console.error(`matmul ${s.label}: ${v.name} ${((flops * copies) / best[i]!.median_ms / 1e6).toFixed(0)} GFLOP/s`);
         results.push({
           name: v.name,
           shape: { M: s.M, K: s.K, N: s.N },

@@ -39,15 +39,27 @@ export type MatmulKernel = 'matmulNaive' | 'matmulTiled' | 'matmulBlock8';
  *  dX 11.4 → 16.9; D = 64: forward 8.5 → 8.5, dW 5.3 → 6.1, dX 6.8 → 7.8. */
 export const DEFAULT_MATMUL_KERNEL: MatmulKernel = 'matmulBlock8';
 
-/** A block8 configuration: TX × TY threads, each 8 × 8 outputs, so (8·TY, 8·TX) tiles of C,
- *  BK deep; `prefetch` issues the next tile's global loads before multiplying the current;
- *  `band` > 0 orders the workgroups in bands of that many tile rows (L2 reuse). */
+/** A block8 configuration: TX × TY threads, each 8 × 8 outputs (8 × 16 with `wide`), so
+ *  (8·TY, 8·TX) (or (8·TY, 16·TX)) tiles of C, BK deep; `prefetch` issues the next tile's
+ *  global loads before multiplying the current; `double` stores them into a second tile
+ *  buffer (one barrier per BK step instead of two; implies prefetch, twice the workgroup
+ *  memory); `rows`: the double-buffered kernel for 128 × 128 tiles with 2-D workgroup arrays
+ *  (entry block8_rows; TX = TY = 16, or TX = 8 wide); `band` > 0 orders the workgroups in
+ *  bands of that many tile rows (L2 reuse). */
 export interface Block8Config {
   TX: number;
   TY: number;
   BK: number;
   prefetch: boolean;
+  wide?: boolean;
+  double?: boolean;
+  rows?: boolean;
   band?: number;
+}
+
+/** The (BM, BN) tile of C that a block8 configuration computes. */
+export function block8Tile(cfg: Block8Config): [number, number] {
+  return [8 * cfg.TY, (cfg.wide ? 16 : 8) * cfg.TX];
 }
 
 export interface MatmulOptions {
@@ -75,7 +87,10 @@ export const TILED = { TX: 16, TY: 16, TM: 4, TN: 4, BK: 16 };
  *  ICL_MATMUL_SWEEP=1). BK 16 beat BK 8 by 5–20% except at 4096² with the middle tiles
  *  (BK 8 there: 33.0 for 64 × 128, 28.2 with BK 16); 128 × 128 × 16 needs 16.6 KiB of
  *  workgroup memory, more than browsers give, so BK 8 (8.3 KiB) stands in for it there.
- *  Prefetching the next tile was 0–10% faster; banded workgroup order (L2) changed nothing. */
+ *  Prefetching the next tile was 0–10% faster; banded workgroup order (L2) changed nothing.
+ *  Tried for 4096² (TFLOP/s, one run each; 128 × 128 × 16 = 32.9 in the same run): 8 × 16
+ *  outputs per thread (`wide`) 30.0–32.1 as 128 × 256, 29.1–31.4 as 64 × 256, 28.6–32.3 as
+ *  128 × 128 of 128 threads; double-buffered 1-D tiles 31.0 (BK 8) and 29.4 (BK 16). */
 export const BLOCK8_TILES = {
   /** 128 × 128: the fastest at 4096² (32.9 TFLOP/s) and on split-K weight gradients. */
   large: [
@@ -113,13 +128,25 @@ interface Variant {
 }
 
 /** Workgroup memory of a block8 configuration: the two vec4 tiles, BK deep, with a padding
- *  vec4 per row for an operand stored transposed (plain A, transposed B; see the WGSL). */
-function block8Bytes(cfg: Block8Config, transA: boolean, transB: boolean): number {
-  return 16 * cfg.BK * (2 * cfg.TY + (transA ? 0 : 1) + 2 * cfg.TX + (transB ? 1 : 0));
+ *  vec4 per row for an operand stored transposed (plain A, transposed B; see the WGSL);
+ *  twice that when double-buffered; block8_rows pads every row. */
+export function block8Bytes(cfg: Block8Config, transA: boolean, transB: boolean): number {
+  const [BM, BN] = block8Tile(cfg);
+  if (cfg.rows) return 2 * 2 * 16 * cfg.BK * 33; // two buffers of each tile, rows of 33 vec4s
+  return (cfg.double ? 2 : 1) * 16 * cfg.BK * (BM / 4 + (transA ? 0 : 1) + BN / 4 + (transB ? 1 : 0));
+}
+
+/** Each thread loads 2·BK/TX vec4s of the A tile and NV·BK/TY of the B tile per BK step
+ *  (NV = 2, or 4 when wide): whole numbers, at most MAX_LOADS = 4 (the WGSL's registers). */
+function block8LoadsValid(cfg: Block8Config): boolean {
+  const loads = [(2 * cfg.BK) / cfg.TX, ((cfg.wide ? 4 : 2) * cfg.BK) / cfg.TY];
+  const rowsFit = !cfg.rows || block8Tile(cfg).every((t) => t === 128);
+  return rowsFit && loads.every((l) => Number.isInteger(l) && l >= 1 && l <= 4);
 }
 
 function matmulKernel(v: Variant): KernelDef {
-  const entryPoint = v.kernel === 'matmulNaive' ? 'naive' : v.kernel === 'matmulBlock8' ? 'block8' : v.vec4 ? 'tiled_vec4' : 'tiled';
+  const block8Entry = v.block?.rows ? 'block8_rows' : 'block8';
+  const entryPoint = v.kernel === 'matmulNaive' ? 'naive' : v.kernel === 'matmulBlock8' ? block8Entry : v.vec4 ? 'tiled_vec4' : 'tiled';
   const epilogue = { ACT: ACT_CODE[v.act], HAS_BIAS: v.bias ? 1 : 0 };
   const layout = { TRANS_A: v.transA ? 1 : 0, TRANS_B: v.transB ? 1 : 0 };
   let constants: Record<string, number>;
@@ -128,9 +155,12 @@ function matmulKernel(v: Variant): KernelDef {
     constants = { ...NAIVE, ...epilogue };
     name = 'matmulNaive';
   } else if (v.kernel === 'matmulBlock8') {
-    const { TX, TY, BK, prefetch, band = 0 } = v.block!;
-    constants = { TX, TY, BK, PREFETCH: prefetch ? 1 : 0, BAND: band, A_PAD: v.transA ? 0 : 1, B_PAD: v.transB ? 1 : 0, ...epilogue, ...layout };
-    name = `matmulBlock8_${8 * TY}x${8 * TX}x${BK}${prefetch ? '' : '_noprefetch'}${band ? `_band${band}` : ''}`;
+    const { TX, TY, BK, prefetch, wide = false, double = false, rows = false, band = 0 } = v.block!;
+    if (!block8LoadsValid(v.block!)) throw new Error(`matmul: block8 configuration ${JSON.stringify(v.block)} does not divide its tile loads evenly among its threads (or rows without a 128 × 128 tile)`);
+    const [BM, BN] = block8Tile(v.block!);
+    const flags = { PREFETCH: prefetch ? 1 : 0, WIDE: wide ? 1 : 0, DOUBLE: double ? 1 : 0, BAND: band };
+    constants = { TX, TY, BK, ...flags, A_PAD: v.transA ? 0 : 1, B_PAD: v.transB ? 1 : 0, ...epilogue, ...layout };
+    name = `matmulBlock8_${BM}x${BN}x${BK}${prefetch ? '' : '_noprefetch'}${double ? '_double' : ''}${rows ? '_rows' : ''}${band ? `_band${band}` : ''}`;
   } else {
     constants = { ...TILED, ...epilogue, ...layout };
     name = v.vec4 ? 'matmulTiledVec4' : 'matmulTiled';
@@ -198,9 +228,12 @@ function splitsFor(s: Gemm, tiles: number, splittable: boolean): number {
  *  wastes little on padding. Undefined when none fits (the caller then runs matmulTiled). */
 function chooseBlock8(s: Gemm, splittable: boolean, maxWorkgroupBytes: number): Block8Config | undefined {
   const pick = (cfgs: readonly Block8Config[]) => cfgs.find((cfg) => block8Fits(s, cfg, maxWorkgroupBytes));
-  const use = (cfg: Block8Config) => (s.M * s.N * s.batch) / (tileCount(s, 8 * cfg.TY, 8 * cfg.TX) * 64 * cfg.TX * cfg.TY);
+  const use = (cfg: Block8Config) => {
+    const [BM, BN] = block8Tile(cfg);
+    return (s.M * s.N * s.batch) / (tileCount(s, BM, BN) * BM * BN);
+  };
   const grid = (cfg: Block8Config) => {
-    const tiles = tileCount(s, 8 * cfg.TY, 8 * cfg.TX);
+    const tiles = tileCount(s, ...block8Tile(cfg));
     return tiles * splitsFor(s, tiles, splittable);
   };
   const large = pick(BLOCK8_TILES.large);
@@ -239,7 +272,7 @@ function gemm(
     block = choice.block && block8Fits(s, choice.block, maxBytes) ? choice.block : chooseBlock8(s, splittable, maxBytes);
     if (!block) kernel = 'matmulTiled';
   }
-  const [BM, BN, BK] = block ? [8 * block.TY, 8 * block.TX, block.BK] : [TILED.TY * TILED.TM, TILED.TX * TILED.TN, TILED.BK];
+  const [BM, BN, BK] = block ? [...block8Tile(block), block.BK] : [TILED.TY * TILED.TM, TILED.TX * TILED.TN, TILED.BK];
   const tiled = kernel !== 'matmulNaive';
   let splits = tiled ? splitsFor(s, tileCount(s, BM, BN), splittable) : 1;
   // chunks are whole BK steps, so vec4 loads never straddle a chunk's end
