@@ -31,7 +31,8 @@ const ACT_CODE: Record<Activation, number> = { none: 0, gelu: 1, relu: 2 };
 /** Kernel variants (named so tests and the benchmark can pick one). matmulBlock8 needs vec4
  *  access to every operand (see `block8Fits`) and runs matmulTiled where it cannot. */
 export type MatmulKernel = 'matmulNaive' | 'matmulTiled' | 'matmulBlock8';
-/** The variant training uses: the winner of `npm run bench` (src/cli/bench/matmul.ts). On an
+/** The variant training uses: the winner of `npm run bench` (src/cli/bench/matmul.ts). Its
+ *  large tile changed since the numbers below (see BLOCK8_TILES; bench/RESULTS.md). On an
  *  H200 (Dawn/Vulkan, TFLOP/s, matmulTiled → matmulBlock8 as chosen per shape; PyTorch f32):
  *  4096² 18.0 → 32.9 (50.3); 1024² 14.5 → 22.9 (28.3); the paper Transformer's MLP
  *  (M = 5248 rows, D = 256): forward + bias + GELU 15.4 → 20.3 (28.4), dW split K
@@ -92,8 +93,14 @@ export const TILED = { TX: 16, TY: 16, TM: 4, TN: 4, BK: 16 };
  *  outputs per thread (`wide`) 30.0–32.1 as 128 × 256, 29.1–31.4 as 64 × 256, 28.6–32.3 as
  *  128 × 128 of 128 threads; double-buffered 1-D tiles 31.0 (BK 8) and 29.4 (BK 16). */
 export const BLOCK8_TILES = {
-  /** 128 × 128: the fastest at 4096² (32.9 TFLOP/s) and on split-K weight gradients. */
+  /** 128 × 128, first the double-buffered 2-D tiles (block8_rows, BK 8, 16.5 KiB). In one
+   *  run (H200, 2026-11-30, TFLOP/s) against 128 × 128 × 16: 4096² 30.6 vs 22.6, 1024² (split
+   *  K) 23.6 vs 19.0, the D = 256 weight gradient 24.8 vs 22.4, its forward 18.0 vs 17.9;
+   *  BK 16 24.5, wide 27.9. But 128 × 128 × 16 ran 32.8 and 32.9 in two other runs: from run
+   *  to run (fresh machines) the same kernel moved by up to 30% there. Then 128 × 128 × 16
+   *  (16.6 KiB) and, for browsers' 16 KiB, BK 8 (8.3 KiB). */
   large: [
+    { TX: 16, TY: 16, BK: 8, prefetch: true, rows: true },
     { TX: 16, TY: 16, BK: 16, prefetch: true },
     { TX: 16, TY: 16, BK: 8, prefetch: true },
   ],
