@@ -20,6 +20,8 @@ describe('conv1d (depthwise, causal)', () => {
     [1, 1, 1, 4, true],
     [3, 50, 7, 4, true],
     [1, 9, 300, 4, true],
+    [4, 300, 70, 4, true], // 64 row blocks of 19 rows, lanes of 5 and 4; two channel groups
+    [2, 37, 3, 3, false],
   ];
   for (const [B, L, E, K, withSilu] of cases) {
     it(`B${B} L${L} E${E} K${K}${withSilu ? ' + SiLU' : ''}: forward and gradients match the reference`, async () => {
@@ -47,6 +49,25 @@ describe('conv1d (depthwise, causal)', () => {
       g.destroy();
     });
   }
+
+  it('an input without a gradient: only the weight and bias gradients', async () => {
+    const [B, L, E, K] = [2, 40, 5, 4];
+    const rng = new Rng(17);
+    const x = randn(rng, B * L * E);
+    const w = randn(rng, E * K, 0.5);
+    const bias = randn(rng, E);
+    const r = randn(rng, B * L * E);
+    const g = await eagerGraph();
+    const xt = constant(g, 'x', [B, L, E], x);
+    const wt = leaf(g, 'w', [E, 1, K], w);
+    const bt = leaf(g, 'b', [E], bias);
+    backward(sumCols(mul(conv1d(xt, wt, bt), constant(g, 'r', [B, L, E], r)), B * L * E));
+    const ref = conv1dBackwardRef(r, x, w, B, L, E, K);
+    expect(xt.grad).toBeUndefined();
+    expectClose(await wt.grad!.read(), ref.dweight, { atol: 1e-4, rtol: 1e-4 }, 'dweight');
+    expectClose(await bt.grad!.read(), ref.dbias, { atol: 1e-4, rtol: 1e-4 }, 'dbias');
+    g.destroy();
+  });
 
   it('reference backward matches finite differences (f64)', () => {
     const [B, L, E, K] = [2, 6, 3, 4];

@@ -9,18 +9,29 @@ import { sumRows } from './reduce';
 
 export const Conv1dParams = uniformStruct('Params', { batch: 'u32', len: 'u32', chans: 'u32', nblk: 'u32' });
 const WG = 256;
-/** Rows (b, t) per partial sum of the weight gradient. */
-const RB = 64;
+/** Row blocks of the backward: at most 64, so that one sum_rows pass adds their partials,
+ *  and at least 16 rows each. */
+const MAX_BLOCKS = 64;
+const MIN_BLOCK_ROWS = 16;
+/** conv_bwd's workgroup: 64 channels (CW in the WGSL). */
+const BWD_CHANNELS = 64;
 /** The kernel keeps the taps' sums in a fixed array of 8. */
 const MAX_K = 8;
 
-const kernel = (entryPoint: string, K: number, silu: boolean, bindings: KernelDef['bindings']): KernelDef => ({
-  name: `${entryPoint}_k${K}${silu ? '_silu' : ''}`,
+const fwdKernel = (K: number, silu: boolean): KernelDef => ({
+  name: `conv_fwd_k${K}${silu ? '_silu' : ''}`,
   source,
-  entryPoint,
+  entryPoint: 'conv_fwd',
   // the pre-activation binding is always there (an override-guarded use is still a use)
-  bindings: [...bindings, entryPoint === 'conv_fwd' ? 'rw' : 'read'],
-  constants: { WG, K, RB, SILU: silu ? 1 : 0 },
+  bindings: ['uniform', 'read', 'read', 'read', 'rw', 'rw'],
+  constants: { WG, K, SILU: silu ? 1 : 0 },
+});
+const bwdKernel = (K: number, silu: boolean, writeDx: boolean): KernelDef => ({
+  name: `conv_bwd_k${K}${silu ? '_silu' : ''}${writeDx ? '' : '_nodx'}`,
+  source,
+  entryPoint: 'conv_bwd',
+  bindings: ['uniform', 'read', 'read', 'read', 'rw', 'rw', 'rw', 'read'],
+  constants: { K, SILU: silu ? 1 : 0, WRITE_DX: writeDx ? 1 : 0 },
 });
 
 /**
@@ -37,26 +48,22 @@ export function conv1d(x: Tensor, weight: Tensor, bias: Tensor, act: 'none' | 's
   assertShape(weight, [E, 1, K], 'conv1d weight');
   assertShape(bias, [E], 'conv1d bias');
   if (K > MAX_K) throw new Error(`conv1d: kernel size ${K} is larger than ${MAX_K}`);
-  const nblk = Math.ceil((B * L) / RB);
+  const nblk = Math.max(1, Math.min(MAX_BLOCKS, Math.floor((B * L) / MIN_BLOCK_ROWS)));
   const params = Conv1dParams.pack({ batch: B, len: L, chans: E, nblk });
   const silu = act === 'silu';
   const out = g.tensor([B, L, E], x.requiresGrad || weight.requiresGrad || bias.requiresGrad, silu ? `silu(conv1d(${x.label}))` : `conv1d(${x.label})`);
   // kept for SiLU's backward; without SiLU a placeholder the kernels never touch
   const pre = g.tensor(silu ? [B, L, E] : [1], false, silu ? `conv1d(${x.label})` : 'conv1d_no_pre');
-  g.dispatch(kernel('conv_fwd', K, silu, ['uniform', 'read', 'read', 'read', 'rw']), params, [x, weight, bias, out, pre], grid1d(out.size, WG));
+  g.dispatch(fwdKernel(K, silu), params, [x, weight, bias, out, pre], grid1d(out.size, WG));
   g.record(out, (dout) => {
-    if (x.requiresGrad) {
-      const dx = g.tensor(x.shape, false, `d${x.label}`);
-      g.dispatch(kernel('conv_dx', K, silu, ['uniform', 'read', 'read', 'rw']), params, [dout, weight, dx, silu ? pre : dout], grid1d(dx.size, WG));
-      accumulateGrad(x, dx);
-    }
-    if (weight.requiresGrad || bias.requiresGrad) {
-      const wpart = g.tensor([nblk, E, 1, K], false, 'conv1d_dw_partials');
-      const bpart = g.tensor([nblk, E], false, 'conv1d_db_partials');
-      g.dispatch(kernel('conv_dw', K, silu, ['uniform', 'read', 'read', 'rw', 'rw']), params, [dout, x, wpart, bpart, silu ? pre : dout], grid1d(nblk * E, WG));
-      accumulateGrad(weight, sumRows(wpart, nblk, weight.shape));
-      accumulateGrad(bias, sumRows(bpart, nblk, bias.shape));
-    }
+    // one pass: dx, and the weight and bias gradients' partial sums per block of rows
+    const dx = g.tensor(x.requiresGrad ? x.shape : [1], false, `d${x.label}`);
+    const wpart = g.tensor([nblk, E, 1, K], false, 'conv1d_dw_partials');
+    const bpart = g.tensor([nblk, E], false, 'conv1d_db_partials');
+    g.dispatch(bwdKernel(K, silu, x.requiresGrad), params, [dout, x, weight, dx, wpart, bpart, silu ? pre : dout], [Math.ceil(E / BWD_CHANNELS), nblk, 1]);
+    if (x.requiresGrad) accumulateGrad(x, dx);
+    if (weight.requiresGrad) accumulateGrad(weight, sumRows(wpart, nblk, weight.shape));
+    if (bias.requiresGrad) accumulateGrad(bias, sumRows(bpart, nblk, bias.shape));
   });
   return out;
 }
