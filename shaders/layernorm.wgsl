@@ -102,6 +102,9 @@ fn layernorm_forward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgro
 @group(0) @binding(5) var<storage, read> brstd: array<f32>;           // (R)
 @group(0) @binding(6) var<storage, read_write> bdx: array<f32>;       // (R, C)
 @group(0) @binding(7) var<storage, read_write> bpartial: array<f32>;  // (chunks, 2, C)
+// x's gradient so far (a residual stream's), added to dx here rather than by another pass
+@group(0) @binding(8) var<storage, read> bbase: array<f32>;           // (R, C), HAS_BASE
+override HAS_BASE: bool = false;
 
 @compute @workgroup_size(WG)
 fn layernorm_backward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
@@ -146,7 +149,11 @@ fn layernorm_backward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgr
     if (valid) {
       for (var k = 0u; k < KPER; k++) {
         let c = lane + k * LANES;
-        if (c < C) { bdx[base + c] = rstd * (g[k] - m.x - xh[k] * m.y); }
+        if (c < C) {
+          var d = rstd * (g[k] - m.x - xh[k] * m.y);
+          if (HAS_BASE) { d += bbase[base + c]; }
+          bdx[base + c] = d;
+        }
       }
     }
   }

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { backward } from '../../src/engine/autograd';
 import { CompiledGraph, sliceOf } from '../../src/engine/compile';
-import { mul } from '../../src/engine/ops/elementwise';
+import { add, mul } from '../../src/engine/ops/elementwise';
 import { layerNorm, layerNormBackwardRef, layerNormRef } from '../../src/engine/ops/layernorm';
 import { sumCols } from '../../src/engine/ops/reduce';
 import { Rng } from '../../src/engine/rng';
@@ -86,6 +86,22 @@ describe('layerNorm', () => {
     expectClose(await keep[2].read(), ref.dweight, tol, 'compiled dweight');
     expectClose(await keep[3].read(), ref.dbias, tol, 'compiled dbias');
     cg.destroy();
+  });
+
+  it('a residual stream: x + layerNorm(x) adds the gradient x already has in the same pass', async () => {
+    const [R, C] = [37, 24];
+    const rng = new Rng(31);
+    const x = offset(randn(rng, R * C, 2), 3);
+    const w = offset(randn(rng, C, 0.5), 1);
+    const b = randn(rng, C, 0.5);
+    const r = randn(rng, R * C);
+    const g = await eagerGraph();
+    const xt = leaf(g, 'x', [R, C], x);
+    const y = add(xt, layerNorm(xt, leaf(g, 'w', [C], w), leaf(g, 'b', [C], b)));
+    backward(sumCols(mul(y, constant(g, 'r', [R, C], r)), R * C));
+    const ref = layerNormBackwardRef(r, x, w, R, C);
+    expectClose(await xt.grad!.read(), ref.dx.map((d, i) => d + r[i]), { atol: 2e-4, rtol: 1e-3 }, 'dx');
+    g.destroy();
   });
 
   it('rejects a weight of the wrong size', async () => {

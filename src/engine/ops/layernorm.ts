@@ -26,9 +26,10 @@ function layout(C: number): { LANES: number; KPER: number } {
   return { LANES: lanes, KPER: kper };
 }
 
-const kernel = (entryPoint: string, C: number, bindings: KernelDef['bindings']): KernelDef => {
+const kernel = (entryPoint: string, C: number, bindings: KernelDef['bindings'], hasBase = false): KernelDef => {
   const { LANES, KPER } = layout(C);
-  return { name: `${entryPoint}_c${C}`, source, entryPoint, bindings, constants: { WG, LANES, KPER } };
+  const constants = { WG, LANES, KPER, ...(entryPoint === 'layernorm_backward' ? { HAS_BASE: hasBase ? 1 : 0 } : {}) };
+  return { name: `${entryPoint}_c${C}${hasBase ? '_base' : ''}`, source, entryPoint, bindings, constants };
 };
 
 /**
@@ -53,16 +54,18 @@ export function layerNorm(x: Tensor, weight: Tensor, bias: Tensor, eps = LAYERNO
     // chunks of rows, each a multiple of the rows one workgroup handles at once
     const rowsPerChunk = Math.max(rowsPerWg, Math.ceil(R / MAX_CHUNKS / rowsPerWg) * rowsPerWg);
     const chunks = Math.ceil(R / rowsPerChunk);
+    // dx = x's gradient so far + this one, in the same pass (no separate add)
+    const base = x.requiresGrad ? x.grad : undefined;
     const dx = g.tensor(x.shape, false, `d${x.label}`); // (R, C)
     const partial = g.tensor([chunks, 2, C], false, 'ln_partial'); // (chunks, 2, C)
     const bparams = LayerNormParams.pack({ rows: R, cols: C, rows_per_chunk: rowsPerChunk, eps });
     g.dispatch(
-      kernel('layernorm_backward', C, ['uniform', 'read', 'read', 'read', 'read', 'read', 'rw', 'rw']),
+      kernel('layernorm_backward', C, ['uniform', 'read', 'read', 'read', 'read', 'read', 'rw', 'rw', 'read'], !!base),
       bparams,
-      [dout, x, weight, mean, rstd, dx, partial],
+      [dout, x, weight, mean, rstd, dx, partial, base ?? dout],
       grid1d(chunks, 1),
     );
-    accumulateGrad(x, dx);
+    if (x.requiresGrad) x.grad = dx;
     if (weight.requiresGrad || bias.requiresGrad) {
       const dweight = g.tensor([C], false, `d${weight.label}`); // (C)
       const dbias = g.tensor([C], false, `d${bias.label}`); // (C)
