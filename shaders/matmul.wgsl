@@ -53,6 +53,8 @@ const ACT_RELU: u32 = 2u;
 
 override ACT: u32 = 0u;
 override HAS_BIAS: bool = false;
+// add a whole (M, N) matrix held in the bias binding: a gradient accumulated in the same pass
+override HAS_BASE: bool = false;
 // Which dimension of each operand is contiguous in memory: picks the coalesced load order.
 override TRANS_A: bool = false; // A stored (K, M): contiguous along m
 override TRANS_B: bool = false; // B stored (N, K): contiguous along k
@@ -82,7 +84,7 @@ const MAX_T: u32 = 8u;
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> a: array<f32>;
 @group(0) @binding(2) var<storage, read> b: array<f32>;
-@group(0) @binding(3) var<storage, read> bias: array<f32>; // (N); a stand-in binding when !HAS_BIAS
+@group(0) @binding(3) var<storage, read> bias: array<f32>; // (N); (batch, M, N) with HAS_BASE; a stand-in binding otherwise
 @group(0) @binding(4) var<storage, read_write> c: array<f32>; // (batch, M, N)
 @group(0) @binding(5) var<storage, read_write> pre: array<f32>; // (batch, M, N) pre-activation; a stand-in when ACT == NONE
 
@@ -116,6 +118,7 @@ fn epilogue(zi: u32, m: u32, n: u32, acc: f32) {
   var z = acc;
   if (HAS_BIAS) { z += bias[n]; }
   let i = (zi * p.M + m) * p.N + n;
+  if (HAS_BASE) { z += bias[i]; }
   if (ACT != ACT_NONE) { pre[i] = z; }
   c[i] = act_f(z);
 }
@@ -428,6 +431,7 @@ fn epilogue4(zi: u32, m: u32, n: u32, acc: vec4<f32>) {
   var z = acc;
   if (HAS_BIAS) { z += bias4[n / 4u]; }
   let i = ((zi * p.M + m) * p.N + n) / 4u;
+  if (HAS_BASE) { z += bias4[i]; }
   if (ACT != ACT_NONE) { pre4[i] = z; }
   c4[i] = vec4(act_f(z.x), act_f(z.y), act_f(z.z), act_f(z.w));
 }

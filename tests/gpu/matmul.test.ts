@@ -231,6 +231,29 @@ describe('matmul variants and plumbing', () => {
     for (const block of configs) await checkBlock8(block, rng);
   }, BLOCK8_TIMEOUT);
 
+  it('a gradient that a already has is added by the gradient product itself (every kernel, both layouts of a)', async () => {
+    const rng = new Rng(77);
+    for (const kernel of KERNELS) {
+      for (const transA of [false, true]) {
+        const [M, K, N] = [37, 24, 16];
+        const aShape = transA ? [K, M] : [M, K];
+        const a = randn(rng, M * K);
+        const b = randn(rng, K * N);
+        const r = randn(rng, M * N);
+        const s = randn(rng, M * K);
+        const g = await eagerGraph();
+        const at = leaf(g, 'a', aShape, a);
+        const y = matmul(at, constant(g, 'b', [K, N], b), { transA, kernel });
+        // created after the matmul, so its backward runs first and a has a gradient (s) then
+        const other = sumCols(binary('mul', at, constant(g, 's', aShape, s)), M * K);
+        backward(binary('add', sumCols(binary('mul', y, constant(g, 'r', [M, N], r)), M * N), other));
+        const ref = matmulBackwardRef(a, b, r, M, K, N, { transA });
+        expectClose(await at.grad!.read(), ref.da.map((d, i) => d + s[i]), BWD_TOL, `${kernel}${transA ? ' tA' : ''} da + s`);
+        g.destroy();
+      }
+    }
+  });
+
   it('linear: nn.Linear [out, in] and Conv1D [in, out] layouts', async () => {
     const rng = new Rng(51);
     const [B, T, I, O] = [2, 3, 5, 6];

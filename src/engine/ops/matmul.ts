@@ -130,6 +130,8 @@ interface Variant {
   transB: boolean;
   act: Activation;
   bias: boolean;
+  /** Adds a whole output-shaped matrix (bound where the bias goes): gradient accumulation. */
+  base?: boolean;
   /** matmulBlock8's configuration. */
   block?: Block8Config;
 }
@@ -154,7 +156,7 @@ function block8LoadsValid(cfg: Block8Config): boolean {
 function matmulKernel(v: Variant): KernelDef {
   const block8Entry = v.block?.rows ? 'block8_rows' : 'block8';
   const entryPoint = v.kernel === 'matmulNaive' ? 'naive' : v.kernel === 'matmulBlock8' ? block8Entry : v.vec4 ? 'tiled_vec4' : 'tiled';
-  const epilogue = { ACT: ACT_CODE[v.act], HAS_BIAS: v.bias ? 1 : 0 };
+  const epilogue = { ACT: ACT_CODE[v.act], HAS_BIAS: v.bias ? 1 : 0, HAS_BASE: v.base ? 1 : 0 };
   const layout = { TRANS_A: v.transA ? 1 : 0, TRANS_B: v.transB ? 1 : 0 };
   let constants: Record<string, number>;
   let name: string;
@@ -172,7 +174,7 @@ function matmulKernel(v: Variant): KernelDef {
     constants = { ...TILED, ...epilogue, ...layout };
     name = v.vec4 ? 'matmulTiledVec4' : 'matmulTiled';
   }
-  name += `${v.transA ? '_tA' : ''}${v.transB ? '_tB' : ''}${v.bias ? '_bias' : ''}${v.act !== 'none' ? `_${v.act}` : ''}`;
+  name += `${v.transA ? '_tA' : ''}${v.transB ? '_tB' : ''}${v.bias ? '_bias' : ''}${v.base ? '_base' : ''}${v.act !== 'none' ? `_${v.act}` : ''}`;
   return { name, source, entryPoint, bindings: MATMUL_BINDINGS, constants };
 }
 
@@ -261,6 +263,7 @@ function gemm(
   bias?: Tensor,
   act: Activation = 'none',
   requiresGrad = false,
+  base?: Tensor,
 ): { out: Tensor; pre?: Tensor } {
   const g = a.graph;
   const { batch, M, K, N, transA, transB } = s;
@@ -268,10 +271,12 @@ function gemm(
   const pre = act !== 'none' ? g.tensor(outShape, false, `pre(${out.label})`) : undefined;
   // Stand-ins for bindings the specialised kernel never touches (HAS_BIAS / ACT are off):
   // b again as a read-only binding (read-only aliasing is allowed), a 1-float scratch output.
-  const biasT = bias ?? b;
+  // a base (a gradient so far, outShape) is added in the epilogue through the same binding
+  if (base && (bias || act !== 'none' || base.size !== out.size)) throw new Error(`matmul: a base ${base} goes with no bias, no activation and the output's shape`);
+  const biasT = bias ?? base ?? b;
   // 4 floats: block8 binds it as an array of vec4
   const preT = pre ?? g.tensor([4], false, 'unused');
-  const splittable = batch === 1 && !bias && act === 'none';
+  const splittable = batch === 1 && !bias && !base && act === 'none';
   let kernel = choice.kernel;
   let block: Block8Config | undefined;
   if (kernel === 'matmulBlock8') {
@@ -309,7 +314,7 @@ function gemm(
   }
   // with split K the kernel writes (splits, M, N) partial sums, added up below
   const target = splits > 1 ? g.tensor([splits, ...outShape], false, `partial(${out.label})`) : out;
-  const def = matmulKernel({ kernel, vec4, transA, transB, act, bias: !!bias, block });
+  const def = matmulKernel({ kernel, vec4, transA, transB, act, bias: !!bias, base: !!base, block });
   g.dispatch(def, params, [a, b, biasT, target, preT], workgroups);
   if (splits > 1) g.dispatch(sumSplitsKernel, FlatParams.pack({ n: out.size, splits, _pad0: 0, _pad1: 0 }), [target, out], grid1d(out.size, FLAT_WG));
   return { out, pre };
@@ -371,22 +376,23 @@ export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
     // full matmul (and GELU cannot be inverted from its output).
     const dz = pre ? actBackward(pre, dout, act) : dout; // (..., M, N)
     if (bias?.requiresGrad) accumulateGrad(bias, sumRows(dz, dz.size / N, [N]));
-    if (a.requiresGrad) accumulateGrad(a, gradA(dz, b, s, a.shape as number[], kernel));
+    // da = a's gradient so far + this one, in the same pass (no separate add)
+    if (a.requiresGrad) a.grad = gradA(dz, b, s, a.shape as number[], kernel, a.grad);
     if (b.requiresGrad) accumulateGrad(b, gradB(a, dz, s, b.shape as number[], kernel));
   });
   return out;
 }
 
 /** da in a's layout. op(A) = dz · op(B)ᵀ (M, K); with transA, da = op(B) · dzᵀ (K, M). */
-function gradA(dz: Tensor, b: Tensor, s: Gemm, aShape: number[], kernel: KernelChoice): Tensor {
+function gradA(dz: Tensor, b: Tensor, s: Gemm, aShape: number[], kernel: KernelChoice, base?: Tensor): Tensor {
   const { batch, M, K, N } = s;
   // dz (M, N) is batched exactly as the output; b as in the forward
   if (!s.transA) {
     // dz (M, N) · op(B)ᵀ (N, K): op(B)ᵀ is b itself with the transpose flag flipped
-    return gemm(dz, b, { batch, M, K: N, N: K, transA: false, transB: !s.transB, batchedA: batch > 1, batchedB: s.batchedB }, aShape, kernel).out;
+    return gemm(dz, b, { batch, M, K: N, N: K, transA: false, transB: !s.transB, batchedA: batch > 1, batchedB: s.batchedB }, aShape, kernel, undefined, 'none', false, base).out;
   }
   // op(B) (K, N) · dzᵀ (N, M) → (K, M)
-  return gemm(b, dz, { batch, M: K, K: N, N: M, transA: s.transB, transB: true, batchedA: s.batchedB, batchedB: batch > 1 }, aShape, kernel).out;
+  return gemm(b, dz, { batch, M: K, K: N, N: M, transA: s.transB, transB: true, batchedA: s.batchedB, batchedB: batch > 1 }, aShape, kernel, undefined, 'none', false, base).out;
 }
 
 /** db in b's layout. op(B) = op(A)ᵀ · dz (K, N); with transB, db = dzᵀ · op(A) (N, K).
