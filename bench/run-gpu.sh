@@ -30,7 +30,11 @@ cd "$ROOT"
 status=0
 
 if [ $RUN_OURS = 1 ]; then
-  if [ ! -f dist-cli/cli.mjs ] || [ -n "$(find src shaders -newer dist-cli/cli.mjs -print -quit)" ]; then
+  # rebuild a stale bundle where the build tools are installed; on the device machine the
+  # bundle is carried (no node_modules there), so it is used as it is
+  if [ ! -x node_modules/.bin/vite ]; then
+    [ -f dist-cli/cli.mjs ] || { echo "no dist-cli/cli.mjs and no node_modules to build it: run npm run build:cli where the packages are installed and carry dist-cli" >&2; exit 1; }
+  elif [ ! -f dist-cli/cli.mjs ] || [ -n "$(find src shaders -newer dist-cli/cli.mjs -print -quit)" ]; then
     echo "building the CLI bundle (npm run build:cli)…" >&2
     npm run --silent build:cli >"$OUT/build.log" 2>&1 || { echo "CLI build failed: see $OUT/build.log" >&2; status=1; }
   fi
