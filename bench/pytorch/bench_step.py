@@ -17,6 +17,7 @@ Legend: B batch, T tokens, C model width, H heads, L scan length, E channels, N 
 """
 import argparse
 import json
+import os
 import statistics
 import sys
 import time
@@ -252,10 +253,25 @@ class Context:
             self.out.flush()
 
 
+def host_cpu():
+    """The host's CPU model and core count: eager PyTorch at these sizes is bound by kernel
+    launches on the host, so its times move with the machine (bench/RESULTS.md, 2026-11-30)."""
+    model = "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return f"{model}, {os.cpu_count()} cores"
+
+
 def adapter_name(device):
     if device.type == "cuda":
-        return f"{torch.cuda.get_device_name(device)} torch {torch.__version__}"
-    return f"cpu torch {torch.__version__}"
+        return f"{torch.cuda.get_device_name(device)} torch {torch.__version__} (host: {host_cpu()})"
+    return f"cpu torch {torch.__version__} (host: {host_cpu()})"
 
 
 def set_precision():
