@@ -375,9 +375,47 @@ fn put_b8(j: u32, e: u32, v: vec4<f32>) {
   }
 }
 
-/** acc[2r + h] += a_r · b_h and, with WIDE, acc[16 + 2r + h] += a_r · b_{2+h}: rows r of the
- *  thread (0–3 from a_lo, 4–7 from a_hi), vec4 columns h, over tile buffer j. Written out,
- *  so that every index into the register block is a constant. */
+/** One k of the register block: acc[2r + h] += a_r · b_h and, with WIDE, acc[16 + 2r + h] +=
+ *  a_r · b_{2+h}, for rows r of the thread (0–3 from a_lo, 4–7 from a_hi) and vec4 columns h.
+ *  Written out, so that every index into the register block is a constant. */
+fn fma_block8(a_lo: vec4<f32>, a_hi: vec4<f32>, b_0: vec4<f32>, b_1: vec4<f32>, b_2: vec4<f32>, b_3: vec4<f32>, acc: ptr<function, array<vec4<f32>, 32>>) {
+  (*acc)[0] = fma(vec4(a_lo.x), b_0, (*acc)[0]);
+  (*acc)[1] = fma(vec4(a_lo.x), b_1, (*acc)[1]);
+  (*acc)[2] = fma(vec4(a_lo.y), b_0, (*acc)[2]);
+  (*acc)[3] = fma(vec4(a_lo.y), b_1, (*acc)[3]);
+  (*acc)[4] = fma(vec4(a_lo.z), b_0, (*acc)[4]);
+  (*acc)[5] = fma(vec4(a_lo.z), b_1, (*acc)[5]);
+  (*acc)[6] = fma(vec4(a_lo.w), b_0, (*acc)[6]);
+  (*acc)[7] = fma(vec4(a_lo.w), b_1, (*acc)[7]);
+  (*acc)[8] = fma(vec4(a_hi.x), b_0, (*acc)[8]);
+  (*acc)[9] = fma(vec4(a_hi.x), b_1, (*acc)[9]);
+  (*acc)[10] = fma(vec4(a_hi.y), b_0, (*acc)[10]);
+  (*acc)[11] = fma(vec4(a_hi.y), b_1, (*acc)[11]);
+  (*acc)[12] = fma(vec4(a_hi.z), b_0, (*acc)[12]);
+  (*acc)[13] = fma(vec4(a_hi.z), b_1, (*acc)[13]);
+  (*acc)[14] = fma(vec4(a_hi.w), b_0, (*acc)[14]);
+  (*acc)[15] = fma(vec4(a_hi.w), b_1, (*acc)[15]);
+  if (WIDE) {
+    (*acc)[16] = fma(vec4(a_lo.x), b_2, (*acc)[16]);
+    (*acc)[17] = fma(vec4(a_lo.x), b_3, (*acc)[17]);
+    (*acc)[18] = fma(vec4(a_lo.y), b_2, (*acc)[18]);
+    (*acc)[19] = fma(vec4(a_lo.y), b_3, (*acc)[19]);
+    (*acc)[20] = fma(vec4(a_lo.z), b_2, (*acc)[20]);
+    (*acc)[21] = fma(vec4(a_lo.z), b_3, (*acc)[21]);
+    (*acc)[22] = fma(vec4(a_lo.w), b_2, (*acc)[22]);
+    (*acc)[23] = fma(vec4(a_lo.w), b_3, (*acc)[23]);
+    (*acc)[24] = fma(vec4(a_hi.x), b_2, (*acc)[24]);
+    (*acc)[25] = fma(vec4(a_hi.x), b_3, (*acc)[25]);
+    (*acc)[26] = fma(vec4(a_hi.y), b_2, (*acc)[26]);
+    (*acc)[27] = fma(vec4(a_hi.y), b_3, (*acc)[27]);
+    (*acc)[28] = fma(vec4(a_hi.z), b_2, (*acc)[28]);
+    (*acc)[29] = fma(vec4(a_hi.z), b_3, (*acc)[29]);
+    (*acc)[30] = fma(vec4(a_hi.w), b_2, (*acc)[30]);
+    (*acc)[31] = fma(vec4(a_hi.w), b_3, (*acc)[31]);
+  }
+}
+
+/** The register block's update over tile buffer j, k by k (fma_block8). */
 fn multiply_b8(j: u32, tx: u32, ty: u32, acc: ptr<function, array<vec4<f32>, 32>>) {
   for (var k = 0u; k < BK; k++) {
     let ia = j * A4_SIZE + k * A4_STRIDE + ty;
@@ -386,42 +424,14 @@ fn multiply_b8(j: u32, tx: u32, ty: u32, acc: ptr<function, array<vec4<f32>, 32>
     let a_hi = As4[ia + TY];
     let b_0 = Bs4[ib];
     let b_1 = Bs4[ib + TX];
-    (*acc)[0] = fma(vec4(a_lo.x), b_0, (*acc)[0]);
-    (*acc)[1] = fma(vec4(a_lo.x), b_1, (*acc)[1]);
-    (*acc)[2] = fma(vec4(a_lo.y), b_0, (*acc)[2]);
-    (*acc)[3] = fma(vec4(a_lo.y), b_1, (*acc)[3]);
-    (*acc)[4] = fma(vec4(a_lo.z), b_0, (*acc)[4]);
-    (*acc)[5] = fma(vec4(a_lo.z), b_1, (*acc)[5]);
-    (*acc)[6] = fma(vec4(a_lo.w), b_0, (*acc)[6]);
-    (*acc)[7] = fma(vec4(a_lo.w), b_1, (*acc)[7]);
-    (*acc)[8] = fma(vec4(a_hi.x), b_0, (*acc)[8]);
-    (*acc)[9] = fma(vec4(a_hi.x), b_1, (*acc)[9]);
-    (*acc)[10] = fma(vec4(a_hi.y), b_0, (*acc)[10]);
-    (*acc)[11] = fma(vec4(a_hi.y), b_1, (*acc)[11]);
-    (*acc)[12] = fma(vec4(a_hi.z), b_0, (*acc)[12]);
-    (*acc)[13] = fma(vec4(a_hi.z), b_1, (*acc)[13]);
-    (*acc)[14] = fma(vec4(a_hi.w), b_0, (*acc)[14]);
-    (*acc)[15] = fma(vec4(a_hi.w), b_1, (*acc)[15]);
+    // b_2, b_3 only with WIDE (otherwise unused, and dropped)
+    var b_2 = vec4(0.0);
+    var b_3 = vec4(0.0);
     if (WIDE) {
-      let b_2 = Bs4[ib + 2u * TX];
-      let b_3 = Bs4[ib + 3u * TX];
-      (*acc)[16] = fma(vec4(a_lo.x), b_2, (*acc)[16]);
-      (*acc)[17] = fma(vec4(a_lo.x), b_3, (*acc)[17]);
-      (*acc)[18] = fma(vec4(a_lo.y), b_2, (*acc)[18]);
-      (*acc)[19] = fma(vec4(a_lo.y), b_3, (*acc)[19]);
-      (*acc)[20] = fma(vec4(a_lo.z), b_2, (*acc)[20]);
-      (*acc)[21] = fma(vec4(a_lo.z), b_3, (*acc)[21]);
-      (*acc)[22] = fma(vec4(a_lo.w), b_2, (*acc)[22]);
-      (*acc)[23] = fma(vec4(a_lo.w), b_3, (*acc)[23]);
-      (*acc)[24] = fma(vec4(a_hi.x), b_2, (*acc)[24]);
-      (*acc)[25] = fma(vec4(a_hi.x), b_3, (*acc)[25]);
-      (*acc)[26] = fma(vec4(a_hi.y), b_2, (*acc)[26]);
-      (*acc)[27] = fma(vec4(a_hi.y), b_3, (*acc)[27]);
-      (*acc)[28] = fma(vec4(a_hi.z), b_2, (*acc)[28]);
-      (*acc)[29] = fma(vec4(a_hi.z), b_3, (*acc)[29]);
-      (*acc)[30] = fma(vec4(a_hi.w), b_2, (*acc)[30]);
-      (*acc)[31] = fma(vec4(a_hi.w), b_3, (*acc)[31]);
+      b_2 = Bs4[ib + 2u * TX];
+      b_3 = Bs4[ib + 3u * TX];
     }
+    fma_block8(a_lo, a_hi, b_0, b_1, b_2, b_3, acc);
   }
 }
 
@@ -595,42 +605,13 @@ fn multiply_rows(j: u32, tx: u32, ty: u32, acc: ptr<function, array<vec4<f32>, 3
     let a_hi = Ar[r][ty + TY];
     let b_0 = Br[r][tx];
     let b_1 = Br[r][tx + TX];
-    (*acc)[0] = fma(vec4(a_lo.x), b_0, (*acc)[0]);
-    (*acc)[1] = fma(vec4(a_lo.x), b_1, (*acc)[1]);
-    (*acc)[2] = fma(vec4(a_lo.y), b_0, (*acc)[2]);
-    (*acc)[3] = fma(vec4(a_lo.y), b_1, (*acc)[3]);
-    (*acc)[4] = fma(vec4(a_lo.z), b_0, (*acc)[4]);
-    (*acc)[5] = fma(vec4(a_lo.z), b_1, (*acc)[5]);
-    (*acc)[6] = fma(vec4(a_lo.w), b_0, (*acc)[6]);
-    (*acc)[7] = fma(vec4(a_lo.w), b_1, (*acc)[7]);
-    (*acc)[8] = fma(vec4(a_hi.x), b_0, (*acc)[8]);
-    (*acc)[9] = fma(vec4(a_hi.x), b_1, (*acc)[9]);
-    (*acc)[10] = fma(vec4(a_hi.y), b_0, (*acc)[10]);
-    (*acc)[11] = fma(vec4(a_hi.y), b_1, (*acc)[11]);
-    (*acc)[12] = fma(vec4(a_hi.z), b_0, (*acc)[12]);
-    (*acc)[13] = fma(vec4(a_hi.z), b_1, (*acc)[13]);
-    (*acc)[14] = fma(vec4(a_hi.w), b_0, (*acc)[14]);
-    (*acc)[15] = fma(vec4(a_hi.w), b_1, (*acc)[15]);
+    var b_2 = vec4(0.0);
+    var b_3 = vec4(0.0);
     if (WIDE) {
-      let b_2 = Br[r][tx + 2u * TX];
-      let b_3 = Br[r][tx + 3u * TX];
-      (*acc)[16] = fma(vec4(a_lo.x), b_2, (*acc)[16]);
-      (*acc)[17] = fma(vec4(a_lo.x), b_3, (*acc)[17]);
-      (*acc)[18] = fma(vec4(a_lo.y), b_2, (*acc)[18]);
-      (*acc)[19] = fma(vec4(a_lo.y), b_3, (*acc)[19]);
-      (*acc)[20] = fma(vec4(a_lo.z), b_2, (*acc)[20]);
-      (*acc)[21] = fma(vec4(a_lo.z), b_3, (*acc)[21]);
-      (*acc)[22] = fma(vec4(a_lo.w), b_2, (*acc)[22]);
-      (*acc)[23] = fma(vec4(a_lo.w), b_3, (*acc)[23]);
-      (*acc)[24] = fma(vec4(a_hi.x), b_2, (*acc)[24]);
-      (*acc)[25] = fma(vec4(a_hi.x), b_3, (*acc)[25]);
-      (*acc)[26] = fma(vec4(a_hi.y), b_2, (*acc)[26]);
-      (*acc)[27] = fma(vec4(a_hi.y), b_3, (*acc)[27]);
-      (*acc)[28] = fma(vec4(a_hi.z), b_2, (*acc)[28]);
-      (*acc)[29] = fma(vec4(a_hi.z), b_3, (*acc)[29]);
-      (*acc)[30] = fma(vec4(a_hi.w), b_2, (*acc)[30]);
-      (*acc)[31] = fma(vec4(a_hi.w), b_3, (*acc)[31]);
+      b_2 = Br[r][tx + 2u * TX];
+      b_3 = Br[r][tx + 3u * TX];
     }
+    fma_block8(a_lo, a_hi, b_0, b_1, b_2, b_3, acc);
   }
 }
 
