@@ -73,7 +73,7 @@ describe('binary ops with trailing broadcast', () => {
 describe('reductions', () => {
   it('sum over rows and over columns, several workgroups', async () => {
     const rng = new Rng(5);
-    for (const [rows, cols] of [[1, 1], [7, 3], [513, 17], [2, 70000]]) {
+    for (const [rows, cols] of [[1, 1], [7, 3], [513, 17], [2, 70000], [5000, 5], [70000, 2]]) {
       const x = randn(rng, rows * cols);
       const g = await eagerGraph();
       const xt = constant(g, 'x', [rows, cols], x);

@@ -37,11 +37,12 @@ export function sumRows(x: Tensor, rows: number, outShape: Shape, alpha = 1): Te
   const cols = numel(outShape);
   if (rows * cols !== x.size) throw new Error(`sumRows: ${x} is not ${rows} rows of ${cols}`);
   const g = x.graph;
-  // partial sums over chunks of rows, then over the partials, until one row is left
+  // partial sums over at most ROWS_PER_WG chunks of rows, then over the partials: two
+  // dispatches at most (a third, tiny, pass costs a whole dispatch on a fast GPU)
   let partial: Tensor = x;
   let left = rows;
   do {
-    const perWg = Math.max(ROWS_PER_WG, Math.ceil(left / 65535));
+    const perWg = Math.max(ROWS_PER_WG, Math.ceil(left / ROWS_PER_WG));
     const chunks = Math.ceil(left / perWg);
     const last = chunks === 1;
     const next: Tensor = g.tensor(last ? outShape : [chunks, cols], x.requiresGrad && last, last ? `sum_rows(${x.label})` : 'sum_rows_partial');
