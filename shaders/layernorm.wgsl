@@ -185,11 +185,16 @@ struct FinishParams {
 @group(0) @binding(2) var<storage, read_write> pdweight: array<f32>;  // (C)
 @group(0) @binding(3) var<storage, read_write> pdbias: array<f32>;    // (C)
 
-// A workgroup covers PG_COLS adjacent columns × PG_LANES chunk lanes; each thread keeps two
-// independent sums so its loads overlap; lanes are added in workgroup memory.
-const PG_COLS = 64u;
-const PG_LANES = 4u;
+// A workgroup covers PG_COLS adjacent columns × PG_LANES chunk lanes (many lanes: C is a few
+// hundred columns, so there are few workgroups, and up to ~1000 chunks); each thread keeps
+// four independent sums so its loads overlap; lanes are added in workgroup memory.
+const PG_COLS = 16u;
+const PG_LANES = 16u;
 var<workgroup> pg_sums: array<vec2<f32>, PG_COLS * PG_LANES>;
+
+fn chunk_sums(ch: u32, c: u32, C: u32) -> vec2<f32> {
+  return vec2(ppartial[ch * 2u * C + c], ppartial[(ch * 2u + 1u) * C + c]);
+}
 
 @compute @workgroup_size(PG_COLS, PG_LANES)
 fn layernorm_param_grads(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
@@ -197,16 +202,19 @@ fn layernorm_param_grads(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_i
   let C = fp.cols;
   var a0 = vec2(0.0, 0.0);
   var a1 = vec2(0.0, 0.0);
+  var a2 = vec2(0.0, 0.0);
+  var a3 = vec2(0.0, 0.0);
   if (c < C) {
     var ch = lid.y;
-    for (; ch + PG_LANES < fp.chunks; ch += 2u * PG_LANES) {
-      a0 += vec2(ppartial[ch * 2u * C + c], ppartial[(ch * 2u + 1u) * C + c]);
-      let c2 = ch + PG_LANES;
-      a1 += vec2(ppartial[c2 * 2u * C + c], ppartial[(c2 * 2u + 1u) * C + c]);
+    for (; ch + 3u * PG_LANES < fp.chunks; ch += 4u * PG_LANES) {
+      a0 += chunk_sums(ch, c, C);
+      a1 += chunk_sums(ch + PG_LANES, c, C);
+      a2 += chunk_sums(ch + 2u * PG_LANES, c, C);
+      a3 += chunk_sums(ch + 3u * PG_LANES, c, C);
     }
-    if (ch < fp.chunks) { a0 += vec2(ppartial[ch * 2u * C + c], ppartial[(ch * 2u + 1u) * C + c]); }
+    for (; ch < fp.chunks; ch += PG_LANES) { a0 += chunk_sums(ch, c, C); }
   }
-  pg_sums[lid.y * PG_COLS + lid.x] = a0 + a1;
+  pg_sums[lid.y * PG_COLS + lid.x] = (a0 + a1) + (a2 + a3);
   workgroupBarrier();
   if (lid.y == 0u && c < C) {
     var acc = vec2(0.0, 0.0);

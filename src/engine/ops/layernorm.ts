@@ -14,8 +14,10 @@ const WG = 256;
 /** Register capacity per thread in the kernel (MAXK there): C ≤ MAX_COLS_PER_THREAD·WG. */
 const MAX_COLS_PER_THREAD = 8;
 /** At most this many partial sums of dweight/dbias: enough workgroups to fill a big GPU,
- *  few enough that the final sum over them is cheap. */
-const MAX_CHUNKS = 256;
+ *  few enough that the final sum over them is cheap. (H200, whole paper steps: 1024 instead
+ *  of 256 took the backward from 0.86 to 0.50 ms a step and the step 1% faster; subgroup
+ *  row sums instead of the workgroup-memory trees changed nothing there.) */
+const MAX_CHUNKS = 1024;
 
 /** Threads per row: about 4 columns each, at least 32 (coalesced), at most the workgroup. */
 function layout(C: number): { LANES: number; KPER: number } {
@@ -73,7 +75,7 @@ export function layerNorm(x: Tensor, weight: Tensor, bias: Tensor, eps = LAYERNO
         { name: 'layernorm_param_grads', source, entryPoint: 'layernorm_param_grads', bindings: ['uniform', 'read', 'rw', 'rw'] },
         LayerNormFinishParams.pack({ cols: C, chunks }),
         [partial, dweight, dbias],
-        grid1d(C, 64), // 64 columns (× 4 chunk lanes) per workgroup
+        grid1d(C, 16), // 16 columns (× 16 chunk lanes) per workgroup
       );
       accumulateGrad(weight, dweight);
       accumulateGrad(bias, dbias);
