@@ -3,7 +3,10 @@
 //   --json        machine-readable output: one BenchResult per line on stdout
 //   --quick       small shapes only (CPU adapters: lavapipe, SwiftShader)
 //   --only NAME   run only the case(s) named (comma-separated)
+// Environment, for sweeps on the device machine: ICL_MATMUL_TUNING (JSON, setMatmulTuning's
+// fields) changes how products choose tiles and split K; the results then name it.
 import { nodeGpu } from '../gpu/node';
+import { setMatmulTuning, type MatmulTuning } from '../engine/ops/matmul';
 import { parseFlags, UsageError } from './args';
 import { BENCH_CASES } from './bench/cases';
 import { formatHeader, formatJson, formatRow, type BenchResult } from './bench/harness';
@@ -20,6 +23,14 @@ export async function runBench(args: string[]): Promise<BenchResult[]> {
   const unknown = only?.filter((n) => !BENCH_CASES.some((c) => c.name === n)) ?? [];
   if (unknown.length) throw new UsageError(`unknown bench case "${unknown.join(', ')}"; the cases are ${BENCH_CASES.map((c) => c.name).join(', ')}.`);
   const cases = BENCH_CASES.filter((c) => !only || only.includes(c.name));
+  const tuning = process.env.ICL_MATMUL_TUNING;
+  if (tuning) {
+    try {
+      setMatmulTuning(JSON.parse(tuning) as Partial<MatmulTuning>);
+    } catch (e) {
+      throw new UsageError(`ICL_MATMUL_TUNING: ${(e as Error).message}`);
+    }
+  }
 
   const gpu = await nodeGpu();
   const results: BenchResult[] = [];
@@ -30,6 +41,7 @@ export async function runBench(args: string[]): Promise<BenchResult[]> {
     else console.log(`${adapterLine}\n${formatHeader()}`);
     for (const c of cases) {
       const rs = await c.run(gpu, { quick: flags.quick });
+      if (tuning) for (const r of rs) r.extra = { ...r.extra, matmul_tuning: tuning };
       for (const r of rs) console.log(flags.json ? formatJson(r) : formatRow(r));
       results.push(...rs);
     }

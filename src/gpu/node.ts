@@ -6,8 +6,11 @@ import { GpuContext } from './context';
 export async function nodeGpu(opts: InitDeviceOptions = {}): Promise<GpuContext> {
   const webgpu = await import('webgpu');
   Object.assign(globalThis, webgpu.globals);
-  // Dawn rounds timestamps (to ~65 µs on an H200) unless told not to; benchmarks profile with them
-  const gpu = webgpu.create(['disable-dawn-features=timestamp_quantization']);
+  // Dawn rounds timestamps (to ~65 µs on an H200) unless told not to; benchmarks profile with
+  // them. ICL_DAWN_FLAGS adds Dawn flags (';'-separated, e.g. enable-dawn-features=…) for
+  // experiments on the device machine.
+  const extra = process.env.ICL_DAWN_FLAGS?.split(';').filter((f) => f.trim()) ?? [];
+  const gpu = webgpu.create(['disable-dawn-features=timestamp_quantization', ...extra]);
   const { device, info } = await initDevice(gpu, opts);
   const ctx = new GpuContext(device, info);
   // Dawn's instance must outlive the device: if `gpu` is garbage-collected, the process crashes.

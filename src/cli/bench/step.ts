@@ -124,7 +124,8 @@ export async function benchProfile(gpu: GpuContext, opts: BenchOptions): Promise
         }
       }
       const total = [...byKernel.values()].reduce((a, k) => a + k.ms, 0);
-      const top = [...byKernel.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 12);
+      // the 12 costliest kernels, or ICL_PROFILE_TOP of them
+      const top = [...byKernel.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, Number(process.env.ICL_PROFILE_TOP ?? 12));
       results.push({
         name: `profile/${model}/${size}`,
         shape: { batch: shape.batch, tokens: 2 * shape.points, dispatches: step.dispatchCount },
