@@ -16,6 +16,8 @@
 //                 stores of C (also needs N % 4 = 0); the next tile's loads are issued before
 //                 the current tile is multiplied (into a second tile buffer with DOUBLE)
 //   block8_rows   block8 with DOUBLE for 128 × 128 tiles held as 2-D arrays (fewer index clamps)
+//   (block8 and block8_rows can also sum one operand over k: SUM_K, a bias's gradient made
+//   by its weight gradient's product)
 //   act_backward  dz = dy · act'(z) for the epilogue's activation
 //   sum_splits    adds the split-K partial products
 // Every entry writes every output element it owns (planned buffers hold garbage).
@@ -53,7 +55,8 @@ const ACT_RELU: u32 = 2u;
 
 override ACT: u32 = 0u;
 override HAS_BIAS: bool = false;
-// add a whole (M, N) matrix held in the bias binding: a gradient accumulated in the same pass
+// add a whole (batch, M, N) matrix held in the pre binding (no activation then): a gradient
+// accumulated in the same pass, or a residual stream; with split K, the first slice adds it
 override HAS_BASE: bool = false;
 // Which dimension of each operand is contiguous in memory: picks the coalesced load order.
 override TRANS_A: bool = false; // A stored (K, M): contiguous along m
@@ -84,9 +87,9 @@ const MAX_T: u32 = 8u;
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> a: array<f32>;
 @group(0) @binding(2) var<storage, read> b: array<f32>;
-@group(0) @binding(3) var<storage, read> bias: array<f32>; // (N); (batch, M, N) with HAS_BASE; a stand-in binding otherwise
+@group(0) @binding(3) var<storage, read> bias: array<f32>; // (N); a stand-in binding without HAS_BIAS
 @group(0) @binding(4) var<storage, read_write> c: array<f32>; // (batch, M, N)
-@group(0) @binding(5) var<storage, read_write> pre: array<f32>; // (batch, M, N) pre-activation; a stand-in when ACT == NONE
+@group(0) @binding(5) var<storage, read_write> pre: array<f32>; // (batch, M, N): the pre-activation (written) with ACT, the base (read) with HAS_BASE; else a stand-in
 
 fn gelu_inner(x: f32) -> f32 {
   // clamp keeps tanh away from exp overflow on some drivers (as in elementwise.wgsl)
@@ -118,7 +121,7 @@ fn epilogue(zi: u32, m: u32, n: u32, acc: f32) {
   var z = acc;
   if (HAS_BIAS) { z += bias[n]; }
   let i = (zi * p.M + m) * p.N + n;
-  if (HAS_BASE) { z += bias[i]; }
+  if (HAS_BASE && zi % p.splits == 0u) { z += pre[((zi / p.splits) * p.M + m) * p.N + n]; }
   if (ACT != ACT_NONE) { pre[i] = z; }
   c[i] = act_f(z);
 }
@@ -319,6 +322,16 @@ override DOUBLE: bool = false;
 // > 0: workgroups walk the grid in bands of this many tile rows, column by column, so the
 // workgroups resident at one time share their A and B tiles in L2 (0: row by row)
 override BAND: u32 = 0u;
+// Sum one operand over this slice's k range as well (the bias gradient Σ_k dz, from the weight
+// gradient's product, which holds dz as an operand): SUM_ROWS_A = op(A)'s rows (one sum per row
+// m of C), SUM_COLS_B = op(B)'s columns (one per column n). The workgroups of the first tile
+// column (rows) or tile row (columns) add, on their first thread column or row, the vec4s they
+// already read for the FMAs; the sums go to the `pre` binding (unused without an activation)
+// as (grid z, M) or (grid z, N), and the caller adds the slices (split K, batches).
+const SUM_NONE: u32 = 0u;
+const SUM_ROWS_A: u32 = 1u;
+const SUM_COLS_B: u32 = 2u;
+override SUM_K: u32 = 0u;
 override NV: u32 = select(2u, 4u, WIDE); // vec4 columns per thread
 override A4_STRIDE: u32 = 2u * TY + A_PAD; // vec4s per k of the A tile (BM / 4 + pad)
 override B4_STRIDE: u32 = NV * TX + B_PAD; // (BN / 4 + pad)
@@ -415,8 +428,51 @@ fn fma_block8(a_lo: vec4<f32>, a_hi: vec4<f32>, b_0: vec4<f32>, b_1: vec4<f32>, 
   }
 }
 
-/** The register block's update over tile buffer j, k by k (fma_block8). */
-fn multiply_b8(j: u32, tx: u32, ty: u32, acc: ptr<function, array<vec4<f32>, 32>>) {
+/** SUM_K: adds one k's operand vec4s to this thread's sums (see SUM_K). */
+fn add_ksum(a_lo: vec4<f32>, a_hi: vec4<f32>, b_0: vec4<f32>, b_1: vec4<f32>, b_2: vec4<f32>, b_3: vec4<f32>, ks: ptr<function, array<vec4<f32>, 4>>) {
+  if (SUM_K == SUM_ROWS_A) {
+    (*ks)[0] += a_lo;
+    (*ks)[1] += a_hi;
+  } else {
+    (*ks)[0] += b_0;
+    (*ks)[1] += b_1;
+    if (WIDE) {
+      (*ks)[2] += b_2;
+      (*ks)[3] += b_3;
+    }
+  }
+}
+
+/** Whether this thread keeps SUM_K's sums: the first thread column of the first tile column
+ *  (rows of A), or the first thread row of the first tile row (columns of B). */
+fn sums_k(tile: vec2<u32>, lid: vec3<u32>) -> bool {
+  if (SUM_K == SUM_ROWS_A) { return tile.x == 0u && lid.x == 0u; }
+  return SUM_K == SUM_COLS_B && tile.y == 0u && lid.y == 0u;
+}
+
+/** SUM_K's vec4 stores into `pre`: rows m0 + 4·ty + {0..3} and + BM/2 (M % 4 = 0: the A
+ *  operand is then transposed, its m contiguous), or the thread's NV vec4 columns. */
+fn store_ksum(zi: u32, m0: u32, n0: u32, lid: vec3<u32>, ks: ptr<function, array<vec4<f32>, 4>>) {
+  if (SUM_K == SUM_ROWS_A) {
+    let m = m0 + 4u * lid.y;
+    if (m < p.M) { pre4[(zi * p.M + m) / 4u] = (*ks)[0]; }
+    if (m + 4u * TY < p.M) { pre4[(zi * p.M + m + 4u * TY) / 4u] = (*ks)[1]; }
+  } else {
+    // constant indices into ks (see fma_block8)
+    let n = n0 + 4u * lid.x;
+    let nq = 4u * TX;
+    if (n < p.N) { pre4[(zi * p.N + n) / 4u] = (*ks)[0]; }
+    if (n + nq < p.N) { pre4[(zi * p.N + n + nq) / 4u] = (*ks)[1]; }
+    if (WIDE) {
+      if (n + 2u * nq < p.N) { pre4[(zi * p.N + n + 2u * nq) / 4u] = (*ks)[2]; }
+      if (n + 3u * nq < p.N) { pre4[(zi * p.N + n + 3u * nq) / 4u] = (*ks)[3]; }
+    }
+  }
+}
+
+/** The register block's update over tile buffer j, k by k (fma_block8); with `sum`, SUM_K's
+ *  sums too. */
+fn multiply_b8(j: u32, tx: u32, ty: u32, acc: ptr<function, array<vec4<f32>, 32>>, sum: bool, ks: ptr<function, array<vec4<f32>, 4>>) {
   for (var k = 0u; k < BK; k++) {
     let ia = j * A4_SIZE + k * A4_STRIDE + ty;
     let ib = j * B4_SIZE + k * B4_STRIDE + tx;
@@ -432,6 +488,7 @@ fn multiply_b8(j: u32, tx: u32, ty: u32, acc: ptr<function, array<vec4<f32>, 32>
       b_3 = Bs4[ib + 3u * TX];
     }
     fma_block8(a_lo, a_hi, b_0, b_1, b_2, b_3, acc);
+    if (SUM_K != SUM_NONE && sum) { add_ksum(a_lo, a_hi, b_0, b_1, b_2, b_3, ks); }
   }
 }
 
@@ -441,7 +498,7 @@ fn epilogue4(zi: u32, m: u32, n: u32, acc: vec4<f32>) {
   var z = acc;
   if (HAS_BIAS) { z += bias4[n / 4u]; }
   let i = ((zi * p.M + m) * p.N + n) / 4u;
-  if (HAS_BASE) { z += bias4[i]; }
+  if (HAS_BASE && zi % p.splits == 0u) { z += pre4[(((zi / p.splits) * p.M + m) * p.N + n) / 4u]; }
   if (ACT != ACT_NONE) { pre4[i] = z; }
   c4[i] = vec4(act_f(z.x), act_f(z.y), act_f(z.z), act_f(z.w));
 }
@@ -509,6 +566,8 @@ fn block8(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) l
   let tid = lid.y * TX + lid.x;
   let threads = TX * TY;
   var acc: array<vec4<f32>, 32>; // 16 without WIDE (the rest is dropped)
+  var ks: array<vec4<f32>, 4>; // SUM_K's sums (dropped without it)
+  let sum = sums_k(tile, lid);
   var ra: array<vec4<f32>, MAX_LOADS>; // this thread's share of the next tiles, in flight
   var rb: array<vec4<f32>, MAX_LOADS>;
   if (DOUBLE) {
@@ -522,7 +581,7 @@ fn block8(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) l
         for (var i = 0u; i < A_LOADS; i++) { ra[i] = fetch_a8(s, m0, k0 + BK, tid + i * threads); }
         for (var i = 0u; i < B_LOADS; i++) { rb[i] = fetch_b8(s, k0 + BK, n0, tid + i * threads); }
       }
-      multiply_b8(j, lid.x, lid.y, &acc);
+      multiply_b8(j, lid.x, lid.y, &acc, sum, &ks);
       // buffer 1 - j was last read before the previous step's barrier
       if (more) {
         for (var i = 0u; i < A_LOADS; i++) { put_a8(1u - j, tid + i * threads, ra[i]); }
@@ -549,11 +608,12 @@ fn block8(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) l
         for (var i = 0u; i < A_LOADS; i++) { ra[i] = fetch_a8(s, m0, k0 + BK, tid + i * threads); }
         for (var i = 0u; i < B_LOADS; i++) { rb[i] = fetch_b8(s, k0 + BK, n0, tid + i * threads); }
       }
-      multiply_b8(0u, lid.x, lid.y, &acc);
+      multiply_b8(0u, lid.x, lid.y, &acc, sum, &ks);
       workgroupBarrier();
     }
   }
   store_b8(wid.z, m0, n0, lid, &acc);
+  if (SUM_K != SUM_NONE && sum) { store_ksum(wid.z, m0, n0, lid, &ks); }
 }
 
 // ---- block8_rows: the 128 × 128 tile, its rows constant-length arrays ---------------------
@@ -598,7 +658,7 @@ fn put_br(j: u32, e: u32, v: vec4<f32>) {
 }
 
 /** multiply_b8 over buffer j of the 2-D tiles. */
-fn multiply_rows(j: u32, tx: u32, ty: u32, acc: ptr<function, array<vec4<f32>, 32>>) {
+fn multiply_rows(j: u32, tx: u32, ty: u32, acc: ptr<function, array<vec4<f32>, 32>>, sum: bool, ks: ptr<function, array<vec4<f32>, 4>>) {
   for (var k = 0u; k < BK; k++) {
     let r = j * BK + k;
     let a_lo = Ar[r][ty];
@@ -612,12 +672,13 @@ fn multiply_rows(j: u32, tx: u32, ty: u32, acc: ptr<function, array<vec4<f32>, 3
       b_3 = Br[r][tx + 3u * TX];
     }
     fma_block8(a_lo, a_hi, b_0, b_1, b_2, b_3, acc);
+    if (SUM_K != SUM_NONE && sum) { add_ksum(a_lo, a_hi, b_0, b_1, b_2, b_3, ks); }
   }
 }
 
 /** One BK step on buffer j: fetch step k0 + BK's tiles, multiply buffer j, store them into
  *  buffer 1 - j (last read before the previous step's barrier), one barrier. */
-fn step_rows(j: u32, s: Slice, m0: u32, n0: u32, k0: u32, lid: vec3<u32>, acc: ptr<function, array<vec4<f32>, 32>>) {
+fn step_rows(j: u32, s: Slice, m0: u32, n0: u32, k0: u32, lid: vec3<u32>, acc: ptr<function, array<vec4<f32>, 32>>, sum: bool, ks: ptr<function, array<vec4<f32>, 4>>) {
   let tid = lid.y * TX + lid.x;
   let threads = TX * TY;
   var ra: array<vec4<f32>, MAX_LOADS>;
@@ -627,7 +688,7 @@ fn step_rows(j: u32, s: Slice, m0: u32, n0: u32, k0: u32, lid: vec3<u32>, acc: p
     for (var i = 0u; i < A_LOADS; i++) { ra[i] = fetch_a8(s, m0, k0 + BK, tid + i * threads); }
     for (var i = 0u; i < B_LOADS; i++) { rb[i] = fetch_b8(s, k0 + BK, n0, tid + i * threads); }
   }
-  multiply_rows(j, lid.x, lid.y, acc);
+  multiply_rows(j, lid.x, lid.y, acc, sum, ks);
   if (more) {
     for (var i = 0u; i < A_LOADS; i++) { put_ar(1u - j, tid + i * threads, ra[i]); }
     for (var i = 0u; i < B_LOADS; i++) { put_br(1u - j, tid + i * threads, rb[i]); }
@@ -644,15 +705,18 @@ fn block8_rows(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_
   let tid = lid.y * TX + lid.x;
   let threads = TX * TY;
   var acc: array<vec4<f32>, 32>; // 16 without WIDE (the rest is dropped)
+  var ks: array<vec4<f32>, 4>; // SUM_K's sums (dropped without it)
+  let sum = sums_k(tile, lid);
   for (var i = 0u; i < A_LOADS; i++) { put_ar(0u, tid + i * threads, fetch_a8(s, m0, s.k_lo, tid + i * threads)); }
   for (var i = 0u; i < B_LOADS; i++) { put_br(0u, tid + i * threads, fetch_b8(s, s.k_lo, n0, tid + i * threads)); }
   workgroupBarrier();
   for (var k0 = s.k_lo; k0 < s.k_hi; k0 += 2u * BK) {
-    step_rows(0u, s, m0, n0, k0, lid, &acc);
+    step_rows(0u, s, m0, n0, k0, lid, &acc, sum, &ks);
     if (k0 + BK >= s.k_hi) { break; }
-    step_rows(1u, s, m0, n0, k0 + BK, lid, &acc);
+    step_rows(1u, s, m0, n0, k0 + BK, lid, &acc, sum, &ks);
   }
   store_b8(wid.z, m0, n0, lid, &acc);
+  if (SUM_K != SUM_NONE && sum) { store_ksum(wid.z, m0, n0, lid, &ks); }
 }
 
 // ---- elementwise helpers: act_backward, sum_splits ---------------------------------------
@@ -660,7 +724,7 @@ fn block8_rows(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_
 struct FlatParams {
   n: u32, // elements of the output
   splits: u32, // sum_splits: partial slices to add
-  _pad0: u32,
+  cols: u32, // sum_splits_epilogue: N (the bias repeats every N elements)
   _pad1: u32,
 }
 
@@ -695,4 +759,71 @@ fn sum_splits(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgr
   var acc = 0.0;
   for (var s = 0u; s < fp.splits; s++) { acc += partial[s * fp.n + i]; }
   summed[i] = acc;
+}
+
+// sum_splits_epilogue: sum_splits, then the product's epilogue, which the split slices leave
+// out (it applies to the whole sum): z = Σ_s partial + bias[n] (HAS_BIAS; a base was added
+// by the first slice); pre = z when there is an activation; out = act(z).
+@group(0) @binding(3) var<storage, read> addend: array<f32>; // bias (N); a stand-in without HAS_BIAS
+@group(0) @binding(4) var<storage, read_write> split_pre: array<f32>; // (n) with an activation; a stand-in otherwise
+
+@compute @workgroup_size(WG)
+fn sum_splits_epilogue(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = flat_index(gid, nwg);
+  if (i >= fp.n) { return; }
+  var z = 0.0;
+  for (var s = 0u; s < fp.splits; s++) { z += partial[s * fp.n + i]; }
+  if (HAS_BIAS) { z += addend[i % fp.cols]; }
+  if (ACT != ACT_NONE) { split_pre[i] = z; }
+  summed[i] = act_f(z);
+}
+
+// The two sums four elements at a time (vec4 loads: n and N multiples of 4), for the large
+// (M, N) outputs of the models' products, where these passes are memory-bound.
+@group(0) @binding(1) var<storage, read> partial4: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read_write> summed4: array<vec4<f32>>;
+@group(0) @binding(3) var<storage, read> addend4: array<vec4<f32>>;
+@group(0) @binding(4) var<storage, read_write> split_pre4: array<vec4<f32>>;
+
+@compute @workgroup_size(WG)
+fn sum_splits4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = flat_index(gid, nwg);
+  let n4 = fp.n / 4u;
+  if (i >= n4) { return; }
+  var acc = vec4(0.0);
+  for (var s = 0u; s < fp.splits; s++) { acc += partial4[s * n4 + i]; }
+  summed4[i] = acc;
+}
+
+@compute @workgroup_size(WG)
+fn sum_splits_epilogue4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = flat_index(gid, nwg);
+  let n4 = fp.n / 4u;
+  if (i >= n4) { return; }
+  var z = vec4(0.0);
+  for (var s = 0u; s < fp.splits; s++) { z += partial4[s * n4 + i]; }
+  if (HAS_BIAS) { z += addend4[i % (fp.cols / 4u)]; }
+  if (ACT != ACT_NONE) { split_pre4[i] = z; }
+  summed4[i] = vec4(act_f(z.x), act_f(z.y), act_f(z.z), act_f(z.w));
+}
+
+// transpose: t_out (C, R) = t_in (R, C)ᵀ with R = fp.n, C = fp.cols, through 16 × 16 tiles
+// of workgroup memory so that both the reads and the writes are coalesced. An operand
+// stored (N, K) (a product's transposed B) becomes (K, N), which block8 loads as vec4s
+// straight into its tile, where the transposed layout needs scalar stores (see TRANS_SMALL_B).
+@group(0) @binding(1) var<storage, read> t_in: array<f32>;
+@group(0) @binding(2) var<storage, read_write> t_out: array<f32>;
+var<workgroup> t_tile: array<array<f32, 17>, 16>;
+
+@compute @workgroup_size(16, 16)
+fn transpose(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let R = fp.n;
+  let C = fp.cols;
+  let r = wid.y * 16u + lid.y;
+  let c = wid.x * 16u + lid.x;
+  if (r < R && c < C) { t_tile[lid.y][lid.x] = t_in[r * C + c]; }
+  workgroupBarrier();
+  let out_row = wid.x * 16u + lid.y; // a column of t_in
+  let out_col = wid.y * 16u + lid.x; // a row of t_in
+  if (out_row < C && out_col < R) { t_out[out_row * R + out_col] = t_tile[lid.x][lid.y]; }
 }

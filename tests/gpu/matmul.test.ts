@@ -7,7 +7,7 @@ import { backward } from '../../src/engine/autograd';
 import { CompiledGraph } from '../../src/engine/compile';
 import { Graph } from '../../src/engine/graph';
 import { binary } from '../../src/engine/ops/elementwise';
-import { BLOCK8_TILES, block8Bytes, linear, matmul, matmulBackwardRef, matmulRef, type Activation, type Block8Config, type MatmulKernel, type MatmulRefOptions } from '../../src/engine/ops/matmul';
+import { BLOCK8_TILES, block8Bytes, linear, matmul, matmulBackwardRef, matmulRef, setMatmulTuning, type Activation, type Block8Config, type MatmulKernel, type MatmulRefOptions } from '../../src/engine/ops/matmul';
 import { sumCols } from '../../src/engine/ops/reduce';
 import { Rng } from '../../src/engine/rng';
 import { constant, eagerGraph, leaf, testGpu } from '../helpers/gpu';
@@ -182,6 +182,9 @@ describe('matmul variants and plumbing', () => {
     }
     // the weight gradient (K, N) = xᵀ dz sums over 300 rows: split
     await check({ M: 300, K: 8, N: 12, transB: true, bias: true, act: 'gelu' }, 'matmulTiled', true, rng);
+    // a split forward: bias and activation are applied by the sum of the slices
+    // (N = 7: the scalar sum; 20: four at a time)
+    for (const act of ['none', 'gelu'] as Activation[]) for (const N of [7, 20]) await check({ M: 9, K: 1000, N, bias: true, act }, 'matmulTiled', true, rng);
   });
 
   // lavapipe compiles each configuration's pipelines (forward and gradients) from scratch on
@@ -198,8 +201,9 @@ describe('matmul variants and plumbing', () => {
     for (const [transA, transB] of TRANS) await check({ M: 140, K: 36, N: 76, transA, transB, block }, 'matmulBlock8', true, rng);
     await check({ M: 33, K: 20, N: 132, bias: true, act: 'gelu', block }, 'matmulBlock8', true, rng);
     await check({ M: 12, K: 8, N: 4, transA: true, transB: true, batch: 3, bias: true, act: 'relu', block }, 'matmulBlock8', true, rng);
-    // few output tiles and a long K: split into chunks of whole BK steps
-    await check({ M: 8, K: 1000, N: 20, transA: true, block }, 'matmulBlock8', false, rng);
+    // few output tiles and a long K: split into chunks of whole BK steps, the bias and
+    // activation then added by the sum of the slices
+    await check({ M: 8, K: 1000, N: 20, transA: true, bias: true, act: 'gelu', block }, 'matmulBlock8', false, rng);
   }
 
   it('matmulBlock8: every tile configuration, values and gradients, on edge and split-K shapes', async () => {
@@ -233,11 +237,42 @@ describe('matmul variants and plumbing', () => {
     for (const block of configs) await checkBlock8(block, rng);
   }, BLOCK8_TIMEOUT);
 
+  it("matmulBlock8: the weight gradient's product sums the bias gradient too (both layouts, split K, several tiles)", async () => {
+    const rng = new Rng(50);
+    const configs: Block8Config[] = [
+      BLOCK8_TILES.wide[0],
+      BLOCK8_TILES.large[0], // block8_rows
+      { TX: 8, TY: 16, BK: 8, prefetch: true, wide: true, rows: true }, // 8 × 16 per thread
+    ];
+    for (const block of configs) {
+      // dz is the product's B (column sums) without transB, its A (row sums) with it; K = 300
+      // rows are split into chunks, and 136 spans two or three tiles, only the first of which sums
+      for (const transB of [false, true]) {
+        await check({ M: 300, K: 136, N: 12, transB, bias: true, block }, 'matmulBlock8', true, rng);
+        await check({ M: 36, K: 20, N: 8, transB, bias: true, block }, 'matmulBlock8', true, rng);
+      }
+    }
+  }, BLOCK8_TIMEOUT);
+
+  it('a product whose transposed B is small transposes it first (transposeSmallB), or reads it as it is: same values and gradients', async () => {
+    const rng = new Rng(52);
+    for (const transposeSmallB of [1, 0]) {
+      setMatmulTuning({ transposeSmallB });
+      try {
+        // 4 · N ≤ M: transposed first when asked (dz · Wᵀ); N = 76 > M / 4: read as it is
+        for (const [M, N] of [[300, 20], [140, 76]]) await check({ M, K: 36, N, transB: true, bias: true }, 'matmulBlock8', true, rng);
+      } finally {
+        setMatmulTuning({});
+      }
+    }
+  });
+
   it('a gradient that a already has is added by the gradient product itself (every kernel, both layouts of a)', async () => {
     const rng = new Rng(77);
     for (const kernel of KERNELS) {
-      for (const transA of [false, true]) {
-        const [M, K, N] = [37, 24, 16];
+      // N = 1000: the gradient product for a, (M, N) · (N, K), splits its long inner dim,
+      // and the sum of the slices adds the gradient a had
+      for (const [transA, [M, K, N]] of [[false, [37, 24, 16]], [true, [37, 24, 16]], [false, [8, 20, 1000]], [true, [8, 20, 1000]]] as const) {
         const aShape = transA ? [K, M] : [M, K];
         const a = randn(rng, M * K);
         const b = randn(rng, K * N);
@@ -251,6 +286,31 @@ describe('matmul variants and plumbing', () => {
         backward(binary('add', sumCols(binary('mul', y, constant(g, 'r', [M, N], r)), M * N), other));
         const ref = matmulBackwardRef(a, b, r, M, K, N, { transA });
         expectClose(await at.grad!.read(), ref.da.map((d, i) => d + s[i]), BWD_TOL, `${kernel}${transA ? ' tA' : ''} da + s`);
+        g.destroy();
+      }
+    }
+  });
+
+  it("a residual stream is added by the product itself (every kernel, with bias, split K or not); its gradient is the output's", async () => {
+    const rng = new Rng(78);
+    for (const kernel of KERNELS) {
+      // K = 1000 over one output tile: split, the first slice adds the residual
+      for (const [M, K, N] of [[37, 24, 16], [9, 1000, 20]]) {
+        const [a, b, bias, res, r] = [randn(rng, M * K), randn(rng, K * N), randn(rng, N), randn(rng, M * N), randn(rng, M * N)];
+        const g = await eagerGraph();
+        const at = leaf(g, 'a', [M, K], a);
+        const bt = leaf(g, 'b', [K, N], b);
+        const biasT = leaf(g, 'bias', [N], bias);
+        const resT = leaf(g, 'res', [M, N], res);
+        const y = matmul(at, bt, { bias: biasT, residual: resT, kernel });
+        const ref = matmulRef(a, b, M, K, N, { bias });
+        expectClose(await y.read(), ref.map((v, i) => v + res[i]), FWD_TOL, `${kernel} M${M} K${K} N${N} forward`);
+        backward(sumCols(binary('mul', y, constant(g, 'r', [M, N], r)), M * N));
+        const grads = matmulBackwardRef(a, b, r, M, K, N, { bias });
+        expectClose(await resT.grad!.read(), r, BWD_TOL, `${kernel} dresidual`);
+        expectClose(await at.grad!.read(), grads.da, BWD_TOL, `${kernel} da`);
+        expectClose(await bt.grad!.read(), grads.db, BWD_TOL, `${kernel} db`);
+        expectClose(await biasT.grad!.read(), grads.dbias, BWD_TOL, `${kernel} dbias`);
         g.destroy();
       }
     }
@@ -299,6 +359,8 @@ describe('matmul variants and plumbing', () => {
     expect(() => matmul(a, g.input('b', [4, 5]))).toThrow(/inner dims differ/);
     expect(() => matmul(a, g.input('c', [3, 5]), { bias: g.input('bias', [4]) })).toThrow(/bias must be/);
     expect(() => matmul(a, g.input('d', [2, 3, 5]))).toThrow(/batched b/);
+    expect(() => matmul(a, g.input('e', [3, 5]), { residual: g.input('r', [5, 4]) })).toThrow(/residual must have the output's shape/);
+    expect(() => matmul(a, g.input('f', [3, 5]), { residual: g.input('r2', [4, 5]), act: 'gelu' })).toThrow(/without an activation/);
     g.destroy();
   });
 });

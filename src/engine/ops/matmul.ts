@@ -23,9 +23,14 @@ export const MatmulParams = uniformStruct('Params', {
   k_chunk: 'u32',
   _pad0: 'u32',
 });
-export const FlatParams = uniformStruct('FlatParams', { n: 'u32', splits: 'u32', _pad0: 'u32', _pad1: 'u32' });
+export const FlatParams = uniformStruct('FlatParams', { n: 'u32', splits: 'u32', cols: 'u32', _pad1: 'u32' });
 
 export type Activation = 'none' | 'gelu' | 'relu';
+/** An operand summed over k by the product itself: 'rowsA' gives (M) sums of op(A)'s rows,
+ *  'colsB' (N) sums of op(B)'s columns. A bias gradient Σ_rows dz made by the weight
+ *  gradient's product, which has dz as an operand. */
+type SumK = 'rowsA' | 'colsB';
+const SUM_K_CODE: Record<SumK, number> = { rowsA: 1, colsB: 2 };
 const ACT_CODE: Record<Activation, number> = { none: 0, gelu: 1, relu: 2 };
 
 /** Kernel variants (named so tests and the benchmark can pick one). matmulBlock8 needs vec4
@@ -74,6 +79,9 @@ export interface MatmulOptions {
   /** matmulBlock8 only: this configuration instead of the one chosen per shape (tests and
    *  the benchmark's sweep); gradients use it too. */
   block?: Block8Config;
+  /** Added to the output in the same pass (the output's shape; no activation): a residual
+   *  stream, x + f(x), without a separate add. Its gradient is the output's. */
+  residual?: Tensor;
 }
 
 // ---- kernels ----------------------------------------------------------------------------
@@ -111,16 +119,48 @@ export const BLOCK8_TILES = {
   /** 64 × 64, for outputs that the others would mostly pad. */
   small: [{ TX: 8, TY: 8, BK: 16, prefetch: true }],
 } satisfies Record<string, Block8Config[]>;
-/** The large tile only when the grid (split-K slices included) has this many workgroups:
- *  at 328 (M = 5248, N = 1024) it was 6% behind 64 × 128, at 164 18% behind. */
-const BLOCK8_LARGE_GRID = 256;
-/** A tile is considered only when this much of its padded grid is real output. */
-const BLOCK8_MIN_USE = 0.75;
+/** How products pick their tiles and split K. The defaults come from sweeps on an H200 (see
+ *  BLOCK8_TILES); `setMatmulTuning` changes them for benchmark sweeps (the CLI's
+ *  ICL_MATMUL_TUNING) — kernels are chosen when a graph is built. */
+export interface MatmulTuning {
+  /** The large tile only when the grid (split-K slices included) has this many workgroups:
+   *  at 328 (M = 5248, N = 1024) it was 6% behind 64 × 128, at 164 18% behind. */
+  largeGrid: number;
+  /** A tile is considered only when this much of its padded grid is real output. */
+  minUse: number;
+  /** Split K when a product has fewer output tiles than this (about two per SM on a big GPU)… */
+  splitTargetTiles: number;
+  /** …and keep at least this much K per chunk, so the extra reduction pays for itself… */
+  splitMinChunk: number;
+  /** …and only when K is at least this (0: any K): the partial products cost a pass over
+   *  (splits, M, N), large when M is (the models' M = batch · tokens products). */
+  splitMinK: number;
+  /** A large tile tried before BLOCK8_TILES.large (null: none). */
+  largeTile: Block8Config | null;
+  /** 1: a block8 product with a plain A and a transposed B at most a quarter of A's size (the
+   *  input gradient dz · Wᵀ of a [in, out] weight) transposes B first (0: reads it as it is).
+   *  H200, whole paper-size steps in one run: Transformer 18.5 → 17.8 ms, Mamba 30.5 → 30.0,
+   *  MambaFormer 23.5 → 22.9. (Transposing a large plain A as well, so that every product
+   *  reads A as the weight gradients do, was slower: 17.8 → 19.1 ms; the transposes cost
+   *  2 ms and the products ran no faster.) */
+  transposeSmallB: number;
+}
+const DEFAULT_TUNING: MatmulTuning = { largeGrid: 256, minUse: 0.75, splitTargetTiles: 256, splitMinChunk: 128, splitMinK: 0, largeTile: null, transposeSmallB: 1 };
+let tuning: MatmulTuning = { ...DEFAULT_TUNING };
+
+/** Overrides some of the tile and split choices (benchmarks); {} restores the defaults. */
+export function setMatmulTuning(t: Partial<MatmulTuning>): void {
+  for (const [k, v] of Object.entries(t)) {
+    const ok = k === 'largeTile' ? v === null || (typeof v === 'object' && block8LoadsValid(v as Block8Config)) : k in DEFAULT_TUNING && typeof v === 'number' && Number.isFinite(v);
+    if (!ok) throw new Error(`matmul tuning: unknown or invalid ${k}: ${JSON.stringify(v)} (known: ${Object.keys(DEFAULT_TUNING).join(', ')})`);
+  }
+  tuning = { ...DEFAULT_TUNING, ...t };
+}
+
+export function matmulTuning(): Readonly<MatmulTuning> {
+  return tuning;
+}
 const FLAT_WG = 256;
-/** Split K when a product has fewer output tiles than this (about two per SM on a big GPU). */
-const SPLIT_TARGET_TILES = 256;
-/** …and keep at least this much K per chunk, so the extra reduction pays for itself. */
-const SPLIT_MIN_CHUNK = 128;
 const MATMUL_BINDINGS: KernelDef['bindings'] = ['uniform', 'read', 'read', 'read', 'rw', 'rw'];
 
 interface Variant {
@@ -130,8 +170,11 @@ interface Variant {
   transB: boolean;
   act: Activation;
   bias: boolean;
-  /** Adds a whole output-shaped matrix (bound where the bias goes): gradient accumulation. */
+  /** Adds a whole output-shaped matrix (read through the pre binding): a gradient so far, or
+   *  a residual stream. */
   base?: boolean;
+  /** matmulBlock8 only: also sums op(A)'s rows or op(B)'s columns over k (see SUM_K). */
+  sumK?: SumK;
   /** matmulBlock8's configuration. */
   block?: Block8Config;
 }
@@ -156,7 +199,8 @@ function block8LoadsValid(cfg: Block8Config): boolean {
 function matmulKernel(v: Variant): KernelDef {
   const block8Entry = v.block?.rows ? 'block8_rows' : 'block8';
   const entryPoint = v.kernel === 'matmulNaive' ? 'naive' : v.kernel === 'matmulBlock8' ? block8Entry : v.vec4 ? 'tiled_vec4' : 'tiled';
-  const epilogue = { ACT: ACT_CODE[v.act], HAS_BIAS: v.bias ? 1 : 0, HAS_BASE: v.base ? 1 : 0 };
+  const epilogue = { ACT: ACT_CODE[v.act], HAS_BIAS: v.bias ? 1 : 0, HAS_BASE: v.base ? 1 : 0, ...(v.sumK ? { SUM_K: SUM_K_CODE[v.sumK] } : {}) };
+  if (v.sumK && (v.kernel !== 'matmulBlock8' || v.act !== 'none')) throw new Error('matmul: sums over k need matmulBlock8 and no activation');
   const layout = { TRANS_A: v.transA ? 1 : 0, TRANS_B: v.transB ? 1 : 0 };
   let constants: Record<string, number>;
   let name: string;
@@ -174,7 +218,7 @@ function matmulKernel(v: Variant): KernelDef {
     constants = { ...TILED, ...epilogue, ...layout };
     name = v.vec4 ? 'matmulTiledVec4' : 'matmulTiled';
   }
-  name += `${v.transA ? '_tA' : ''}${v.transB ? '_tB' : ''}${v.bias ? '_bias' : ''}${v.base ? '_base' : ''}${v.act !== 'none' ? `_${v.act}` : ''}`;
+  name += `${v.transA ? '_tA' : ''}${v.transB ? '_tB' : ''}${v.bias ? '_bias' : ''}${v.base ? '_base' : ''}${v.act !== 'none' ? `_${v.act}` : ''}${v.sumK ? `_sum${v.sumK === 'rowsA' ? 'A' : 'B'}` : ''}`;
   return { name, source, entryPoint, bindings: MATMUL_BINDINGS, constants };
 }
 
@@ -186,7 +230,23 @@ const actBackwardKernel = (act: Activation): KernelDef => ({
   constants: { WG: FLAT_WG, ACT: ACT_CODE[act] },
 });
 
-const sumSplitsKernel: KernelDef = { name: 'matmul_sum_splits', source, entryPoint: 'sum_splits', bindings: ['uniform', 'read', 'rw'], constants: { WG: FLAT_WG } };
+/** The split-K sum; `vec4` (sum_splits4) where the output's size is a multiple of 4. */
+const sumSplitsKernel = (vec4: boolean): KernelDef => ({
+  name: `matmul_sum_splits${vec4 ? '4' : ''}`,
+  source,
+  entryPoint: vec4 ? 'sum_splits4' : 'sum_splits',
+  bindings: ['uniform', 'read', 'rw'],
+  constants: { WG: FLAT_WG },
+});
+/** The split-K sum with the product's epilogue: bias (N), then the activation (its input kept
+ *  as pre). Bindings: partial slices, out, the bias, pre. */
+const sumSplitsEpilogueKernel = (act: Activation, bias: boolean, vec4: boolean): KernelDef => ({
+  name: `matmul_sum_splits${vec4 ? '4' : ''}${bias ? '_bias' : ''}${act !== 'none' ? `_${act}` : ''}`,
+  source,
+  entryPoint: vec4 ? 'sum_splits_epilogue4' : 'sum_splits_epilogue',
+  bindings: ['uniform', 'read', 'rw', 'read', 'rw'],
+  constants: { WG: FLAT_WG, ACT: ACT_CODE[act], HAS_BIAS: bias ? 1 : 0 },
+});
 
 // ---- the core dispatch --------------------------------------------------------------------
 
@@ -223,13 +283,16 @@ function tileCount(s: Gemm, BM: number, BN: number): number {
   return Math.ceil(s.M / BM) * Math.ceil(s.N / BN) * s.batch;
 }
 
-/** Split-K slices for a product of `tiles` output tiles (1: no split). Split only without an
- *  epilogue (bias and activation apply to the full sum) and without a batch (the partial
- *  slices are then (splits, M, N)): the weight gradients, whose (D, 4D) outputs are a
- *  handful of tiles with K = batch · tokens. */
+/** Split-K slices for a product of `tiles` output tiles (1: no split). Split only without a
+ *  batch (the partial slices are then (splits, M, N)); the epilogue (bias, base, activation)
+ *  then runs in the sum of the slices. The weight gradients, whose (D, 4D) outputs are a
+ *  handful of tiles with K = batch · tokens, split most; the models' (batch · tokens, D)
+ *  outputs fill an H200 only with two or four slices of their short K (whole steps 2–10%
+ *  faster than unsplit; bench/RESULTS.md, 2026-11-30). */
 function splitsFor(s: Gemm, tiles: number, splittable: boolean): number {
-  if (!splittable || tiles >= SPLIT_TARGET_TILES) return 1;
-  return Math.max(1, Math.min(Math.ceil(SPLIT_TARGET_TILES / tiles), Math.floor(s.K / SPLIT_MIN_CHUNK)));
+  const { splitTargetTiles, splitMinChunk, splitMinK } = tuning;
+  if (!splittable || tiles >= splitTargetTiles || s.K < splitMinK) return 1;
+  return Math.max(1, Math.min(Math.ceil(splitTargetTiles / tiles), Math.floor(s.K / splitMinChunk)));
 }
 
 /** The block8 configuration for a product: the large tile on big grids, else the wide or
@@ -245,38 +308,43 @@ function chooseBlock8(s: Gemm, splittable: boolean, maxWorkgroupBytes: number): 
     const tiles = tileCount(s, ...block8Tile(cfg));
     return tiles * splitsFor(s, tiles, splittable);
   };
-  const large = pick(BLOCK8_TILES.large);
-  if (large && use(large) >= BLOCK8_MIN_USE && grid(large) >= BLOCK8_LARGE_GRID) return large;
+  const large = pick(tuning.largeTile ? [tuning.largeTile, ...BLOCK8_TILES.large] : BLOCK8_TILES.large);
+  if (large && use(large) >= tuning.minUse && grid(large) >= tuning.largeGrid) return large;
   const middle = [pick(BLOCK8_TILES.wide), pick(BLOCK8_TILES.tall)].filter((c) => c !== undefined).sort((x, y) => use(y) - use(x))[0];
-  if (middle && use(middle) >= BLOCK8_MIN_USE) return middle;
+  if (middle && use(middle) >= tuning.minUse) return middle;
   return pick(BLOCK8_TILES.small);
 }
 
+interface GemmOptions {
+  bias?: Tensor;
+  act?: Activation;
+  requiresGrad?: boolean;
+  /** An output-shaped matrix added in the epilogue (a gradient so far). */
+  base?: Tensor;
+  /** Also sum an operand over k (SumK); returned as `sum` when the chosen kernel can. */
+  sumK?: SumK;
+}
+
 /** Dispatches one product (no autograd). Returns the output and, with an activation, the
- *  pre-activation z that the backward needs. */
-function gemm(
-  a: Tensor,
-  b: Tensor,
-  s: Gemm,
-  outShape: number[],
-  choice: KernelChoice,
-  bias?: Tensor,
-  act: Activation = 'none',
-  requiresGrad = false,
-  base?: Tensor,
-): { out: Tensor; pre?: Tensor } {
+ *  pre-activation z that the backward needs; with sumK, the sums over k when the chosen
+ *  kernel made them (block8 only; undefined otherwise, and the caller sums itself). */
+function gemm(a: Tensor, b: Tensor, s: Gemm, outShape: number[], choice: KernelChoice, opts: GemmOptions = {}): { out: Tensor; pre?: Tensor; sum?: Tensor } {
   const g = a.graph;
   const { batch, M, K, N, transA, transB } = s;
+  if (tuning.transposeSmallB && choice.kernel === 'matmulBlock8' && transB && !transA && batch === 1 && 4 * N <= M) {
+    return gemm(a, transpose(b, N, K), { ...s, transB: false, batchedB: false }, outShape, choice, opts);
+  }
+  const { bias, act = 'none', requiresGrad = false, base } = opts;
   const out = g.tensor(outShape, requiresGrad, `matmul(${a.label}, ${b.label})`);
   const pre = act !== 'none' ? g.tensor(outShape, false, `pre(${out.label})`) : undefined;
   // Stand-ins for bindings the specialised kernel never touches (HAS_BIAS / ACT are off):
-  // b again as a read-only binding (read-only aliasing is allowed), a 1-float scratch output.
-  // a base (a gradient so far, outShape) is added in the epilogue through the same binding
-  if (base && (bias || act !== 'none' || base.size !== out.size)) throw new Error(`matmul: a base ${base} goes with no bias, no activation and the output's shape`);
-  const biasT = bias ?? base ?? b;
-  // 4 floats: block8 binds it as an array of vec4
-  const preT = pre ?? g.tensor([4], false, 'unused');
-  const splittable = batch === 1 && !bias && !base && act === 'none';
+  // b again as a read-only binding (read-only aliasing is allowed), a 4-float scratch output.
+  // A base (a gradient so far, a residual stream: outShape) is read through the pre binding.
+  if (base && (act !== 'none' || opts.sumK || base.size !== out.size)) throw new Error(`matmul: a base ${base} goes with no activation, no sums over k and the output's shape`);
+  const biasT = bias ?? b;
+  // with split K the epilogue (bias, activation) moves into the sum of the slices; the first
+  // slice adds the base
+  const splittable = batch === 1;
   let kernel = choice.kernel;
   let block: Block8Config | undefined;
   if (kernel === 'matmulBlock8') {
@@ -314,17 +382,50 @@ function gemm(
   }
   // with split K the kernel writes (splits, M, N) partial sums, added up below
   const target = splits > 1 ? g.tensor([splits, ...outShape], false, `partial(${out.label})`) : out;
-  const def = matmulKernel({ kernel, vec4, transA, transB, act, bias: !!bias, base: !!base, block });
-  g.dispatch(def, params, [a, b, biasT, target, preT], workgroups);
-  if (splits > 1) g.dispatch(sumSplitsKernel, FlatParams.pack({ n: out.size, splits, _pad0: 0, _pad1: 0 }), [target, out], grid1d(out.size, FLAT_WG));
-  return { out, pre };
+  // sums over k: one (M) or (N) slice per grid z (batches and splits), in the pre binding
+  const sumK = opts.sumK && kernel === 'matmulBlock8' && act === 'none' ? opts.sumK : undefined;
+  const sumLen = sumK === 'rowsA' ? M : N;
+  const slices = batch * splits;
+  const sumTarget = sumK ? g.tensor(slices > 1 ? [slices, sumLen] : [sumLen], false, `sum_k(${slices > 1 ? 'partial ' : ''}${out.label})`) : undefined;
+  const split = splits > 1;
+  // 4 floats: block8 binds it as an array of vec4
+  const preT = base ?? (split ? undefined : pre) ?? sumTarget ?? g.tensor([4], false, 'unused');
+  const def = matmulKernel({ kernel, vec4, transA, transB, act: split ? 'none' : act, bias: !split && !!bias, base: !!base, block, sumK });
+  g.dispatch(def, params, [a, b, split ? b : biasT, target, preT], workgroups);
+  if (split && (bias || act !== 'none')) {
+    const vec4Sum = N % 4 === 0;
+    const sumDef = sumSplitsEpilogueKernel(act, !!bias, vec4Sum);
+    const sp = FlatParams.pack({ n: out.size, splits, cols: N, _pad1: 0 });
+    g.dispatch(sumDef, sp, [target, out, bias ?? target, pre ?? g.tensor([4], false, 'unused')], grid1d(vec4Sum ? out.size / 4 : out.size, FLAT_WG));
+  } else if (split) sumSplits(target, out, splits);
+  let sum = sumTarget;
+  if (sumTarget && slices > 1) {
+    sum = g.tensor([sumLen], false, `sum_k(${out.label})`);
+    sumSplits(sumTarget, sum, slices);
+  }
+  return { out, pre, sum };
+}
+
+const transposeKernel: KernelDef = { name: 'matmul_transpose', source, entryPoint: 'transpose', bindings: ['uniform', 'read', 'rw'], constants: {} };
+
+/** (C, R) = x (R, C)ᵀ, no autograd (a product's operand, read in another layout). */
+function transpose(x: Tensor, R: number, C: number): Tensor {
+  const out = x.graph.tensor([C, R], false, `transpose(${x.label})`);
+  x.graph.dispatch(transposeKernel, FlatParams.pack({ n: R, splits: 0, cols: C, _pad1: 0 }), [x, out], [Math.ceil(C / 16), Math.ceil(R / 16), 1]);
+  return out;
+}
+
+/** out = Σ_s partial[s]: partial holds `slices` consecutive copies of out's shape. */
+function sumSplits(partial: Tensor, out: Tensor, slices: number): void {
+  const vec4 = out.size % 4 === 0;
+  out.graph.dispatch(sumSplitsKernel(vec4), FlatParams.pack({ n: out.size, splits: slices, cols: 0, _pad1: 0 }), [partial, out], grid1d(vec4 ? out.size / 4 : out.size, FLAT_WG));
 }
 
 /** dz = dy ⊙ act'(z). */
 function actBackward(z: Tensor, dy: Tensor, act: Activation): Tensor {
   const g = z.graph;
   const dz = g.tensor(z.shape, false, `d${z.label}`);
-  g.dispatch(actBackwardKernel(act), FlatParams.pack({ n: z.size, splits: 1, _pad0: 0, _pad1: 0 }), [z, dy, dz], grid1d(z.size, FLAT_WG));
+  g.dispatch(actBackwardKernel(act), FlatParams.pack({ n: z.size, splits: 1, cols: 0, _pad1: 0 }), [z, dy, dz], grid1d(z.size, FLAT_WG));
   return dz;
 }
 
@@ -356,6 +457,7 @@ export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
   if (K !== Kb) throw new Error(`matmul: inner dims differ: ${a}${transA ? 'ᵀ' : ''} · ${b}${transB ? 'ᵀ' : ''}`);
   if (b.shape.length > 3) throw new Error(`matmul: b must be (K, N) or (batch, K, N), got ${b}`);
   if (bias && (bias.shape.length !== 1 || bias.shape[0] !== N)) throw new Error(`matmul: bias must be (${N}), got ${bias}`);
+  const residual = opts.residual;
   let s: Gemm;
   if (b.shape.length === 3) {
     if (a.shape.length !== 3 || a.shape[0] !== b.shape[0]) throw new Error(`matmul: batched b ${b} needs a of shape (${b.shape[0]}, M, K), got ${a}`);
@@ -367,18 +469,23 @@ export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
     s = { batch: leadSize, M, K, N, transA, transB, batchedA: true, batchedB: false };
   }
   const outShape = [...(b.shape.length === 3 ? [b.shape[0]] : lead), M, N];
-  const needsGrad = a.requiresGrad || b.requiresGrad || !!bias?.requiresGrad;
-  const { out, pre } = gemm(a, b, s, outShape, kernel, bias, act, needsGrad);
+  if (residual && (act !== 'none' || residual.shape.join() !== outShape.join())) throw new Error(`matmul: a residual must have the output's shape (${outShape.join(', ')}) and go without an activation, got ${residual}`);
+  const needsGrad = a.requiresGrad || b.requiresGrad || !!bias?.requiresGrad || !!residual?.requiresGrad;
+  const { out, pre } = gemm(a, b, s, outShape, kernel, { bias, act, requiresGrad: needsGrad, base: residual });
 
   a.graph.record(out, (dout) => {
     // The activation's backward reads the pre-activation z, kept as a second output of the
     // forward kernel: one extra store per element, where recomputing z would cost a second
     // full matmul (and GELU cannot be inverted from its output).
     const dz = pre ? actBackward(pre, dout, act) : dout; // (..., M, N)
-    if (bias?.requiresGrad) accumulateGrad(bias, sumRows(dz, dz.size / N, [N]));
+    if (residual) accumulateGrad(residual, dout);
     // da = a's gradient so far + this one, in the same pass (no separate add)
     if (a.requiresGrad) a.grad = gradA(dz, b, s, a.shape as number[], kernel, a.grad);
-    if (b.requiresGrad) accumulateGrad(b, gradB(a, dz, s, b.shape as number[], kernel));
+    // the bias's gradient Σ_rows dz comes from b's gradient product where it can
+    const withBias = !!bias?.requiresGrad;
+    const { db, dbias } = b.requiresGrad ? gradB(a, dz, s, b.shape as number[], kernel, withBias) : {};
+    if (db) accumulateGrad(b, db);
+    if (withBias) accumulateGrad(bias!, dbias ?? sumRows(dz, dz.size / N, [N]));
   });
   return out;
 }
@@ -389,24 +496,26 @@ function gradA(dz: Tensor, b: Tensor, s: Gemm, aShape: number[], kernel: KernelC
   // dz (M, N) is batched exactly as the output; b as in the forward
   if (!s.transA) {
     // dz (M, N) · op(B)ᵀ (N, K): op(B)ᵀ is b itself with the transpose flag flipped
-    return gemm(dz, b, { batch, M, K: N, N: K, transA: false, transB: !s.transB, batchedA: batch > 1, batchedB: s.batchedB }, aShape, kernel, undefined, 'none', false, base).out;
+    return gemm(dz, b, { batch, M, K: N, N: K, transA: false, transB: !s.transB, batchedA: batch > 1, batchedB: s.batchedB }, aShape, kernel, { base }).out;
   }
   // op(B) (K, N) · dzᵀ (N, M) → (K, M)
-  return gemm(b, dz, { batch, M: K, K: N, N: M, transA: s.transB, transB: true, batchedA: s.batchedB, batchedB: batch > 1 }, aShape, kernel, undefined, 'none', false, base).out;
+  return gemm(b, dz, { batch, M: K, K: N, N: M, transA: s.transB, transB: true, batchedA: s.batchedB, batchedB: batch > 1 }, aShape, kernel, { base }).out;
 }
 
 /** db in b's layout. op(B) = op(A)ᵀ · dz (K, N); with transB, db = dzᵀ · op(A) (N, K).
- *  A b shared across batches sums its per-batch gradients. */
-function gradB(a: Tensor, dz: Tensor, s: Gemm, bShape: number[], kernel: KernelChoice): Tensor {
+ *  A b shared across batches sums its per-batch gradients. With `withBias`, the product also
+ *  sums dz over its rows (dz is its B, or with transB its A), the bias's gradient, when its
+ *  kernel can (dbias undefined otherwise). */
+function gradB(a: Tensor, dz: Tensor, s: Gemm, bShape: number[], kernel: KernelChoice, withBias: boolean): { db: Tensor; dbias?: Tensor } {
   const { batch, M, K, N } = s;
   const perBatch = !s.batchedB && batch > 1; // b broadcast over a batch: sum afterwards
   const shape = perBatch ? [batch, ...bShape] : bShape;
-  const db = !s.transB
+  const { out: db, sum: dbias } = !s.transB
     ? // op(A)ᵀ (K, M) · dz (M, N)
-      gemm(a, dz, { batch, M: K, K: M, N, transA: !s.transA, transB: false, batchedA: s.batchedA, batchedB: batch > 1 }, shape, kernel).out
+      gemm(a, dz, { batch, M: K, K: M, N, transA: !s.transA, transB: false, batchedA: s.batchedA, batchedB: batch > 1 }, shape, kernel, { sumK: withBias ? 'colsB' : undefined })
     : // dzᵀ (N, M) · op(A) (M, K)
-      gemm(dz, a, { batch, M: N, K: M, N: K, transA: true, transB: s.transA, batchedA: batch > 1, batchedB: s.batchedA }, shape, kernel).out;
-  return perBatch ? sumRows(db, batch, bShape) : db;
+      gemm(dz, a, { batch, M: N, K: M, N: K, transA: true, transB: s.transA, batchedA: batch > 1, batchedB: s.batchedA }, shape, kernel, { sumK: withBias ? 'rowsA' : undefined });
+  return { db: perBatch ? sumRows(db, batch, bShape) : db, dbias };
 }
 
 // ---- linear (the models' layer) -------------------------------------------------------------
@@ -416,13 +525,15 @@ export interface LinearOptions {
   layout?: 'out_in' | 'in_out';
   act?: Activation;
   kernel?: MatmulKernel;
+  /** (..., out), added in the same pass: residual + linear(x). */
+  residual?: Tensor;
 }
 
 /** x (..., in) → act(x · W + bias) (..., out), W in either checkpoint layout. */
 export function linear(x: Tensor, W: Tensor, bias?: Tensor, opts: LinearOptions = {}): Tensor {
   const layout = opts.layout ?? 'out_in';
   if (W.shape.length !== 2) throw new Error(`linear: weight must be 2-D, got ${W}`);
-  return matmul(x, W, { transB: layout === 'out_in', bias, act: opts.act, kernel: opts.kernel });
+  return matmul(x, W, { transB: layout === 'out_in', bias, act: opts.act, kernel: opts.kernel, residual: opts.residual });
 }
 
 // ---- CPU reference (f64) --------------------------------------------------------------------
