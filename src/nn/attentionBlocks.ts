@@ -6,7 +6,6 @@
 import type { ParamArena } from '../engine/arena';
 import type { Graph } from '../engine/graph';
 import { attention } from '../engine/ops/attention';
-import { add } from '../engine/ops/elementwise';
 import type { Tensor } from '../engine/tensor';
 import { LayerNorm, Linear } from './layers';
 
@@ -39,9 +38,10 @@ export class GptBlock {
 
   forward(g: Graph, x: Tensor): Tensor {
     const qkv = this.cAttn.forward(g, this.ln1.forward(g, x)); // (B, T, 3C)
-    x = add(x, this.attnProj.forward(g, attention(qkv, this.heads))); // (B, T, C)
+    // the residual adds happen in the projections' epilogues (no separate pass)
+    x = this.attnProj.forward(g, attention(qkv, this.heads), 'none', x); // (B, T, C)
     const h = this.cFc.forward(g, this.ln2.forward(g, x), 'gelu'); // (B, T, 4C)
-    return add(x, this.mlpProj.forward(g, h));
+    return this.mlpProj.forward(g, h, 'none', x);
   }
 }
 
@@ -62,7 +62,8 @@ export class MhaMixer {
     this.outProj = new Linear(arena, `${prefix}.out_proj`, dim, dim, { biasInit: zero, weightInit: { kind: 'uniform', bound: 1 / Math.sqrt(dim * nLayers) } });
   }
 
-  forward(g: Graph, x: Tensor): Tensor {
-    return this.outProj.forward(g, attention(this.inProj.forward(g, x), this.heads));
+  /** x (B, T, C) → (B, T, C), plus `residual` when given (added by out_proj's epilogue). */
+  forward(g: Graph, x: Tensor, residual?: Tensor): Tensor {
+    return this.outProj.forward(g, attention(this.inProj.forward(g, x), this.heads), 'none', residual);
   }
 }

@@ -29,9 +29,10 @@ export class Linear {
     this.bias = opts.bias === false ? null : arena.declare(`${name}.bias`, [outDim], opts.biasInit ?? torchLinearInit(inDim));
   }
 
-  /** x (…, in) → (…, out), optionally with GELU fused in the epilogue. */
-  forward(g: Graph, x: Tensor, act: 'none' | 'gelu' = 'none'): Tensor {
-    return linear(x, g.param(this.weight), this.bias ? g.param(this.bias) : undefined, { layout: this.layout, act });
+  /** x (…, in) → (…, out), optionally with GELU fused in the epilogue, or a residual stream
+   *  (…, out) added in the same pass. */
+  forward(g: Graph, x: Tensor, act: 'none' | 'gelu' = 'none', residual?: Tensor): Tensor {
+    return linear(x, g.param(this.weight), this.bias ? g.param(this.bias) : undefined, { layout: this.layout, act, residual });
   }
 }
 

@@ -79,8 +79,8 @@ export class MambaMixer {
     this.outProj = new Linear(arena, `${prefix}.out_proj`, E, dModel, { bias: false, weightInit: uniform(1 / Math.sqrt(E * nLayers)) });
   }
 
-  /** x (B, L, D) → (B, L, D). */
-  forward(g: Graph, x: Tensor): Tensor {
+  /** x (B, L, D) → (B, L, D), plus `residual` when given (added by out_proj's epilogue). */
+  forward(g: Graph, x: Tensor, residual?: Tensor): Tensor {
     const { inner: E, dtRank: R, state: N } = this.dims;
     const [xs, z] = split(this.inProj.forward(g, x), [E, E]); // (B, L, E) each
     const xc = conv1d(xs, g.param(this.conv1dWeight), g.param(this.conv1dBias), 'silu'); // (B, L, E)
@@ -88,7 +88,7 @@ export class MambaMixer {
     const [dtr, bc] = split(this.xProj.forward(g, xc), [R, 2 * N]); // (B, L, R), (B, L, 2N)
     const delta = softplus(this.dtProj.forward(g, dtr)); // (B, L, E)
     const y = selectiveScanPacked(xc, delta, g.param(this.aLog), bc, g.param(this.dSkip), z); // (B, L, E)
-    return this.outProj.forward(g, y); // (B, L, D)
+    return this.outProj.forward(g, y, 'none', residual); // (B, L, D)
   }
 }
 

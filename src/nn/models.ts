@@ -3,7 +3,6 @@
 // C model width, O read-out width. Parameter names are the official checkpoints' (DESIGN.md).
 import { ParamArena, type ParamRef } from '../engine/arena';
 import type { Graph } from '../engine/graph';
-import { add } from '../engine/ops/elementwise';
 import { addPositional } from '../engine/ops/positional';
 import type { Tensor } from '../engine/tensor';
 import type { ModelId, SizeId } from '../train/config';
@@ -101,12 +100,13 @@ class ResidualBlock {
     arena: ParamArena,
     prefix: string,
     dim: number,
-    private mixer: { forward(g: Graph, x: Tensor): Tensor },
+    private mixer: { forward(g: Graph, x: Tensor, residual?: Tensor): Tensor },
   ) {
     this.norm = new LayerNorm(arena, `${prefix}.norm`, dim);
   }
   forward(g: Graph, x: Tensor): Tensor {
-    return add(x, this.mixer.forward(g, this.norm.forward(g, x)));
+    // the mixer's out_proj adds x in its epilogue (no separate pass)
+    return this.mixer.forward(g, this.norm.forward(g, x), x);
   }
 }
 
