@@ -89,23 +89,31 @@ def failure(name, shape, unit, impl, adapter, err):
 
 
 def matmul_shapes(quick):
-    """(M, K, N, transposed A): squares, and the Transformer MLP's up-projection at B·T = 64·82
-    rows (x (rows, C) · W (C, 4C)) with its weight gradient (xᵀ (C, rows) · dy (rows, 4C))."""
+    """(M, K, N, transposed A, transposed B): squares, and the Transformer MLP's up-projection at
+    B·T = 64·82 rows (x (rows, C) · W (C, 4C)) with its weight gradient (xᵀ (C, rows) · dy
+    (rows, 4C)) and its input gradient (dy (rows, 4C) · Wᵀ (4C, C))."""
     rows, widths = (4 * TOKENS, [64]) if quick else (BATCH * TOKENS, [64, 128, 256])  # 328 or 5248
     squares = [64, 128, 256] if quick else [256, 1024, 4096]  # the lab's shapes, --quick too
-    mlp = [s for C in widths for s in ((rows, C, 4 * C, False), (C, rows, 4 * C, True))]
-    return [(n, n, n, False) for n in squares] + mlp
+    mlp = [s for C in widths for s in ((rows, C, 4 * C, False, False), (C, rows, 4 * C, True, False), (rows, 4 * C, C, False, True))]
+    return [(n, n, n, False, False) for n in squares] + mlp
 
 
 def bench_matmul(ctx):
     out = []
-    for M, K, N, trans_a in matmul_shapes(ctx.quick):
+    for M, K, N, trans_a, trans_b in matmul_shapes(ctx.quick):
         a = torch.randn(K, M, device=ctx.device).t() if trans_a else torch.randn(M, K, device=ctx.device)  # (M, K)
-        b = torch.randn(K, N, device=ctx.device)  # (K, N)
+        b = torch.randn(N, K, device=ctx.device).t() if trans_b else torch.randn(K, N, device=ctx.device)  # (K, N)
         reps = 5 if ctx.quick else max(20, min(500, int(2e11 / (2 * M * K * N))))
         ms = ctx.timer.samples(lambda: torch.matmul(a, b), warmup=3 if ctx.quick else 10, reps=reps)
-        extra = {"transA": True} if trans_a else {}
+        extra = {**({"transA": True} if trans_a else {}), **({"transB": True} if trans_b else {})}
         out.append(result("matmul", f"{M}x{K}x{N}", ms, "GFLOP/s", "eager", ctx.adapter, work=2 * M * K * N, **extra))
+        if not trans_a and not trans_b and M != K:
+            # the up-projection as GPT-2 runs it: bias and tanh-GELU after the product (the lab
+            # fuses them into the product's epilogue: its matmul_gelu rows)
+            bias = torch.randn(N, device=ctx.device)
+            gelu = lambda: torch.nn.functional.gelu(torch.addmm(bias, a, b), approximate="tanh")  # noqa: E731
+            ms = ctx.timer.samples(gelu, warmup=3 if ctx.quick else 10, reps=reps)
+            out.append(result("matmul_gelu", f"{M}x{K}x{N}", ms, "GFLOP/s", "eager", ctx.adapter, work=2 * M * K * N))
     return out
 
 

@@ -64,14 +64,16 @@ const MODEL_ROWS = 64 * 82;
 
 function shapes(quick: boolean): Shape[] {
   const square = (n: number): Shape => ({ label: `${n}²`, M: n, K: n, N: n, epilogue: false });
-  // x (M, D) · W (D, 4D): the widest matmul of a Transformer block
-  const mlp = (rows: number, D: number): Shape => ({ label: `mlp D=${D}`, M: rows, K: D, N: 4 * D, epilogue: true });
+  // x (M, D) · W (D, 4D): the widest matmul of a Transformer block, plain (as PyTorch's
+  // `matmul` row) and with its bias + GELU epilogue (as PyTorch's `matmul_gelu`: addmm, gelu)
+  const mlp = (rows: number, D: number): Shape => ({ label: `mlp D=${D}`, M: rows, K: D, N: 4 * D, epilogue: false });
+  const mlpGelu = (rows: number, D: number): Shape => ({ label: `mlp+gelu D=${D}`, M: rows, K: D, N: 4 * D, epilogue: true });
   // its weight gradient dW (D, 4D) = xᵀ (D, M) · dz (M, 4D): few output tiles, long K
   const dW = (rows: number, D: number): Shape => ({ label: `mlp dW D=${D}`, M: D, K: rows, N: 4 * D, epilogue: false, transA: true });
   // and its input gradient dx (M, D) = dz (M, 4D) · Wᵀ (4D, D)
   const dX = (rows: number, D: number): Shape => ({ label: `mlp dX D=${D}`, M: rows, K: 4 * D, N: D, epilogue: false, transB: true });
-  if (quick) return [square(64), square(128), square(256), mlp(82 * 4, 64), dW(82 * 4, 64), dX(82 * 4, 64)];
-  const model = [64, 128, 256].flatMap((D) => [mlp(MODEL_ROWS, D), dW(MODEL_ROWS, D), dX(MODEL_ROWS, D)]);
+  if (quick) return [square(64), square(128), square(256), mlp(82 * 4, 64), mlpGelu(82 * 4, 64), dW(82 * 4, 64), dX(82 * 4, 64)];
+  const model = [64, 128, 256].flatMap((D) => [mlp(MODEL_ROWS, D), mlpGelu(MODEL_ROWS, D), dW(MODEL_ROWS, D), dX(MODEL_ROWS, D)]);
   return [square(256), square(1024), square(4096), ...model];
 }
 
@@ -131,7 +133,8 @@ export async function benchMatmul(gpu: GpuContext, opts: BenchOptions): Promise<
         // progress on stderr: a run cut short still leaves the shapes it finished
         console.error(`matmul ${s.label}: ${v.name} ${((flops * copies) / best[i]!.median_ms / 1e6).toFixed(0)} GFLOP/s`);
         results.push({
-          name: v.name,
+          // matmulBlock8 → matmul_geluBlock8 with the epilogue: it pairs with PyTorch's matmul_gelu
+          name: s.epilogue ? v.name.replace(/^matmul/, 'matmul_gelu') : v.name,
           shape: { M: s.M, K: s.K, N: s.N },
           ...rate(flops * copies, best[i]!, 'GFLOP/s', 1e9),
           adapter: gpu.info.adapterName,
