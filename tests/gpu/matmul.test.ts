@@ -257,7 +257,8 @@ describe('matmul variants and plumbing', () => {
   it('a product whose transposed B is small transposes it first (transposeSmallB), or reads it as it is: same values and gradients', async () => {
     const rng = new Rng(52);
     for (const transposeSmallB of [1, 0]) {
-      setMatmulTuning({ transposeSmallB });
+      // transposeMinB 0: these test-sized operands are far below the default's minimum
+      setMatmulTuning({ transposeSmallB, transposeMinB: 0 });
       try {
         // 4 · N ≤ M: transposed first when asked (dz · Wᵀ); N = 76 > M / 4: read as it is
         for (const [M, N] of [[300, 20], [140, 76]]) await check({ M, K: 36, N, transB: true, bias: true }, 'matmulBlock8', true, rng);

@@ -144,8 +144,14 @@ export interface MatmulTuning {
    *  reads A as the weight gradients do, was slower: 17.8 → 19.1 ms; the transposes cost
    *  2 ms and the products ran no faster.) */
   transposeSmallB: number;
+  /** …and only when B has at least this many elements: a tiny B's transpose (x_proj's and
+   *  dt_proj's weights) costs a dispatch and saves little. H200, 65536 vs 0, two turns in one
+   *  call: paper steps within noise (Transformer 17.5 vs 17.5, Mamba 29.3 vs 29.2,
+   *  MambaFormer 22.4 vs 22.6 ms), small Mamba and MambaFormer 2–3% faster, 24–50 dispatches
+   *  fewer. */
+  transposeMinB: number;
 }
-const DEFAULT_TUNING: MatmulTuning = { largeGrid: 256, minUse: 0.75, splitTargetTiles: 256, splitMinChunk: 128, splitMinK: 0, largeTile: null, transposeSmallB: 1 };
+const DEFAULT_TUNING: MatmulTuning = { largeGrid: 256, minUse: 0.75, splitTargetTiles: 256, splitMinChunk: 128, splitMinK: 0, largeTile: null, transposeSmallB: 1, transposeMinB: 65536 };
 let tuning: MatmulTuning = { ...DEFAULT_TUNING };
 
 /** Overrides some of the tile and split choices (benchmarks); {} restores the defaults. */
@@ -331,7 +337,7 @@ interface GemmOptions {
 function gemm(a: Tensor, b: Tensor, s: Gemm, outShape: number[], choice: KernelChoice, opts: GemmOptions = {}): { out: Tensor; pre?: Tensor; sum?: Tensor } {
   const g = a.graph;
   const { batch, M, K, N, transA, transB } = s;
-  if (tuning.transposeSmallB && choice.kernel === 'matmulBlock8' && transB && !transA && batch === 1 && 4 * N <= M) {
+  if (tuning.transposeSmallB && choice.kernel === 'matmulBlock8' && transB && !transA && batch === 1 && 4 * N <= M && N * K >= tuning.transposeMinB) {
     return gemm(a, transpose(b, N, K), { ...s, transB: false, batchedB: false }, outShape, choice, opts);
   }
   const { bias, act = 'none', requiresGrad = false, base } = opts;
