@@ -325,7 +325,7 @@ interface GemmOptions {
   bias?: Tensor;
   act?: Activation;
   requiresGrad?: boolean;
-  /** An output-shaped matrix added in the epilogue (a gradient so far). */
+  /** An output-shaped matrix added in the epilogue (a gradient so far, a residual stream). */
   base?: Tensor;
   /** Also sum an operand over k (SumK); returned as `sum` when the chosen kernel can. */
   sumK?: SumK;
