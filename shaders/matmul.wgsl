@@ -752,13 +752,17 @@ fn act_backward(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_work
 @group(0) @binding(1) var<storage, read> partial: array<f32>;
 @group(0) @binding(2) var<storage, read_write> summed: array<f32>;
 
+fn slices_sum(i: u32) -> f32 {
+  var acc = 0.0;
+  for (var s = 0u; s < fp.splits; s++) { acc += partial[s * fp.n + i]; }
+  return acc;
+}
+
 @compute @workgroup_size(WG)
 fn sum_splits(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = flat_index(gid, nwg);
   if (i >= fp.n) { return; }
-  var acc = 0.0;
-  for (var s = 0u; s < fp.splits; s++) { acc += partial[s * fp.n + i]; }
-  summed[i] = acc;
+  summed[i] = slices_sum(i);
 }
 
 // sum_splits_epilogue: sum_splits, then the product's epilogue, which the split slices leave
@@ -771,8 +775,7 @@ fn sum_splits(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgr
 fn sum_splits_epilogue(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = flat_index(gid, nwg);
   if (i >= fp.n) { return; }
-  var z = 0.0;
-  for (var s = 0u; s < fp.splits; s++) { z += partial[s * fp.n + i]; }
+  var z = slices_sum(i);
   if (HAS_BIAS) { z += addend[i % fp.cols]; }
   if (ACT != ACT_NONE) { split_pre[i] = z; }
   summed[i] = act_f(z);
@@ -785,23 +788,25 @@ fn sum_splits_epilogue(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(n
 @group(0) @binding(3) var<storage, read> addend4: array<vec4<f32>>;
 @group(0) @binding(4) var<storage, read_write> split_pre4: array<vec4<f32>>;
 
+fn slices_sum4(i: u32) -> vec4<f32> {
+  let n4 = fp.n / 4u;
+  var acc = vec4(0.0);
+  for (var s = 0u; s < fp.splits; s++) { acc += partial4[s * n4 + i]; }
+  return acc;
+}
+
 @compute @workgroup_size(WG)
 fn sum_splits4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = flat_index(gid, nwg);
-  let n4 = fp.n / 4u;
-  if (i >= n4) { return; }
-  var acc = vec4(0.0);
-  for (var s = 0u; s < fp.splits; s++) { acc += partial4[s * n4 + i]; }
-  summed4[i] = acc;
+  if (i >= fp.n / 4u) { return; }
+  summed4[i] = slices_sum4(i);
 }
 
 @compute @workgroup_size(WG)
 fn sum_splits_epilogue4(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = flat_index(gid, nwg);
-  let n4 = fp.n / 4u;
-  if (i >= n4) { return; }
-  var z = vec4(0.0);
-  for (var s = 0u; s < fp.splits; s++) { z += partial4[s * n4 + i]; }
+  if (i >= fp.n / 4u) { return; }
+  var z = slices_sum4(i);
   if (HAS_BIAS) { z += addend4[i % (fp.cols / 4u)]; }
   if (ACT != ACT_NONE) { split_pre4[i] = z; }
   summed4[i] = vec4(act_f(z.x), act_f(z.y), act_f(z.z), act_f(z.w));
