@@ -130,13 +130,8 @@ export interface MatmulTuning {
   minUse: number;
   /** Split K when a product has fewer output tiles than this (about two per SM on a big GPU)… */
   splitTargetTiles: number;
-  /** …and keep at least this much K per chunk, so the extra reduction pays for itself… */
+  /** …and keep at least this much K per chunk, so the extra reduction pays for itself. */
   splitMinChunk: number;
-  /** …and only when K is at least this (0: any K): the partial products cost a pass over
-   *  (splits, M, N), large when M is (the models' M = batch · tokens products). */
-  splitMinK: number;
-  /** A large tile tried before BLOCK8_TILES.large (null: none). */
-  largeTile: Block8Config | null;
   /** 1: a block8 product with a plain A and a transposed B at most a quarter of A's size (the
    *  input gradient dz · Wᵀ of a [in, out] weight) transposes B first (0: reads it as it is).
    *  H200, whole paper-size steps in one run: Transformer 18.5 → 17.8 ms, Mamba 30.5 → 30.0,
@@ -151,20 +146,15 @@ export interface MatmulTuning {
    *  fewer. */
   transposeMinB: number;
 }
-const DEFAULT_TUNING: MatmulTuning = { largeGrid: 256, minUse: 0.75, splitTargetTiles: 256, splitMinChunk: 128, splitMinK: 0, largeTile: null, transposeSmallB: 1, transposeMinB: 65536 };
+const DEFAULT_TUNING: MatmulTuning = { largeGrid: 256, minUse: 0.75, splitTargetTiles: 256, splitMinChunk: 128, transposeSmallB: 1, transposeMinB: 65536 };
 let tuning: MatmulTuning = { ...DEFAULT_TUNING };
 
 /** Overrides some of the tile and split choices (benchmarks); {} restores the defaults. */
 export function setMatmulTuning(t: Partial<MatmulTuning>): void {
   for (const [k, v] of Object.entries(t)) {
-    const ok = k === 'largeTile' ? v === null || (typeof v === 'object' && block8LoadsValid(v as Block8Config)) : k in DEFAULT_TUNING && typeof v === 'number' && Number.isFinite(v);
-    if (!ok) throw new Error(`matmul tuning: unknown or invalid ${k}: ${JSON.stringify(v)} (known: ${Object.keys(DEFAULT_TUNING).join(', ')})`);
+    if (!(k in DEFAULT_TUNING) || typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`matmul tuning: unknown or invalid ${k}: ${JSON.stringify(v)} (known: ${Object.keys(DEFAULT_TUNING).join(', ')})`);
   }
   tuning = { ...DEFAULT_TUNING, ...t };
-}
-
-export function matmulTuning(): Readonly<MatmulTuning> {
-  return tuning;
 }
 const FLAT_WG = 256;
 const MATMUL_BINDINGS: KernelDef['bindings'] = ['uniform', 'read', 'read', 'read', 'rw', 'rw'];
@@ -296,8 +286,8 @@ function tileCount(s: Gemm, BM: number, BN: number): number {
  *  outputs fill an H200 only with two or four slices of their short K (whole steps 2–10%
  *  faster than unsplit; bench/RESULTS.md, 2026-11-30). */
 function splitsFor(s: Gemm, tiles: number, splittable: boolean): number {
-  const { splitTargetTiles, splitMinChunk, splitMinK } = tuning;
-  if (!splittable || tiles >= splitTargetTiles || s.K < splitMinK) return 1;
+  const { splitTargetTiles, splitMinChunk } = tuning;
+  if (!splittable || tiles >= splitTargetTiles) return 1;
   return Math.max(1, Math.min(Math.ceil(splitTargetTiles / tiles), Math.floor(s.K / splitMinChunk)));
 }
 
@@ -314,7 +304,7 @@ function chooseBlock8(s: Gemm, splittable: boolean, maxWorkgroupBytes: number): 
     const tiles = tileCount(s, ...block8Tile(cfg));
     return tiles * splitsFor(s, tiles, splittable);
   };
-  const large = pick(tuning.largeTile ? [tuning.largeTile, ...BLOCK8_TILES.large] : BLOCK8_TILES.large);
+  const large = pick(BLOCK8_TILES.large);
   if (large && use(large) >= tuning.minUse && grid(large) >= tuning.largeGrid) return large;
   const middle = [pick(BLOCK8_TILES.wide), pick(BLOCK8_TILES.tall)].filter((c) => c !== undefined).sort((x, y) => use(y) - use(x))[0];
   if (middle && use(middle) >= tuning.minUse) return middle;
@@ -347,7 +337,6 @@ function gemm(a: Tensor, b: Tensor, s: Gemm, outShape: number[], choice: KernelC
   // b again as a read-only binding (read-only aliasing is allowed), a 4-float scratch output.
   // A base (a gradient so far, a residual stream: outShape) is read through the pre binding.
   if (base && (act !== 'none' || opts.sumK || base.size !== out.size)) throw new Error(`matmul: a base ${base} goes with no activation, no sums over k and the output's shape`);
-  const biasT = bias ?? b;
   // with split K the epilogue (bias, activation) moves into the sum of the slices; the first
   // slice adds the base
   const splittable = batch === 1;
@@ -364,6 +353,7 @@ function gemm(a: Tensor, b: Tensor, s: Gemm, outShape: number[], choice: KernelC
   // chunks are whole BK steps, so vec4 loads never straddle a chunk's end
   const kChunk = splits > 1 ? Math.ceil(K / splits / BK) * BK : K;
   if (splits > 1) splits = Math.ceil(K / kChunk);
+  const split = splits > 1;
   const params = MatmulParams.pack({
     M,
     K,
@@ -387,17 +377,16 @@ function gemm(a: Tensor, b: Tensor, s: Gemm, outShape: number[], choice: KernelC
     throw new Error(`matmul of (${M}, ${K}) · (${K}, ${N}) × ${batch} needs a grid of [${workgroups.join(', ')}] workgroups, more than WebGPU allows (65535 per dimension).`);
   }
   // with split K the kernel writes (splits, M, N) partial sums, added up below
-  const target = splits > 1 ? g.tensor([splits, ...outShape], false, `partial(${out.label})`) : out;
+  const target = split ? g.tensor([splits, ...outShape], false, `partial(${out.label})`) : out;
   // sums over k: one (M) or (N) slice per grid z (batches and splits), in the pre binding
   const sumK = opts.sumK && kernel === 'matmulBlock8' && act === 'none' ? opts.sumK : undefined;
   const sumLen = sumK === 'rowsA' ? M : N;
   const slices = batch * splits;
   const sumTarget = sumK ? g.tensor(slices > 1 ? [slices, sumLen] : [sumLen], false, `sum_k(${slices > 1 ? 'partial ' : ''}${out.label})`) : undefined;
-  const split = splits > 1;
   // 4 floats: block8 binds it as an array of vec4
   const preT = base ?? (split ? undefined : pre) ?? sumTarget ?? g.tensor([4], false, 'unused');
   const def = matmulKernel({ kernel, vec4, transA, transB, act: split ? 'none' : act, bias: !split && !!bias, base: !!base, block, sumK });
-  g.dispatch(def, params, [a, b, split ? b : biasT, target, preT], workgroups);
+  g.dispatch(def, params, [a, b, !split && bias ? bias : b, target, preT], workgroups);
   if (split && (bias || act !== 'none')) {
     const vec4Sum = N % 4 === 0;
     const sumDef = sumSplitsEpilogueKernel(act, !!bias, vec4Sum);
