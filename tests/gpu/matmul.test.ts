@@ -228,21 +228,12 @@ describe('matmul variants and plumbing', () => {
     for (const block of configs) await checkBlock8(block, rng);
   }, BLOCK8_TIMEOUT);
 
-  it('matmulBlock8: 128 × 128 tiles held as 2-D workgroup arrays (block8_rows)', async () => {
-    const rng = new Rng(49);
-    const configs: Block8Config[] = [
-      { TX: 16, TY: 16, BK: 8, prefetch: true, rows: true },
-      { TX: 8, TY: 16, BK: 8, prefetch: true, wide: true, rows: true, band: 2 },
-    ];
-    for (const block of configs) await checkBlock8(block, rng);
-  }, BLOCK8_TIMEOUT);
-
   it("matmulBlock8: the weight gradient's product sums the bias gradient too (both layouts, split K, several tiles)", async () => {
     const rng = new Rng(50);
     const configs: Block8Config[] = [
       BLOCK8_TILES.wide[0],
-      BLOCK8_TILES.large[0], // block8_rows
-      { TX: 8, TY: 16, BK: 8, prefetch: true, wide: true, rows: true }, // 8 × 16 per thread
+      { TX: 16, TY: 16, BK: 16, prefetch: true }, // 128 × 128
+      { TX: 8, TY: 16, BK: 8, prefetch: true, wide: true, double: true }, // 8 × 16 per thread, double-buffered
     ];
     for (const block of configs) {
       // dz is the product's B (column sums) without transB, its A (row sums) with it; K = 300

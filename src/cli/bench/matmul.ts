@@ -4,7 +4,9 @@
 // buffers) is not in the timing. ICL_MATMUL_SWEEP=1 times every block8 configuration of
 // SWEEP as well (the data behind the shape chooser in src/engine/ops/matmul.ts);
 // ICL_MATMUL_CONFIGS='[{"TX":16,"TY":16,"BK":8,"prefetch":true,"wide":true}, …]' adds
-// block8 configurations, ICL_MATMUL_SHAPES='4096²,mlp dW D=256' keeps only those shapes.
+// block8 configurations, ICL_MATMUL_SHAPES='4096²,mlp dW D=256' keeps only those shapes,
+// ICL_MATMUL_KERNELS='matmulBlock8' only those kernels, ICL_MATMUL_EXTRA_SHAPES='1536x8192x1408'
+// adds plain products of those M x K x N.
 //   M, K, N = output rows, inner dim, output cols;  D = model width.
 import type { GpuContext } from '../../gpu/context';
 import { CompiledGraph } from '../../engine/compile';
@@ -23,7 +25,7 @@ interface Variant {
 }
 
 const configVariant = (block: Block8Config): Variant => ({
-  name: `block8 ${block8Tile(block).join('x')} BK${block.BK}${block.wide ? ' wide' : ''}${block.prefetch ? '' : ' noprefetch'}${block.double ? ' double' : ''}${block.rows ? ' rows' : ''}${block.band ? ` band${block.band}` : ''}`,
+  name: `block8 ${block8Tile(block).join('x')} BK${block.BK}${block.wide ? ' wide' : ''}${block.prefetch ? '' : ' noprefetch'}${block.double ? ' double' : ''}${block.band ? ` band${block.band}` : ''}`,
   kernel: 'matmulBlock8',
   block,
 });
@@ -38,12 +40,10 @@ const SWEEP: Variant[] = [
   b8(8, 8, 8),
   b8(8, 8, 16),
   b8(16, 16, 16, 8),
-  // 8 × 16 outputs per thread, double-buffered tiles, 2-D tiles (block8_rows)
+  // 8 × 16 outputs per thread, double-buffered tiles
   configVariant({ TX: 16, TY: 16, BK: 8, prefetch: true, wide: true, double: true }),
   configVariant({ TX: 8, TY: 16, BK: 8, prefetch: true, wide: true, double: true }),
   configVariant({ TX: 16, TY: 16, BK: 8, prefetch: true, double: true }),
-  configVariant({ TX: 16, TY: 16, BK: 8, prefetch: true, rows: true }),
-  configVariant({ TX: 8, TY: 16, BK: 8, prefetch: true, wide: true, rows: true }),
 ];
 
 interface Shape {
@@ -72,9 +72,14 @@ function shapes(quick: boolean): Shape[] {
   const dW = (rows: number, D: number): Shape => ({ label: `mlp dW D=${D}`, M: D, K: rows, N: 4 * D, epilogue: false, transA: true });
   // and its input gradient dx (M, D) = dz (M, 4D) · Wᵀ (4D, D)
   const dX = (rows: number, D: number): Shape => ({ label: `mlp dX D=${D}`, M: rows, K: 4 * D, N: D, epilogue: false, transB: true });
-  if (quick) return [square(64), square(128), square(256), mlp(82 * 4, 64), mlpGelu(82 * 4, 64), dW(82 * 4, 64), dX(82 * 4, 64)];
+  const extra = (process.env.ICL_MATMUL_EXTRA_SHAPES ?? '').split(',').filter(Boolean).map((spec): Shape => {
+    const [M, K, N] = spec.trim().split('x').map(Number);
+    if (![M, K, N].every((d) => Number.isInteger(d) && d > 0)) throw new Error(`ICL_MATMUL_EXTRA_SHAPES: ${spec} is not MxKxN`);
+    return { label: spec.trim(), M, K, N, epilogue: false };
+  });
+  if (quick) return [...extra, square(64), square(128), square(256), mlp(82 * 4, 64), mlpGelu(82 * 4, 64), dW(82 * 4, 64), dX(82 * 4, 64)];
   const model = [64, 128, 256].flatMap((D) => [mlp(MODEL_ROWS, D), mlpGelu(MODEL_ROWS, D), dW(MODEL_ROWS, D), dX(MODEL_ROWS, D)]);
-  return [square(256), square(1024), square(4096), ...model];
+  return [...extra, square(256), square(1024), square(4096), ...model];
 }
 
 /** Enough products per submit that one submit is ~workPerRun FLOPs (amortises submit cost). */
@@ -108,7 +113,8 @@ export async function benchMatmul(gpu: GpuContext, opts: BenchOptions): Promise<
   const extra = (JSON.parse(process.env.ICL_MATMUL_CONFIGS ?? '[]') as Block8Config[]).map(configVariant);
   const only = process.env.ICL_MATMUL_SHAPES?.split(',').map((l) => l.trim());
   // naive (up to 10 s a shape) would be most of the sweep's time: left out there
-  const variants: Variant[] = KERNELS.filter((k) => !(sweep && k === 'matmulNaive')).map((kernel) => ({ name: kernel, kernel }));
+  const kernels = process.env.ICL_MATMUL_KERNELS?.split(',').map((k) => k.trim());
+  const variants: Variant[] = KERNELS.filter((k) => !(sweep && k === 'matmulNaive') && (!kernels || kernels.includes(k))).map((kernel) => ({ name: kernel, kernel }));
   const rounds = opts.quick ? 1 : 3;
   const timing = opts.quick ? { warmup: 1, reps: 2, batches: 3 } : { warmup: 2, reps: 10, batches: 3 };
   const results: BenchResult[] = [];

@@ -36,22 +36,17 @@ const ACT_CODE: Record<Activation, number> = { none: 0, gelu: 1, relu: 2 };
 /** Kernel variants (named so tests and the benchmark can pick one). matmulBlock8 needs vec4
  *  access to every operand (see `block8Fits`) and runs matmulTiled where it cannot. */
 export type MatmulKernel = 'matmulNaive' | 'matmulTiled' | 'matmulBlock8';
-/** The variant training uses: the winner of `npm run bench` (src/cli/bench/matmul.ts). Its
- *  large tile changed since the numbers below (see BLOCK8_TILES; bench/RESULTS.md). On an
- *  H200 (Dawn/Vulkan, TFLOP/s, matmulTiled → matmulBlock8 as chosen per shape; PyTorch f32):
- *  4096² 18.0 → 32.9 (50.3); 1024² 14.5 → 22.9 (28.3); the paper Transformer's MLP
- *  (M = 5248 rows, D = 256): forward + bias + GELU 15.4 → 20.3 (28.4), dW split K
- *  14.1 → 26.0 (34.0), dX 13.2 → 21.1; D = 128: forward 13.4 → 16.8 (15.7), dW 12.1 → 16.2,
- *  dX 11.4 → 16.9; D = 64: forward 8.5 → 8.5, dW 5.3 → 6.1, dX 6.8 → 7.8. */
+/** The variant training uses: the winner of `npm run bench` (src/cli/bench/matmul.ts). On an
+ *  H200 (Dawn/Vulkan, TFLOP/s, matmulTiled → matmulBlock8 as chosen per shape; PyTorch f32
+ *  in the same run, bench/RESULTS.md has the rest): 4096² 18.0 → 32.3 (51.0); the paper
+ *  Transformer's MLP (M = 5248 rows, D = 256) forward 15.4 → 27.3 (31.0). */
 export const DEFAULT_MATMUL_KERNEL: MatmulKernel = 'matmulBlock8';
 
 /** A block8 configuration: TX × TY threads, each 8 × 8 outputs (8 × 16 with `wide`), so
  *  (8·TY, 8·TX) (or (8·TY, 16·TX)) tiles of C, BK deep; `prefetch` issues the next tile's
  *  global loads before multiplying the current; `double` stores them into a second tile
  *  buffer (one barrier per BK step instead of two; implies prefetch, twice the workgroup
- *  memory); `rows`: the double-buffered kernel for 128 × 128 tiles with 2-D workgroup arrays
- *  (entry block8_rows; TX = TY = 16, or TX = 8 wide); `band` > 0 orders the workgroups in
- *  bands of that many tile rows (L2 reuse). */
+ *  memory); `band` > 0 orders the workgroups in bands of that many tile rows (L2 reuse). */
 export interface Block8Config {
   TX: number;
   TY: number;
@@ -59,7 +54,6 @@ export interface Block8Config {
   prefetch: boolean;
   wide?: boolean;
   double?: boolean;
-  rows?: boolean;
   band?: number;
 }
 
@@ -92,28 +86,15 @@ const NAIVE = { WG_X: 16, WG_Y: 16 };
  *  8 × 8 blocks per thread ran 7× slower there (the register block spills), 8 × 8 threads
  *  of 4 × 4 were 10–15% slower except at the smallest model shape. */
 export const TILED = { TX: 16, TY: 16, TM: 4, TN: 4, BK: 16 };
-/** Block8 tiles (see chooseBlock8), from a sweep on an H200 (npm run bench with
- *  ICL_MATMUL_SWEEP=1). BK 16 beat BK 8 by 5–20% except at 4096² with the middle tiles
- *  (BK 8 there: 33.0 for 64 × 128, 28.2 with BK 16); 128 × 128 × 16 needs 16.6 KiB of
- *  workgroup memory, more than browsers give, so BK 8 (8.3 KiB) stands in for it there.
- *  Prefetching the next tile was 0–10% faster; banded workgroup order (L2) changed nothing.
- *  Tried for 4096² (TFLOP/s, one run each; 128 × 128 × 16 = 32.9 in the same run): 8 × 16
- *  outputs per thread (`wide`) 30.0–32.1 as 128 × 256, 29.1–31.4 as 64 × 256, 28.6–32.3 as
- *  128 × 128 of 128 threads; double-buffered 1-D tiles 31.0 (BK 8) and 29.4 (BK 16). */
+/** Block8 tiles (see chooseBlock8), from sweeps on an H200 (npm run bench with
+ *  ICL_MATMUL_SWEEP=1 or ICL_MATMUL_CONFIGS; bench/RESULTS.md). Since the edge loads lost their
+ *  branch (see load_a4 in the WGSL), the tiles of 128 threads beat every 128 × 128 tile (256
+ *  threads, 1-D or 2-D, BK 8 or 16, 8 × 8 or 8 × 16 per thread) at every shape but the long-K
+ *  weight gradients (TFLOP/s, one run: 4096² 32.3 vs 30.6 at best; the D = 256 MLP forward
+ *  27.3 vs 24.0, its input gradient 23.4 vs 19.3), and on whole steps (paper Transformer 17.5
+ *  → 17.1 ms, Mamba 29.3 → 27.1, MambaFormer 22.3 → 21.2): there is no 128 × 128 tile. */
 export const BLOCK8_TILES = {
-  /** 128 × 128, first the double-buffered 2-D tiles (block8_rows, BK 8, 16.5 KiB). In one
-   *  run (H200, 2026-11-30, TFLOP/s) against 128 × 128 × 16: 4096² 30.6 vs 22.6, 1024² (split
-   *  K) 23.6 vs 19.0, the D = 256 weight gradient 24.8 vs 22.4, its forward 18.0 vs 17.9;
-   *  BK 16 24.5, wide 27.9. But 128 × 128 × 16 ran 32.8 and 32.9 in two other runs: from run
-   *  to run (fresh machines) the same kernel moved by up to 30% there. Then 128 × 128 × 16
-   *  (16.6 KiB) and, for browsers' 16 KiB, BK 8 (8.3 KiB). */
-  large: [
-    { TX: 16, TY: 16, BK: 8, prefetch: true, rows: true },
-    { TX: 16, TY: 16, BK: 16, prefetch: true },
-    { TX: 16, TY: 16, BK: 8, prefetch: true },
-  ],
-  /** 64 × 128, or 128 × 64 when that pads less: 5–20% faster than 128 × 128 on grids of
-   *  fewer than ~256 large tiles (the M = 5248-row products of the models). */
+  /** 64 × 128, or 128 × 64 when that pads less. */
   wide: [{ TX: 16, TY: 8, BK: 16, prefetch: true }],
   tall: [{ TX: 8, TY: 16, BK: 16, prefetch: true }],
   /** 64 × 64, for outputs that the others would mostly pad. */
@@ -123,9 +104,6 @@ export const BLOCK8_TILES = {
  *  BLOCK8_TILES); `setMatmulTuning` changes them for benchmark sweeps (the CLI's
  *  ICL_MATMUL_TUNING) — kernels are chosen when a graph is built. */
 export interface MatmulTuning {
-  /** The large tile only when the grid (split-K slices included) has this many workgroups:
-   *  at 328 (M = 5248, N = 1024) it was 6% behind 64 × 128, at 164 18% behind. */
-  largeGrid: number;
   /** A tile is considered only when this much of its padded grid is real output. */
   minUse: number;
   /** Split K when a product has fewer output tiles than this (about two per SM on a big GPU)… */
@@ -146,7 +124,7 @@ export interface MatmulTuning {
    *  fewer. */
   transposeMinB: number;
 }
-const DEFAULT_TUNING: MatmulTuning = { largeGrid: 256, minUse: 0.75, splitTargetTiles: 256, splitMinChunk: 128, transposeSmallB: 1, transposeMinB: 65536 };
+const DEFAULT_TUNING: MatmulTuning = { minUse: 0.75, splitTargetTiles: 256, splitMinChunk: 128, transposeSmallB: 1, transposeMinB: 65536 };
 let tuning: MatmulTuning = { ...DEFAULT_TUNING };
 
 /** Overrides some of the tile and split choices (benchmarks); {} restores the defaults. */
@@ -177,10 +155,9 @@ interface Variant {
 
 /** Workgroup memory of a block8 configuration: the two vec4 tiles, BK deep, with a padding
  *  vec4 per row for an operand stored transposed (plain A, transposed B; see the WGSL);
- *  twice that when double-buffered; block8_rows pads every row. */
+ *  twice that when double-buffered. */
 export function block8Bytes(cfg: Block8Config, transA: boolean, transB: boolean): number {
   const [BM, BN] = block8Tile(cfg);
-  if (cfg.rows) return 2 * 2 * 16 * cfg.BK * 33; // two buffers of each tile, rows of 33 vec4s
   return (cfg.double ? 2 : 1) * 16 * cfg.BK * (BM / 4 + (transA ? 0 : 1) + BN / 4 + (transB ? 1 : 0));
 }
 
@@ -188,13 +165,11 @@ export function block8Bytes(cfg: Block8Config, transA: boolean, transB: boolean)
  *  (NV = 2, or 4 when wide): whole numbers, at most MAX_LOADS = 4 (the WGSL's registers). */
 function block8LoadsValid(cfg: Block8Config): boolean {
   const loads = [(2 * cfg.BK) / cfg.TX, ((cfg.wide ? 4 : 2) * cfg.BK) / cfg.TY];
-  const rowsFit = !cfg.rows || block8Tile(cfg).every((t) => t === 128);
-  return rowsFit && loads.every((l) => Number.isInteger(l) && l >= 1 && l <= 4);
+  return loads.every((l) => Number.isInteger(l) && l >= 1 && l <= 4);
 }
 
 function matmulKernel(v: Variant): KernelDef {
-  const block8Entry = v.block?.rows ? 'block8_rows' : 'block8';
-  const entryPoint = v.kernel === 'matmulNaive' ? 'naive' : v.kernel === 'matmulBlock8' ? block8Entry : v.vec4 ? 'tiled_vec4' : 'tiled';
+  const entryPoint = v.kernel === 'matmulNaive' ? 'naive' : v.kernel === 'matmulBlock8' ? 'block8' : v.vec4 ? 'tiled_vec4' : 'tiled';
   const epilogue = { ACT: ACT_CODE[v.act], HAS_BIAS: v.bias ? 1 : 0, HAS_BASE: v.base ? 1 : 0, ...(v.sumK ? { SUM_K: SUM_K_CODE[v.sumK] } : {}) };
   if (v.sumK && (v.kernel !== 'matmulBlock8' || v.act !== 'none')) throw new Error('matmul: sums over k need matmulBlock8 and no activation');
   const layout = { TRANS_A: v.transA ? 1 : 0, TRANS_B: v.transB ? 1 : 0 };
@@ -204,12 +179,12 @@ function matmulKernel(v: Variant): KernelDef {
     constants = { ...NAIVE, ...epilogue };
     name = 'matmulNaive';
   } else if (v.kernel === 'matmulBlock8') {
-    const { TX, TY, BK, prefetch, wide = false, double = false, rows = false, band = 0 } = v.block!;
-    if (!block8LoadsValid(v.block!)) throw new Error(`matmul: block8 configuration ${JSON.stringify(v.block)} does not divide its tile loads evenly among its threads (or rows without a 128 × 128 tile)`);
+    const { TX, TY, BK, prefetch, wide = false, double = false, band = 0 } = v.block!;
+    if (!block8LoadsValid(v.block!)) throw new Error(`matmul: block8 configuration ${JSON.stringify(v.block)} does not divide its tile loads evenly among its threads`);
     const [BM, BN] = block8Tile(v.block!);
     const flags = { PREFETCH: prefetch ? 1 : 0, WIDE: wide ? 1 : 0, DOUBLE: double ? 1 : 0, BAND: band };
     constants = { TX, TY, BK, ...flags, A_PAD: v.transA ? 0 : 1, B_PAD: v.transB ? 1 : 0, ...epilogue, ...layout };
-    name = `matmulBlock8_${BM}x${BN}x${BK}${prefetch ? '' : '_noprefetch'}${double ? '_double' : ''}${rows ? '_rows' : ''}${band ? `_band${band}` : ''}`;
+    name = `matmulBlock8_${BM}x${BN}x${BK}${prefetch ? '' : '_noprefetch'}${double ? '_double' : ''}${band ? `_band${band}` : ''}`;
   } else {
     constants = { ...TILED, ...epilogue, ...layout };
     name = v.vec4 ? 'matmulTiledVec4' : 'matmulTiled';
@@ -291,24 +266,17 @@ function splitsFor(s: Gemm, tiles: number, splittable: boolean): number {
   return Math.max(1, Math.min(Math.ceil(splitTargetTiles / tiles), Math.floor(s.K / splitMinChunk)));
 }
 
-/** The block8 configuration for a product: the large tile on big grids, else the wide or
- *  tall one (whichever pads less), else the small one, each only if it fits the device and
- *  wastes little on padding. Undefined when none fits (the caller then runs matmulTiled). */
-function chooseBlock8(s: Gemm, splittable: boolean, maxWorkgroupBytes: number): Block8Config | undefined {
+/** The block8 configuration for a product: the wide or tall tile (whichever pads less), else
+ *  the small one, each only if it fits the device and wastes little on padding. Undefined
+ *  when none fits (the caller then runs matmulTiled). */
+function chooseBlock8(s: Gemm, maxWorkgroupBytes: number): Block8Config | undefined {
   const pick = (cfgs: readonly Block8Config[]) => cfgs.find((cfg) => block8Fits(s, cfg, maxWorkgroupBytes));
   const use = (cfg: Block8Config) => {
     const [BM, BN] = block8Tile(cfg);
     return (s.M * s.N * s.batch) / (tileCount(s, BM, BN) * BM * BN);
   };
-  const grid = (cfg: Block8Config) => {
-    const tiles = tileCount(s, ...block8Tile(cfg));
-    return tiles * splitsFor(s, tiles, splittable);
-  };
-  const large = pick(BLOCK8_TILES.large);
-  if (large && use(large) >= tuning.minUse && grid(large) >= tuning.largeGrid) return large;
   const middle = [pick(BLOCK8_TILES.wide), pick(BLOCK8_TILES.tall)].filter((c) => c !== undefined).sort((x, y) => use(y) - use(x))[0];
-  if (middle && use(middle) >= tuning.minUse) return middle;
-  return pick(BLOCK8_TILES.small);
+  return middle && use(middle) >= tuning.minUse ? middle : pick(BLOCK8_TILES.small);
 }
 
 interface GemmOptions {
@@ -344,7 +312,7 @@ function gemm(a: Tensor, b: Tensor, s: Gemm, outShape: number[], choice: KernelC
   let block: Block8Config | undefined;
   if (kernel === 'matmulBlock8') {
     const maxBytes = g.gpu.limits.maxComputeWorkgroupStorageSize;
-    block = choice.block && block8Fits(s, choice.block, maxBytes) ? choice.block : chooseBlock8(s, splittable, maxBytes);
+    block = choice.block && block8Fits(s, choice.block, maxBytes) ? choice.block : chooseBlock8(s, maxBytes);
     if (!block) kernel = 'matmulTiled';
   }
   const [BM, BN, BK] = block ? [...block8Tile(block), block.BK] : [TILED.TY * TILED.TM, TILED.TX * TILED.TN, TILED.BK];
