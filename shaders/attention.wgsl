@@ -59,19 +59,16 @@ var<workgroup> tile_lse: array<f32, TILE>;    // dkv: log2-scaled lse of the til
 var<workgroup> tile_delta: array<f32, TILE>;  // dkv: Δ of the tile's queries
 
 // Loads rows r0 … r0+TILE−1 of thirds (ta, tb) of head h into tile_a, tile_b; rows ≥ T are zero.
-// Consecutive threads read consecutive vec4s of a row.
+// Consecutive threads read consecutive vec4s of a row. Rows ≥ T read row T − 1 and select
+// zero, without a branch (loads under one are not overlapped by the NVIDIA driver; see
+// load_a4 in matmul.wgsl).
 fn load_tiles(lid: u32, b: u32, h: u32, r0: u32, ta: u32, tb: u32) {
   for (var e = lid; e < TILE_VECS; e += ROWS) {
     let r = r0 + e / HD4;
-    var va = vec4(0.0);
-    var vb = vec4(0.0);
-    if (r < p.T) {
-      let d = e % HD4;
-      va = qkv[qkv_index(b, r, h, ta) + d];
-      vb = qkv[qkv_index(b, r, h, tb) + d];
-    }
-    tile_a[e] = va;
-    tile_b[e] = vb;
+    let rc = min(r, p.T - 1u);
+    let d = e % HD4;
+    tile_a[e] = select(vec4(0.0), qkv[qkv_index(b, rc, h, ta) + d], r < p.T);
+    tile_b[e] = select(vec4(0.0), qkv[qkv_index(b, rc, h, tb) + d], r < p.T);
   }
 }
 
@@ -226,15 +223,10 @@ fn attention_backward_dkv(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_
     workgroupBarrier();
     for (var e = lid; e < TILE_VECS; e += ROWS) {
       let r = t0 + e / HD4;
-      var vq = vec4(0.0);
-      var vdo = vec4(0.0);
-      if (r < p.T) {
-        let d = e % HD4;
-        vq = qkv[qkv_index(b, r, h, 0u) + d];
-        vdo = kdout[out_index(b, r, h) + d];
-      }
-      tile_a[e] = vq;
-      tile_b[e] = vdo;
+      let rc = min(r, p.T - 1u); // no branch, as in load_tiles
+      let d = e % HD4;
+      tile_a[e] = select(vec4(0.0), qkv[qkv_index(b, rc, h, 0u) + d], r < p.T);
+      tile_b[e] = select(vec4(0.0), kdout[out_index(b, rc, h) + d], r < p.T);
     }
     for (var e = lid; e < TILE; e += ROWS) {
       let r = min(t0 + e, p.T - 1u); // rows ≥ T are masked below
