@@ -38,8 +38,8 @@ const ACT_CODE: Record<Activation, number> = { none: 0, gelu: 1, relu: 2 };
 export type MatmulKernel = 'matmulNaive' | 'matmulTiled' | 'matmulBlock8';
 /** The variant training uses: the winner of `npm run bench` (src/cli/bench/matmul.ts). On an
  *  H200 (Dawn/Vulkan, TFLOP/s, matmulTiled → matmulBlock8 as chosen per shape; PyTorch f32
- *  in the same run, bench/RESULTS.md has the rest): 4096² 18.0 → 32.3 (51.0); the paper
- *  Transformer's MLP (M = 5248 rows, D = 256) forward 15.4 → 27.3 (31.0). */
+ *  in the same run, run F in bench/RESULTS.md, which has the rest): 4096² 17.9 → 32.3
+ *  (49.5); the paper Transformer's MLP (M = 5248 rows, D = 256) forward 16.2 → 25.5 (27.7). */
 export const DEFAULT_MATMUL_KERNEL: MatmulKernel = 'matmulBlock8';
 
 /** A block8 configuration: TX × TY threads, each 8 × 8 outputs (8 × 16 with `wide`), so
@@ -302,7 +302,8 @@ function gemm(a: Tensor, b: Tensor, s: Gemm, outShape: number[], choice: KernelC
   const out = g.tensor(outShape, requiresGrad, `matmul(${a.label}, ${b.label})`);
   const pre = act !== 'none' ? g.tensor(outShape, false, `pre(${out.label})`) : undefined;
   // Stand-ins for bindings the specialised kernel never touches (HAS_BIAS / ACT are off):
-  // b again as a read-only binding (read-only aliasing is allowed), a 4-float scratch output.
+  // b again as a read-only binding (read-only aliasing is allowed), a 4-float scratch output
+  // (4 floats: block8 binds it as an array of vec4).
   // A base (a gradient so far, a residual stream: outShape) is read through the pre binding.
   if (base && (act !== 'none' || opts.sumK || base.size !== out.size)) throw new Error(`matmul: a base ${base} goes with no activation, no sums over k and the output's shape`);
   // with split K the epilogue (bias, activation) moves into the sum of the slices; the first
@@ -351,15 +352,15 @@ function gemm(a: Tensor, b: Tensor, s: Gemm, outShape: number[], choice: KernelC
   const sumLen = sumK === 'rowsA' ? M : N;
   const slices = batch * splits;
   const sumTarget = sumK ? g.tensor(slices > 1 ? [slices, sumLen] : [sumLen], false, `sum_k(${slices > 1 ? 'partial ' : ''}${out.label})`) : undefined;
-  // 4 floats: block8 binds it as an array of vec4
-  const preT = base ?? (split ? undefined : pre) ?? sumTarget ?? g.tensor([4], false, 'unused');
+  const scratch = () => g.tensor([4], false, 'unused');
+  const preT = base ?? (split ? undefined : pre) ?? sumTarget ?? scratch();
   const def = matmulKernel({ kernel, vec4, transA, transB, act: split ? 'none' : act, bias: !split && !!bias, base: !!base, block, sumK });
   g.dispatch(def, params, [a, b, !split && bias ? bias : b, target, preT], workgroups);
   if (split && (bias || act !== 'none')) {
     const vec4Sum = N % 4 === 0;
     const sumDef = sumSplitsEpilogueKernel(act, !!bias, vec4Sum);
     const sp = FlatParams.pack({ n: out.size, splits, cols: N, _pad1: 0 });
-    g.dispatch(sumDef, sp, [target, out, bias ?? target, pre ?? g.tensor([4], false, 'unused')], grid1d(vec4Sum ? out.size / 4 : out.size, FLAT_WG));
+    g.dispatch(sumDef, sp, [target, out, bias ?? target, pre ?? scratch()], grid1d(vec4Sum ? out.size / 4 : out.size, FLAT_WG));
   } else if (split) sumSplits(target, out, splits);
   let sum = sumTarget;
   if (sumTarget && slices > 1) {
