@@ -13,8 +13,9 @@
 //                 (used when that dimension and the batch strides are multiples of 4)
 //   block8        8 × 8 (or 8 × 16) outputs per thread in (8·TY, 8·TX) (or (8·TY, 16·TX))
 //                 tiles, vec4 everywhere: global loads, workgroup reads of both tiles, the
-//                 stores of C (also needs N % 4 = 0); the next tile's loads are issued before
-//                 the current tile is multiplied (into a second tile buffer with DOUBLE)
+//                 stores of C (also needs N % 4 = 0); with PREFETCH, the next tile's loads are
+//                 issued before the current tile is multiplied (into a second tile buffer with
+//                 DOUBLE)
 //   (block8 can also sum one operand over k: SUM_K, a bias's gradient made by its weight
 //   gradient's product)
 //   act_backward  dz = dy · act'(z) for the epilogue's activation
@@ -313,11 +314,8 @@ fn tiled_vec4(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_i
 @group(0) @binding(4) var<storage, read_write> c4: array<vec4<f32>>;
 @group(0) @binding(5) var<storage, read_write> pre4: array<vec4<f32>>;
 
-// Tiles are stored k-major as vec4 along m (A) and n (B). An operand whose vec4 loads run
-// along k is written transposed, one float at a time: a padding vec4 per row (A_PAD, B_PAD
-// = 1) spreads those stores over all banks. No padding is needed for the others.
-override A_PAD: u32 = 0u;
-override B_PAD: u32 = 0u;
+// PREFETCH: each thread's share of the next tiles is read into registers before this tile's
+// FMAs (more registers; otherwise other workgroups on the SM hide the reads' latency)
 override PREFETCH: bool = true;
 override WIDE: bool = false;
 override DOUBLE: bool = false;
@@ -335,20 +333,27 @@ const SUM_ROWS_A: u32 = 1u;
 const SUM_COLS_B: u32 = 2u;
 override SUM_K: u32 = 0u;
 override NV: u32 = select(2u, 4u, WIDE); // vec4 columns per thread
-override A4_STRIDE: u32 = 2u * TY + A_PAD; // vec4s per k of the A tile (BM / 4 + pad)
-override B4_STRIDE: u32 = NV * TX + B_PAD; // (BN / 4 + pad)
-override A4_SIZE: u32 = BK * A4_STRIDE; // one buffer
-override B4_SIZE: u32 = BK * B4_STRIDE;
-override A4_ALL: u32 = select(1u, 2u, DOUBLE) * A4_SIZE;
-override B4_ALL: u32 = select(1u, 2u, DOUBLE) * B4_SIZE;
 // vec4s of each tile that one thread loads per BK step (≤ MAX_LOADS)
 override A_LOADS: u32 = 2u * BK / TX;
 override B_LOADS: u32 = NV * BK / TY;
 const MAX_LOADS: u32 = 4u;
 
-// buffer j at offset j · A4_SIZE: As4[j * A4_SIZE + k * A4_STRIDE + m / 4][m % 4] = op(A)[m0 + m, k0 + k]
-var<workgroup> As4: array<vec4<f32>, A4_ALL>;
-var<workgroup> Bs4: array<vec4<f32>, B4_ALL>; // Bs4[j * B4_SIZE + k * B4_STRIDE + n / 4][n % 4] = op(B)[k0 + k, n0 + n]
+// Tiles are stored k-major as vec4 along m (A) and n (B): row j·BK + k of buffer j,
+//   As4[j·BK + k][m / 4][m % 4] = op(A)[m0 + m, k0 + k],  Bs4[j·BK + k][n / 4][n % 4] = op(B)[k0 + k, n0 + n].
+// multiply_b8 reads rows by constant index (its k steps are written out), so the clamp that
+// WebGPU puts on every runtime index folds away there, and each read is one shared-memory
+// load at a fixed offset from a base held in a register. (The same tile in one flat array
+// took an index computation and a clamp per read: H200, 4096², the 128 × 128 tile 28.2 →
+// 36.9 TFLOP/s.) Rows of an inner array need a constant length, which an override cannot
+// give: matmul.ts (block8Source) sets A4_COLS = BM/4 + pad and B4_COLS = BN/4 + pad per
+// configuration; these defaults are the 128 × 128 tile's with a plain A. An operand whose
+// vec4 loads run along k is written transposed, one float at a time: its padding vec4 per row
+// spreads those stores over all banks.
+const A4_COLS: u32 = 33u;
+const B4_COLS: u32 = 32u;
+override TILE_ROWS: u32 = select(1u, 2u, DOUBLE) * BK;
+var<workgroup> As4: array<array<vec4<f32>, A4_COLS>, TILE_ROWS>;
+var<workgroup> Bs4: array<array<vec4<f32>, B4_COLS>, TILE_ROWS>;
 
 /** The i-th vec4 of this thread's share of the A tile at (m0, k0): global read. */
 fn fetch_a8(s: Slice, m0: u32, k0: u32, e: u32) -> vec4<f32> {
@@ -359,15 +364,14 @@ fn fetch_a8(s: Slice, m0: u32, k0: u32, e: u32) -> vec4<f32> {
 /** Store a fetched vec4 into A tile buffer `j`. */
 fn put_a8(j: u32, e: u32, v: vec4<f32>) {
   if (TRANS_A) {
-    As4[j * A4_SIZE + (e / (2u * TY)) * A4_STRIDE + e % (2u * TY)] = v;
+    As4[j * BK + e / (2u * TY)][e % (2u * TY)] = v;
   } else {
     let m = e / (BK / 4u);
-    let k = (e % (BK / 4u)) * 4u;
-    let i = j * A4_SIZE + k * A4_STRIDE + m / 4u;
-    As4[i][m % 4u] = v.x;
-    As4[i + A4_STRIDE][m % 4u] = v.y;
-    As4[i + 2u * A4_STRIDE][m % 4u] = v.z;
-    As4[i + 3u * A4_STRIDE][m % 4u] = v.w;
+    let r = j * BK + (e % (BK / 4u)) * 4u;
+    As4[r][m / 4u][m % 4u] = v.x;
+    As4[r + 1u][m / 4u][m % 4u] = v.y;
+    As4[r + 2u][m / 4u][m % 4u] = v.z;
+    As4[r + 3u][m / 4u][m % 4u] = v.w;
   }
 }
 
@@ -380,13 +384,13 @@ fn put_b8(j: u32, e: u32, v: vec4<f32>) {
   if (TRANS_B) {
     let n = e / (BK / 4u);
     let k = (e % (BK / 4u)) * 4u;
-    let i = j * B4_SIZE + k * B4_STRIDE + n / 4u;
-    Bs4[i][n % 4u] = v.x;
-    Bs4[i + B4_STRIDE][n % 4u] = v.y;
-    Bs4[i + 2u * B4_STRIDE][n % 4u] = v.z;
-    Bs4[i + 3u * B4_STRIDE][n % 4u] = v.w;
+    let r = j * BK + k;
+    Bs4[r][n / 4u][n % 4u] = v.x;
+    Bs4[r + 1u][n / 4u][n % 4u] = v.y;
+    Bs4[r + 2u][n / 4u][n % 4u] = v.z;
+    Bs4[r + 3u][n / 4u][n % 4u] = v.w;
   } else {
-    Bs4[j * B4_SIZE + (e / (NV * TX)) * B4_STRIDE + e % (NV * TX)] = v;
+    Bs4[j * BK + e / (NV * TX)][e % (NV * TX)] = v;
   }
 }
 
@@ -472,25 +476,45 @@ fn store_ksum(zi: u32, m0: u32, n0: u32, lid: vec3<u32>, ks: ptr<function, array
   }
 }
 
-/** The register block's update over tile buffer j, k by k (fma_block8); with `sum`, SUM_K's
- *  sums too. */
+/** One k of the register block (tile row r): fma_block8 and, with `sum`, SUM_K's sums. */
+fn k_step(r: u32, tx: u32, ty: u32, acc: ptr<function, array<vec4<f32>, 32>>, sum: bool, ks: ptr<function, array<vec4<f32>, 4>>) {
+  let a_lo = As4[r][ty];
+  let a_hi = As4[r][ty + TY];
+  let b_0 = Bs4[r][tx];
+  let b_1 = Bs4[r][tx + TX];
+  // b_2, b_3 only with WIDE (otherwise unused, and dropped)
+  var b_2 = vec4(0.0);
+  var b_3 = vec4(0.0);
+  if (WIDE) {
+    b_2 = Bs4[r][tx + 2u * TX];
+    b_3 = Bs4[r][tx + 3u * TX];
+  }
+  fma_block8(a_lo, a_hi, b_0, b_1, b_2, b_3, acc);
+  if (SUM_K != SUM_NONE && sum) { add_ksum(a_lo, a_hi, b_0, b_1, b_2, b_3, ks); }
+}
+
+/** The register block's update over tile buffer j: its BK (8 or 16) rows, each by a constant
+ *  index (see As4; with DOUBLE, j is not a constant and each read is clamped). Written as a
+ *  loop, the same steps ran 14–16% slower (H200, 64 × 128 tile). */
 fn multiply_b8(j: u32, tx: u32, ty: u32, acc: ptr<function, array<vec4<f32>, 32>>, sum: bool, ks: ptr<function, array<vec4<f32>, 4>>) {
-  for (var k = 0u; k < BK; k++) {
-    let ia = j * A4_SIZE + k * A4_STRIDE + ty;
-    let ib = j * B4_SIZE + k * B4_STRIDE + tx;
-    let a_lo = As4[ia];
-    let a_hi = As4[ia + TY];
-    let b_0 = Bs4[ib];
-    let b_1 = Bs4[ib + TX];
-    // b_2, b_3 only with WIDE (otherwise unused, and dropped)
-    var b_2 = vec4(0.0);
-    var b_3 = vec4(0.0);
-    if (WIDE) {
-      b_2 = Bs4[ib + 2u * TX];
-      b_3 = Bs4[ib + 3u * TX];
-    }
-    fma_block8(a_lo, a_hi, b_0, b_1, b_2, b_3, acc);
-    if (SUM_K != SUM_NONE && sum) { add_ksum(a_lo, a_hi, b_0, b_1, b_2, b_3, ks); }
+  let r = j * BK;
+  k_step(r, tx, ty, acc, sum, ks);
+  k_step(r + 1u, tx, ty, acc, sum, ks);
+  k_step(r + 2u, tx, ty, acc, sum, ks);
+  k_step(r + 3u, tx, ty, acc, sum, ks);
+  k_step(r + 4u, tx, ty, acc, sum, ks);
+  k_step(r + 5u, tx, ty, acc, sum, ks);
+  k_step(r + 6u, tx, ty, acc, sum, ks);
+  k_step(r + 7u, tx, ty, acc, sum, ks);
+  if (BK == 16u) {
+    k_step(r + 8u, tx, ty, acc, sum, ks);
+    k_step(r + 9u, tx, ty, acc, sum, ks);
+    k_step(r + 10u, tx, ty, acc, sum, ks);
+    k_step(r + 11u, tx, ty, acc, sum, ks);
+    k_step(r + 12u, tx, ty, acc, sum, ks);
+    k_step(r + 13u, tx, ty, acc, sum, ks);
+    k_step(r + 14u, tx, ty, acc, sum, ks);
+    k_step(r + 15u, tx, ty, acc, sum, ks);
   }
 }
 

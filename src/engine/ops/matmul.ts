@@ -87,16 +87,17 @@ const NAIVE = { WG_X: 16, WG_Y: 16 };
  *  of 4 × 4 were 10–15% slower except at the smallest model shape. */
 export const TILED = { TX: 16, TY: 16, TM: 4, TN: 4, BK: 16 };
 /** Block8 tiles (see chooseBlock8), from sweeps on an H200 (npm run bench with
- *  ICL_MATMUL_SWEEP=1 or ICL_MATMUL_CONFIGS; bench/RESULTS.md). Since the edge loads lost their
- *  branch (see load_a4 in the WGSL), the tiles of 128 threads beat every 128 × 128 tile (256
- *  threads, 1-D or 2-D, BK 8 or 16, 8 × 8 or 8 × 16 per thread) at every shape but the long-K
- *  weight gradients (TFLOP/s, one run: 4096² 32.3 vs 30.6 at best; the D = 256 MLP forward
- *  27.3 vs 24.0, its input gradient 23.4 vs 19.3), and on whole steps (paper Transformer 17.5
- *  → 17.1 ms, Mamba 29.3 → 27.1, MambaFormer 22.3 → 21.2): there is no 128 × 128 tile. */
+ *  ICL_MATMUL_SWEEP=1, ICL_MATMUL_CONFIGS or ICL_MATMUL_TILES; bench/RESULTS.md). Since the k
+ *  steps are written out (see As4 in the WGSL), the 64 × 128 and 128 × 64 tiles run best
+ *  without the register prefetch of the next tiles: fewer registers, more workgroups per SM
+ *  (TFLOP/s, one run: 4096² 37.4 vs 33.8 with it; D = 256 MLP forward 33.4 vs 27.1, its input
+ *  gradient 23.5 vs 18.2; the weight gradient 28.2 vs 29.5). The small tile keeps it: Mamba's
+ *  narrow products (x_proj, dt_proj) ran no faster without it, and whole steps were within
+ *  noise. A 128 × 128 tile (37.0 at 4096²) made Mamba's steps slower (28.7 vs 27.0 ms). */
 export const BLOCK8_TILES = {
   /** 64 × 128, or 128 × 64 when that pads less. */
-  wide: [{ TX: 16, TY: 8, BK: 16, prefetch: true }],
-  tall: [{ TX: 8, TY: 16, BK: 16, prefetch: true }],
+  wide: [{ TX: 16, TY: 8, BK: 16, prefetch: false }],
+  tall: [{ TX: 8, TY: 16, BK: 16, prefetch: false }],
   /** 64 × 64, for outputs that the others would mostly pad. */
   small: [{ TX: 8, TY: 8, BK: 16, prefetch: true }],
 } satisfies Record<string, Block8Config[]>;
@@ -153,19 +154,33 @@ interface Variant {
   block?: Block8Config;
 }
 
-/** Workgroup memory of a block8 configuration: the two vec4 tiles, BK deep, with a padding
- *  vec4 per row for an operand stored transposed (plain A, transposed B; see the WGSL);
- *  twice that when double-buffered. */
-export function block8Bytes(cfg: Block8Config, transA: boolean, transB: boolean): number {
+/** The vec4 columns of a block8 configuration's A and B tiles: BM/4 and BN/4, plus a padding
+ *  vec4 for an operand stored transposed (plain A, transposed B; see the WGSL). */
+function block8Columns(cfg: Block8Config, transA: boolean, transB: boolean): [number, number] {
   const [BM, BN] = block8Tile(cfg);
-  return (cfg.double ? 2 : 1) * 16 * cfg.BK * (BM / 4 + (transA ? 0 : 1) + BN / 4 + (transB ? 1 : 0));
+  return [BM / 4 + (transA ? 0 : 1), BN / 4 + (transB ? 1 : 0)];
 }
 
-/** Each thread loads 2·BK/TX vec4s of the A tile and NV·BK/TY of the B tile per BK step
- *  (NV = 2, or 4 when wide): whole numbers, at most MAX_LOADS = 4 (the WGSL's registers). */
-function block8LoadsValid(cfg: Block8Config): boolean {
+/** Workgroup memory of a block8 configuration: the two vec4 tiles, BK deep; twice that when
+ *  double-buffered. */
+export function block8Bytes(cfg: Block8Config, transA: boolean, transB: boolean): number {
+  const [a, b] = block8Columns(cfg, transA, transB);
+  return (cfg.double ? 2 : 1) * 16 * cfg.BK * (a + b);
+}
+
+/** The WGSL with the tiles' column counts of a configuration: they size inner arrays, which
+ *  overrides cannot (see As4 in the WGSL). */
+function block8Source(cfg: Block8Config, transA: boolean, transB: boolean): string {
+  const [a, b] = block8Columns(cfg, transA, transB);
+  return source.replace(/^const A4_COLS: u32 = \d+u;$/m, `const A4_COLS: u32 = ${a}u;`).replace(/^const B4_COLS: u32 = \d+u;$/m, `const B4_COLS: u32 = ${b}u;`);
+}
+
+/** BK is 8 or 16 (the WGSL writes its k steps out), and each thread loads 2·BK/TX vec4s of the
+ *  A tile and NV·BK/TY of the B tile per BK step (NV = 2, or 4 when wide): whole numbers, at
+ *  most MAX_LOADS = 4 (the WGSL's registers). */
+function block8ConfigValid(cfg: Block8Config): boolean {
   const loads = [(2 * cfg.BK) / cfg.TX, ((cfg.wide ? 4 : 2) * cfg.BK) / cfg.TY];
-  return loads.every((l) => Number.isInteger(l) && l >= 1 && l <= 4);
+  return (cfg.BK === 8 || cfg.BK === 16) && loads.every((l) => Number.isInteger(l) && l >= 1 && l <= 4);
 }
 
 function matmulKernel(v: Variant): KernelDef {
@@ -175,22 +190,24 @@ function matmulKernel(v: Variant): KernelDef {
   const layout = { TRANS_A: v.transA ? 1 : 0, TRANS_B: v.transB ? 1 : 0 };
   let constants: Record<string, number>;
   let name: string;
+  let kernelSource = source;
   if (v.kernel === 'matmulNaive') {
     constants = { ...NAIVE, ...epilogue };
     name = 'matmulNaive';
   } else if (v.kernel === 'matmulBlock8') {
     const { TX, TY, BK, prefetch, wide = false, double = false, band = 0 } = v.block!;
-    if (!block8LoadsValid(v.block!)) throw new Error(`matmul: block8 configuration ${JSON.stringify(v.block)} does not divide its tile loads evenly among its threads`);
+    if (!block8ConfigValid(v.block!)) throw new Error(`matmul: block8 configuration ${JSON.stringify(v.block)}: BK must be 8 or 16, and the tile loads must divide evenly among the threads`);
     const [BM, BN] = block8Tile(v.block!);
     const flags = { PREFETCH: prefetch ? 1 : 0, WIDE: wide ? 1 : 0, DOUBLE: double ? 1 : 0, BAND: band };
-    constants = { TX, TY, BK, ...flags, A_PAD: v.transA ? 0 : 1, B_PAD: v.transB ? 1 : 0, ...epilogue, ...layout };
+    constants = { TX, TY, BK, ...flags, ...epilogue, ...layout };
+    kernelSource = block8Source(v.block!, v.transA, v.transB);
     name = `matmulBlock8_${BM}x${BN}x${BK}${prefetch ? '' : '_noprefetch'}${double ? '_double' : ''}${band ? `_band${band}` : ''}`;
   } else {
     constants = { ...TILED, ...epilogue, ...layout };
     name = v.vec4 ? 'matmulTiledVec4' : 'matmulTiled';
   }
   name += `${v.transA ? '_tA' : ''}${v.transB ? '_tB' : ''}${v.bias ? '_bias' : ''}${v.base ? '_base' : ''}${v.act !== 'none' ? `_${v.act}` : ''}${v.sumK ? `_sum${v.sumK === 'rowsA' ? 'A' : 'B'}` : ''}`;
-  return { name, source, entryPoint, bindings: MATMUL_BINDINGS, constants };
+  return { name, source: kernelSource, entryPoint, bindings: MATMUL_BINDINGS, constants };
 }
 
 const actBackwardKernel = (act: Activation): KernelDef => ({
