@@ -5,8 +5,10 @@
 //   --only NAME   run only the case(s) named (comma-separated)
 // Environment, for sweeps on the device machine: ICL_MATMUL_TUNING (JSON, setMatmulTuning's
 // fields) changes how products choose tiles and split K; the results then name it.
+// ICL_MATMUL_TILES (JSON, some of BLOCK8_TILES's tiers: {"wide": [{"TX": 16, …}]}) replaces
+// those tiers' configurations.
 import { nodeGpu } from '../gpu/node';
-import { setMatmulTuning, type MatmulTuning } from '../engine/ops/matmul';
+import { BLOCK8_TILES, setMatmulTuning, type MatmulTuning } from '../engine/ops/matmul';
 import { parseFlags, UsageError } from './args';
 import { BENCH_CASES } from './bench/cases';
 import { formatHeader, formatJson, formatRow, type BenchResult } from './bench/harness';
@@ -29,6 +31,14 @@ export async function runBench(args: string[]): Promise<BenchResult[]> {
       setMatmulTuning(JSON.parse(tuning) as Partial<MatmulTuning>);
     } catch (e) {
       throw new UsageError(`ICL_MATMUL_TUNING: ${(e as Error).message}`);
+    }
+  }
+  const tiles = process.env.ICL_MATMUL_TILES;
+  if (tiles) {
+    try {
+      Object.assign(BLOCK8_TILES, JSON.parse(tiles));
+    } catch (e) {
+      throw new UsageError(`ICL_MATMUL_TILES: ${(e as Error).message}`);
     }
   }
 
