@@ -493,11 +493,8 @@ fn k_step(r: u32, tx: u32, ty: u32, acc: ptr<function, array<vec4<f32>, 32>>, su
   if (SUM_K != SUM_NONE && sum) { add_ksum(a_lo, a_hi, b_0, b_1, b_2, b_3, ks); }
 }
 
-/** The register block's update over tile buffer j: its BK (8 or 16) rows, each by a constant
- *  index (see As4; with DOUBLE, j is not a constant and each read is clamped). Written as a
- *  loop, the same steps ran 14–16% slower (H200, 64 × 128 tile). */
-fn multiply_b8(j: u32, tx: u32, ty: u32, acc: ptr<function, array<vec4<f32>, 32>>, sum: bool, ks: ptr<function, array<vec4<f32>, 4>>) {
-  let r = j * BK;
+/** Eight k steps, tile rows r to r + 7. */
+fn k_steps8(r: u32, tx: u32, ty: u32, acc: ptr<function, array<vec4<f32>, 32>>, sum: bool, ks: ptr<function, array<vec4<f32>, 4>>) {
   k_step(r, tx, ty, acc, sum, ks);
   k_step(r + 1u, tx, ty, acc, sum, ks);
   k_step(r + 2u, tx, ty, acc, sum, ks);
@@ -506,16 +503,15 @@ fn multiply_b8(j: u32, tx: u32, ty: u32, acc: ptr<function, array<vec4<f32>, 32>
   k_step(r + 5u, tx, ty, acc, sum, ks);
   k_step(r + 6u, tx, ty, acc, sum, ks);
   k_step(r + 7u, tx, ty, acc, sum, ks);
-  if (BK == 16u) {
-    k_step(r + 8u, tx, ty, acc, sum, ks);
-    k_step(r + 9u, tx, ty, acc, sum, ks);
-    k_step(r + 10u, tx, ty, acc, sum, ks);
-    k_step(r + 11u, tx, ty, acc, sum, ks);
-    k_step(r + 12u, tx, ty, acc, sum, ks);
-    k_step(r + 13u, tx, ty, acc, sum, ks);
-    k_step(r + 14u, tx, ty, acc, sum, ks);
-    k_step(r + 15u, tx, ty, acc, sum, ks);
-  }
+}
+
+/** The register block's update over tile buffer j: its BK (8 or 16) rows, each by a constant
+ *  index once the driver has inlined these calls (see As4; with DOUBLE, j is not a constant
+ *  and each read is clamped). Written as a loop, the same steps ran 14–16% slower (H200,
+ *  64 × 128 tile). */
+fn multiply_b8(j: u32, tx: u32, ty: u32, acc: ptr<function, array<vec4<f32>, 32>>, sum: bool, ks: ptr<function, array<vec4<f32>, 4>>) {
+  k_steps8(j * BK, tx, ty, acc, sum, ks);
+  if (BK == 16u) { k_steps8(j * BK + 8u, tx, ty, acc, sum, ks); }
 }
 
 /** Bias, activation and vec4 stores of C[m, n..n+3] (n % 4 = 0, N % 4 = 0: all in or all out). */
