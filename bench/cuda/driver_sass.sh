@@ -1,27 +1,55 @@
 #!/usr/bin/env bash
-# What the NVIDIA Vulkan driver made of one block8 matmul configuration: times it once with
-# the driver's shader disk cache pointed at a fresh folder, then finds the SASS in the cache
-# entry (zstd frames; the code ends at the first EXIT) and disassembles it with nvdisasm.
-# Prints the instruction mix and the highest register used (occupancy: registers × threads
-# per workgroup against the SM's 65,536).
+# What the NVIDIA Vulkan driver made of our kernels: runs a command with the driver's shader
+# disk cache pointed at an empty folder, then finds the machine code in the cache (zstd frames;
+# each kernel's code ends at an EXIT followed by a branch to itself) and disassembles each
+# kernel with nvdisasm into OUT_DIR/kernel<N>.sass. Prints each kernel's instruction mix and
+# highest register (occupancy: registers × threads per workgroup against the SM's 65,536).
 #
-#   CONFIG='{"TX":16,"TY":8,"BK":16,"prefetch":false}' bench/cuda/driver_sass.sh CLI_BUNDLE OUT.sass [SHAPE]
+#   bench/cuda/driver_sass.sh OUT_DIR COMMAND [ARGS…]
+#   e.g. ICL_MATMUL_KERNELS=none ICL_MATMUL_CONFIGS='[{"TX":16,"TY":8,"BK":16,"prefetch":false}]' \
+#        ICL_MATMUL_SHAPES=4096² bench/cuda/driver_sass.sh /tmp/sass node dist-cli/cli.mjs bench --only matmul
 #
 # Needs nvdisasm (CUDA toolkit) and zstd on PATH (the device machine has no zstd: carry a
-# binary, with its libzstd.so.1 on LD_LIBRARY_PATH). Found this way (2026-11-30): the k loop
-# ran as a loop with an index computation and a bounds clamp per shared-memory read.
+# binary, with its libzstd.so.1 on LD_LIBRARY_PATH). Kernels are not named in the cache: run
+# one kernel per command. (The scan bench, which compiles about ten, gave one kernel here:
+# where the others are in the cache is not yet understood.) Found this way
+# (2026-11-30): the matmul's k loop ran as a loop with an index computation and a bounds
+# clamp per shared-memory read.
 set -euo pipefail
-[ $# -ge 2 ] && [ -n "${CONFIG:-}" ] || { sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
-CLI=$1; OUT=$2; SHAPE=${3:-4096²}
+[ $# -ge 2 ] || { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+OUT=$1; shift
+mkdir -p "$OUT"
 CACHE=$(mktemp -d)
-__GL_SHADER_DISK_CACHE=1 __GL_SHADER_DISK_CACHE_PATH=$CACHE __GL_SHADER_DISK_CACHE_SKIP_CLEANUP=1 \
-  ICL_MATMUL_KERNELS=none ICL_MATMUL_CONFIGS="[$CONFIG]" ICL_MATMUL_SHAPES="$SHAPE" \
-  node "$CLI/cli.mjs" bench --json --only matmul 2>&1 >/dev/null | grep "GFLOP\|rror" || true
+__GL_SHADER_DISK_CACHE=1 __GL_SHADER_DISK_CACHE_PATH=$CACHE __GL_SHADER_DISK_CACHE_SKIP_CLEANUP=1 "$@" >/dev/null 2>&1 || echo "the command failed; disassembling what it compiled" >&2
 python3 - "$CACHE" "$OUT" <<'PY'
-import collections, glob, re, struct, subprocess, sys, tempfile, os
+import collections, glob, re, struct, subprocess, sys, tempfile
 cache, out = sys.argv[1:3]
-EXIT = bytes.fromhex('4d79000000000000')  # sm_90 EXIT, low 64 bits
+EXIT = bytes.fromhex('4d79000000000000')  # sm_90 EXIT (unpredicated), low 64 bits
+BRA_SELF = bytes.fromhex('4779fc00fcffffff')  # BRA to itself, low 64 bits
 tmp = tempfile.mkdtemp()
+
+def disassemble(code):
+    open(f'{tmp}/code.bin', 'wb').write(code)
+    r = subprocess.run(['nvdisasm', '-b', 'SM90', f'{tmp}/code.bin'], capture_output=True, text=True)
+    return r.stdout if r.returncode == 0 else None
+
+def kernels(raw):
+    """(start, end) of each kernel's code: a kernel may have several EXITs; its code ends at
+    the last one before a branch-to-self, and starts at the first 16-byte slot after the
+    previous kernel from which nvdisasm decodes everything (the code's start is not marked)."""
+    lo, at = 0, raw.find(EXIT)
+    while at >= 0:
+        end = at + 16
+        if raw[end:end + 8] == BRA_SELF:  # the kernel's last instruction
+            for start in range(lo + (at - lo) % 16, at, 16):
+                sass = disassemble(raw[start:end])
+                if sass:
+                    yield sass
+                    break
+            lo = end
+        at = raw.find(EXIT, at + 16)
+
+n = 0
 for entry in sorted(glob.glob(cache + '/**/*.bin', recursive=True)):
     data = open(entry, 'rb').read()
     at = data.find(b'\x28\xb5\x2f\xfd')  # zstd frame magic, its compressed length 8 bytes before
@@ -29,20 +57,14 @@ for entry in sorted(glob.glob(cache + '/**/*.bin', recursive=True)):
         size, = struct.unpack_from('<I', data, at - 8)
         open(f'{tmp}/f.zst', 'wb').write(data[at:at + size])
         if subprocess.run(['zstd', '-d', '-f', '-q', f'{tmp}/f.zst', '-o', f'{tmp}/f'], capture_output=True).returncode == 0:
-            raw = open(f'{tmp}/f', 'rb').read()
-            end = raw.find(EXIT)
-            # the code's start is not marked: the first 16-byte slot from which nvdisasm
-            # decodes everything up to EXIT
-            for start in range(end % 16, end, 16) if end >= 0 else []:
-                open(f'{tmp}/code.bin', 'wb').write(raw[start:end + 16])
-                r = subprocess.run(['nvdisasm', '-b', 'SM90', f'{tmp}/code.bin'], capture_output=True, text=True)
-                if r.returncode == 0:
-                    open(out, 'w').write(r.stdout)
-                    lines = [re.sub(r'/\*.*?\*/', '', l).strip().rstrip(';') for l in r.stdout.splitlines()]
-                    ops = collections.Counter(w[1] if w[0].startswith('@') else w[0] for w in (l.split() for l in lines) if w and not w[0].startswith('.'))
-                    regs = max(int(x) for x in re.findall(r'\bR(\d+)\b', r.stdout))
-                    print(f'{out}: {sum(ops.values())} instructions, highest register R{regs};', ', '.join(f'{k} {v}' for k, v in ops.most_common(12)))
-                    sys.exit(0)
+            for sass in kernels(open(f'{tmp}/f', 'rb').read()):
+                n += 1
+                open(f'{out}/kernel{n}.sass', 'w').write(re.sub(r' {2,}', ' ', sass))
+                lines = [re.sub(r'/\*.*?\*/', '', l).strip().rstrip(';') for l in sass.splitlines()]
+                ops = collections.Counter(w[1] if w[0].startswith('@') else w[0] for w in (l.split() for l in lines) if w and not w[0].startswith('.'))
+                regs = max(int(x) for x in re.findall(r'\bR(\d+)\b', sass))
+                print(f'kernel{n}: {sum(ops.values())} instructions, highest register R{regs};', ', '.join(f'{k} {v}' for k, v in ops.most_common(12)))
         at = data.find(b'\x28\xb5\x2f\xfd', at + 4)
-sys.exit('no SASS found in the driver cache (is the disk cache on? is this an NVIDIA driver?)')
+if n == 0:
+    sys.exit('no SASS found in the driver cache (is the disk cache on? is this an NVIDIA driver?)')
 PY
