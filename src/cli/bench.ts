@@ -8,7 +8,7 @@
 // ICL_MATMUL_TILES (JSON, some of BLOCK8_TILES's tiers: {"wide": [{"TX": 16, …}]}) replaces
 // those tiers' configurations.
 import { nodeGpu } from '../gpu/node';
-import { BLOCK8_TILES, setMatmulTuning, type MatmulTuning } from '../engine/ops/matmul';
+import { setBlock8Tiles, setMatmulTuning, type Block8Config, type Block8Tier, type MatmulTuning } from '../engine/ops/matmul';
 import { parseFlags, UsageError } from './args';
 import { BENCH_CASES } from './bench/cases';
 import { formatHeader, formatJson, formatRow, type BenchResult } from './bench/harness';
@@ -36,7 +36,7 @@ export async function runBench(args: string[]): Promise<BenchResult[]> {
   const tiles = process.env.ICL_MATMUL_TILES;
   if (tiles) {
     try {
-      Object.assign(BLOCK8_TILES, JSON.parse(tiles));
+      setBlock8Tiles(JSON.parse(tiles) as Partial<Record<Block8Tier, Block8Config[]>>);
     } catch (e) {
       throw new UsageError(`ICL_MATMUL_TILES: ${(e as Error).message}`);
     }

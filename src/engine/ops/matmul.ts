@@ -38,8 +38,9 @@ const ACT_CODE: Record<Activation, number> = { none: 0, gelu: 1, relu: 2 };
 export type MatmulKernel = 'matmulNaive' | 'matmulTiled' | 'matmulBlock8';
 /** The variant training uses: the winner of `npm run bench` (src/cli/bench/matmul.ts). On an
  *  H200 (Dawn/Vulkan, TFLOP/s, matmulTiled → matmulBlock8 as chosen per shape; PyTorch f32
- *  in the same run, run F in bench/RESULTS.md, which has the rest): 4096² 17.9 → 32.3
- *  (49.5); the paper Transformer's MLP (M = 5248 rows, D = 256) forward 16.2 → 25.5 (27.7). */
+ *  in the same run, the fourth session's final run in bench/RESULTS.md, which has the rest):
+ *  4096² 17.9 → 37.1 (49.8); the paper Transformer's MLP (M = 5248 rows, D = 256) forward
+ *  16.7 → 32.6 (29.7). */
 export const DEFAULT_MATMUL_KERNEL: MatmulKernel = 'matmulBlock8';
 
 /** A block8 configuration: TX × TY threads, each 8 × 8 outputs (8 × 16 with `wide`), so
@@ -101,6 +102,17 @@ export const BLOCK8_TILES = {
   /** 64 × 64, for outputs that the others would mostly pad. */
   small: [{ TX: 8, TY: 8, BK: 16, prefetch: true }],
 } satisfies Record<string, Block8Config[]>;
+export type Block8Tier = keyof typeof BLOCK8_TILES;
+let tiles: Record<Block8Tier, readonly Block8Config[]> = { ...BLOCK8_TILES };
+
+/** Replaces some tiers' configurations (benchmark sweeps: the CLI's ICL_MATMUL_TILES); {}
+ *  restores BLOCK8_TILES. */
+export function setBlock8Tiles(t: Partial<Record<Block8Tier, Block8Config[]>>): void {
+  for (const [k, v] of Object.entries(t)) {
+    if (!(k in BLOCK8_TILES) || !Array.isArray(v) || !v.every(block8ConfigValid)) throw new Error(`block8 tiles: unknown tier or invalid configurations ${k}: ${JSON.stringify(v)} (tiers: ${Object.keys(BLOCK8_TILES).join(', ')})`);
+  }
+  tiles = { ...BLOCK8_TILES, ...t };
+}
 /** How products pick their tiles and split K. The defaults come from sweeps on an H200 (see
  *  BLOCK8_TILES); `setMatmulTuning` changes them for benchmark sweeps (the CLI's
  *  ICL_MATMUL_TUNING) — kernels are chosen when a graph is built. */
@@ -292,8 +304,8 @@ function chooseBlock8(s: Gemm, maxWorkgroupBytes: number): Block8Config | undefi
     const [BM, BN] = block8Tile(cfg);
     return (s.M * s.N * s.batch) / (tileCount(s, BM, BN) * BM * BN);
   };
-  const middle = [pick(BLOCK8_TILES.wide), pick(BLOCK8_TILES.tall)].filter((c) => c !== undefined).sort((x, y) => use(y) - use(x))[0];
-  return middle && use(middle) >= tuning.minUse ? middle : pick(BLOCK8_TILES.small);
+  const middle = [pick(tiles.wide), pick(tiles.tall)].filter((c) => c !== undefined).sort((x, y) => use(y) - use(x))[0];
+  return middle && use(middle) >= tuning.minUse ? middle : pick(tiles.small);
 }
 
 interface GemmOptions {
