@@ -11,8 +11,7 @@
 #
 # Needs nvdisasm (CUDA toolkit) and zstd on PATH (the device machine has no zstd: carry a
 # binary, with its libzstd.so.1 on LD_LIBRARY_PATH). Kernels are not named in the cache: run
-# one kernel per command. (The scan bench, which compiles about ten, gave one kernel here:
-# where the others are in the cache is not yet understood.) Found this way
+# few kernels per command, and tell them apart by size. Found this way
 # (2026-11-30): the matmul's k loop ran as a loop with an index computation and a bounds
 # clamp per shared-memory read.
 set -euo pipefail
@@ -22,7 +21,7 @@ mkdir -p "$OUT"
 CACHE=$(mktemp -d)
 __GL_SHADER_DISK_CACHE=1 __GL_SHADER_DISK_CACHE_PATH=$CACHE __GL_SHADER_DISK_CACHE_SKIP_CLEANUP=1 "$@" >/dev/null 2>&1 || echo "the command failed; disassembling what it compiled" >&2
 python3 - "$CACHE" "$OUT" <<'PY'
-import collections, glob, re, struct, subprocess, sys, tempfile
+import collections, glob, os, re, shutil, struct, subprocess, sys, tempfile
 cache, out = sys.argv[1:3]
 EXIT = bytes.fromhex('4d79000000000000')  # sm_90 EXIT (unpredicated), low 64 bits
 BRA_SELF = bytes.fromhex('4779fc00fcffffff')  # BRA to itself, low 64 bits
@@ -50,20 +49,33 @@ def kernels(raw):
         at = raw.find(EXIT, at + 16)
 
 n = 0
-for entry in sorted(glob.glob(cache + '/**/*.bin', recursive=True)):
+def report(sass):
+    global n
+    n += 1
+    open(f'{out}/kernel{n}.sass', 'w').write(re.sub(r' {2,}', ' ', sass))
+    lines = [re.sub(r'/\*.*?\*/', '', l).strip().rstrip(';') for l in sass.splitlines()]
+    ops = collections.Counter(w[1] if w[0].startswith('@') else w[0] for w in (l.split() for l in lines) if w and not w[0].startswith('.'))
+    regs = max(int(x) for x in re.findall(r'\bR(\d+)\b', sass))
+    print(f'kernel{n}: {sum(ops.values())} instructions, highest register R{regs};', ', '.join(f'{k} {v}' for k, v in ops.most_common(12)))
+
+for entry in sorted(glob.glob(cache + '/**/*', recursive=True)):
+    if not os.path.isfile(entry):
+        continue
     data = open(entry, 'rb').read()
+    if os.environ.get('SASS_FRAMES'):
+        shutil.copy(entry, f"{os.environ['SASS_FRAMES']}/entry{len(os.listdir(os.environ['SASS_FRAMES']))}.bin")
+    for sass in kernels(data):  # code stored uncompressed
+        report(sass)
     at = data.find(b'\x28\xb5\x2f\xfd')  # zstd frame magic, its compressed length 8 bytes before
     while at >= 0:
         size, = struct.unpack_from('<I', data, at - 8)
-        open(f'{tmp}/f.zst', 'wb').write(data[at:at + size])
-        if subprocess.run(['zstd', '-d', '-f', '-q', f'{tmp}/f.zst', '-o', f'{tmp}/f'], capture_output=True).returncode == 0:
-            for sass in kernels(open(f'{tmp}/f', 'rb').read()):
-                n += 1
-                open(f'{out}/kernel{n}.sass', 'w').write(re.sub(r' {2,}', ' ', sass))
-                lines = [re.sub(r'/\*.*?\*/', '', l).strip().rstrip(';') for l in sass.splitlines()]
-                ops = collections.Counter(w[1] if w[0].startswith('@') else w[0] for w in (l.split() for l in lines) if w and not w[0].startswith('.'))
-                regs = max(int(x) for x in re.findall(r'\bR(\d+)\b', sass))
-                print(f'kernel{n}: {sum(ops.values())} instructions, highest register R{regs};', ', '.join(f'{k} {v}' for k, v in ops.most_common(12)))
+        # most frames end 4 bytes past the length the entry gives, so zstd reports them
+        # incomplete; it still writes their whole content to stdout
+        raw = subprocess.run(['zstd', '-d', '-c'], input=data[at:at + size + 4], capture_output=True).stdout
+        if os.environ.get('SASS_FRAMES'):  # keep every decompressed frame, for study
+            open(f"{os.environ['SASS_FRAMES']}/frame{len(os.listdir(os.environ['SASS_FRAMES']))}.bin", 'wb').write(raw)
+        for sass in kernels(raw):
+            report(sass)
         at = data.find(b'\x28\xb5\x2f\xfd', at + 4)
 if n == 0:
     sys.exit('no SASS found in the driver cache (is the disk cache on? is this an NVIDIA driver?)')
