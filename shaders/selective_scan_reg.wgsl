@@ -1,67 +1,167 @@
-// Selective scan (Mamba's S6), "register" kernels: each (batch b, channel e) is walked through
-// time by G threads, each holding N / G of its states in registers (thread q owns states
-// n = j·G + q). The recurrence h = Ā h + Δ B u is one FMA deep per step; the G threads per
-// channel multiply the threads in flight (B·E·G), which hides the latency of each step.
-// Legend: B batch, L length, E channels, N state (NS), G state groups (G divides N, N/G ≤
-// NMAX), S steps per block.
+// Selective scan (Mamba's S6), forward of the "register" kernels: each thread walks one
+// (batch b, channel e) through time with its N states in registers. Legend: B batch, L length,
+// E channels, N state (NS), K steps per segment, NV = ceil(N / 4).
 //   Ā_t = exp(Δ_t A_n), A_n = −exp(A_log[e, n]);  h_t = Ā_t h_{t−1} + Δ_t B_{t,n} u_t
 //   y_t = Σ_n C_{t,n} h_{t,n} + D_e u_t;  out_t = y_t ⊙ SiLU(z_t) when GATED.
-// Time goes in blocks of S steps: each thread writes its partial y of the block's steps to
-// workgroup memory, then the block's outputs are summed over the G groups and written.
-// Saved for the backward: the state at the start of every segment of M blocks, hck (B, nseg,
-// N, E), channel-fastest so the stores coalesce. Backward: selective_scan_reg_bwd.wgsl.
+// The N exponentials of a step do not depend on h, so a step's only chain is one FMA per
+// state; the threads of a workgroup are neighbouring channels, so each step's loads and
+// stores are coalesced. Time goes in segments of K steps. The code of one step is written out
+// K times (calls with constant step indices, guarded by K), so that every register array is
+// indexed by constants: a runtime index would put the array in local memory, and WebGPU
+// clamps every runtime index. A segment's inputs are loaded one segment ahead: u, Δ, z by each
+// thread for its channel, and B | C, the same for every channel, by the whole workgroup into
+// workgroup memory (two buffers, one barrier per segment).
+// Saved for the backward: the state at the start of every segment, hck (B, nseg, N, E),
+// channel-fastest so the stores coalesce. The backward (selective_scan_reg_bwd.wgsl) walks
+// the same segments, as M blocks of S steps (K = S · M), with N / G states per thread.
 
-// Shared declarations (Params, sizes, bindings 0–5, load_block): selective_scan_reg_common.wgsl.
+// Shared declarations (Params, bindings 0–5, gate): selective_scan_reg_common.wgsl.
+// Prepended per pipeline by src/engine/ops/selectiveScan.ts (array sizes must be constants):
+// NV vec4 groups of states, K steps per segment, BCPT floats of B | C each thread loads per
+// segment, ceil(K · 8 · NV / EB).
 
-override SAVE: bool = true; // write the checkpoints (only when a backward will run)
+override SAVE: bool = true; // write the saved states (only when a backward will run)
 
 @group(0) @binding(6) var<storage, read_write> out: array<f32>;  // (B, L, E)
 @group(0) @binding(7) var<storage, read_write> hck: array<f32>;  // (B, nseg, N, E)
 
-var<workgroup> ys: array<f32, S * G * EB>; // partial y, [step][group][channel]
+fn step_input(which: u32, gi: u32) -> f32 {
+  switch which {
+    case 0u: { return u[gi]; }
+    case 1u: { return delta[gi]; }
+    default: { return z[gi]; }
+  }
+}
 
-@compute @workgroup_size(EB, G)
+// B | C of two segments, [buffer · K + step][v]: v < NV B's vec4 groups, then C's
+var<workgroup> bcs: array<array<vec4<f32>, 2 * NV>, 2 * K>;
+
+// this thread's channel: A · log2(e) for exp2 (Ā = exp2(Δ A2)), 0 on padded states
+fn load_a2(ec: u32) -> array<vec4<f32>, NV> {
+  var a: array<vec4<f32>, NV>;
+  for (var v = 0u; v < NV; v++) {
+    for (var c = 0u; c < 4u; c++) {
+      let n = 4u * v + c;
+      if (n < NS) { a[v][c] = -exp(ad[ec * (NS + 1u) + n]) * 1.4426950408889634; }
+    }
+  }
+  return a;
+}
+
+// one (B, L, E) input's values at this thread's channel for a segment's K steps (0 past L or
+// E); `which` picks the input (step_input: 0 u, 1 Δ, 2 z)
+fn load_steps(which: u32, b: u32, seg: u32, e: u32) -> array<f32, K> {
+  var r: array<f32, K>;
+  for (var s = 0u; s < K; s++) {
+    let t = seg * K + s;
+    r[s] = 0.0;
+    if (e < p.chans && t < p.len) { r[s] = step_input(which, (b * p.len + t) * p.chans + e); }
+  }
+  return r;
+}
+
+// this thread's share of a segment's B | C, element i = tid + r · EB of the padded
+// [step][B | C][8 · NV] block (0 on padded states and past L)
+fn load_bc_share(b: u32, seg: u32, tid: u32) -> array<f32, BCPT> {
+  var r: array<f32, BCPT>;
+  for (var k = 0u; k < BCPT; k++) {
+    let i = tid + k * EB;
+    let s = i / (8u * NV);
+    let c = i % (8u * NV);
+    let half = c / (4u * NV); // 0: B, 1: C
+    let n = c % (4u * NV);
+    let t = seg * K + s;
+    r[k] = 0.0;
+    if (s < K && n < NS && t < p.len) { r[k] = bc[(b * p.len + t) * 2u * NS + half * NS + n]; }
+  }
+  return r;
+}
+
+fn store_bc_share(share: array<f32, BCPT>, buf: u32, tid: u32) {
+  for (var k = 0u; k < BCPT; k++) {
+    let i = tid + k * EB;
+    let s = i / (8u * NV);
+    if (s < K) {
+      let c = i % (8u * NV);
+      bcs[buf * K + s][c / 4u][c % 4u] = share[k];
+    }
+  }
+}
+
+// this thread's state, parameters and current segment's inputs
+var<private> A2: array<vec4<f32>, NV>;
+var<private> h: array<vec4<f32>, NV>;
+var<private> xs: array<f32, K>;
+var<private> dts: array<f32, K>;
+var<private> zs: array<f32, K>;
+var<private> dskip: f32;
+
+// step s of a segment (t its time), B | C from buffer buf
+fn fwd_step(s: u32, buf: u32, t: u32, b: u32, e: u32) {
+  let dt = dts[s];
+  let x = xs[s];
+  let dx = dt * x;
+  var y = vec4<f32>(0.0);
+  for (var v = 0u; v < NV; v++) {
+    h[v] = exp2(dt * A2[v]) * h[v] + dx * bcs[buf * K + s][v];
+    y += bcs[buf * K + s][NV + v] * h[v];
+  }
+  if (e < p.chans && t < p.len) {
+    out[(b * p.len + t) * p.chans + e] = gate(dot(y, vec4<f32>(1.0)) + dskip * x, zs[s]);
+  }
+}
+
+// the segment's K steps, written out (constant indices into the register arrays)
+fn fwd_steps(buf: u32, t0: u32, b: u32, e: u32) {
+  fwd_step(0u, buf, t0, b, e);
+  if (K > 1u) { fwd_step(1u, buf, t0 + 1u, b, e); }
+  if (K > 2u) { fwd_step(2u, buf, t0 + 2u, b, e); }
+  if (K > 3u) { fwd_step(3u, buf, t0 + 3u, b, e); }
+  if (K > 4u) { fwd_step(4u, buf, t0 + 4u, b, e); }
+  if (K > 5u) { fwd_step(5u, buf, t0 + 5u, b, e); }
+  if (K > 6u) { fwd_step(6u, buf, t0 + 6u, b, e); }
+  if (K > 7u) { fwd_step(7u, buf, t0 + 7u, b, e); }
+}
+
+@compute @workgroup_size(EB)
 fn scan_fwd_reg(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let el = lid.x;
-  let q = lid.y;
-  let e = wid.x * EB + el;
+  let tid = lid.x;
+  let e = wid.x * EB + tid;
   let b = wid.y;
   let E = p.chans;
-  let L = p.len;
-  let e_ok = e < E;
   let ec = min(e, E - 1u); // padding channels compute on a real channel's A with Δ = 0
-  var A = load_a(ec, q);
-  var h: array<f32, NMAX>; // zero-initialised: the state before the first step
-  let dskip = ad[ec * (NS + 1u) + NS];
-  var next = load_block(b, 0u, e, q);
-  for (var blk = 0u; blk < p.nchunks; blk++) {
-    let cur = next;
-    if (blk + 1u < p.nchunks) { next = load_block(b, blk + 1u, e, q); }
-    let t0 = blk * S;
-    if (SAVE && e_ok && blk % M == 0u) {
-      let base = (b * p.nseg + blk / M) * NS * E + e;
-      for (var j = 0u; j < NPT; j++) { hck[base + (j * G + q) * E] = h[j]; }
+  A2 = load_a2(ec);
+  dskip = ad[ec * (NS + 1u) + NS];
+  var nx = load_steps(0u, b, 0u, e);
+  var ndt = load_steps(1u, b, 0u, e);
+  var nz: array<f32, K>;
+  if (GATED) { nz = load_steps(2u, b, 0u, e); }
+  store_bc_share(load_bc_share(b, 0u, tid), 0u, tid);
+  workgroupBarrier();
+  for (var seg = 0u; seg < p.nseg; seg++) {
+    xs = nx;
+    dts = ndt;
+    zs = nz;
+    // the next segment's loads go out before this one's arithmetic
+    let more = seg + 1u < p.nseg;
+    var share: array<f32, BCPT>;
+    if (more) {
+      nx = load_steps(0u, b, seg + 1u, e);
+      ndt = load_steps(1u, b, seg + 1u, e);
+      if (GATED) { nz = load_steps(2u, b, seg + 1u, e); }
+      share = load_bc_share(b, seg + 1u, tid);
     }
-    for (var s = 0u; s < S; s++) {
-      let dt = cur.dt[s];
-      let dx = dt * cur.x[s];
-      var y = 0.0;
-      for (var j = 0u; j < NPT; j++) {
-        h[j] = exp(dt * A[j]) * h[j] + dx * cur.bn[s * NPT + j];
-        y += cur.cn[s * NPT + j] * h[j];
-      }
-      ys[(s * G + q) * EB + el] = y;
-    }
-    workgroupBarrier();
-    // the block's outputs: thread (el, q) finishes steps q, q + G, …
-    for (var s = q; s < S; s += G) {
-      let t = t0 + s;
-      if (e_ok && t < L) {
-        var y = dskip * cur.x[s];
-        for (var g = 0u; g < G; g++) { y += ys[(s * G + g) * EB + el]; }
-        out[(b * L + t) * E + e] = gate(y, cur.z[s]);
+    if (SAVE && e < E) {
+      let base = (b * p.nseg + seg) * NS * E + e;
+      for (var v = 0u; v < NV; v++) {
+        for (var c = 0u; c < 4u; c++) {
+          if (4u * v + c < NS) { hck[base + (4u * v + c) * E] = h[v][c]; }
+        }
       }
     }
-    workgroupBarrier(); // ys is rewritten by the next block
+    let buf = seg % 2u;
+    fwd_steps(buf, seg * K, b, e);
+    if (more) { store_bc_share(share, 1u - buf, tid); }
+    workgroupBarrier(); // the other buffer is complete, and this one free to rewrite
   }
 }

@@ -13,7 +13,57 @@
 // buffer (so that the kernel binds 10 storage buffers, the most browsers offer):
 // scr = [hck (B, nseg, N, E) | dB|dC (nEB, B, L, 2N), rows as packed B|C | dA_log (B, E, N) | dD (B, E)].
 
-// Shared declarations (Params, sizes, bindings 0–5, load_block): selective_scan_reg_common.wgsl.
+// Shared declarations (Params, bindings 0–5, gate): selective_scan_reg_common.wgsl.
+
+// The register arrays' sizes are prepended per pipeline by src/engine/ops/selectiveScan.ts
+// (WGSL sizes function-scope arrays with constants only, and spare elements cost registers):
+// NMAX = N / G states per thread, SMAX = S steps per block, BMAX = S · N / G (a block's B or
+// C per thread), HMAX = M · S · N / G (a segment's states, backward).
+override G: u32 = 4u;    // threads per channel, each with N / G states (local y)
+override S: u32 = 4u;    // steps per block
+override M: u32 = 1u;    // blocks per segment: the forward saves the state once per segment
+override NPT: u32 = NS / G; // states per thread
+
+// A = −exp(A_log) for this thread's states of channel ec (n = j·G + q)
+fn load_a(ec: u32, q: u32) -> array<f32, NMAX> {
+  var A: array<f32, NMAX>;
+  for (var j = 0u; j < NPT; j++) { A[j] = -exp(ad[ec * (NS + 1u) + j * G + q]); }
+  return A;
+}
+
+// One block's inputs for this thread, loaded together (one memory latency per block, and the
+// next block's loads are issued before the current block's arithmetic).
+struct Block {
+  x: array<f32, SMAX>,  // u (0 past L or E)
+  dt: array<f32, SMAX>, // Δ (0 past L or E: h stays)
+  z: array<f32, SMAX>,
+  bn: array<f32, BMAX>, // B of this thread's states, [step][j]
+  cn: array<f32, BMAX>, // C
+}
+
+fn load_block(b: u32, blk: u32, e: u32, q: u32) -> Block {
+  var k: Block;
+  let E = p.chans;
+  let L = p.len;
+  for (var s = 0u; s < S; s++) {
+    let t = blk * S + s;
+    k.x[s] = 0.0;
+    k.dt[s] = 0.0;
+    k.z[s] = 0.0;
+    if (e < E && t < L) {
+      let gi = (b * L + t) * E + e;
+      k.x[s] = u[gi];
+      k.dt[s] = delta[gi];
+      if (GATED) { k.z[s] = z[gi]; }
+    }
+    let r = (b * L + min(t, L - 1u)) * 2u * NS;
+    for (var j = 0u; j < NPT; j++) {
+      k.bn[s * NPT + j] = bc[r + j * G + q];
+      k.cn[s * NPT + j] = bc[r + NS + j * G + q];
+    }
+  }
+  return k;
+}
 
 @group(0) @binding(6) var<storage, read_write> scr: array<f32>; // hck | partial sums
 @group(0) @binding(7) var<storage, read> dout: array<f32>;   // (B, L, E)

@@ -81,7 +81,7 @@ describe('selective scan vs the sequential reference', () => {
     { B: 2, L: 82, E: 33, N: 4, gated: true },
     { B: 1, L: 129, E: 6, N: 3, gated: false },
     { B: 1, L: 1024, E: 2, N: 2, gated: true },
-    { B: 2, L: 19, E: 5, N: 20, gated: true }, // 4 threads × 5 states per channel
+    { B: 2, L: 19, E: 5, N: 20, gated: true }, // N > 16: the chunked kernels by default
     { B: 2, L: 9, E: 3, N: 17, gated: false }, // N prime > 16: the chunked kernels by default
   ];
   for (const c of cases) {
@@ -97,7 +97,7 @@ describe('selective scan vs the sequential reference', () => {
     { ...SCAN_REGISTER, s: 1, g: 1 },
     { ...SCAN_REGISTER, s: 2, g: 2, m: 3 }, // segments of 3 blocks
     { ...SCAN_REGISTER, s: 3, g: 3, m: 1 }, // N = 3 below: one state per thread
-    { ...SCAN_REGISTER, s: 4, g: 4, m: 2 },
+    { ...SCAN_REGISTER, s: 4, g: 4, m: 2, fwdEb: 4 }, // a forward workgroup's B | C share is more than one float per thread
   ];
   for (const config of [...registerConfigs, ...SCAN_CONFIGS, SCAN_SEQUENTIAL]) {
     it(`configuration ${JSON.stringify(config)}${config === SCAN_SEQUENTIAL ? ' (sequential baseline)' : ''} across chunk boundaries`, async () => {

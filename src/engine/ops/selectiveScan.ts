@@ -44,39 +44,50 @@ export interface ChunkedScanConfig {
   s: number;
 }
 
-/** Register kernels: EB channels × up to G threads per channel (each with N / G states) per
- *  workgroup. The backward walks time in blocks of S steps (S ≤ 4) and segments of M blocks
- *  (default 1), recomputing a segment's states in registers from the one the forward saved;
- *  the forward walks blocks of a whole segment (S · M ≤ 8 steps), saving each one's start. */
+/** Register kernels. Forward: one thread per (batch, channel) with all N states, fwdEb
+ *  channels per workgroup, segments of K = S · M steps. Backward: EB channels × up to G
+ *  threads per channel (each with N / G states) per workgroup, walking time in blocks of S
+ *  steps (S ≤ 4) and segments of M blocks (default 1), recomputing a segment's states in
+ *  registers from the one the forward saved (K ≤ 8). */
 export interface RegisterScanConfig {
   kind: 'register';
   eb: number;
   s: number;
   g: number;
   m?: number;
+  /** the forward's channels per workgroup (default eb) */
+  fwdEb?: number;
 }
 
 export type ScanConfig = ChunkedScanConfig | RegisterScanConfig;
 
-/** States one thread of the register kernels holds (NMAX in the WGSL), and the segment's
- *  recomputed states M · S · N / G (HMAX). */
+/** The register forward holds all N ≤ 16 states in one thread (NV ≤ 4 vec4s in the WGSL); a
+ *  backward thread holds N / G (NMAX), and a segment's recomputed states M · S · N / G (HMAX). */
 const REG_MAX_STATES = 16;
 const REG_MAX_BLOCK_STATES = 64;
-/** The register kernels' default: 32 channels (a warp) × 4 threads each; the backward walks
- *  single steps in segments of 4, the forward blocks of 4 steps (saving each one's start).
- *  H200, B 64, E 512, N 16, fwd + bwd ms at L 82 / 1024, one run (2026-11-30, this layout):
- *  eb32 g4 s1 m4 0.266 / 2.85; s1 m8 0.282 / 2.94; s2 m1 0.276 / 3.07; eb16 g4 s2 m2 0.270 /
- *  2.91; eb16 s2 m4 0.294 / 3.06; eb16 s1 m4 0.311 / 3.42; eb8 s1 m4 0.297 / 3.18; an earlier
- *  run: g8 s2 m2 0.399 / 4.34, eb64 s2 m2 0.349 / 3.85. s4 m1's pipeline crashed the NVIDIA
- *  driver's compiler (segfault), s4 m2 ran 8× slower in the backward: keep S ≤ 2 there.
- *  Saving states less often was not what mattered (the kernels are latency-bound, not bound
- *  by the checkpoint traffic): the forward gains from 4-step blocks (more loads in flight),
- *  the backward from 1-step blocks (fewer registers). */
-export const SCAN_REGISTER: RegisterScanConfig = { kind: 'register', eb: 32, s: 1, g: 4, m: 4 };
+/** The register kernels' default. Backward: 32 channels (a warp) × 4 threads each, single
+ *  steps in segments of 4. Forward: 64 channels per workgroup, segments of 4 steps (saving
+ *  each one's start).
+ *  Backward, H200, B 64, E 512, N 16, fwd + bwd ms at L 82 / 1024, one run (2026-11-30, with
+ *  the previous forward): eb32 g4 s1 m4 0.266 / 2.85; s1 m8 0.282 / 2.94; s2 m1 0.276 / 3.07;
+ *  eb16 g4 s2 m2 0.270 / 2.91; eb16 s2 m4 0.294 / 3.06; eb16 s1 m4 0.311 / 3.42; eb8 s1 m4
+ *  0.297 / 3.18; an earlier run: g8 s2 m2 0.399 / 4.34, eb64 s2 m2 0.349 / 3.85. s4 m1's
+ *  pipeline crashed the NVIDIA driver's compiler (segfault), s4 m2 ran 8× slower in the
+ *  backward: keep S ≤ 2 there. Saving states less often was not what mattered (the kernels
+ *  are latency-bound, not bound by the checkpoint traffic); the backward gains from 1-step
+ *  blocks (fewer registers).
+ *  Forward (one thread per channel, 2026-11-30), L 1024: 0.37 ms with 64 channels and K 4,
+ *  0.40 with 32 and K 8, 0.42 with 32 and K 4; the previous one (4 threads per channel, the
+ *  backward's layout) 0.74 ms. A backward with one thread per channel was slower (2.3 ms at
+ *  K 2, 4.8 at K 4, 10.8 at K 8, against 2.0): 16 states × K steps of registers leave 8 warps
+ *  per SM, too few to hide its latencies. */
+export const SCAN_REGISTER: RegisterScanConfig = { kind: 'register', eb: 32, s: 1, g: 4, m: 4, fwdEb: 64 };
 
-/** Threads per channel for N states: the largest divisor of N up to c.g that leaves each
- *  thread at most 16 states (64 per block); null when none does (then: chunked kernels). */
+/** Threads per channel of the backward for N states: the largest divisor of N up to c.g that
+ *  leaves each thread at most 16 states (64 per segment); null when none does, or N > 16
+ *  (then: chunked kernels). */
 export function registerGroups(c: RegisterScanConfig, n: number): number | null {
+  if (n > REG_MAX_STATES) return null; // the forward holds all N in one thread
   for (let g = c.g; g >= 1; g--) {
     const ok = n % g === 0 && n / g <= REG_MAX_STATES && segmentBlocks(c) * c.s * (n / g) <= REG_MAX_BLOCK_STATES;
     if (ok && c.s <= 4 && segmentBlocks(c) * c.s <= 8) return g;
@@ -89,7 +100,7 @@ export const segmentBlocks = (c: RegisterScanConfig) => c.m ?? 1;
 
 export function scanConfigName(c: ScanConfig): string {
   if (c.kind !== 'register') return `eb${c.eb}_t${c.t}_s${c.s}`;
-  return `reg_eb${c.eb}_g${c.g}_s${c.s}` + (segmentBlocks(c) > 1 ? `_m${segmentBlocks(c)}` : '');
+  return `reg_eb${c.eb}_g${c.g}_s${c.s}` + (segmentBlocks(c) > 1 ? `_m${segmentBlocks(c)}` : '') + (c.fwdEb ? `_f${c.fwdEb}` : '');
 }
 
 /** Chunked parallel-in-time configurations, best first; the first whose workgroup memory fits is used.
@@ -109,7 +120,8 @@ export const SCAN_SEQUENTIAL: ChunkedScanConfig = { eb: 32, t: 1, s: 16 };
 export function scanSharedBytes(c: ScanConfig, n: number): number {
   if (c.kind === 'register') {
     const g = registerGroups(c, n) ?? 1;
-    return 4 * c.eb * Math.max(c.s * (2 * n + 3 * g), segmentBlocks(c) * c.s * g); // backward red + part3, forward ys
+    const fwd = 2 * c.s * segmentBlocks(c) * 8 * Math.ceil(n / 4); // B | C, two segments
+    return 4 * Math.max(c.eb * c.s * (2 * n + 3 * g), fwd); // backward red + part3, forward
   }
   const ch = c.t * c.s;
   return 4 * (8 * ch * c.eb + 2 * c.t * c.eb + 2 * n * c.eb + n * c.t * c.eb);
@@ -161,29 +173,34 @@ const bwdKernel = (c: ChunkedScanConfig, n: number, gated: boolean): KernelDef =
   bindings: SCAN_BWD_BINDINGS,
   constants: constants(c, n, gated),
 });
-/** A register kernel's source: the array sizes for S steps per block and segments of M
- *  blocks (see selective_scan_reg_common.wgsl), the shared part, then the kernel. */
-function regSource(body: string, c: RegisterScanConfig, n: number, s: number, m: number): string {
+/** A register kernel's source: the array sizes (see the kernels' WGSL), the shared part, then
+ *  the kernel. */
+const regSource = (sizes: Record<string, number>, body: string) =>
+  Object.entries(sizes).map(([k, v]) => `const ${k} = ${v}u;\n`).join('') + regCommonSource + body;
+const fwdChannels = (c: RegisterScanConfig) => c.fwdEb ?? c.eb;
+/** The forward: segments of K = S · M steps. */
+const fwdRegKernel = (c: RegisterScanConfig, n: number, gated: boolean, save: boolean): KernelDef => {
+  const nv = Math.ceil(n / 4);
+  const k = c.s * segmentBlocks(c);
+  return {
+    name: `scan_fwd_${scanConfigName(c)}`,
+    source: regSource({ NV: nv, K: k, BCPT: Math.ceil((k * 8 * nv) / fwdChannels(c)) }, regFwdSource),
+    entryPoint: 'scan_fwd_reg',
+    bindings: ['uniform', 'read', 'read', 'read', 'read', 'read', 'rw', 'rw'],
+    constants: { EB: fwdChannels(c), NS: n, GATED: gated ? 1 : 0, SAVE: save ? 1 : 0 },
+  };
+};
+const bwdRegKernel = (c: RegisterScanConfig, n: number, gated: boolean): KernelDef => {
   const npt = n / registerGroups(c, n)!;
-  const sizes = `const NMAX = ${npt}u;\nconst SMAX = ${s}u;\nconst BMAX = ${s * npt}u;\nconst HMAX = ${m * s * npt}u;\n`;
-  return sizes + regCommonSource + body;
-}
-const regConstants = (c: RegisterScanConfig, n: number, gated: boolean) => ({ EB: c.eb, G: registerGroups(c, n)!, S: c.s, M: segmentBlocks(c), NS: n, GATED: gated ? 1 : 0 });
-/** The forward takes a whole segment per block (S · M steps, M = 1). */
-const fwdRegKernel = (c: RegisterScanConfig, n: number, gated: boolean, save: boolean): KernelDef => ({
-  name: `scan_fwd_${scanConfigName(c)}`,
-  source: regSource(regFwdSource, c, n, c.s * segmentBlocks(c), 1),
-  entryPoint: 'scan_fwd_reg',
-  bindings: ['uniform', 'read', 'read', 'read', 'read', 'read', 'rw', 'rw'],
-  constants: { ...regConstants(c, n, gated), S: c.s * segmentBlocks(c), M: 1, SAVE: save ? 1 : 0 },
-});
-const bwdRegKernel = (c: RegisterScanConfig, n: number, gated: boolean): KernelDef => ({
-  name: `scan_bwd_${scanConfigName(c)}`,
-  source: regSource(regBwdSource, c, n, c.s, segmentBlocks(c)),
-  entryPoint: 'scan_bwd_reg',
-  bindings: SCAN_BWD_BINDINGS,
-  constants: regConstants(c, n, gated),
-});
+  const m = segmentBlocks(c);
+  return {
+    name: `scan_bwd_${scanConfigName(c)}`,
+    source: regSource({ NMAX: npt, SMAX: c.s, BMAX: c.s * npt, HMAX: m * c.s * npt }, regBwdSource),
+    entryPoint: 'scan_bwd_reg',
+    bindings: SCAN_BWD_BINDINGS,
+    constants: { EB: c.eb, G: registerGroups(c, n)!, S: c.s, M: m, NS: n, GATED: gated ? 1 : 0 },
+  };
+};
 const sumKernel: KernelDef = { name: 'scan_sum_partials', source: bwdSource, entryPoint: 'sum_partials', bindings: ['uniform', 'read', 'rw'], constants: { WG: WG_SUM } };
 
 export interface ScanOptions {
@@ -222,7 +239,7 @@ export function selectiveScanPacked(u: Tensor, delta: Tensor, aLog: Tensor, bc: 
   if (maxBuffers < SCAN_STORAGE_BUFFERS) throw new Error(`The selective scan's backward binds ${SCAN_STORAGE_BUFFERS} storage buffers; this GPU allows ${maxBuffers} per shader stage.`);
   if (B > 65535 || Math.ceil(E / 8) > 65535) throw new Error(`selectiveScan: batch ${B} or channels ${E} exceed the 65535-workgroup grid`);
   const cfg = opts.config ?? chooseScanConfig(g.gpu.limits.maxComputeWorkgroupStorageSize, N);
-  if (cfg.kind === 'register' && !registerGroups(cfg, N)) throw new Error(`selectiveScan: the register kernels cannot split N ${N} states over at most ${cfg.g} threads with ≤ ${REG_MAX_STATES} each, ≤ ${REG_MAX_BLOCK_STATES} per segment of ${segmentBlocks(cfg)} blocks of ${cfg.s} (S ≤ 4)`);
+  if (cfg.kind === 'register' && !registerGroups(cfg, N)) throw new Error(`selectiveScan: the register kernels take N ≤ ${REG_MAX_STATES} states and cannot split N ${N} over at most ${cfg.g} threads, ≤ ${REG_MAX_BLOCK_STATES} per segment of ${segmentBlocks(cfg)} blocks of ${cfg.s} (S ≤ 4)`);
   // the chunked kernels save each chunk's start; the register ones walk blocks of S steps and
   // save each segment's start (M blocks)
   const nblocks = Math.ceil(L / (cfg.kind === 'register' ? cfg.s : cfg.t * cfg.s));
@@ -243,9 +260,8 @@ export function selectiveScanPacked(u: Tensor, delta: Tensor, aLog: Tensor, bc: 
   const offsets = { neb, off_db: offDb, off_da: offDa, off_dd: offDd, _pad0: 0, _pad1: 0 };
   const params = ScanBwdParams.pack({ batch: B, len: L, chans: E, nchunks: nblocks, nseg: nsaved, ...offsets });
   if (cfg.kind === 'register') {
-    // the forward's blocks are whole segments
-    const fwdParams = ScanBwdParams.pack({ batch: B, len: L, chans: E, nchunks: nsaved, nseg: nsaved, ...offsets });
-    g.dispatch(fwdRegKernel(cfg, N, !!z, needGrad), fwdParams, [u, delta, ad, bc, zOrDummy, out, scratch], [neb, B, 1]);
+    // the forward walks whole segments, with its own channels per workgroup
+    g.dispatch(fwdRegKernel(cfg, N, !!z, needGrad), params, [u, delta, ad, bc, zOrDummy, out, scratch], [Math.ceil(E / fwdChannels(cfg)), B, 1]);
   } else {
     g.dispatch(fwdKernel(cfg, N, !!z, needGrad), ScanParams.pack({ batch: B, len: L, chans: E, nchunks: nblocks }), [u, delta, ad, bc, zOrDummy, out, scratch], [neb, B, 1]);
   }
