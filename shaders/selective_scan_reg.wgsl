@@ -13,12 +13,10 @@
 // workgroup memory (two buffers, one barrier per segment).
 // Saved for the backward: the state at the start of every segment, hck (B, nseg, N, E),
 // channel-fastest so the stores coalesce. The backward (selective_scan_reg_bwd.wgsl) walks
-// the same segments, as M blocks of S steps (K = S · M), with N / G states per thread.
+// the same segments with G threads per channel.
 
-// Shared declarations (Params, bindings 0–5, gate): selective_scan_reg_common.wgsl.
-// Prepended per pipeline by src/engine/ops/selectiveScan.ts (array sizes must be constants):
-// NV vec4 groups of states, K steps per segment, BCPT floats of B | C each thread loads per
-// segment, ceil(K · 8 · NV / EB).
+// Shared declarations (Params, sizes, bindings 0–5, the loaders): selective_scan_reg_common.wgsl.
+// Here G = 1: each thread holds all NV vec4 groups of states (NVT = NV).
 
 override SAVE: bool = true; // write the saved states (only when a backward will run)
 
@@ -33,63 +31,7 @@ fn step_input(which: u32, gi: u32) -> f32 {
   }
 }
 
-// B | C of two segments, [buffer · K + step][v]: v < NV B's vec4 groups, then C's
-var<workgroup> bcs: array<array<vec4<f32>, 2 * NV>, 2 * K>;
-
-// this thread's channel: A · log2(e) for exp2 (Ā = exp2(Δ A2)), 0 on padded states
-fn load_a2(ec: u32) -> array<vec4<f32>, NV> {
-  var a: array<vec4<f32>, NV>;
-  for (var v = 0u; v < NV; v++) {
-    for (var c = 0u; c < 4u; c++) {
-      let n = 4u * v + c;
-      if (n < NS) { a[v][c] = -exp(ad[ec * (NS + 1u) + n]) * 1.4426950408889634; }
-    }
-  }
-  return a;
-}
-
-// one (B, L, E) input's values at this thread's channel for a segment's K steps (0 past L or
-// E); `which` picks the input (step_input: 0 u, 1 Δ, 2 z)
-fn load_steps(which: u32, b: u32, seg: u32, e: u32) -> array<f32, K> {
-  var r: array<f32, K>;
-  for (var s = 0u; s < K; s++) {
-    let t = seg * K + s;
-    r[s] = 0.0;
-    if (e < p.chans && t < p.len) { r[s] = step_input(which, (b * p.len + t) * p.chans + e); }
-  }
-  return r;
-}
-
-// this thread's share of a segment's B | C, element i = tid + r · EB of the padded
-// [step][B | C][8 · NV] block (0 on padded states and past L)
-fn load_bc_share(b: u32, seg: u32, tid: u32) -> array<f32, BCPT> {
-  var r: array<f32, BCPT>;
-  for (var k = 0u; k < BCPT; k++) {
-    let i = tid + k * EB;
-    let s = i / (8u * NV);
-    let c = i % (8u * NV);
-    let half = c / (4u * NV); // 0: B, 1: C
-    let n = c % (4u * NV);
-    let t = seg * K + s;
-    r[k] = 0.0;
-    if (s < K && n < NS && t < p.len) { r[k] = bc[(b * p.len + t) * 2u * NS + half * NS + n]; }
-  }
-  return r;
-}
-
-fn store_bc_share(share: array<f32, BCPT>, buf: u32, tid: u32) {
-  for (var k = 0u; k < BCPT; k++) {
-    let i = tid + k * EB;
-    let s = i / (8u * NV);
-    if (s < K) {
-      let c = i % (8u * NV);
-      bcs[buf * K + s][c / 4u][c % 4u] = share[k];
-    }
-  }
-}
-
 // this thread's state, parameters and current segment's inputs
-var<private> A2: array<vec4<f32>, NV>;
 var<private> h: array<vec4<f32>, NV>;
 var<private> xs: array<f32, K>;
 var<private> dts: array<f32, K>;
@@ -130,7 +72,7 @@ fn scan_fwd_reg(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation
   let b = wid.y;
   let E = p.chans;
   let ec = min(e, E - 1u); // padding channels compute on a real channel's A with Δ = 0
-  A2 = load_a2(ec);
+  load_a2(ec, 0u);
   dskip = ad[ec * (NS + 1u) + NS];
   var nx = load_steps(0u, b, 0u, e);
   var ndt = load_steps(1u, b, 0u, e);

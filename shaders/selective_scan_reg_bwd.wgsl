@@ -1,69 +1,22 @@
 // Selective scan, backward of the "register" kernels (layout and recurrences in
-// selective_scan_reg.wgsl). Each (batch b, channel e) has G threads, each with N / G states;
-// segments of M blocks of S steps are visited last to first: recompute the segment's states
-// h_{t−1} from its checkpoint into registers, then run the adjoint k backwards through its
-// blocks:
+// selective_scan_reg.wgsl). Each (batch b, channel e) has G threads; thread q holds the vec4
+// groups of states v = j·G + q (j < NVT = NV / G). Segments of K steps are visited last to
+// first: recompute the segment's states h_{t−1} from its saved state into registers, then run
+// the adjoint k backwards through the segment:
 //   g_t = C_t dy_t + k_{t+1},  k_t = Ā_t g_t,
 //   du_t = Σ_n g Δ B + D dy;  dΔ_t = Σ_n (g B u + A Ā h_{t−1} g);  dA_log = A Σ_{b,t} Δ Ā h_{t−1} g
 //   dB_{t,n} = Σ_e g Δ u;     dC_{t,n} = Σ_e dy h_t;               dD = Σ_{b,t} dy u
 //   dz = dout · y · SiLU'(z) (GATED; dy = dout · SiLU(z)).
-// Sums over states (du, dΔ, y) go through workgroup memory per block (part3); so do the
-// sums over the workgroup's channels (dB, dC: red), one partial per channel block. Partials,
-// summed by sum_partials (selective_scan_bwd.wgsl), follow the forward's saved states in one
-// buffer (so that the kernel binds 10 storage buffers, the most browsers offer):
+// A segment runs without barriers: each step writes its sums over this thread's states (du,
+// dΔ, y: part3) and its dB, dC terms (red) to workgroup memory; after one barrier the
+// workgroup finishes the segment's du, dΔ, dz (sums over the G threads) and its dB, dC (sums
+// over the workgroup's channels, one partial per channel block). Partials, summed by
+// sum_partials (selective_scan_bwd.wgsl), follow the forward's saved states in one buffer (so
+// that the kernel binds 10 storage buffers, the most browsers offer):
 // scr = [hck (B, nseg, N, E) | dB|dC (nEB, B, L, 2N), rows as packed B|C | dA_log (B, E, N) | dD (B, E)].
+// Steps are written out K times, as in the forward (constant indices into register arrays).
 
-// Shared declarations (Params, bindings 0–5, gate): selective_scan_reg_common.wgsl.
-
-// The register arrays' sizes are prepended per pipeline by src/engine/ops/selectiveScan.ts
-// (WGSL sizes function-scope arrays with constants only, and spare elements cost registers):
-// NMAX = N / G states per thread, SMAX = S steps per block, BMAX = S · N / G (a block's B or
-// C per thread), HMAX = M · S · N / G (a segment's states, backward).
-override G: u32 = 4u;    // threads per channel, each with N / G states (local y)
-override S: u32 = 4u;    // steps per block
-override M: u32 = 1u;    // blocks per segment: the forward saves the state once per segment
-override NPT: u32 = NS / G; // states per thread
-
-// A = −exp(A_log) for this thread's states of channel ec (n = j·G + q)
-fn load_a(ec: u32, q: u32) -> array<f32, NMAX> {
-  var A: array<f32, NMAX>;
-  for (var j = 0u; j < NPT; j++) { A[j] = -exp(ad[ec * (NS + 1u) + j * G + q]); }
-  return A;
-}
-
-// One block's inputs for this thread, loaded together (one memory latency per block, and the
-// next block's loads are issued before the current block's arithmetic).
-struct Block {
-  x: array<f32, SMAX>,  // u (0 past L or E)
-  dt: array<f32, SMAX>, // Δ (0 past L or E: h stays)
-  z: array<f32, SMAX>,
-  bn: array<f32, BMAX>, // B of this thread's states, [step][j]
-  cn: array<f32, BMAX>, // C
-}
-
-fn load_block(b: u32, blk: u32, e: u32, q: u32) -> Block {
-  var k: Block;
-  let E = p.chans;
-  let L = p.len;
-  for (var s = 0u; s < S; s++) {
-    let t = blk * S + s;
-    k.x[s] = 0.0;
-    k.dt[s] = 0.0;
-    k.z[s] = 0.0;
-    if (e < E && t < L) {
-      let gi = (b * L + t) * E + e;
-      k.x[s] = u[gi];
-      k.dt[s] = delta[gi];
-      if (GATED) { k.z[s] = z[gi]; }
-    }
-    let r = (b * L + min(t, L - 1u)) * 2u * NS;
-    for (var j = 0u; j < NPT; j++) {
-      k.bn[s * NPT + j] = bc[r + j * G + q];
-      k.cn[s * NPT + j] = bc[r + NS + j * G + q];
-    }
-  }
-  return k;
-}
+// Shared declarations (Params, sizes, bindings 0–5, the loaders): selective_scan_reg_common.wgsl.
 
 @group(0) @binding(6) var<storage, read_write> scr: array<f32>; // hck | partial sums
 @group(0) @binding(7) var<storage, read> dout: array<f32>;   // (B, L, E)
@@ -71,18 +24,159 @@ fn load_block(b: u32, blk: u32, e: u32, q: u32) -> Block {
 @group(0) @binding(9) var<storage, read_write> ddelta: array<f32>; // (B, L, E)
 @group(0) @binding(10) var<storage, read_write> dz: array<f32>;    // (B, L, E), GATED only
 
-var<workgroup> red: array<f32, S * 2u * NS * EB>; // [step][v][channel]: v < N dB's g Δ u, else dC's dy h_t
-var<workgroup> part3: array<f32, S * 3u * G * EB>; // [step][du | dΔ | y][group][channel], this thread's states
+const LN2 = 0.6931471805599453;
 
-// dout of one block's steps, loaded with the block (0 past L or E)
-fn load_dout(b: u32, blk: u32, e: u32) -> array<f32, SMAX> {
-  var d: array<f32, SMAX>;
-  for (var s = 0u; s < S; s++) {
-    let t = blk * S + s;
-    d[s] = 0.0;
-    if (e < p.chans && t < p.len) { d[s] = dout[(b * p.len + t) * p.chans + e]; }
+// a segment's dB | dC terms, [step][v < N: g Δ u, else dy h_t][channel], rows padded to
+// EB + 1 so that both the writes (by channel) and the sums (by row) avoid bank conflicts
+var<workgroup> red: array<f32, K * 2u * NS * (EB + 1u)>;
+// a segment's sums over each thread's states, [step][Σ g B | Σ A2 Ā h g | Σ C h_t][q][channel]
+var<workgroup> part3: array<f32, K * 3u * G * EB>;
+
+// this thread's parameters, state, adjoint and sums, and the current segment's inputs
+var<private> h: array<vec4<f32>, NVT>;
+var<private> hs: array<array<vec4<f32>, NVT>, K>; // the segment's h_{t−1}
+var<private> k: array<vec4<f32>, NVT>;   // Ā_{t+1} g_{t+1} (starts at 0)
+var<private> dA: array<vec4<f32>, NVT>;  // Σ_t Δ Ā h_{t−1} g
+var<private> xs: array<f32, K>;
+var<private> dts: array<f32, K>;
+var<private> zs: array<f32, K>;
+var<private> dys: array<f32, K>;
+var<private> dskip: f32;
+var<private> dD: f32;
+
+fn step_input(which: u32, gi: u32) -> f32 {
+  switch which {
+    case 0u: { return u[gi]; }
+    case 1u: { return delta[gi]; }
+    case 2u: { return z[gi]; }
+    default: { return dout[gi]; }
   }
-  return d;
+}
+
+// the forward's saved state at the start of segment seg, this thread's states (0 for padding channels)
+fn load_state(b: u32, seg: u32, e: u32, q: u32) -> array<vec4<f32>, NVT> {
+  var r: array<vec4<f32>, NVT>;
+  if (e < p.chans) {
+    let base = (b * p.nseg + seg) * NS * p.chans + e;
+    for (var j = 0u; j < NVT; j++) {
+      for (var c = 0u; c < 4u; c++) {
+        let n = 4u * (j * G + q) + c;
+        if (n < NS) { r[j][c] = scr[base + n * p.chans]; }
+      }
+    }
+  }
+  return r;
+}
+
+fn recompute_step(s: u32, buf: u32, q: u32) {
+  let dt = dts[s];
+  let dx = dt * xs[s];
+  for (var j = 0u; j < NVT; j++) {
+    hs[s][j] = h[j];
+    h[j] = exp2(dt * A2[j]) * h[j] + dx * bcs[buf * K + s][j * G + q];
+  }
+}
+
+fn adjoint_step(s: u32, buf: u32, el: u32, q: u32) {
+  let x = xs[s];
+  let dt = dts[s];
+  let dy = gate(dys[s], zs[s]);
+  let dx = dt * x;
+  var gb = vec4<f32>(0.0);  // Σ_n g B
+  var adh = vec4<f32>(0.0); // Σ_n A2 Ā h_{t−1} g
+  var y = vec4<f32>(0.0);   // Σ_n C h_t
+  let row = s * 2u * NS;
+  for (var j = 0u; j < NVT; j++) {
+    let v = j * G + q;
+    let bn = bcs[buf * K + s][v];
+    let cn = bcs[buf * K + s][NV + v];
+    let a = exp2(dt * A2[j]);
+    let hp = hs[s][j];
+    let ht = a * hp + dx * bn;
+    let g = cn * dy + k[j];
+    gb += g * bn;
+    let ahg = a * hp * g;
+    adh += A2[j] * ahg;
+    dA[j] += dt * ahg;
+    y += cn * ht;
+    k[j] = a * g;
+    let gdx = g * dx;
+    let dyh = dy * ht;
+    for (var c = 0u; c < 4u; c++) {
+      let n = 4u * v + c;
+      if (n < NS) {
+        red[(row + n) * (EB + 1u) + el] = gdx[c];
+        red[(row + NS + n) * (EB + 1u) + el] = dyh[c];
+      }
+    }
+  }
+  let one = vec4<f32>(1.0);
+  let p3 = (s * 3u * G + q) * EB + el;
+  part3[p3] = dot(gb, one);
+  part3[p3 + G * EB] = dot(adh, one);
+  part3[p3 + 2u * G * EB] = dot(y, one);
+  if (q == 0u) { dD += dy * x; }
+}
+
+// du, dΔ, dz of step s (time t): thread q finishes the steps s ≡ q (mod G)
+fn finish_step(s: u32, t: u32, b: u32, e: u32, el: u32, q: u32) {
+  if (s % G != q || e >= p.chans || t >= p.len) { return; }
+  var gbs = 0.0;
+  var adh = 0.0;
+  var y = 0.0;
+  for (var r = 0u; r < G; r++) {
+    let p3 = (s * 3u * G + r) * EB + el;
+    gbs += part3[p3];
+    adh += part3[p3 + G * EB];
+    y += part3[p3 + 2u * G * EB];
+  }
+  let x = xs[s];
+  let dt = dts[s];
+  let zv = zs[s];
+  let dyo = dys[s];
+  let dy = gate(dyo, zv);
+  let gi = (b * p.len + t) * p.chans + e;
+  du[gi] = gbs * dt + dskip * dy;
+  ddelta[gi] = gbs * x + LN2 * adh;
+  if (GATED) {
+    let sg = 1.0 / (1.0 + exp(-zv));
+    dz[gi] = dyo * (y + dskip * x) * sg * (1.0 + zv * (1.0 - sg));
+  }
+}
+
+// the segment's K steps, written out: the recompute forwards, the adjoint backwards, then
+// the outputs
+fn recompute_steps(buf: u32, q: u32) {
+  recompute_step(0u, buf, q);
+  if (K > 1u) { recompute_step(1u, buf, q); }
+  if (K > 2u) { recompute_step(2u, buf, q); }
+  if (K > 3u) { recompute_step(3u, buf, q); }
+  if (K > 4u) { recompute_step(4u, buf, q); }
+  if (K > 5u) { recompute_step(5u, buf, q); }
+  if (K > 6u) { recompute_step(6u, buf, q); }
+  if (K > 7u) { recompute_step(7u, buf, q); }
+}
+
+fn adjoint_steps(buf: u32, el: u32, q: u32) {
+  if (K > 7u) { adjoint_step(7u, buf, el, q); }
+  if (K > 6u) { adjoint_step(6u, buf, el, q); }
+  if (K > 5u) { adjoint_step(5u, buf, el, q); }
+  if (K > 4u) { adjoint_step(4u, buf, el, q); }
+  if (K > 3u) { adjoint_step(3u, buf, el, q); }
+  if (K > 2u) { adjoint_step(2u, buf, el, q); }
+  if (K > 1u) { adjoint_step(1u, buf, el, q); }
+  adjoint_step(0u, buf, el, q);
+}
+
+fn finish_steps(t0: u32, b: u32, e: u32, el: u32, q: u32) {
+  finish_step(0u, t0, b, e, el, q);
+  if (K > 1u) { finish_step(1u, t0 + 1u, b, e, el, q); }
+  if (K > 2u) { finish_step(2u, t0 + 2u, b, e, el, q); }
+  if (K > 3u) { finish_step(3u, t0 + 3u, b, e, el, q); }
+  if (K > 4u) { finish_step(4u, t0 + 4u, b, e, el, q); }
+  if (K > 5u) { finish_step(5u, t0 + 5u, b, e, el, q); }
+  if (K > 6u) { finish_step(6u, t0 + 6u, b, e, el, q); }
+  if (K > 7u) { finish_step(7u, t0 + 7u, b, e, el, q); }
 }
 
 @compute @workgroup_size(EB, G)
@@ -94,129 +188,62 @@ fn scan_bwd_reg(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation
   let b = wid.y;
   let E = p.chans;
   let L = p.len;
-  let e_ok = e < E;
   let ec = min(e, E - 1u); // padding channels: u = Δ = dy = 0, so they add nothing
-  var A = load_a(ec, q);
-  var k: array<f32, NMAX>;   // adjoint handed to the previous step, Ā_{t+1} g_{t+1} (starts at 0)
-  var dA: array<f32, NMAX>;  // Σ_t Δ Ā h_{t−1} g (starts at 0)
-  var hs: array<f32, HMAX>;  // the segment's h_{t−1}, [block][step][j]
-  let dskip = ad[ec * (NS + 1u) + NS];
-  var dD = 0.0;
-  let bln = p.batch * L * NS;
-
-  for (var seg = p.nseg; seg > 0u; seg--) {
-    let blk0 = (seg - 1u) * M; // the segment's first block (its last ones may lie past L)
-    // 1. the segment's states h_{t−1}, from its checkpoint (steps past L keep h: Δ = 0)
-    var h: array<f32, NMAX>;
-    let base = (b * p.nseg + seg - 1u) * NS * E + ec;
-    for (var j = 0u; j < NPT; j++) { h[j] = select(0.0, scr[base + (j * G + q) * E], e_ok); }
-    var ahead = load_block(b, blk0, e, q);
-    for (var m = 0u; m < M; m++) {
-      let cur = ahead;
-      if (m + 1u < M) { ahead = load_block(b, blk0 + m + 1u, e, q); }
-      for (var s = 0u; s < S; s++) {
-        let dt = cur.dt[s];
-        let dx = dt * cur.x[s];
-        for (var j = 0u; j < NPT; j++) {
-          let i = (m * S + s) * NPT + j;
-          hs[i] = h[j];
-          h[j] = exp(dt * A[j]) * h[j] + dx * cur.bn[s * NPT + j];
-        }
+  load_a2(ec, q);
+  dskip = ad[ec * (NS + 1u) + NS];
+  let last = p.nseg - 1u;
+  var nx = load_steps(0u, b, last, e);
+  var ndt = load_steps(1u, b, last, e);
+  var nz: array<f32, K>;
+  if (GATED) { nz = load_steps(2u, b, last, e); }
+  var ndy = load_steps(3u, b, last, e);
+  var nh = load_state(b, last, e, q);
+  store_bc_share(load_bc_share(b, last, tid), last % 2u, tid);
+  workgroupBarrier();
+  for (var seg1 = p.nseg; seg1 > 0u; seg1--) {
+    let seg = seg1 - 1u;
+    xs = nx;
+    dts = ndt;
+    zs = nz;
+    dys = ndy;
+    h = nh;
+    // the previous segment's loads go out before this one's arithmetic
+    var share: array<f32, BCPT>;
+    if (seg > 0u) {
+      nx = load_steps(0u, b, seg - 1u, e);
+      ndt = load_steps(1u, b, seg - 1u, e);
+      if (GATED) { nz = load_steps(2u, b, seg - 1u, e); }
+      ndy = load_steps(3u, b, seg - 1u, e);
+      nh = load_state(b, seg - 1u, e, q);
+      share = load_bc_share(b, seg - 1u, tid);
+    }
+    let buf = seg % 2u;
+    let t0 = seg * K;
+    recompute_steps(buf, q);
+    adjoint_steps(buf, el, q);
+    workgroupBarrier();
+    finish_steps(t0, b, e, el, q);
+    // dB, dC of the segment's steps summed over this workgroup's channels
+    for (var o = tid; o < K * 2u * NS; o += EB * G) {
+      let t = t0 + o / (2u * NS);
+      var acc = 0.0;
+      for (var c = 0u; c < EB; c++) { acc += red[o * (EB + 1u) + c]; }
+      if (t < L) {
+        scr[p.off_db + (wid.x * p.batch * L + b * L + t) * 2u * NS + o % (2u * NS)] = acc;
       }
     }
-    // 2. its blocks, last to first
-    var next = load_block(b, blk0 + M - 1u, e, q);
-    var nextDy = load_dout(b, blk0 + M - 1u, e);
-    for (var m1 = M; m1 > 0u; m1--) {
-      let m = m1 - 1u;
-      let cur = next;
-      let curDy = nextDy;
-      if (m > 0u) {
-        next = load_block(b, blk0 + m - 1u, e, q);
-        nextDy = load_dout(b, blk0 + m - 1u, e);
-      }
-      let t0 = (blk0 + m) * S;
-      // 2a. the adjoint, backwards through the block
-      for (var s1 = S; s1 > 0u; s1--) {
-        let s = s1 - 1u;
-        let x = cur.x[s];
-        let dt = cur.dt[s];
-        let dy = gate(curDy[s], cur.z[s]);
-        let dx = dt * x;
-        var gbu = 0.0; // Σ_n g B
-        var dd = 0.0;
-        var y = 0.0;
-        let rs = s * 2u * NS * EB + el;
-        for (var j = 0u; j < NPT; j++) {
-          let n = j * G + q;
-          let i = (m * S + s) * NPT + j;
-          let bn = cur.bn[s * NPT + j];
-          let cn = cur.cn[s * NPT + j];
-          let ab = exp(dt * A[j]);
-          let hp = hs[i];
-          let ht = ab * hp + dx * bn;
-          let g = cn * dy + k[j];
-          gbu += g * bn;
-          let ahg = ab * hp * g;
-          dd += g * bn * x + A[j] * ahg;
-          dA[j] += dt * ahg;
-          red[rs + n * EB] = g * dx;
-          red[rs + (NS + n) * EB] = dy * ht;
-          y += cn * ht;
-          k[j] = ab * g;
-        }
-        let p3 = (s * 3u * G + q) * EB + el;
-        part3[p3] = gbu * dt;
-        part3[p3 + G * EB] = dd;
-        part3[p3 + 2u * G * EB] = y;
-        if (q == 0u) { dD += dy * x; }
-      }
-      workgroupBarrier();
-      // 2b. du, dΔ, dz of the block's steps: thread (el, q) finishes steps q, q + G, …
-      for (var s = q; s < S; s += G) {
-        let t = t0 + s;
-        if (e_ok && t < L) {
-          let x = cur.x[s];
-          var dus = 0.0;
-          var dd = 0.0;
-          var y = dskip * x;
-          for (var g = 0u; g < G; g++) {
-            let p3 = (s * 3u * G + g) * EB + el;
-            dus += part3[p3];
-            dd += part3[p3 + G * EB];
-            y += part3[p3 + 2u * G * EB];
-          }
-          let dyo = curDy[s];
-          let zv = cur.z[s];
-          let dy = gate(dyo, zv);
-          if (GATED) {
-            let sg = 1.0 / (1.0 + exp(-zv));
-            dz[(b * L + t) * E + e] = dyo * y * sg * (1.0 + zv * (1.0 - sg));
-          }
-          let gi = (b * L + t) * E + e;
-          du[gi] = dus + dskip * dy;
-          ddelta[gi] = dd;
-        }
-      }
-      // 2c. dB, dC of the block summed over this workgroup's channels; the read order is
-      //     rotated by thread so that neighbouring threads hit different banks
-      for (var o = tid; o < S * 2u * NS; o += EB * G) {
-        let s = o / (2u * NS);
-        let v = o % (2u * NS);
-        let t = t0 + s;
-        var acc = 0.0;
-        for (var c = 0u; c < EB; c++) { acc += red[o * EB + (c + o) % EB]; }
-        if (t < L) {
-          scr[p.off_db + wid.x * 2u * bln + (b * L + t) * 2u * NS + v] = acc;
-        }
-      }
-      workgroupBarrier(); // red and part3 are rewritten by the next block
-    }
+    if (seg > 0u) { store_bc_share(share, 1u - buf, tid); }
+    workgroupBarrier(); // red, part3 and this B | C buffer are rewritten next
   }
 
-  // 3. per-batch partials of dA_log (= A · dA) and dD
-  if (e_ok) {
-    for (var j = 0u; j < NPT; j++) { scr[p.off_da + (b * E + e) * NS + j * G + q] = A[j] * dA[j]; }
+  // per-batch partials of dA_log (= A · Σ Δ Ā h g) and dD
+  if (e < E) {
+    for (var j = 0u; j < NVT; j++) {
+      for (var c = 0u; c < 4u; c++) {
+        let n = 4u * (j * G + q) + c;
+        if (n < NS) { scr[p.off_da + (b * E + e) * NS + n] = -exp(ad[e * (NS + 1u) + n]) * dA[j][c]; }
+      }
+    }
     if (q == 0u) { scr[p.off_dd + b * E + e] = dD; }
   }
 }

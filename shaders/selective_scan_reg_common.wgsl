@@ -1,15 +1,16 @@
 // Shared part of the "register" selective-scan kernels, prepended to
 // selective_scan_reg.wgsl (forward) and selective_scan_reg_bwd.wgsl (backward) by
-// src/engine/ops/selectiveScan.ts: the uniform struct, bindings 0–5 (the same in both) and
-// the output gate. Legend: B batch, L length, E channels, N state (NS).
+// src/engine/ops/selectiveScan.ts: the uniform struct, the sizes, bindings 0–5 (the same in
+// both), the output gate and the segment loaders. Legend: B batch, L length, E channels, N
+// state (NS), K steps per segment.
 
 struct Params {
   batch: u32,
   len: u32,
   chans: u32,
-  nchunks: u32, // the backward's blocks of S steps, ceil(L / S)
+  nchunks: u32, // unused here (the chunked kernels' blocks)
   neb: u32,     // the backward's channel blocks, ceil(E / EB)
-  nseg: u32,    // segments of K = S · M steps, ceil(L / K) (one saved state each)
+  nseg: u32,    // segments of K steps, ceil(L / K) (one saved state each)
   off_db: u32,  // offsets (floats) of the backward's partial sections in `scr`
   off_da: u32,
   off_dd: u32,
@@ -17,7 +18,12 @@ struct Params {
   _pad1: u32,
 }
 
-override EB: u32 = 32u;  // channels per workgroup
+// Prepended per pipeline by src/engine/ops/selectiveScan.ts (array sizes must be constants):
+// NV = ceil(N / 4) vec4 groups of states (padded states have A = B = C = 0), NVT = NV / G per
+// thread, K steps per segment, BCPT = ceil(K · 8 · NV / (EB · G)) floats of B | C each thread
+// loads per segment.
+override EB: u32 = 32u;  // channels per workgroup (local x)
+override G: u32 = 1u;    // threads per channel (local y); thread q holds groups v = j·G + q
 override NS: u32 = 16u;  // state size N
 override GATED: bool = false;
 
@@ -32,4 +38,61 @@ override GATED: bool = false;
 fn gate(v: f32, zv: f32) -> f32 {
   if (GATED) { return v * zv / (1.0 + exp(-zv)); }
   return v;
+}
+
+// B | C of two segments, [buffer · K + step][v]: v < NV B's vec4 groups, then C's
+var<workgroup> bcs: array<array<vec4<f32>, 2 * NV>, 2 * K>;
+
+// this thread's A · log2(e) for exp2 (Ā = exp2(Δ A2))
+var<private> A2: array<vec4<f32>, NVT>;
+
+// one (B, L, E) input's values at this thread's channel for a segment's K steps (0 past L or
+// E); `which` picks the input (step_input: 0 u, 1 Δ, 2 z, 3 dout)
+fn load_steps(which: u32, b: u32, seg: u32, e: u32) -> array<f32, K> {
+  var r: array<f32, K>;
+  for (var s = 0u; s < K; s++) {
+    let t = seg * K + s;
+    r[s] = 0.0;
+    if (e < p.chans && t < p.len) { r[s] = step_input(which, (b * p.len + t) * p.chans + e); }
+  }
+  return r;
+}
+
+// this thread's share of a segment's B | C, element i = tid + r · EB · G of the padded
+// [step][B | C][8 · NV] block (0 on padded states and past L)
+fn load_bc_share(b: u32, seg: u32, tid: u32) -> array<f32, BCPT> {
+  var r: array<f32, BCPT>;
+  for (var j = 0u; j < BCPT; j++) {
+    let i = tid + j * EB * G;
+    let s = i / (8u * NV);
+    let c = i % (8u * NV);
+    let half = c / (4u * NV); // 0: B, 1: C
+    let n = c % (4u * NV);
+    let t = seg * K + s;
+    r[j] = 0.0;
+    if (s < K && n < NS && t < p.len) { r[j] = bc[(b * p.len + t) * 2u * NS + half * NS + n]; }
+  }
+  return r;
+}
+
+fn store_bc_share(share: array<f32, BCPT>, buf: u32, tid: u32) {
+  for (var j = 0u; j < BCPT; j++) {
+    let i = tid + j * EB * G;
+    let s = i / (8u * NV);
+    if (s < K) {
+      let c = i % (8u * NV);
+      bcs[buf * K + s][c / 4u][c % 4u] = share[j];
+    }
+  }
+}
+
+// this thread's states of channel ec: A · log2(e) for exp2 (Ā = exp2(Δ A2)), 0 on padded states
+fn load_a2(ec: u32, q: u32) {
+  for (var j = 0u; j < NVT; j++) {
+    for (var c = 0u; c < 4u; c++) {
+      let n = 4u * (j * G + q) + c;
+      A2[j][c] = 0.0;
+      if (n < NS) { A2[j][c] = -exp(ad[ec * (NS + 1u) + n]) * 1.4426950408889634; }
+    }
+  }
 }

@@ -94,15 +94,16 @@ describe('selective scan vs the sequential reference', () => {
   // (seconds each), so the variants are kept few; L = 2·CH + 3 and E = EB + 3 put a partial
   // chunk and a partial channel block at the ends
   const registerConfigs: ScanConfig[] = [
-    { ...SCAN_REGISTER, s: 1, g: 1 },
-    { ...SCAN_REGISTER, s: 2, g: 2, m: 3 }, // segments of 3 blocks
-    { ...SCAN_REGISTER, s: 3, g: 3, m: 1 }, // N = 3 below: one state per thread
-    { ...SCAN_REGISTER, s: 4, g: 4, m: 2, fwdEb: 4 }, // a forward workgroup's B | C share is more than one float per thread
+    { ...SCAN_REGISTER, k: 1 },
+    { ...SCAN_REGISTER, eb: 8, g: 1, k: 3 },
+    { ...SCAN_REGISTER, eb: 4, k: 8, fwdEb: 4 }, // a workgroup's B | C share is more than one float per thread
   ];
   for (const config of [...registerConfigs, ...SCAN_CONFIGS, SCAN_SEQUENTIAL]) {
     it(`configuration ${JSON.stringify(config)}${config === SCAN_SEQUENTIAL ? ' (sequential baseline)' : ''} across chunk boundaries`, async () => {
-      const ch = config.kind === 'register' ? config.s * (config.m ?? 1) : config.t * config.s;
-      await check({ B: 2, L: 2 * ch + 3, E: config.eb + 3, N: 3, gated: true }, config, 5);
+      const ch = config.kind === 'register' ? config.k : config.t * config.s;
+      // register kernels: N 6 is two vec4 groups of states, one padded, on 2 threads per channel where g > 1
+      const N = config.kind === 'register' ? 6 : 3;
+      await check({ B: 2, L: 2 * ch + 3, E: config.eb + 3, N, gated: true }, config, 5);
     }, 300_000);
   }
 

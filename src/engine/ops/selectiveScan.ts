@@ -44,63 +44,47 @@ export interface ChunkedScanConfig {
   s: number;
 }
 
-/** Register kernels. Forward: one thread per (batch, channel) with all N states, fwdEb
- *  channels per workgroup, segments of K = S · M steps. Backward: EB channels × up to G
- *  threads per channel (each with N / G states) per workgroup, walking time in blocks of S
- *  steps (S ≤ 4) and segments of M blocks (default 1), recomputing a segment's states in
- *  registers from the one the forward saved (K ≤ 8). */
+/** Register kernels: time in segments of K ≤ 8 steps (the span of one saved state, and of the
+ *  inputs loaded ahead). Forward: one thread per (batch, channel) with all N ≤ 16 states,
+ *  fwdEb channels per workgroup. Backward: EB channels × G threads per channel (each with
+ *  N / G states, G dividing ceil(N / 4)) per workgroup, recomputing a segment's states in
+ *  registers from the one the forward saved. */
 export interface RegisterScanConfig {
   kind: 'register';
   eb: number;
-  s: number;
   g: number;
-  m?: number;
+  k: number;
   /** the forward's channels per workgroup (default eb) */
   fwdEb?: number;
 }
 
 export type ScanConfig = ChunkedScanConfig | RegisterScanConfig;
 
-/** The register forward holds all N ≤ 16 states in one thread (NV ≤ 4 vec4s in the WGSL); a
- *  backward thread holds N / G (NMAX), and a segment's recomputed states M · S · N / G (HMAX). */
+/** The register forward holds all N states in one thread (NV = ceil(N / 4) ≤ 4 vec4s in the
+ *  WGSL); the kernels write out the K ≤ 8 steps of a segment. */
 const REG_MAX_STATES = 16;
-const REG_MAX_BLOCK_STATES = 64;
-/** The register kernels' default. Backward: 32 channels (a warp) × 4 threads each, single
- *  steps in segments of 4. Forward: 64 channels per workgroup, segments of 4 steps (saving
- *  each one's start).
- *  Backward, H200, B 64, E 512, N 16, fwd + bwd ms at L 82 / 1024, one run (2026-11-30, with
- *  the previous forward): eb32 g4 s1 m4 0.266 / 2.85; s1 m8 0.282 / 2.94; s2 m1 0.276 / 3.07;
- *  eb16 g4 s2 m2 0.270 / 2.91; eb16 s2 m4 0.294 / 3.06; eb16 s1 m4 0.311 / 3.42; eb8 s1 m4
- *  0.297 / 3.18; an earlier run: g8 s2 m2 0.399 / 4.34, eb64 s2 m2 0.349 / 3.85. s4 m1's
- *  pipeline crashed the NVIDIA driver's compiler (segfault), s4 m2 ran 8× slower in the
- *  backward: keep S ≤ 2 there. Saving states less often was not what mattered (the kernels
- *  are latency-bound, not bound by the checkpoint traffic); the backward gains from 1-step
- *  blocks (fewer registers).
- *  Forward (one thread per channel, 2026-11-30), L 1024: 0.37 ms with 64 channels and K 4,
- *  0.40 with 32 and K 8, 0.42 with 32 and K 4; the previous one (4 threads per channel, the
- *  backward's layout) 0.74 ms. A backward with one thread per channel was slower (2.3 ms at
- *  K 2, 4.8 at K 4, 10.8 at K 8, against 2.0): 16 states × K steps of registers leave 8 warps
- *  per SM, too few to hide its latencies. */
-export const SCAN_REGISTER: RegisterScanConfig = { kind: 'register', eb: 32, s: 1, g: 4, m: 4, fwdEb: 64 };
+const REG_MAX_STEPS = 8;
+/** The register kernels' default: segments of 4 steps; the backward with 32 channels × 4
+ *  threads per workgroup, the forward with 64 channels.
+ *  H200, B 64, E 512, N 16, L 1024 (2026-11-30): forward 0.37 ms with 64 channels and K 4,
+ *  0.40 with 32 and K 8, 0.42 with 32 and K 4; the previous forward (4 threads per channel)
+ *  0.74 ms. The previous backward (4 threads per channel, two barriers per step) 2.0 ms; one
+ *  thread per channel (16 states × K steps of registers: 8 warps per SM) 2.3 ms at K 2, 4.8 at
+ *  K 4, 10.8 at K 8. */
+export const SCAN_REGISTER: RegisterScanConfig = { kind: 'register', eb: 32, g: 4, k: 4, fwdEb: 64 };
 
-/** Threads per channel of the backward for N states: the largest divisor of N up to c.g that
- *  leaves each thread at most 16 states (64 per segment); null when none does, or N > 16
- *  (then: chunked kernels). */
+/** Threads per channel of the backward for N states: the largest divisor of ceil(N / 4) up to
+ *  c.g; null when the register kernels cannot take N or K (then: chunked kernels). */
 export function registerGroups(c: RegisterScanConfig, n: number): number | null {
-  if (n > REG_MAX_STATES) return null; // the forward holds all N in one thread
-  for (let g = c.g; g >= 1; g--) {
-    const ok = n % g === 0 && n / g <= REG_MAX_STATES && segmentBlocks(c) * c.s * (n / g) <= REG_MAX_BLOCK_STATES;
-    if (ok && c.s <= 4 && segmentBlocks(c) * c.s <= 8) return g;
-  }
-  return null;
+  if (n > REG_MAX_STATES || !Number.isInteger(c.k) || c.k < 1 || c.k > REG_MAX_STEPS) return null;
+  const nv = Math.ceil(n / 4);
+  for (let g = Math.min(c.g, nv); g > 1; g--) if (nv % g === 0) return g;
+  return 1;
 }
-
-/** Blocks per saved state of a register configuration (M). */
-export const segmentBlocks = (c: RegisterScanConfig) => c.m ?? 1;
 
 export function scanConfigName(c: ScanConfig): string {
   if (c.kind !== 'register') return `eb${c.eb}_t${c.t}_s${c.s}`;
-  return `reg_eb${c.eb}_g${c.g}_s${c.s}` + (segmentBlocks(c) > 1 ? `_m${segmentBlocks(c)}` : '') + (c.fwdEb ? `_f${c.fwdEb}` : '');
+  return `reg_eb${c.eb}_g${c.g}_k${c.k}` + (c.fwdEb ? `_f${c.fwdEb}` : '');
 }
 
 /** Chunked parallel-in-time configurations, best first; the first whose workgroup memory fits is used.
@@ -120,18 +104,18 @@ export const SCAN_SEQUENTIAL: ChunkedScanConfig = { eb: 32, t: 1, s: 16 };
 export function scanSharedBytes(c: ScanConfig, n: number): number {
   if (c.kind === 'register') {
     const g = registerGroups(c, n) ?? 1;
-    const fwd = 2 * c.s * segmentBlocks(c) * 8 * Math.ceil(n / 4); // B | C, two segments
-    return 4 * Math.max(c.eb * c.s * (2 * n + 3 * g), fwd); // backward red + part3, forward
+    const bcs = 2 * c.k * 8 * Math.ceil(n / 4); // B | C of two segments (both kernels)
+    return 4 * (c.k * 2 * n * (c.eb + 1) + c.k * 3 * g * c.eb + bcs); // backward red + part3
   }
   const ch = c.t * c.s;
   return 4 * (8 * ch * c.eb + 2 * c.t * c.eb + 2 * n * c.eb + n * c.t * c.eb);
 }
 
-/** The register kernels when N suits them (the default, or segments of one block where that
- *  fits better), else the first chunked configuration that fits. */
+/** The register kernels when N suits them (the default, or shorter segments where those fit
+ *  the workgroup memory), else the first chunked configuration that fits. */
 export function chooseScanConfig(maxSharedBytes: number, n: number): ScanConfig {
-  for (const m of [segmentBlocks(SCAN_REGISTER), 1]) {
-    const c: RegisterScanConfig = { ...SCAN_REGISTER, m };
+  for (let k = SCAN_REGISTER.k; k >= 1; k = Math.floor(k / 2)) {
+    const c: RegisterScanConfig = { ...SCAN_REGISTER, k };
     if (registerGroups(c, n) && scanSharedBytes(c, n) <= maxSharedBytes) return c;
   }
   const c = SCAN_CONFIGS.find((c) => scanSharedBytes(c, n) <= maxSharedBytes);
@@ -173,32 +157,29 @@ const bwdKernel = (c: ChunkedScanConfig, n: number, gated: boolean): KernelDef =
   bindings: SCAN_BWD_BINDINGS,
   constants: constants(c, n, gated),
 });
-/** A register kernel's source: the array sizes (see the kernels' WGSL), the shared part, then
- *  the kernel. */
-const regSource = (sizes: Record<string, number>, body: string) =>
-  Object.entries(sizes).map(([k, v]) => `const ${k} = ${v}u;\n`).join('') + regCommonSource + body;
-const fwdChannels = (c: RegisterScanConfig) => c.fwdEb ?? c.eb;
-/** The forward: segments of K = S · M steps. */
-const fwdRegKernel = (c: RegisterScanConfig, n: number, gated: boolean, save: boolean): KernelDef => {
+/** A register kernel's source: the array sizes (see selective_scan_reg_common.wgsl), the
+ *  shared part, then the kernel. g threads per channel. */
+function regSource(body: string, c: RegisterScanConfig, n: number, threads: number, g: number): string {
   const nv = Math.ceil(n / 4);
-  const k = c.s * segmentBlocks(c);
-  return {
-    name: `scan_fwd_${scanConfigName(c)}`,
-    source: regSource({ NV: nv, K: k, BCPT: Math.ceil((k * 8 * nv) / fwdChannels(c)) }, regFwdSource),
-    entryPoint: 'scan_fwd_reg',
-    bindings: ['uniform', 'read', 'read', 'read', 'read', 'read', 'rw', 'rw'],
-    constants: { EB: fwdChannels(c), NS: n, GATED: gated ? 1 : 0, SAVE: save ? 1 : 0 },
-  };
-};
+  const sizes = { NV: nv, NVT: nv / g, K: c.k, BCPT: Math.ceil((c.k * 8 * nv) / threads) };
+  return Object.entries(sizes).map(([k, v]) => `const ${k} = ${v}u;\n`).join('') + regCommonSource + body;
+}
+const fwdChannels = (c: RegisterScanConfig) => c.fwdEb ?? c.eb;
+const fwdRegKernel = (c: RegisterScanConfig, n: number, gated: boolean, save: boolean): KernelDef => ({
+  name: `scan_fwd_${scanConfigName(c)}`,
+  source: regSource(regFwdSource, c, n, fwdChannels(c), 1),
+  entryPoint: 'scan_fwd_reg',
+  bindings: ['uniform', 'read', 'read', 'read', 'read', 'read', 'rw', 'rw'],
+  constants: { EB: fwdChannels(c), NS: n, GATED: gated ? 1 : 0, SAVE: save ? 1 : 0 },
+});
 const bwdRegKernel = (c: RegisterScanConfig, n: number, gated: boolean): KernelDef => {
-  const npt = n / registerGroups(c, n)!;
-  const m = segmentBlocks(c);
+  const g = registerGroups(c, n)!;
   return {
     name: `scan_bwd_${scanConfigName(c)}`,
-    source: regSource({ NMAX: npt, SMAX: c.s, BMAX: c.s * npt, HMAX: m * c.s * npt }, regBwdSource),
+    source: regSource(regBwdSource, c, n, c.eb * g, g),
     entryPoint: 'scan_bwd_reg',
     bindings: SCAN_BWD_BINDINGS,
-    constants: { EB: c.eb, G: registerGroups(c, n)!, S: c.s, M: m, NS: n, GATED: gated ? 1 : 0 },
+    constants: { EB: c.eb, G: g, NS: n, GATED: gated ? 1 : 0 },
   };
 };
 const sumKernel: KernelDef = { name: 'scan_sum_partials', source: bwdSource, entryPoint: 'sum_partials', bindings: ['uniform', 'read', 'rw'], constants: { WG: WG_SUM } };
@@ -239,11 +220,9 @@ export function selectiveScanPacked(u: Tensor, delta: Tensor, aLog: Tensor, bc: 
   if (maxBuffers < SCAN_STORAGE_BUFFERS) throw new Error(`The selective scan's backward binds ${SCAN_STORAGE_BUFFERS} storage buffers; this GPU allows ${maxBuffers} per shader stage.`);
   if (B > 65535 || Math.ceil(E / 8) > 65535) throw new Error(`selectiveScan: batch ${B} or channels ${E} exceed the 65535-workgroup grid`);
   const cfg = opts.config ?? chooseScanConfig(g.gpu.limits.maxComputeWorkgroupStorageSize, N);
-  if (cfg.kind === 'register' && !registerGroups(cfg, N)) throw new Error(`selectiveScan: the register kernels take N ≤ ${REG_MAX_STATES} states and cannot split N ${N} over at most ${cfg.g} threads, ≤ ${REG_MAX_BLOCK_STATES} per segment of ${segmentBlocks(cfg)} blocks of ${cfg.s} (S ≤ 4)`);
-  // the chunked kernels save each chunk's start; the register ones walk blocks of S steps and
-  // save each segment's start (M blocks)
-  const nblocks = Math.ceil(L / (cfg.kind === 'register' ? cfg.s : cfg.t * cfg.s));
-  const nsaved = cfg.kind === 'register' ? Math.ceil(nblocks / segmentBlocks(cfg)) : nblocks;
+  if (cfg.kind === 'register' && !registerGroups(cfg, N)) throw new Error(`selectiveScan: the register kernels take N ≤ ${REG_MAX_STATES} states and segments of 1 to ${REG_MAX_STEPS} steps; got N ${N}, K ${cfg.k}`);
+  // both kernel families save the state at the start of each chunk / segment
+  const nsaved = Math.ceil(L / (cfg.kind === 'register' ? cfg.k : cfg.t * cfg.s));
   const neb = Math.ceil(E / cfg.eb);
   const inputs = [u, delta, aLog, bc, D, ...(z ? [z] : [])];
   const needGrad = inputs.some((t) => t.requiresGrad) && g.gradEnabled;
@@ -258,12 +237,12 @@ export function selectiveScanPacked(u: Tensor, delta: Tensor, aLog: Tensor, bc: 
   const zOrDummy = z ?? u; // never read when not gated
   const ad = pack2(aLog, D, [E, N + 1], 'scan_A_log|D'); // (E, N + 1)
   const offsets = { neb, off_db: offDb, off_da: offDa, off_dd: offDd, _pad0: 0, _pad1: 0 };
-  const params = ScanBwdParams.pack({ batch: B, len: L, chans: E, nchunks: nblocks, nseg: nsaved, ...offsets });
+  const params = ScanBwdParams.pack({ batch: B, len: L, chans: E, nchunks: nsaved, nseg: nsaved, ...offsets });
   if (cfg.kind === 'register') {
     // the forward walks whole segments, with its own channels per workgroup
     g.dispatch(fwdRegKernel(cfg, N, !!z, needGrad), params, [u, delta, ad, bc, zOrDummy, out, scratch], [Math.ceil(E / fwdChannels(cfg)), B, 1]);
   } else {
-    g.dispatch(fwdKernel(cfg, N, !!z, needGrad), ScanParams.pack({ batch: B, len: L, chans: E, nchunks: nblocks }), [u, delta, ad, bc, zOrDummy, out, scratch], [neb, B, 1]);
+    g.dispatch(fwdKernel(cfg, N, !!z, needGrad), ScanParams.pack({ batch: B, len: L, chans: E, nchunks: nsaved }), [u, delta, ad, bc, zOrDummy, out, scratch], [neb, B, 1]);
   }
 
   g.record(out, (dout) => {
