@@ -107,6 +107,17 @@ describe('selective scan vs the sequential reference', () => {
     }, 300_000);
   }
 
+  it('a configuration over the workgroup-memory limit is refused before any dispatch', async () => {
+    const g = await eagerGraph();
+    const u = g.input('u', [1, 4, 3]);
+    const a = g.input('A_log', [3, 16]);
+    const bc = g.input('B', [1, 4, 16]);
+    const d = g.input('D', [3]);
+    const huge: ScanConfig = { kind: 'register', eb: 1024, g: 1, k: 8 };
+    expect(() => selectiveScan(u, u, a, bc, bc, d, undefined, { config: huge })).toThrow(/workgroup memory/);
+    g.destroy();
+  });
+
   it('a wrong A_log shape is rejected', async () => {
     const g = await eagerGraph();
     const u = g.input('u', [1, 4, 3]);

@@ -219,7 +219,10 @@ export function selectiveScanPacked(u: Tensor, delta: Tensor, aLog: Tensor, bc: 
   const maxBuffers = g.gpu.limits.maxStorageBuffersPerShaderStage;
   if (maxBuffers < SCAN_STORAGE_BUFFERS) throw new Error(`The selective scan's backward binds ${SCAN_STORAGE_BUFFERS} storage buffers; this GPU allows ${maxBuffers} per shader stage.`);
   if (B > 65535 || Math.ceil(E / 8) > 65535) throw new Error(`selectiveScan: batch ${B} or channels ${E} exceed the 65535-workgroup grid`);
-  const cfg = opts.config ?? chooseScanConfig(g.gpu.limits.maxComputeWorkgroupStorageSize, N);
+  const maxShared = g.gpu.limits.maxComputeWorkgroupStorageSize;
+  const cfg = opts.config ?? chooseScanConfig(maxShared, N);
+  // a pipeline over the limit fails only at dispatch, and its results are garbage: refuse here
+  if (scanSharedBytes(cfg, N) > maxShared) throw new Error(`selectiveScan: configuration ${scanConfigName(cfg)} needs ${scanSharedBytes(cfg, N)} bytes of workgroup memory at N ${N}; this GPU offers ${maxShared}.`);
   if (cfg.kind === 'register' && !registerGroups(cfg, N)) throw new Error(`selectiveScan: the register kernels take N ≤ ${REG_MAX_STATES} states and segments of 1 to ${REG_MAX_STEPS} steps; got N ${N}, K ${cfg.k}`);
   // both kernel families save the state at the start of each chunk / segment
   const nsaved = Math.ceil(L / (cfg.kind === 'register' ? cfg.k : cfg.t * cfg.s));
