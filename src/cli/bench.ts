@@ -51,6 +51,8 @@ export async function runBench(args: string[]): Promise<BenchResult[]> {
     else console.log(`${adapterLine}\n${formatHeader()}`);
     for (const c of cases) {
       const rs = await c.run(gpu, { quick: flags.quick });
+      // numbers measured on a pipeline WebGPU rejected are not numbers: refuse the case
+      if (gpu.uncapturedErrors.length) throw new Error(`WebGPU reported ${gpu.uncapturedErrors.length} error(s) during the "${c.name}" benchmark, so its results are not valid and were not printed. The first: ${gpu.uncapturedErrors[0]}`);
       if (tuning) for (const r of rs) r.extra = { ...r.extra, matmul_tuning: tuning };
       for (const r of rs) console.log(flags.json ? formatJson(r) : formatRow(r));
       results.push(...rs);

@@ -28,6 +28,9 @@ export class GpuContext {
   private bytesAllocated = 0;
   /** Objects that must live as long as the device (Dawn's GPU instance in Node). */
   keepAlive: unknown = null;
+  /** WebGPU errors that no error scope caught, in order: nodeGpu collects them (unless its
+   *  caller handles them), so a benchmark can refuse numbers measured on an invalid pipeline. */
+  readonly uncapturedErrors: string[] = [];
 
   constructor(
     readonly device: GPUDevice,

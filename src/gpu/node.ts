@@ -11,8 +11,15 @@ export async function nodeGpu(opts: InitDeviceOptions = {}): Promise<GpuContext>
   // experiments on the device machine.
   const extra = process.env.ICL_DAWN_FLAGS?.split(';').filter((f) => f.trim()) ?? [];
   const gpu = webgpu.create(['disable-dawn-features=timestamp_quantization', ...extra]);
-  const { device, info } = await initDevice(gpu, opts);
-  const ctx = new GpuContext(device, info);
+  // Dawn prints uncaught errors to stdout, which would corrupt `bench --json`; by default they
+  // go to stderr and to ctx.uncapturedErrors instead
+  let ctx: GpuContext | undefined = undefined;
+  const onUncapturedError = (m: string) => {
+    ctx?.uncapturedErrors.push(m);
+    process.stderr.write(`[webgpu] ${m}\n`);
+  };
+  const { device, info } = await initDevice(gpu, { onUncapturedError, ...opts });
+  ctx = new GpuContext(device, info);
   // Dawn's instance must outlive the device: if `gpu` is garbage-collected, the process crashes.
   ctx.keepAlive = gpu;
   return ctx;

@@ -1,6 +1,7 @@
 // An eager dispatch that WebGPU rejects (here: a bind group without a binding the shader
 // uses) must make the next read fail with the kernel's name, not return untouched zeros.
 import { describe, expect, it } from 'vitest';
+import { nodeGpu } from '../../src/gpu/node';
 import type { KernelDef } from '../../src/gpu/kernel';
 import { ElementwiseParams } from '../../src/engine/ops/elementwise';
 import source from '../../shaders/elementwise.wgsl?raw';
@@ -18,5 +19,22 @@ describe('eager graphs surface validation errors', () => {
     // the error is reported once; later reads work
     expect(Array.from(await x.read())).toEqual([0, 0, 0, 0]);
     g.destroy();
+  });
+});
+
+describe('errors no scope catches (Node)', () => {
+  it('are collected on the context for the benchmarks to refuse, not printed to stdout', async () => {
+    const gpu = await nodeGpu();
+    try {
+      const limit = gpu.limits.maxComputeWorkgroupStorageSize;
+      const code = `var<workgroup> big: array<f32, ${limit / 4 + 1024}>; @compute @workgroup_size(1) fn main() { big[0] = 1.0; }`;
+      gpu.device.createComputePipeline({ layout: 'auto', compute: { module: gpu.device.createShaderModule({ code }), entryPoint: 'main' } });
+      await gpu.idle();
+      for (let i = 0; i < 50 && !gpu.uncapturedErrors.length; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(gpu.uncapturedErrors.length).toBe(1);
+      expect(gpu.uncapturedErrors[0]).toMatch(/workgroup storage/);
+    } finally {
+      gpu.destroy();
+    }
   });
 });
