@@ -81,6 +81,7 @@ describe('selective scan vs the sequential reference', () => {
     { B: 2, L: 82, E: 33, N: 4, gated: true },
     { B: 1, L: 129, E: 6, N: 3, gated: false },
     { B: 1, L: 1024, E: 2, N: 2, gated: true },
+    { B: 1, L: 9, E: 5, N: 12, gated: false }, // 3 threads per channel in the backward
     { B: 2, L: 19, E: 5, N: 20, gated: true }, // N > 16: the chunked kernels by default
     { B: 2, L: 9, E: 3, N: 17, gated: false }, // N prime > 16: the chunked kernels by default
   ];
