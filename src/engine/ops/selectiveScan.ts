@@ -1,7 +1,8 @@
 // Selective scan (Mamba's S6): GPU forward and backward, and the plain sequential CPU
 // reference with the same signature. Two kernel families:
-// - "register" (the default, N ≤ 16): one thread per (batch, channel) walks time with its N
-//   states in registers (shaders/selective_scan_reg.wgsl, selective_scan_reg_bwd.wgsl);
+// - "register" (the default, N ≤ 16): time in segments of K written-out steps, states in
+//   registers; the forward's thread holds a (batch, channel)'s N states, the backward's G
+//   threads share them (shaders/selective_scan_reg*.wgsl);
 // - "chunked": parallel in time inside a workgroup, states one after another in workgroup
 //   memory (shaders/selective_scan.wgsl, selective_scan_bwd.wgsl); for N > 16, and the
 //   T = 1 configuration is the sequential baseline of the benchmarks.
