@@ -47,7 +47,8 @@ var<workgroup> bcs: array<array<vec4<f32>, 2 * NV>, 2 * K>;
 var<private> A2: array<vec4<f32>, NVT>;
 
 // one (B, L, E) input's values at this thread's channel for a segment's K steps (0 past L or
-// E); `which` picks the input (step_input: 0 u, 1 Δ, 2 z, 3 dout)
+// E); `which` picks the input through step_input, which each kernel defines (0 u, 1 Δ, 2 z,
+// 3 dout: the backward only)
 fn load_steps(which: u32, b: u32, seg: u32, e: u32) -> array<f32, K> {
   var r: array<f32, K>;
   for (var s = 0u; s < K; s++) {
