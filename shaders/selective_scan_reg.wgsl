@@ -94,10 +94,9 @@ fn scan_fwd_reg(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation
       share = load_bc_share(b, seg + 1u, tid);
     }
     if (SAVE && e < E) {
-      let base = (b * p.nseg + seg) * NS * E + e;
       for (var v = 0u; v < NV; v++) {
         for (var c = 0u; c < 4u; c++) {
-          if (4u * v + c < NS) { hck[base + (4u * v + c) * E] = h[v][c]; }
+          if (4u * v + c < NS) { hck[saved_state_index(b, seg, 4u * v + c, e)] = h[v][c]; }
         }
       }
     }

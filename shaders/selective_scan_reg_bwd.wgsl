@@ -57,11 +57,10 @@ fn step_input(which: u32, gi: u32) -> f32 {
 fn load_state(b: u32, seg: u32, e: u32, q: u32) -> array<vec4<f32>, NVT> {
   var r: array<vec4<f32>, NVT>;
   if (e < p.chans) {
-    let base = (b * p.nseg + seg) * NS * p.chans + e;
     for (var j = 0u; j < NVT; j++) {
       for (var c = 0u; c < 4u; c++) {
         let n = 4u * (j * G + q) + c;
-        if (n < NS) { r[j][c] = scr[base + n * p.chans]; }
+        if (n < NS) { r[j][c] = scr[saved_state_index(b, seg, n, e)]; }
       }
     }
   }

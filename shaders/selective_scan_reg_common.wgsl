@@ -43,6 +43,12 @@ fn gate(v: f32, zv: f32) -> f32 {
 // B | C of two segments, [buffer · K + step][v]: v < NV B's vec4 groups, then C's
 var<workgroup> bcs: array<array<vec4<f32>, 2 * NV>, 2 * K>;
 
+// where the forward saves, and the backward reads, state n of channel e at the start of
+// segment seg: hck (B, nseg, N, E), channel-fastest so that a workgroup's accesses coalesce
+fn saved_state_index(b: u32, seg: u32, n: u32, e: u32) -> u32 {
+  return ((b * p.nseg + seg) * NS + n) * p.chans + e;
+}
+
 // this thread's A · log2(e) for exp2 (Ā = exp2(Δ A2))
 var<private> A2: array<vec4<f32>, NVT>;
 

@@ -158,11 +158,11 @@ const bwdKernel = (c: ChunkedScanConfig, n: number, gated: boolean): KernelDef =
   bindings: SCAN_BWD_BINDINGS,
   constants: constants(c, n, gated),
 });
-/** A register kernel's source: the array sizes (see selective_scan_reg_common.wgsl), the
- *  shared part, then the kernel. g threads per channel. */
-function regSource(body: string, c: RegisterScanConfig, n: number, threads: number, g: number): string {
+/** A register kernel's source for a workgroup of eb channels × g threads each: the array
+ *  sizes (see selective_scan_reg_common.wgsl), the shared part, then the kernel. */
+function regSource(body: string, c: RegisterScanConfig, n: number, eb: number, g: number): string {
   const nv = Math.ceil(n / 4);
-  const sizes = { NV: nv, NVT: nv / g, K: c.k, BCPT: Math.ceil((c.k * 8 * nv) / threads) };
+  const sizes = { NV: nv, NVT: nv / g, K: c.k, BCPT: Math.ceil((c.k * 8 * nv) / (eb * g)) };
   return Object.entries(sizes).map(([k, v]) => `const ${k} = ${v}u;\n`).join('') + regCommonSource + body;
 }
 const fwdChannels = (c: RegisterScanConfig) => c.fwdEb ?? c.eb;
@@ -177,7 +177,7 @@ const bwdRegKernel = (c: RegisterScanConfig, n: number, gated: boolean): KernelD
   const g = registerGroups(c, n)!;
   return {
     name: `scan_bwd_${scanConfigName(c)}`,
-    source: regSource(regBwdSource, c, n, c.eb * g, g),
+    source: regSource(regBwdSource, c, n, c.eb, g),
     entryPoint: 'scan_bwd_reg',
     bindings: SCAN_BWD_BINDINGS,
     constants: { EB: c.eb, G: g, NS: n, GATED: gated ? 1 : 0 },
