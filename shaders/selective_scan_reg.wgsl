@@ -45,8 +45,8 @@ fn fwd_step(s: u32, buf: u32, t: u32, b: u32, e: u32) {
   let dx = dt * x;
   var y = vec4<f32>(0.0);
   for (var v = 0u; v < NV; v++) {
-    h[v] = exp2(dt * A2[v]) * h[v] + dx * bcs[buf * K + s][v];
-    y += bcs[buf * K + s][NV + v] * h[v];
+    h[v] = exp2(dt * A2[v]) * h[v] + dx * bcs[buf][s][0][v];
+    y += bcs[buf][s][1][v] * h[v];
   }
   if (e < p.chans && t < p.len) {
     out[(b * p.len + t) * p.chans + e] = gate(dot(y, vec4<f32>(1.0)) + dskip * x, zs[s]);

@@ -18,12 +18,13 @@ struct Params {
   _pad1: u32,
 }
 
-// Prepended per pipeline by src/engine/ops/selectiveScan.ts (array sizes must be constants):
-// NV = ceil(N / 4) vec4 groups of states (padded states have A = B = C = 0), NVT = NV / G per
-// thread, K steps per segment, BCPT = ceil(K · 8 · NV / (EB · G)) floats of B | C each thread
-// loads per segment.
-override EB: u32 = 32u;  // channels per workgroup (local x)
-override G: u32 = 1u;    // threads per channel (local y); thread q holds groups v = j·G + q
+// Prepended per pipeline by src/engine/ops/selectiveScan.ts as constants (not overrides:
+// they size nested workgroup arrays, whose inner sizes must be constants, and constant sizes
+// let the compiler fold every constant part of an index into the address): EB channels per
+// workgroup (local x), G threads per channel (local y; thread q holds the state groups
+// v = j·G + q), NV = ceil(N / 4) vec4 groups of states (padded states have A = B = C = 0),
+// NVT = NV / G per thread, K steps per segment, BCPT = ceil(K · 8 · NV / (EB · G)) floats of
+// B | C each thread loads per segment.
 override NS: u32 = 16u;  // state size N
 override GATED: bool = false;
 
@@ -40,8 +41,9 @@ fn gate(v: f32, zv: f32) -> f32 {
   return v;
 }
 
-// B | C of two segments, [buffer · K + step][v]: v < NV B's vec4 groups, then C's
-var<workgroup> bcs: array<array<vec4<f32>, 2 * NV>, 2 * K>;
+// B | C of two segments, [buffer][step][0: B, 1: C][vec4 group v]; the runtime parts of an
+// index (buffer, v) are the same in every access of a step, so the compiler clamps them once
+var<workgroup> bcs: array<array<array<array<vec4<f32>, NV>, 2>, K>, 2>;
 
 // where the forward saves, and the backward reads, state n of channel e at the start of
 // segment seg: hck (B, nseg, N, E), channel-fastest so that a workgroup's accesses coalesce
@@ -88,7 +90,8 @@ fn store_bc_share(share: array<f32, BCPT>, buf: u32, tid: u32) {
     let s = i / (8u * NV);
     if (s < K) {
       let c = i % (8u * NV);
-      bcs[buf * K + s][c / 4u][c % 4u] = share[j];
+      let n = c % (4u * NV);
+      bcs[buf][s][c / (4u * NV)][n / 4u][n % 4u] = share[j];
     }
   }
 }

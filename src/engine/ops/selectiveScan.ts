@@ -105,8 +105,10 @@ export const SCAN_SEQUENTIAL: ChunkedScanConfig = { eb: 32, t: 1, s: 16 };
 export function scanSharedBytes(c: ScanConfig, n: number): number {
   if (c.kind === 'register') {
     const g = registerGroups(c, n) ?? 1;
-    const bcs = 2 * c.k * 8 * Math.ceil(n / 4); // B | C of two segments (both kernels)
-    return 4 * (c.k * 2 * n * (c.eb + 1) + c.k * 3 * g * c.eb + bcs); // backward red + part3
+    const nv = Math.ceil(n / 4);
+    const bcs = 2 * c.k * 8 * nv; // B | C of two segments (both kernels)
+    const red = g * 8 * c.k * (nv / g) * (c.eb + 1); // dB | dC terms, rows padded by one float
+    return 4 * (red + c.k * 3 * g * c.eb + bcs); // backward red + part3
   }
   const ch = c.t * c.s;
   return 4 * (8 * ch * c.eb + 2 * c.t * c.eb + 2 * n * c.eb + n * c.t * c.eb);
@@ -162,7 +164,7 @@ const bwdKernel = (c: ChunkedScanConfig, n: number, gated: boolean): KernelDef =
  *  sizes (see selective_scan_reg_common.wgsl), the shared part, then the kernel. */
 function regSource(body: string, c: RegisterScanConfig, n: number, eb: number, g: number): string {
   const nv = Math.ceil(n / 4);
-  const sizes = { NV: nv, NVT: nv / g, K: c.k, BCPT: Math.ceil((c.k * 8 * nv) / (eb * g)) };
+  const sizes = { EB: eb, G: g, NV: nv, NVT: nv / g, K: c.k, BCPT: Math.ceil((c.k * 8 * nv) / (eb * g)) };
   return Object.entries(sizes).map(([k, v]) => `const ${k} = ${v}u;\n`).join('') + regCommonSource + body;
 }
 const fwdChannels = (c: RegisterScanConfig) => c.fwdEb ?? c.eb;
@@ -171,7 +173,7 @@ const fwdRegKernel = (c: RegisterScanConfig, n: number, gated: boolean, save: bo
   source: regSource(regFwdSource, c, n, fwdChannels(c), 1),
   entryPoint: 'scan_fwd_reg',
   bindings: ['uniform', 'read', 'read', 'read', 'read', 'read', 'rw', 'rw'],
-  constants: { EB: fwdChannels(c), NS: n, GATED: gated ? 1 : 0, SAVE: save ? 1 : 0 },
+  constants: { NS: n, GATED: gated ? 1 : 0, SAVE: save ? 1 : 0 },
 });
 const bwdRegKernel = (c: RegisterScanConfig, n: number, gated: boolean): KernelDef => {
   const g = registerGroups(c, n)!;
@@ -180,7 +182,7 @@ const bwdRegKernel = (c: RegisterScanConfig, n: number, gated: boolean): KernelD
     source: regSource(regBwdSource, c, n, c.eb, g),
     entryPoint: 'scan_bwd_reg',
     bindings: SCAN_BWD_BINDINGS,
-    constants: { EB: c.eb, G: g, NS: n, GATED: gated ? 1 : 0 },
+    constants: { NS: n, GATED: gated ? 1 : 0 },
   };
 };
 const sumKernel: KernelDef = { name: 'scan_sum_partials', source: bwdSource, entryPoint: 'sum_partials', bindings: ['uniform', 'read', 'rw'], constants: { WG: WG_SUM } };
