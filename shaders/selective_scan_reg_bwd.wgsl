@@ -31,7 +31,7 @@ const LN2 = 0.6931471805599453;
 // thread's accesses (q and channel in the writes, q and row in the sums), so the compiler
 // clamps it once and folds the rest into constant offsets. Rows are padded to EB + 1, so that
 // the writes (by channel) and the sums (by row) avoid bank conflicts. (Vec4 rows, written 128
-// bits at a time, made the backward 45% slower on an H200.)
+// bits at a time, made the backward 40% slower on an H200, for no reason the SASS shows.)
 const RR = 8u * K * NVT; // rows per q
 var<workgroup> red: array<array<array<f32, EB + 1u>, RR>, G>;
 // a segment's sums over each thread's states, [step][Σ g B | Σ A2 Ā h g | Σ C h_t][q][channel]

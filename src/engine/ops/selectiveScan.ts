@@ -71,7 +71,9 @@ const REG_MAX_STEPS = 8;
  *  0.40 with 32 and K 8, 0.42 with 32 and K 4; the previous forward (4 threads per channel)
  *  0.74 ms. The previous backward (4 threads per channel, two barriers per step) 2.0 ms; one
  *  thread per channel (16 states × K steps of registers: 8 warps per SM) 2.3 ms at K 2, 4.8 at
- *  K 4, 10.8 at K 8. */
+ *  K 4, 10.8 at K 8. The backward with index-folding workgroup arrays (sixth session) 1.23 ms
+ *  at K 4, 1.46 at K 3 (fewer registers, more segments), 2.4 at K 5, 2.0 with G 2, 1.9 with
+ *  EB 16 (bench/RESULTS.md). */
 export const SCAN_REGISTER: RegisterScanConfig = { kind: 'register', eb: 32, g: 4, k: 4, fwdEb: 64 };
 
 /** Threads per channel of the backward for N states: the largest divisor of ceil(N / 4) up to
