@@ -17,29 +17,51 @@ export interface StepReading {
   gradNorm: number;
 }
 
+/** A training step traced but not compiled yet: its graph and the tensors it keeps. */
+export interface TracedStep {
+  graph: Graph;
+  loss: Tensor;
+  gradNorm: Tensor;
+}
+
+/** Traces forward, backward, clipping and Adam into one graph. */
+export function traceStep(gpu: GpuContext, arena: ParamArena, build: (g: Graph) => Tensor, cfg: AdamConfig): TracedStep {
+  const g = new Graph(gpu, 'trace', arena);
+  const loss = build(g);
+  backward(loss);
+  bindParamGrads(g, arena);
+  const state = g.input('__adam_state', [4]);
+  const gradNorm = adamUpdate(g, arena, state, cfg);
+  return { graph: g, loss, gradNorm };
+}
+
 export class TrainingStep {
   readonly graph: Graph;
   readonly stats: PlanStats;
   private compiled: CompiledGraph;
   private ring: ReadbackRing<number>;
 
+  /** The step with its pipelines created all at once first (GpuContext.preparePipelines):
+   *  the way to build one where the first step's latency matters. */
+  static async create(gpu: GpuContext, arena: ParamArena, build: (g: Graph) => Tensor, cfg: AdamConfig, step = 0): Promise<TrainingStep> {
+    const traced = traceStep(gpu, arena, build, cfg);
+    await gpu.preparePipelines(traced.graph.dispatches.map((d) => d.kernel));
+    return new TrainingStep(gpu, arena, traced, cfg, step);
+  }
+
   /**
-   * build(g) declares the batch inputs with g.input(name, shape) and returns the scalar loss.
+   * build(g) declares the batch inputs with g.input(name, shape) and returns the scalar loss
+   * (or: the step already traced by traceStep).
    * `step` counts Adam steps across recompilations (curriculum stages), for bias correction.
    */
   constructor(
     gpu: GpuContext,
     private arena: ParamArena,
-    build: (g: Graph) => Tensor,
+    build: ((g: Graph) => Tensor) | TracedStep,
     private cfg: AdamConfig,
     public step = 0,
   ) {
-    const g = new Graph(gpu, 'trace', arena);
-    const loss = build(g);
-    backward(loss);
-    bindParamGrads(g, arena);
-    const state = g.input('__adam_state', [4]);
-    const gradNorm = adamUpdate(g, arena, state, cfg);
+    const { graph: g, loss, gradNorm } = typeof build === 'function' ? traceStep(gpu, arena, build, cfg) : build;
     this.graph = g;
     this.compiled = new CompiledGraph(g, { keep: [loss, gradNorm] });
     this.stats = this.compiled.stats;

@@ -74,27 +74,58 @@ export class GpuContext {
 
   /** Pipeline for a kernel, created once per (name, constants) and cached. */
   pipeline(kernel: KernelDef): { pipeline: GPUComputePipeline; layout: GPUBindGroupLayout } {
-    const key = kernel.name + JSON.stringify(kernel.constants ?? {});
+    const key = pipelineKey(kernel);
     let entry = this.pipelines.get(key);
     if (!entry) {
-      const layout = this.device.createBindGroupLayout({
-        label: kernel.name,
-        entries: kernel.bindings.map((kind, binding) => ({
-          binding,
-          visibility: GPUShaderStage.COMPUTE,
-          buffer: { type: kind === 'uniform' ? 'uniform' : kind === 'read' ? 'read-only-storage' : 'storage' },
-        })),
-      });
-      const module = this.device.createShaderModule({ label: kernel.name, code: kernel.source });
-      const pipeline = this.device.createComputePipeline({
-        label: kernel.name,
-        layout: this.device.createPipelineLayout({ bindGroupLayouts: [layout] }),
-        compute: { module, entryPoint: kernel.entryPoint ?? 'main', constants: kernel.constants },
-      });
-      entry = { pipeline, layout };
+      const layout = this.bindGroupLayout(kernel);
+      entry = { pipeline: this.device.createComputePipeline(this.pipelineDescriptor(kernel, layout)), layout };
       this.pipelines.set(key, entry);
     }
     return entry;
+  }
+
+  /**
+   * Creates the pipelines of these kernels that are not cached yet, all at once, so that the
+   * implementation may compile them in parallel (createComputePipelineAsync); created one at a
+   * time, the driver compiles them in series, which is most of a cold first step. A kernel
+   * whose pipeline fails is left out: pipeline() creates it again and reports the error where
+   * it always did.
+   */
+  async preparePipelines(kernels: readonly KernelDef[]): Promise<void> {
+    const todo = new Map<string, KernelDef>();
+    for (const k of kernels) if (!this.pipelines.has(pipelineKey(k))) todo.set(pipelineKey(k), k);
+    if (!todo.size) return;
+    this.device.pushErrorScope('validation'); // reported again, in place, by pipeline()
+    const pending = [...todo].map(async ([key, kernel]) => {
+      const layout = this.bindGroupLayout(kernel);
+      try {
+        const pipeline = await this.device.createComputePipelineAsync(this.pipelineDescriptor(kernel, layout));
+        this.pipelines.set(key, { pipeline, layout });
+      } catch {
+        // left for pipeline()
+      }
+    });
+    await this.device.popErrorScope();
+    await Promise.all(pending);
+  }
+
+  private bindGroupLayout(kernel: KernelDef): GPUBindGroupLayout {
+    return this.device.createBindGroupLayout({
+      label: kernel.name,
+      entries: kernel.bindings.map((kind, binding) => ({
+        binding,
+        visibility: GPUShaderStage.COMPUTE,
+        buffer: { type: kind === 'uniform' ? 'uniform' : kind === 'read' ? 'read-only-storage' : 'storage' },
+      })),
+    });
+  }
+
+  private pipelineDescriptor(kernel: KernelDef, layout: GPUBindGroupLayout): GPUComputePipelineDescriptor {
+    return {
+      label: kernel.name,
+      layout: this.device.createPipelineLayout({ bindGroupLayouts: [layout] }),
+      compute: { module: this.device.createShaderModule({ label: kernel.name, code: kernel.source }), entryPoint: kernel.entryPoint ?? 'main', constants: kernel.constants },
+    };
   }
 
   bindGroup(kernel: KernelDef, slices: BufferSlice[]): GPUBindGroup {
@@ -202,4 +233,9 @@ export function fmtBytes(n: number): string {
   if (n >= 2 ** 20) return `${(n / 2 ** 20).toFixed(1)} MiB`;
   if (n >= 2 ** 10) return `${(n / 2 ** 10).toFixed(1)} KiB`;
   return `${n} B`;
+}
+
+/** A pipeline's cache key: its kernel's name and override constants. */
+function pipelineKey(kernel: KernelDef): string {
+  return kernel.name + JSON.stringify(kernel.constants ?? {});
 }

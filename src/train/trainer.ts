@@ -234,7 +234,7 @@ export class Trainer {
     const d = this.config.nDims;
     const O = probe.outDim;
     const lossOf = probe.loss === 'logistic' ? maskedLogistic : maskedMse;
-    this.trainingStep = new TrainingStep(
+    this.trainingStep = await TrainingStep.create(
       this.gpu,
       this.model.arena,
       (g) => {
@@ -250,6 +250,7 @@ export class Trainer {
 
   private async compileChecked(g: Graph, keep: Tensor[]): Promise<CompiledGraph> {
     try {
+      await this.gpu.preparePipelines(g.dispatches.map((d) => d.kernel));
       return await this.gpu.checked(() => new CompiledGraph(g, { keep }));
     } catch (e) {
       throw new ModelTooBigError(`The ${this.config.size} ${this.config.model} does not fit on this GPU: ${(e as Error).message}. Choose a smaller size or batch.`);

@@ -7,6 +7,7 @@ import { nodeGpu } from '../../gpu/node';
 import { ADAM_DEFAULTS } from '../../engine/ops/adam';
 import { maskedMse } from '../../engine/ops/losses';
 import { Rng } from '../../engine/rng';
+import type { Graph } from '../../engine/graph';
 import { TrainingStep } from '../../engine/trainingStep';
 import { buildModel } from '../../nn/models';
 import { sampleBatch } from '../../tasks';
@@ -21,18 +22,18 @@ interface StepShape {
   points: number;
 }
 
-function buildStep(gpu: GpuContext, model: ModelId, size: SizeId, s: StepShape) {
+function stepParts(model: ModelId, size: SizeId, s: StepShape) {
   const T = 2 * s.points;
   const m = buildModel(model, size, { inDim: D_IN, outDim: 1, maxTokens: T });
-  m.arena.allocate(gpu, new Rng(1));
-  const step = new TrainingStep(
-    gpu,
-    m.arena,
-    (g) => maskedMse(m.forward(g, g.input('inputs', [s.batch, T, D_IN])), g.input('targets', [s.batch, T, 1]), g.input('mask', [s.batch, T, 1]), g.input('invCount', [1])),
-    ADAM_DEFAULTS,
-  );
+  const build = (g: Graph) => maskedMse(m.forward(g, g.input('inputs', [s.batch, T, D_IN])), g.input('targets', [s.batch, T, 1]), g.input('mask', [s.batch, T, 1]), g.input('invCount', [1]));
   const inputs = batchInputs(sampleBatch('linear_regression', new Rng(2), { batch: s.batch, nDims: D_IN, activeDims: D_IN, nPoints: s.points }));
-  return { m, step, inputs };
+  return { m, build, inputs };
+}
+
+function buildStep(gpu: GpuContext, model: ModelId, size: SizeId, s: StepShape) {
+  const { m, build, inputs } = stepParts(model, size, s);
+  m.arena.allocate(gpu, new Rng(1));
+  return { m, step: new TrainingStep(gpu, m.arena, build, ADAM_DEFAULTS), inputs };
 }
 
 /** ms per training step: median over batches of steps, after warm-up. */
@@ -88,14 +89,19 @@ export async function benchFirstStep(_gpu: GpuContext, opts: BenchOptions): Prom
   const shape: StepShape = opts.quick ? { batch: 8, points: 11 } : { batch: 64, points: 41 };
   const size: SizeId = opts.quick ? 'tiny' : 'paper';
   const results: BenchResult[] = [];
-  for (const model of MODEL_IDS) {
+  for (const model of only(MODEL_IDS, process.env.ICL_BENCH_MODELS)) {
     const t0 = performance.now();
     const cold = await nodeGpu();
-    const { step, inputs } = buildStep(cold, model, size, shape);
+    const { m, build, inputs } = stepParts(model, size, shape);
+    m.arena.allocate(cold, new Rng(1));
+    // as the trainer builds it (pipelines created all at once); ICL_FIRST_STEP_SERIAL=1: one
+    // at a time, for comparison (with the driver's shader cache off or cold)
+    const serial = process.env.ICL_FIRST_STEP_SERIAL === '1';
+    const step = serial ? new TrainingStep(cold, m.arena, build, ADAM_DEFAULTS) : await TrainingStep.create(cold, m.arena, build, ADAM_DEFAULTS);
     await step.run(inputs, 1e-4);
     await step.flush();
     const ms = performance.now() - t0;
-    results.push({ name: `first_step/${model}/${size}`, shape: { batch: shape.batch, tokens: 2 * shape.points }, median: ms, spread: [ms, ms], unit: 'ms', adapter: cold.info.adapterName });
+    results.push({ name: `first_step${serial ? '_serial' : ''}/${model}/${size}`, shape: { batch: shape.batch, tokens: 2 * shape.points }, median: ms, spread: [ms, ms], unit: 'ms', adapter: cold.info.adapterName });
     cold.destroy();
   }
   return results;

@@ -1,0 +1,42 @@
+// Pipelines created ahead, all at once (GpuContext.preparePipelines, as a training step is
+// built): later dispatches use them without compiling again, and a kernel that cannot
+// compile is left to pipeline(), which reports its error as it always did.
+import { describe, expect, it, vi } from 'vitest';
+import { nodeGpu } from '../../src/gpu/node';
+import type { KernelDef } from '../../src/gpu/kernel';
+import source from '../../shaders/elementwise.wgsl?raw';
+
+const binary: KernelDef = { name: 'binary_prepared', source, entryPoint: 'binary', bindings: ['uniform', 'read', 'read', 'rw'], constants: { WG: 256, OP: 0 } };
+const broken: KernelDef = { name: 'broken_prepared', source: '@compute @workgroup_size(1) fn main() { let x: f32 = undefined_name; }', bindings: [] };
+
+describe('preparePipelines', () => {
+  it('creates the pipelines ahead: pipeline() then compiles nothing', async () => {
+    const gpu = await nodeGpu();
+    try {
+      await gpu.preparePipelines([binary, binary]);
+      const create = vi.spyOn(gpu.device, 'createComputePipeline');
+      const { pipeline } = gpu.pipeline(binary);
+      expect(create).not.toHaveBeenCalled();
+      expect(gpu.pipeline(binary).pipeline).toBe(pipeline);
+      // other override constants are another pipeline, not yet created
+      gpu.pipeline({ ...binary, constants: { WG: 256, OP: 1 } });
+      expect(create).toHaveBeenCalledTimes(1);
+    } finally {
+      gpu.destroy();
+    }
+  });
+
+  it('leaves a kernel that fails to pipeline(), which reports the error in its scope', async () => {
+    const gpu = await nodeGpu();
+    try {
+      await expect(gpu.preparePipelines([broken, binary])).resolves.toBeUndefined();
+      expect(gpu.uncapturedErrors).toEqual([]);
+      await expect(gpu.checked(() => gpu.pipeline(broken))).rejects.toThrow(/undefined_name|unresolved/);
+      const create = vi.spyOn(gpu.device, 'createComputePipeline');
+      gpu.pipeline(binary);
+      expect(create).not.toHaveBeenCalled();
+    } finally {
+      gpu.destroy();
+    }
+  });
+});
