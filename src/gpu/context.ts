@@ -93,7 +93,10 @@ export class GpuContext {
    */
   async preparePipelines(kernels: readonly KernelDef[]): Promise<void> {
     const todo = new Map<string, KernelDef>();
-    for (const k of kernels) if (!this.pipelines.has(pipelineKey(k))) todo.set(pipelineKey(k), k);
+    for (const k of kernels) {
+      const key = pipelineKey(k);
+      if (!this.pipelines.has(key)) todo.set(key, k);
+    }
     if (!todo.size) return;
     this.device.pushErrorScope('validation'); // reported again, in place, by pipeline()
     const pending = [...todo].map(async ([key, kernel]) => {

@@ -108,23 +108,21 @@ describe('selective scan vs the sequential reference', () => {
     }, 300_000);
   }
 
-  it('a configuration over the workgroup-memory limit is refused before any dispatch', async () => {
+  /** Eager inputs for a scan the op must refuse: u (1, 4, 3), A_log `aShape`, B (1, 4, n), D (3). */
+  async function refusalInputs(aShape: number[], n: number) {
     const g = await eagerGraph();
-    const u = g.input('u', [1, 4, 3]);
-    const a = g.input('A_log', [3, 16]);
-    const bc = g.input('B', [1, 4, 16]);
-    const d = g.input('D', [3]);
+    return { g, u: g.input('u', [1, 4, 3]), a: g.input('A_log', aShape), bc: g.input('B', [1, 4, n]), d: g.input('D', [3]) };
+  }
+
+  it('a configuration over the workgroup-memory limit is refused before any dispatch', async () => {
+    const { g, u, a, bc, d } = await refusalInputs([3, 16], 16);
     const huge: ScanConfig = { kind: 'register', eb: 1024, g: 1, k: 8 };
     expect(() => selectiveScan(u, u, a, bc, bc, d, undefined, { config: huge })).toThrow(/workgroup memory/);
     g.destroy();
   });
 
   it('a wrong A_log shape is rejected', async () => {
-    const g = await eagerGraph();
-    const u = g.input('u', [1, 4, 3]);
-    const a = g.input('A_log', [4, 2]);
-    const bc = g.input('B', [1, 4, 2]);
-    const d = g.input('D', [3]);
+    const { g, u, a, bc, d } = await refusalInputs([4, 2], 2);
     expect(() => selectiveScan(u, u, a, bc, bc, d)).toThrow(/A_log/);
     g.destroy();
   });

@@ -96,7 +96,7 @@ export async function benchScanConfig(gpu: GpuContext, s: ScanShape, name: strin
 export async function benchScan(gpu: GpuContext, opts: BenchOptions): Promise<BenchResult[]> {
   const rng = new Rng(1);
   const results: BenchResult[] = [];
-  // tuning sweeps, instead of the usual cases: ICL_SCAN_CONFIGS='[{"kind":"register","eb":32,"s":1,"g":4,"m":4,"fwdEb":64}, …]'
+  // tuning sweeps, instead of the usual cases: ICL_SCAN_CONFIGS='[{"kind":"register","eb":32,"g":4,"k":4,"fwdEb":64}, …]'
   const sweep = JSON.parse(process.env.ICL_SCAN_CONFIGS ?? '[]') as ScanConfig[];
   for (const s of shapes(opts.quick)) {
     for (const c of sweep) results.push(await benchScanConfig(gpu, s, 'scan_fwd_bwd_sweep', c, opts.quick, rng));

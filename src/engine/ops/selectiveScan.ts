@@ -109,7 +109,7 @@ export function scanSharedBytes(c: ScanConfig, n: number): number {
     const g = registerGroups(c, n) ?? 1;
     const nv = Math.ceil(n / 4);
     const bcs = 2 * c.k * 8 * nv; // B | C of two segments (both kernels)
-    const red = g * 8 * c.k * (nv / g) * (c.eb + 1); // dB | dC terms, rows padded by one float
+    const red = 8 * c.k * nv * (c.eb + 1); // dB | dC terms (G × 8·K·NV/G rows), rows padded by one float
     return 4 * (red + c.k * 3 * g * c.eb + bcs); // backward red + part3
   }
   const ch = c.t * c.s;
