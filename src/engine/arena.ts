@@ -32,6 +32,8 @@ export class ParamArena {
   private byName = new Map<string, ParamRef>();
   private totalFloats = 0;
   private buffers: Record<ArenaBuffer, GPUBuffer> | null = null;
+  /** Initial values allocate() left for later (see initialize). */
+  private pendingInit: { gpu: GpuContext; rng: Rng } | null = null;
 
   /** Declares a parameter; call before allocate(). */
   declare(name: string, shape: Shape, init: Init): ParamRef {
@@ -72,8 +74,13 @@ export class ParamArena {
     return this.totalFloats * 4 * 4;
   }
 
-  /** Creates the four buffers and writes the initial values drawn from rng. */
-  allocate(gpu: GpuContext, rng: Rng): void {
+  /**
+   * Creates the four buffers and writes the initial values drawn from rng; with `later`, the
+   * values are drawn when initialize() is first called, by the first graph that runs (or a
+   * read or write of parameters), so that drawing them (half a second for 10 M normals) can
+   * overlap the compilation of the first step's pipelines.
+   */
+  allocate(gpu: GpuContext, rng: Rng, later = false): void {
     const bytes = Math.max(16, this.totalFloats * 4);
     const limit = gpu.limits.maxStorageBufferBindingSize;
     if (bytes > limit) {
@@ -87,6 +94,20 @@ export class ParamArena {
       m: gpu.createStorage(bytes, 'arena:adam_m'),
       v: gpu.createStorage(bytes, 'arena:adam_v'),
     };
+    this.pendingInit = { gpu, rng };
+    if (!later) this.initialize();
+  }
+
+  /** Whether the initial values are written (allocate() may leave them for later). */
+  get initialized(): boolean {
+    return this.buffers !== null && this.pendingInit === null;
+  }
+
+  /** Writes the initial values if allocate() left them for later; after that, nothing. */
+  initialize(): void {
+    if (!this.pendingInit || !this.buffers) return;
+    const { gpu, rng } = this.pendingInit;
+    this.pendingInit = null;
     gpu.write(this.buffers.param, 0, this.initialValues(rng));
   }
 
@@ -120,6 +141,7 @@ export class ParamArena {
 
   /** Reads every parameter back: name → values (for checkpoints and tests). */
   async readParams(gpu: GpuContext, which: ArenaBuffer = 'param'): Promise<Map<string, Float32Array>> {
+    this.initialize();
     const all = await gpu.read(this.whole(which));
     return new Map(this.refs.map((r) => [r.name, all.slice(r.offset, r.offset + r.size)]));
   }
@@ -127,6 +149,7 @@ export class ParamArena {
   /** Writes one parameter's values, or its Adam moments (checkpoint loading). */
   writeParam(gpu: GpuContext, ref: ParamRef, values: Float32Array, which: ArenaBuffer = 'param'): void {
     if (values.length !== ref.size) throw new Error(`${ref.name}: expected ${ref.size} values, got ${values.length}`);
+    this.initialize(); // first, or it would overwrite these values later
     gpu.write(this.buffer(which), ref.offset * 4, values);
   }
 

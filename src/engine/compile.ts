@@ -31,6 +31,7 @@ export class CompiledGraph {
     opts: CompileOptions = {},
   ) {
     if (graph.mode !== 'trace') throw new Error('compile() needs a graph built in trace mode');
+    graph.arena?.initialize(); // the parameters' initial values, if allocate() left them for later
     const gpu = graph.gpu;
     const planned = planBuffers(graph, new Set((opts.keep ?? []).map((t) => t.id)), (bytes, label) => {
       const b = gpu.createStorage(bytes, label);

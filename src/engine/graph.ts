@@ -42,7 +42,9 @@ export class Graph {
     readonly gpu: GpuContext,
     readonly mode: GraphMode,
     readonly arena?: ParamArena,
-  ) {}
+  ) {
+    if (mode === 'eager') arena?.initialize(); // eager graphs run as they are built
+  }
 
   /** A new temporary tensor (the output of an op). */
   tensor(shape: Shape, requiresGrad: boolean, label: string): Tensor {

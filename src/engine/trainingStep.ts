@@ -41,11 +41,12 @@ export class TrainingStep {
   private compiled: CompiledGraph;
   private ring: ReadbackRing<number>;
 
-  /** The step with its pipelines created all at once first (GpuContext.preparePipelines):
-   *  the way to build one where the first step's latency matters. */
+  /** The step with its pipelines created all at once first (GpuContext.preparePipelines),
+   *  the parameters' initial values drawn meanwhile if the arena left them for later: the
+   *  way to build one where the first step's latency matters. */
   static async create(gpu: GpuContext, arena: ParamArena, build: (g: Graph) => Tensor, cfg: AdamConfig, step = 0): Promise<TrainingStep> {
     const traced = traceStep(gpu, arena, build, cfg);
-    await gpu.preparePipelines(traced.graph.dispatches.map((d) => d.kernel));
+    await gpu.preparePipelines(traced.graph.dispatches.map((d) => d.kernel), () => arena.initialize());
     return new TrainingStep(gpu, arena, traced, cfg, step);
   }
 

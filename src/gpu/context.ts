@@ -85,31 +85,56 @@ export class GpuContext {
   }
 
   /**
-   * Creates the pipelines of these kernels that are not cached yet, all at once, so that the
-   * implementation may compile them in parallel (createComputePipelineAsync); created one at a
-   * time, the driver compiles them in series, which is most of a cold first step. A kernel
-   * whose pipeline fails is left out: pipeline() creates it again and reports the error where
-   * it always did.
+   * Creates the pipelines of these kernels that are not cached yet, three at a time: Dawn
+   * compiles createComputePipelineAsync's on a pool of two worker threads (in Node; Chrome's
+   * pool is larger), and this thread compiles too (createComputePipeline), from the other end
+   * of the list; the heavy kernels go first, to the workers. Created one at a time, the
+   * driver's compiles are most of a cold first step. `meanwhile` runs on this thread once
+   * the workers have theirs (parameter initialisation, say). A kernel whose pipeline fails is
+   * left out: pipeline() creates it again and reports the error where it always did.
    */
-  async preparePipelines(kernels: readonly KernelDef[]): Promise<void> {
-    const todo = new Map<string, KernelDef>();
+  async preparePipelines(kernels: readonly KernelDef[], meanwhile?: () => void): Promise<void> {
+    const unique = new Map<string, KernelDef>();
     for (const k of kernels) {
       const key = pipelineKey(k);
-      if (!this.pipelines.has(key)) todo.set(key, k);
+      if (!this.pipelines.has(key)) unique.set(key, k);
     }
-    if (!todo.size) return;
-    this.device.pushErrorScope('validation'); // reported again, in place, by pipeline()
-    const pending = [...todo].map(async ([key, kernel]) => {
-      const layout = this.bindGroupLayout(kernel);
-      try {
-        const pipeline = await this.device.createComputePipelineAsync(this.pipelineDescriptor(kernel, layout));
-        this.pipelines.set(key, { pipeline, layout });
-      } catch {
-        // left for pipeline()
+    const todo = [...unique].sort((a, b) => Number(!!b[1].heavy) - Number(!!a[1].heavy));
+    let head = 0; // the workers' next
+    let tail = todo.length; // this thread's last
+    let inFlight = 0;
+    const pending: Promise<void>[] = [];
+    // two compiling and two queued, so the workers stay busy while this thread compiles
+    const feedWorkers = () => {
+      for (; inFlight < 4 && head < tail; head++) {
+        const [key, kernel] = todo[head];
+        inFlight++;
+        pending.push(this.createPipelineQuietly(key, kernel, true).finally(() => { inFlight--; feedWorkers(); }));
       }
-    });
-    await this.device.popErrorScope();
+    };
+    feedWorkers();
+    meanwhile?.();
+    while (head < tail) {
+      tail--;
+      pending.push(this.createPipelineQuietly(...todo[tail], false));
+      await new Promise((resolve) => setTimeout(resolve, 0)); // the workers' completions
+      feedWorkers();
+    }
     await Promise.all(pending);
+  }
+
+  /** One pipeline into the cache, unless creating it fails (then pipeline() reports it). The
+   *  error scopes are pushed and popped with no await between, so that concurrent calls do
+   *  not catch each other's errors. */
+  private async createPipelineQuietly(key: string, kernel: KernelDef, async: boolean): Promise<void> {
+    this.device.pushErrorScope('internal');
+    this.device.pushErrorScope('validation');
+    const layout = this.bindGroupLayout(kernel);
+    const descriptor = this.pipelineDescriptor(kernel, layout);
+    const created = async ? this.device.createComputePipelineAsync(descriptor) : Promise.resolve(this.device.createComputePipeline(descriptor));
+    const scopes = Promise.all([this.device.popErrorScope(), this.device.popErrorScope()]);
+    const [pipeline, errors] = await Promise.all([created.catch(() => null), scopes]);
+    if (pipeline && !errors.some((e) => e) && !this.pipelines.has(key)) this.pipelines.set(key, { pipeline, layout });
   }
 
   private bindGroupLayout(kernel: KernelDef): GPUBindGroupLayout {
@@ -239,6 +264,6 @@ export function fmtBytes(n: number): string {
 }
 
 /** A pipeline's cache key: its kernel's name and override constants. */
-function pipelineKey(kernel: KernelDef): string {
+export function pipelineKey(kernel: KernelDef): string {
   return kernel.name + JSON.stringify(kernel.constants ?? {});
 }

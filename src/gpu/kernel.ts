@@ -14,6 +14,9 @@ export interface KernelDef {
   bindings: BindingKind[];
   /** WGSL `override` constants, e.g. { WG: 256, TILE: 64 }. */
   constants?: Record<string, number>;
+  /** Slow to compile (large unrolled loops: the register-tiled products, attention, the
+   *  scan): GpuContext.preparePipelines starts these first. */
+  heavy?: boolean;
 }
 
 export type WgslScalar = 'u32' | 'i32' | 'f32';

@@ -69,7 +69,7 @@ export class Trainer {
     this.model = buildModel(config.model, config.size, shape);
     this.checkFits();
     const seedRng = new Rng(config.seed);
-    this.model.arena.allocate(gpu, seedRng.fork());
+    this.model.arena.allocate(gpu, seedRng.fork(), true); // values drawn while the first pipelines compile
     this.dataSeed = seedRng.nextU32();
     this.curriculum = new Curriculum(config);
     this.evalSet = makeEvalSet(config, config.seed);
@@ -250,7 +250,7 @@ export class Trainer {
 
   private async compileChecked(g: Graph, keep: Tensor[]): Promise<CompiledGraph> {
     try {
-      await this.gpu.preparePipelines(g.dispatches.map((d) => d.kernel));
+      await this.gpu.preparePipelines(g.dispatches.map((d) => d.kernel), () => this.model.arena.initialize());
       return await this.gpu.checked(() => new CompiledGraph(g, { keep }));
     } catch (e) {
       throw new ModelTooBigError(`The ${this.config.size} ${this.config.model} does not fit on this GPU: ${(e as Error).message}. Choose a smaller size or batch.`);

@@ -1,6 +1,7 @@
 // Pipelines created ahead, all at once (GpuContext.preparePipelines, as a training step is
 // built): later dispatches use them without compiling again, and a kernel that cannot
 // compile is left to pipeline(), which reports its error as it always did.
+// Dawn's worker threads compile some, this thread the others (see preparePipelines).
 import { describe, expect, it, vi } from 'vitest';
 import { nodeGpu } from '../../src/gpu/node';
 import type { KernelDef } from '../../src/gpu/kernel';
@@ -35,6 +36,32 @@ describe('preparePipelines', () => {
       const create = vi.spyOn(gpu.device, 'createComputePipeline');
       gpu.pipeline(binary);
       expect(create).not.toHaveBeenCalled();
+    } finally {
+      gpu.destroy();
+    }
+  });
+
+  it('shares the list between the workers (async) and this thread (sync), the heavy first, and runs `meanwhile` once', async () => {
+    const gpu = await nodeGpu();
+    try {
+      const variants = [0, 1, 2, 3, 4, 5, 6, 7].map((op) => ({ ...binary, constants: { WG: 64 + op, OP: op % 4 } }));
+      const heavy = { ...binary, name: 'heavy_prepared', heavy: true };
+      const brokenLast = { ...broken, name: 'broken_prepared_2' };
+      const asyncCreate = vi.spyOn(gpu.device, 'createComputePipelineAsync');
+      const syncCreate = vi.spyOn(gpu.device, 'createComputePipeline');
+      const meanwhile = vi.fn();
+      await gpu.preparePipelines([broken, ...variants, heavy, brokenLast], meanwhile);
+      expect(meanwhile).toHaveBeenCalledTimes(1);
+      expect(asyncCreate.mock.calls[0][0].label).toBe('heavy_prepared');
+      expect(asyncCreate.mock.calls.length).toBeGreaterThan(0);
+      expect(syncCreate.mock.calls.length).toBeGreaterThan(0);
+      expect(asyncCreate.mock.calls.length + syncCreate.mock.calls.length).toBe(11);
+      expect(gpu.uncapturedErrors).toEqual([]);
+      syncCreate.mockClear();
+      for (const k of [...variants, heavy]) gpu.pipeline(k);
+      expect(syncCreate).not.toHaveBeenCalled();
+      // the two that fail, wherever they were compiled, report in place
+      for (const k of [broken, brokenLast]) await expect(gpu.checked(() => gpu.pipeline(k))).rejects.toThrow(/undefined_name|unresolved/);
     } finally {
       gpu.destroy();
     }

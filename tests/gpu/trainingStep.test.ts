@@ -141,4 +141,28 @@ describe('compiled training step', () => {
     step.destroy();
     arena.destroy();
   });
+
+  it('draws initial values left for later while its pipelines compile, and a written parameter is not overwritten by them', async () => {
+    const gpu = await testGpu();
+    const seeds = [7, 8];
+    const arenas = seeds.map((seed) => {
+      const a = makeArena(seed);
+      a.arena.allocate(gpu, new Rng(seed), true);
+      return a;
+    });
+    const [built, written] = arenas;
+    expect(arenas.map((a) => a.arena.initialized)).toEqual([false, false]);
+    const step = await TrainingStep.create(gpu, built.arena, (g) => linearModel(g, built.w, built.v), ADAM_DEFAULTS);
+    expect(arenas.map((a) => a.arena.initialized)).toEqual([true, false]);
+    // before the first step, the parameters are the values drawn from the seed
+    const drawn = await built.arena.readParams(gpu);
+    for (const ref of [built.w, built.v]) expect([...drawn.get(ref.name)!]).toEqual([...built.init.subarray(ref.offset, ref.offset + ref.size)]);
+    const w = Float32Array.from({ length: D }, (_, i) => i);
+    written.arena.writeParam(gpu, written.w, w);
+    const params = await written.arena.readParams(gpu);
+    expect([...params.get('w')!]).toEqual([...w]);
+    expect([...params.get('v')!]).toEqual([...written.init.subarray(written.v.offset, written.v.offset + D)]);
+    step.destroy();
+    for (const a of arenas) a.arena.destroy();
+  });
 });

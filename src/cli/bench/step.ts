@@ -8,7 +8,8 @@ import { ADAM_DEFAULTS } from '../../engine/ops/adam';
 import { maskedMse } from '../../engine/ops/losses';
 import { Rng } from '../../engine/rng';
 import type { Graph } from '../../engine/graph';
-import { TrainingStep } from '../../engine/trainingStep';
+import { traceStep, TrainingStep } from '../../engine/trainingStep';
+import { pipelineKey } from '../../gpu/context';
 import { buildModel } from '../../nn/models';
 import { sampleBatch } from '../../tasks';
 import { MODEL_IDS, SIZE_IDS, type ModelId, type SizeId } from '../../train/config';
@@ -84,24 +85,49 @@ export async function benchStep(gpu: GpuContext, opts: BenchOptions): Promise<Be
   return results;
 }
 
-/** Time from a new device to the first finished step (pipelines compiled from scratch). */
+/** Time from a new device to the first finished step (pipelines compiled from scratch), and
+ *  its parts. ICL_FIRST_STEP_SERIAL=1 creates the pipelines one at a time, as before, and
+ *  reports the slowest (each timed alone: shader translation plus the driver's compile). */
 export async function benchFirstStep(_gpu: GpuContext, opts: BenchOptions): Promise<BenchResult[]> {
   const shape: StepShape = opts.quick ? { batch: 8, points: 11 } : { batch: 64, points: 41 };
   const size: SizeId = opts.quick ? 'tiny' : 'paper';
+  const serial = process.env.ICL_FIRST_STEP_SERIAL === '1';
   const results: BenchResult[] = [];
   for (const model of only(MODEL_IDS, process.env.ICL_BENCH_MODELS)) {
     const t0 = performance.now();
     const cold = await nodeGpu();
+    const tDevice = performance.now();
     const { m, build, inputs } = stepParts(model, size, shape);
-    m.arena.allocate(cold, new Rng(1));
-    // as the trainer builds it (pipelines created all at once); ICL_FIRST_STEP_SERIAL=1: one
-    // at a time, for comparison (with the driver's shader cache off or cold)
-    const serial = process.env.ICL_FIRST_STEP_SERIAL === '1';
-    const step = serial ? new TrainingStep(cold, m.arena, build, ADAM_DEFAULTS) : await TrainingStep.create(cold, m.arena, build, ADAM_DEFAULTS);
+    m.arena.allocate(cold, new Rng(1), true); // as the trainer does: values drawn while compiling
+    const tSetup = performance.now();
+    const traced = traceStep(cold, m.arena, build, ADAM_DEFAULTS);
+    const tTraced = performance.now();
+    const kernels = traced.graph.dispatches.map((d) => d.kernel);
+    const slowest: Record<string, string> = {};
+    if (serial) {
+      const times = new Map<string, number>();
+      for (const k of kernels) {
+        const key = pipelineKey(k);
+        if (times.has(key)) continue;
+        const t = performance.now();
+        cold.pipeline(k);
+        times.set(key, performance.now() - t);
+      }
+      m.arena.initialize();
+      for (const [key, ms] of [...times].sort((a, b) => b[1] - a[1]).slice(0, 12)) slowest[key.slice(0, 80)] = `${ms.toFixed(0)} ms`;
+      slowest.all_pipelines_ms = [...times.values()].reduce((a, b) => a + b, 0).toFixed(0);
+      slowest.pipelines = String(times.size);
+    } else {
+      await cold.preparePipelines(kernels, () => m.arena.initialize()); // as the trainer does (TrainingStep.create)
+    }
+    const tPipelines = performance.now();
+    const step = new TrainingStep(cold, m.arena, traced, ADAM_DEFAULTS);
     await step.run(inputs, 1e-4);
     await step.flush();
-    const ms = performance.now() - t0;
-    results.push({ name: `first_step${serial ? '_serial' : ''}/${model}/${size}`, shape: { batch: shape.batch, tokens: 2 * shape.points }, median: ms, spread: [ms, ms], unit: 'ms', adapter: cold.info.adapterName });
+    const tEnd = performance.now();
+    const ms = tEnd - t0;
+    const phases = { device_ms: Math.round(tDevice - t0), setup_ms: Math.round(tSetup - tDevice), trace_ms: Math.round(tTraced - tSetup), pipelines_ms: Math.round(tPipelines - tTraced), compile_and_run_ms: Math.round(tEnd - tPipelines) };
+    results.push({ name: `first_step${serial ? '_serial' : ''}/${model}/${size}`, shape: { batch: shape.batch, tokens: 2 * shape.points }, median: ms, spread: [ms, ms], unit: 'ms', adapter: cold.info.adapterName, extra: { ...phases, ...slowest } });
     cold.destroy();
   }
   return results;

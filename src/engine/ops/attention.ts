@@ -27,6 +27,7 @@ const kernel = (entryPoint: string, hd: number, t: AttentionTiles, bindings: Ker
   entryPoint,
   bindings,
   constants: { HD: hd, ROWS: t.rows, TILE: t.tile },
+  heavy: true,
 });
 
 function grid(T: number, bh: number, t: AttentionTiles): [number, number, number] {

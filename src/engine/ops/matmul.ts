@@ -219,7 +219,7 @@ function matmulKernel(v: Variant): KernelDef {
     name = v.vec4 ? 'matmulTiledVec4' : 'matmulTiled';
   }
   name += `${v.transA ? '_tA' : ''}${v.transB ? '_tB' : ''}${v.bias ? '_bias' : ''}${v.base ? '_base' : ''}${v.act !== 'none' ? `_${v.act}` : ''}${v.sumK ? `_sum${v.sumK === 'rowsA' ? 'A' : 'B'}` : ''}`;
-  return { name, source: kernelSource, entryPoint, bindings: MATMUL_BINDINGS, constants };
+  return { name, source: kernelSource, entryPoint, bindings: MATMUL_BINDINGS, constants, heavy: v.kernel === 'matmulBlock8' };
 }
 
 const actBackwardKernel = (act: Activation): KernelDef => ({

@@ -176,6 +176,7 @@ const fwdRegKernel = (c: RegisterScanConfig, n: number, gated: boolean, save: bo
   entryPoint: 'scan_fwd_reg',
   bindings: ['uniform', 'read', 'read', 'read', 'read', 'read', 'rw', 'rw'],
   constants: { NS: n, GATED: gated ? 1 : 0, SAVE: save ? 1 : 0 },
+  heavy: true,
 });
 const bwdRegKernel = (c: RegisterScanConfig, n: number, gated: boolean): KernelDef => {
   const g = registerGroups(c, n)!;
@@ -185,6 +186,7 @@ const bwdRegKernel = (c: RegisterScanConfig, n: number, gated: boolean): KernelD
     entryPoint: 'scan_bwd_reg',
     bindings: SCAN_BWD_BINDINGS,
     constants: { NS: n, GATED: gated ? 1 : 0 },
+    heavy: true,
   };
 };
 const sumKernel: KernelDef = { name: 'scan_sum_partials', source: bwdSource, entryPoint: 'sum_partials', bindings: ['uniform', 'read', 'rw'], constants: { WG: WG_SUM } };
