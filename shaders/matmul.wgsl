@@ -34,7 +34,10 @@ struct Params {
   b_sb: u32, //    between batches (0 = broadcast)
   splits: u32, // K split into this many chunks (1: no split)
   k_chunk: u32, // K per chunk (K when splits = 1)
-  _pad0: u32,
+  // block8's bias and base, read at run time (EPI_BIAS | EPI_BASE): one pipeline serves a
+  // tile with and without them, fewer to compile before a first step. The other products
+  // use the HAS_BIAS and HAS_BASE overrides.
+  epilogue: u32,
 }
 
 /** The slice of the grid's z a workgroup works on: batch of A and B, and its range of K. */
@@ -58,6 +61,8 @@ override HAS_BIAS: bool = false;
 // add a whole (batch, M, N) matrix held in the pre binding (no activation then): a gradient
 // accumulated in the same pass, or a residual stream; with split K, the first slice adds it
 override HAS_BASE: bool = false;
+const EPI_BIAS: u32 = 1u;
+const EPI_BASE: u32 = 2u;
 // Which dimension of each operand is contiguous in memory: picks the coalesced load order.
 override TRANS_A: bool = false; // A stored (K, M): contiguous along m
 override TRANS_B: bool = false; // B stored (N, K): contiguous along k
@@ -518,9 +523,9 @@ fn multiply_b8(j: u32, tx: u32, ty: u32, acc: ptr<function, array<vec4<f32>, 32>
 fn epilogue4(zi: u32, m: u32, n: u32, acc: vec4<f32>) {
   if (m >= p.M || n >= p.N) { return; }
   var z = acc;
-  if (HAS_BIAS) { z += bias4[n / 4u]; }
+  if ((p.epilogue & EPI_BIAS) != 0u) { z += bias4[n / 4u]; }
   let i = ((zi * p.M + m) * p.N + n) / 4u;
-  if (HAS_BASE && zi % p.splits == 0u) { z += pre4[(((zi / p.splits) * p.M + m) * p.N + n) / 4u]; }
+  if ((p.epilogue & EPI_BASE) != 0u && zi % p.splits == 0u) { z += pre4[(((zi / p.splits) * p.M + m) * p.N + n) / 4u]; }
   if (ACT != ACT_NONE) { pre4[i] = z; }
   c4[i] = vec4(act_f(z.x), act_f(z.y), act_f(z.z), act_f(z.w));
 }

@@ -21,7 +21,7 @@ export const MatmulParams = uniformStruct('Params', {
   b_sb: 'u32',
   splits: 'u32',
   k_chunk: 'u32',
-  _pad0: 'u32',
+  epilogue: 'u32',
 });
 export const FlatParams = uniformStruct('FlatParams', { n: 'u32', splits: 'u32', cols: 'u32', _pad1: 'u32' });
 
@@ -211,14 +211,17 @@ function matmulKernel(v: Variant): KernelDef {
     if (!block8ConfigValid(v.block!)) throw new Error(`matmul: block8 configuration ${JSON.stringify(v.block)}: BK must be 8 or 16, and the tile loads must divide evenly among the threads`);
     const [BM, BN] = block8Tile(v.block!);
     const flags = { PREFETCH: prefetch ? 1 : 0, WIDE: wide ? 1 : 0, DOUBLE: double ? 1 : 0, BAND: band };
-    constants = { TX, TY, BK, ...flags, ...epilogue, ...layout };
+    // bias and base are read at run time (Params.epilogue): one pipeline with and without
+    const { HAS_BIAS: _bias, HAS_BASE: _base, ...specialised } = epilogue;
+    constants = { TX, TY, BK, ...flags, ...specialised, ...layout };
     kernelSource = block8Source(v.block!, v.transA, v.transB);
     name = `matmulBlock8_${BM}x${BN}x${BK}${prefetch ? '' : '_noprefetch'}${double ? '_double' : ''}${band ? `_band${band}` : ''}`;
   } else {
     constants = { ...TILED, ...epilogue, ...layout };
     name = v.vec4 ? 'matmulTiledVec4' : 'matmulTiled';
   }
-  name += `${v.transA ? '_tA' : ''}${v.transB ? '_tB' : ''}${v.bias ? '_bias' : ''}${v.base ? '_base' : ''}${v.act !== 'none' ? `_${v.act}` : ''}${v.sumK ? `_sum${v.sumK === 'rowsA' ? 'A' : 'B'}` : ''}`;
+  const runtimeEpilogue = v.kernel === 'matmulBlock8';
+  name += `${v.transA ? '_tA' : ''}${v.transB ? '_tB' : ''}${v.bias && !runtimeEpilogue ? '_bias' : ''}${v.base && !runtimeEpilogue ? '_base' : ''}${v.act !== 'none' ? `_${v.act}` : ''}${v.sumK ? `_sum${v.sumK === 'rowsA' ? 'A' : 'B'}` : ''}`;
   return { name, source: kernelSource, entryPoint, bindings: MATMUL_BINDINGS, constants, heavy: v.kernel === 'matmulBlock8' };
 }
 
@@ -364,7 +367,7 @@ function gemm(a: Tensor, b: Tensor, s: Gemm, outShape: number[], choice: KernelC
     b_sb: s.batchedB ? K * N : 0,
     splits,
     k_chunk: kChunk,
-    _pad0: 0,
+    epilogue: (!split && bias ? 1 : 0) | (base ? 2 : 0), // block8's EPI_BIAS | EPI_BASE
   });
   // vec4 loads need each operand's contiguous dim (and so its batch stride) to be a multiple of 4
   const vec4 = tiled && (transA ? M : K) % 4 === 0 && (transB ? K : N) % 4 === 0;
