@@ -84,6 +84,11 @@ export class GpuContext {
     return entry;
   }
 
+  /** How many distinct pipelines of these kernels are not created yet. */
+  missingPipelines(kernels: readonly KernelDef[]): number {
+    return new Set(kernels.map(pipelineKey).filter((key) => !this.pipelines.has(key))).size;
+  }
+
   /**
    * Creates the pipelines of these kernels that are not cached yet, three at a time: Dawn
    * compiles createComputePipelineAsync's on a pool of two worker threads (in Node; Chrome's

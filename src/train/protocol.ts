@@ -36,6 +36,8 @@ export type TrainerEvent =
   | { type: 'progress'; step: number; total: number; loss: number; stepsPerSecond: number; losses: { step: number; loss: number }[] }
   | { type: 'eval'; step: number; icl: IclResult; metrics: Record<string, number> }
   | { type: 'state'; state: 'idle' | 'training' | 'paused' | 'done' }
+  /** GPU pipelines being compiled before a step or an evaluation can run; 0: done. */
+  | { type: 'compiling'; pipelines: number }
   | { type: 'error'; kind: 'diverged' | 'device_lost' | 'too_big' | 'no_webgpu' | 'internal'; message: string };
 
 export interface TrainerApi {

@@ -11,7 +11,7 @@ import { SCAN_STORAGE_BUFFERS } from '../engine/ops/selectiveScan';
 import { invCountOf, maskedLogistic, maskedMse } from '../engine/ops/losses';
 import { Rng } from '../engine/rng';
 import type { Tensor } from '../engine/tensor';
-import { TrainingStep, type StepReading } from '../engine/trainingStep';
+import { traceStep, TrainingStep, type StepReading } from '../engine/trainingStep';
 import { buildModel, type IclModel } from '../nn/models';
 import { Curriculum, makeEvalSet, maxTokens, sampleBatch, type EvalSet, type PromptBatch, type Stage } from '../tasks';
 import type { RunConfig } from './config';
@@ -56,6 +56,8 @@ export class Trainer {
   private evalPred: Tensor | null = null;
   private adam: AdamConfig;
   private timing = { steps: 0, ms: 0 };
+  /** Told how many pipelines are about to compile (a first step's wait), and 0 when done. */
+  onCompiling: ((pipelines: number) => void) | null = null;
 
   constructor(
     readonly gpu: GpuContext,
@@ -234,7 +236,7 @@ export class Trainer {
     const d = this.config.nDims;
     const O = probe.outDim;
     const lossOf = probe.loss === 'logistic' ? maskedLogistic : maskedMse;
-    this.trainingStep = await TrainingStep.create(
+    const traced = traceStep(
       this.gpu,
       this.model.arena,
       (g) => {
@@ -242,15 +244,29 @@ export class Trainer {
         return lossOf(pred, g.input('targets', [B, T, O]), g.input('mask', [B, T, O]), g.input('invCount', [1]));
       },
       this.adam,
-      adamSteps,
     );
+    await this.preparePipelines(traced.graph);
+    this.trainingStep = new TrainingStep(this.gpu, this.model.arena, traced, this.adam, adamSteps);
     this.stage = stage;
     return this.trainingStep;
   }
 
+  /** Creates a graph's pipelines (see GpuContext.preparePipelines), drawing the initial
+   *  values meanwhile; onCompiling hears how many, and 0 when they are done. */
+  private async preparePipelines(g: Graph): Promise<void> {
+    const kernels = g.dispatches.map((d) => d.kernel);
+    const missing = this.gpu.missingPipelines(kernels);
+    if (missing) this.onCompiling?.(missing);
+    try {
+      await this.gpu.preparePipelines(kernels, () => this.model.arena.initialize());
+    } finally {
+      if (missing) this.onCompiling?.(0);
+    }
+  }
+
   private async compileChecked(g: Graph, keep: Tensor[]): Promise<CompiledGraph> {
     try {
-      await this.gpu.preparePipelines(g.dispatches.map((d) => d.kernel), () => this.model.arena.initialize());
+      await this.preparePipelines(g);
       return await this.gpu.checked(() => new CompiledGraph(g, { keep }));
     } catch (e) {
       throw new ModelTooBigError(`The ${this.config.size} ${this.config.model} does not fit on this GPU: ${(e as Error).message}. Choose a smaller size or batch.`);

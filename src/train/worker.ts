@@ -68,6 +68,7 @@ class WorkerTrainer implements TrainerApi {
     this.sentLosses = 0;
     try {
       this.trainer = new Trainer(gpu, config);
+      this.trainer.onCompiling = (pipelines) => this.emit({ type: 'compiling', pipelines });
     } catch (e) {
       this.emit({ type: 'error', kind: e instanceof ModelTooBigError ? 'too_big' : 'internal', message: (e as Error).message });
       throw e;

@@ -63,12 +63,18 @@ describe('training in the browser', () => {
     await chooseSmallRun(page);
     await page.getByRole('button', { name: 'Train', exact: true }).click();
 
+    // Before the first step the worker compiles the step's GPU kernels (seconds on
+    // SwiftShader), and the status line says so.
+    const status = async () => (await page.getByRole('status').textContent()) ?? '';
+    await expect.poll(status, { timeout: 120_000, interval: 100 }).toMatch(/^step 0 \/ \d+ · compiling \d+ GPU kernels/);
+    mkdirSync(RESULTS, { recursive: true });
+    await page.screenshot({ path: join(RESULTS, 'lab-compiling.png') });
+
     // The status passes step 30 and both plots hold drawn curves.
     await expect.poll(() => step(page), { timeout: 600_000, interval: 500 }).toBeGreaterThan(30);
     await expect.poll(() => drawnPaths(page, 'ICL curve'), { timeout: 120_000, interval: 500 }).toBeGreaterThanOrEqual(2);
     expect(await drawnPaths(page, 'Training loss')).toBeGreaterThan(0);
-    expect(await page.getByRole('status').textContent()).toMatch(/steps\/s/);
-    mkdirSync(RESULTS, { recursive: true });
+    expect(await status()).toMatch(/steps\/s/);
     await page.screenshot({ path: join(RESULTS, 'lab-training.png'), fullPage: true });
     await noProblems(page, log);
 

@@ -6,6 +6,8 @@ import { describe, expect, it, vi } from 'vitest';
 import { nodeGpu } from '../../src/gpu/node';
 import type { KernelDef } from '../../src/gpu/kernel';
 import source from '../../shaders/elementwise.wgsl?raw';
+import { defaultConfig } from '../../src/train/config';
+import { Trainer } from '../../src/train/trainer';
 
 const binary: KernelDef = { name: 'binary_prepared', source, entryPoint: 'binary', bindings: ['uniform', 'read', 'read', 'rw'], constants: { WG: 256, OP: 0 } };
 const broken: KernelDef = { name: 'broken_prepared', source: '@compute @workgroup_size(1) fn main() { let x: f32 = undefined_name; }', bindings: [] };
@@ -62,6 +64,30 @@ describe('preparePipelines', () => {
       expect(syncCreate).not.toHaveBeenCalled();
       // the two that fail, wherever they were compiled, report in place
       for (const k of [broken, brokenLast]) await expect(gpu.checked(() => gpu.pipeline(k))).rejects.toThrow(/undefined_name|unresolved/);
+    } finally {
+      gpu.destroy();
+    }
+  });
+
+  it('a trainer says how many pipelines it compiles before its first step (then 0), and nothing when they are cached', async () => {
+    const gpu = await nodeGpu();
+    const config = { ...defaultConfig('linear_regression', 'transformer', 'tiny'), batch: 8, steps: 2, evalPrompts: 8, nDims: 5, nPoints: 6, curriculum: false };
+    try {
+      const heard: number[][] = [];
+      for (const seed of [1, 2]) {
+        const t = new Trainer(gpu, { ...config, seed });
+        const told: number[] = [];
+        t.onCompiling = (n) => told.push(n);
+        await t.train(2);
+        await t.flush();
+        expect(t.history).toHaveLength(2);
+        heard.push(told);
+        t.destroy();
+      }
+      expect(heard[0]).toHaveLength(2);
+      expect(heard[0][0]).toBeGreaterThan(10); // a Transformer step's kernels
+      expect(heard[0][1]).toBe(0);
+      expect(heard[1]).toEqual([]); // the same shapes: every pipeline cached
     } finally {
       gpu.destroy();
     }

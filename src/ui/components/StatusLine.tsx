@@ -1,4 +1,5 @@
-// The status line (role "status"): "step 120 / 2000 · 15 steps/s · 2 min 3 s left".
+// The status line (role "status"): "step 120 / 2000 · 15 steps/s · 2 min 3 s left"; while the
+// worker compiles GPU pipelines (a first step: a second or more), "compiling 38 GPU kernels".
 import { formatDuration, formatRate } from '../format';
 import { shownRun, useLab, type TrainerState } from '../store/lab';
 
@@ -18,17 +19,21 @@ export function StatusLine() {
   const viewed = useLab((s) => s.viewed?.source ?? null);
   const total = useLab((s) => s.config.steps);
   const adapter = useLab((s) => s.adapter);
+  const compiling = useLab((s) => s.compiling);
+  const stateWords = compiling > 0 && !viewed ? `compiling ${compiling} GPU kernel${compiling === 1 ? '' : 's'}` : STATE_WORDS[state];
   let text: string;
   if (!run) {
-    text = `step 0 / ${total} · ${STATE_WORDS[state]}`;
+    text = `step 0 / ${total} · ${stateWords}`;
   } else if (viewed) {
     const what = viewed === 'link' ? 'shared run' : 'saved run';
     text = `step ${run.step} / ${run.total} · ${what}, not trained here${run.stepsPerSecond > 0 ? ` (it trained at ${formatRate(run.stepsPerSecond)})` : ''}`;
   } else {
     const left = run.stepsPerSecond > 0 ? (run.total - run.step) / run.stepsPerSecond : NaN;
-    const parts = [`step ${run.step} / ${run.total}`, formatRate(run.stepsPerSecond)];
-    if (state === 'training') parts.push(`${formatDuration(left)} left`);
-    else parts.push(STATE_WORDS[state]);
+    const parts = [`step ${run.step} / ${run.total}`];
+    if (!(compiling > 0 && run.step === 0)) parts.push(formatRate(run.stepsPerSecond)); // no rate before a first step
+    if (compiling > 0) parts.push(stateWords);
+    else if (state === 'training') parts.push(`${formatDuration(left)} left`);
+    else parts.push(stateWords);
     text = parts.join(' · ');
   }
   return (

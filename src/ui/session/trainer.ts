@@ -60,7 +60,11 @@ function onTrainerEvent(e: TrainerEvent): void {
       if (e.state === 'done' && was !== 'done') void finishRun();
       break;
     }
+    case 'compiling':
+      lab.setCompiling(e.pipelines);
+      break;
     case 'error':
+      lab.setCompiling(0);
       // A failure while the GPU device is being created means no usable WebGPU here.
       reportError(lab.trainerState === 'starting' && e.kind === 'internal' ? 'no_webgpu' : e.kind, e.message);
       if (e.kind === 'device_lost' || e.kind === 'no_webgpu') lab.setTrainerState('off');

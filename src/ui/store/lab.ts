@@ -26,6 +26,8 @@ export interface LabState {
   tab: 'lab' | 'grid';
   client: TrainerClient | null;
   trainerState: TrainerState;
+  /** GPU pipelines the worker is compiling (before a first step or evaluation), else 0. */
+  compiling: number;
   adapter: string | null;
   /** configKey of the config the worker has loaded, or null. */
   loadedKey: string | null;
@@ -43,6 +45,7 @@ export interface LabState {
   setTeaching(on: boolean): void;
   setClient(client: TrainerClient | null): void;
   setTrainerState(s: TrainerState): void;
+  setCompiling(pipelines: number): void;
   setAdapter(a: string): void;
   beginLive(config: RunConfig, loadedKey: string, gridId: string | null): void;
   clearLive(): void;
@@ -60,6 +63,7 @@ export const useLab = create<LabState>()((set) => ({
   tab: 'lab',
   client: null,
   trainerState: 'off',
+  compiling: 0,
   adapter: null,
   loadedKey: null,
   liveGridId: null,
@@ -72,8 +76,9 @@ export const useLab = create<LabState>()((set) => ({
   replaceConfig: (config) => set({ config, shareLink: null }),
   setTab: (tab) => set({ tab }),
   setTeaching: (teaching) => set({ teaching }),
-  setClient: (client) => set(client ? { client } : { client: null, loadedKey: null, trainerState: 'off' }),
+  setClient: (client) => set(client ? { client } : { client: null, loadedKey: null, trainerState: 'off', compiling: 0 }),
   setTrainerState: (trainerState) => set({ trainerState }),
+  setCompiling: (compiling) => set({ compiling }),
   setAdapter: (adapter) => set({ adapter }),
   beginLive: (config, loadedKey, liveGridId) =>
     set((s) => ({ live: emptyView(config, s.adapter ?? ''), loadedKey, liveGridId, viewed: null, shareLink: null })),
