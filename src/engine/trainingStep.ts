@@ -41,13 +41,17 @@ export class TrainingStep {
   private compiled: CompiledGraph;
   private ring: ReadbackRing<number>;
 
-  /** The step with its pipelines created all at once first (GpuContext.preparePipelines),
-   *  the parameters' initial values drawn meanwhile if the arena left them for later: the
-   *  way to build one where the first step's latency matters. */
-  static async create(gpu: GpuContext, arena: ParamArena, build: (g: Graph) => Tensor, cfg: AdamConfig, step = 0): Promise<TrainingStep> {
+  /** The step with its pipelines created first (GpuContext.preparePipelines), the
+   *  parameters' initial values drawn meanwhile if the arena left them for later: the way to
+   *  build one where the first step's latency matters. `step` as in the constructor;
+   *  `onCompiling` hears how many pipelines compile, then 0. */
+  static async create(gpu: GpuContext, arena: ParamArena, build: (g: Graph) => Tensor, cfg: AdamConfig, opts: { step?: number; onCompiling?: (pipelines: number) => void } = {}): Promise<TrainingStep> {
     const traced = traceStep(gpu, arena, build, cfg);
-    await gpu.preparePipelines(traced.graph.dispatches.map((d) => d.kernel), () => arena.initialize());
-    return new TrainingStep(gpu, arena, traced, cfg, step);
+    await gpu.preparePipelines(
+      traced.graph.dispatches.map((d) => d.kernel),
+      { meanwhile: () => arena.initialize(), onCompiling: opts.onCompiling },
+    );
+    return new TrainingStep(gpu, arena, traced, cfg, opts.step ?? 0);
   }
 
   /**

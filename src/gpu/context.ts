@@ -23,6 +23,14 @@ export interface CopyOp {
   dst: BufferSlice;
 }
 
+/** GpuContext.preparePipelines' options. */
+export interface PrepareOptions {
+  /** Runs on this thread while the workers compile (once, even when nothing compiles). */
+  meanwhile?: () => void;
+  /** How many pipelines are about to compile (a first step's wait), then 0 when done. */
+  onCompiling?: (pipelines: number) => void;
+}
+
 export class GpuContext {
   private pipelines = new Map<string, { pipeline: GPUComputePipeline; layout: GPUBindGroupLayout }>();
   private bytesAllocated = 0;
@@ -84,27 +92,34 @@ export class GpuContext {
     return entry;
   }
 
-  /** How many distinct pipelines of these kernels are not created yet. */
-  missingPipelines(kernels: readonly KernelDef[]): number {
-    return new Set(kernels.map(pipelineKey).filter((key) => !this.pipelines.has(key))).size;
-  }
-
   /**
    * Creates the pipelines of these kernels that are not cached yet, three at a time: Dawn
    * compiles createComputePipelineAsync's on a pool of two worker threads (in Node; Chrome's
    * pool is larger), and this thread compiles too (createComputePipeline), from the other end
    * of the list; the heavy kernels go first, to the workers. Created one at a time, the
    * driver's compiles are most of a cold first step. `meanwhile` runs on this thread once
-   * the workers have theirs (parameter initialisation, say). A kernel whose pipeline fails is
-   * left out: pipeline() creates it again and reports the error where it always did.
+   * the workers have theirs (parameter initialisation, say); `onCompiling` hears how many
+   * pipelines are to compile, and 0 when they are done (not at all when none is). A kernel
+   * whose pipeline fails is left out: pipeline() creates it again and reports the error where
+   * it always did.
    */
-  async preparePipelines(kernels: readonly KernelDef[], meanwhile?: () => void): Promise<void> {
+  async preparePipelines(kernels: readonly KernelDef[], opts: PrepareOptions = {}): Promise<void> {
     const unique = new Map<string, KernelDef>();
     for (const k of kernels) {
       const key = pipelineKey(k);
       if (!this.pipelines.has(key)) unique.set(key, k);
     }
-    const todo = [...unique].sort((a, b) => Number(!!b[1].heavy) - Number(!!a[1].heavy));
+    if (unique.size) opts.onCompiling?.(unique.size);
+    try {
+      await this.createAll([...unique], opts.meanwhile);
+    } finally {
+      if (unique.size) opts.onCompiling?.(0);
+    }
+  }
+
+  /** preparePipelines' schedule: the workers from the front, this thread from the back. */
+  private async createAll(list: [string, KernelDef][], meanwhile?: () => void): Promise<void> {
+    const todo = list.sort((a, b) => Number(!!b[1].heavy) - Number(!!a[1].heavy));
     let head = 0; // the workers' next
     let tail = todo.length; // this thread's last
     let inFlight = 0;

@@ -11,7 +11,7 @@ import { SCAN_STORAGE_BUFFERS } from '../engine/ops/selectiveScan';
 import { invCountOf, maskedLogistic, maskedMse } from '../engine/ops/losses';
 import { Rng } from '../engine/rng';
 import type { Tensor } from '../engine/tensor';
-import { traceStep, TrainingStep, type StepReading } from '../engine/trainingStep';
+import { TrainingStep, type StepReading } from '../engine/trainingStep';
 import { buildModel, type IclModel } from '../nn/models';
 import { Curriculum, makeEvalSet, maxTokens, sampleBatch, type EvalSet, type PromptBatch, type Stage } from '../tasks';
 import type { RunConfig } from './config';
@@ -236,7 +236,7 @@ export class Trainer {
     const d = this.config.nDims;
     const O = probe.outDim;
     const lossOf = probe.loss === 'logistic' ? maskedLogistic : maskedMse;
-    const traced = traceStep(
+    this.trainingStep = await TrainingStep.create(
       this.gpu,
       this.model.arena,
       (g) => {
@@ -244,29 +244,18 @@ export class Trainer {
         return lossOf(pred, g.input('targets', [B, T, O]), g.input('mask', [B, T, O]), g.input('invCount', [1]));
       },
       this.adam,
+      { step: adamSteps, onCompiling: (n) => this.onCompiling?.(n) },
     );
-    await this.preparePipelines(traced.graph);
-    this.trainingStep = new TrainingStep(this.gpu, this.model.arena, traced, this.adam, adamSteps);
     this.stage = stage;
     return this.trainingStep;
   }
 
-  /** Creates a graph's pipelines (see GpuContext.preparePipelines), drawing the initial
-   *  values meanwhile; onCompiling hears how many, and 0 when they are done. */
-  private async preparePipelines(g: Graph): Promise<void> {
-    const kernels = g.dispatches.map((d) => d.kernel);
-    const missing = this.gpu.missingPipelines(kernels);
-    if (missing) this.onCompiling?.(missing);
-    try {
-      await this.gpu.preparePipelines(kernels, () => this.model.arena.initialize());
-    } finally {
-      if (missing) this.onCompiling?.(0);
-    }
-  }
-
   private async compileChecked(g: Graph, keep: Tensor[]): Promise<CompiledGraph> {
     try {
-      await this.preparePipelines(g);
+      await this.gpu.preparePipelines(
+        g.dispatches.map((d) => d.kernel),
+        { meanwhile: () => this.model.arena.initialize(), onCompiling: (n) => this.onCompiling?.(n) },
+      );
       return await this.gpu.checked(() => new CompiledGraph(g, { keep }));
     } catch (e) {
       throw new ModelTooBigError(`The ${this.config.size} ${this.config.model} does not fit on this GPU: ${(e as Error).message}. Choose a smaller size or batch.`);

@@ -52,7 +52,7 @@ describe('preparePipelines', () => {
       const asyncCreate = vi.spyOn(gpu.device, 'createComputePipelineAsync');
       const syncCreate = vi.spyOn(gpu.device, 'createComputePipeline');
       const meanwhile = vi.fn();
-      await gpu.preparePipelines([broken, ...variants, heavy, brokenLast], meanwhile);
+      await gpu.preparePipelines([broken, ...variants, heavy, brokenLast], { meanwhile });
       expect(meanwhile).toHaveBeenCalledTimes(1);
       expect(asyncCreate.mock.calls[0][0].label).toBe('heavy_prepared');
       expect(asyncCreate.mock.calls.length).toBeGreaterThan(0);

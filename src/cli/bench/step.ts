@@ -118,7 +118,7 @@ export async function benchFirstStep(_gpu: GpuContext, opts: BenchOptions): Prom
       slowest.all_pipelines_ms = [...times.values()].reduce((a, b) => a + b, 0).toFixed(0);
       slowest.pipelines = String(times.size);
     } else {
-      await cold.preparePipelines(kernels, () => m.arena.initialize()); // as the trainer does (TrainingStep.create)
+      await cold.preparePipelines(kernels, { meanwhile: () => m.arena.initialize() }); // as TrainingStep.create does
     }
     const tPipelines = performance.now();
     const step = new TrainingStep(cold, m.arena, traced, ADAM_DEFAULTS);

@@ -197,8 +197,14 @@ function block8ConfigValid(cfg: Block8Config): boolean {
 
 function matmulKernel(v: Variant): KernelDef {
   const entryPoint = v.kernel === 'matmulNaive' ? 'naive' : v.kernel === 'matmulBlock8' ? 'block8' : v.vec4 ? 'tiled_vec4' : 'tiled';
-  const epilogue = { ACT: ACT_CODE[v.act], HAS_BIAS: v.bias ? 1 : 0, HAS_BASE: v.base ? 1 : 0, ...(v.sumK ? { SUM_K: SUM_K_CODE[v.sumK] } : {}) };
-  if (v.sumK && (v.kernel !== 'matmulBlock8' || v.act !== 'none')) throw new Error('matmul: sums over k need matmulBlock8 and no activation');
+  const block8 = v.kernel === 'matmulBlock8';
+  const epilogue = {
+    ACT: ACT_CODE[v.act],
+    // block8 reads bias and base at run time (Params.epilogue): one pipeline with and without
+    ...(!block8 ? { HAS_BIAS: v.bias ? 1 : 0, HAS_BASE: v.base ? 1 : 0 } : {}),
+    ...(v.sumK ? { SUM_K: SUM_K_CODE[v.sumK] } : {}),
+  };
+  if (v.sumK && (!block8 || v.act !== 'none')) throw new Error('matmul: sums over k need matmulBlock8 and no activation');
   const layout = { TRANS_A: v.transA ? 1 : 0, TRANS_B: v.transB ? 1 : 0 };
   let constants: Record<string, number>;
   let name: string;
@@ -206,23 +212,20 @@ function matmulKernel(v: Variant): KernelDef {
   if (v.kernel === 'matmulNaive') {
     constants = { ...NAIVE, ...epilogue };
     name = 'matmulNaive';
-  } else if (v.kernel === 'matmulBlock8') {
+  } else if (block8) {
     const { TX, TY, BK, prefetch, wide = false, double = false, band = 0 } = v.block!;
     if (!block8ConfigValid(v.block!)) throw new Error(`matmul: block8 configuration ${JSON.stringify(v.block)}: BK must be 8 or 16, and the tile loads must divide evenly among the threads`);
     const [BM, BN] = block8Tile(v.block!);
     const flags = { PREFETCH: prefetch ? 1 : 0, WIDE: wide ? 1 : 0, DOUBLE: double ? 1 : 0, BAND: band };
-    // bias and base are read at run time (Params.epilogue): one pipeline with and without
-    const { HAS_BIAS: _bias, HAS_BASE: _base, ...specialised } = epilogue;
-    constants = { TX, TY, BK, ...flags, ...specialised, ...layout };
+    constants = { TX, TY, BK, ...flags, ...epilogue, ...layout };
     kernelSource = block8Source(v.block!, v.transA, v.transB);
     name = `matmulBlock8_${BM}x${BN}x${BK}${prefetch ? '' : '_noprefetch'}${double ? '_double' : ''}${band ? `_band${band}` : ''}`;
   } else {
     constants = { ...TILED, ...epilogue, ...layout };
     name = v.vec4 ? 'matmulTiledVec4' : 'matmulTiled';
   }
-  const runtimeEpilogue = v.kernel === 'matmulBlock8';
-  name += `${v.transA ? '_tA' : ''}${v.transB ? '_tB' : ''}${v.bias && !runtimeEpilogue ? '_bias' : ''}${v.base && !runtimeEpilogue ? '_base' : ''}${v.act !== 'none' ? `_${v.act}` : ''}${v.sumK ? `_sum${v.sumK === 'rowsA' ? 'A' : 'B'}` : ''}`;
-  return { name, source: kernelSource, entryPoint, bindings: MATMUL_BINDINGS, constants, heavy: v.kernel === 'matmulBlock8' };
+  name += `${v.transA ? '_tA' : ''}${v.transB ? '_tB' : ''}${v.bias && !block8 ? '_bias' : ''}${v.base && !block8 ? '_base' : ''}${v.act !== 'none' ? `_${v.act}` : ''}${v.sumK ? `_sum${v.sumK === 'rowsA' ? 'A' : 'B'}` : ''}`;
+  return { name, source: kernelSource, entryPoint, bindings: MATMUL_BINDINGS, constants, heavy: block8 };
 }
 
 const actBackwardKernel = (act: Activation): KernelDef => ({
