@@ -95,7 +95,9 @@ fn adjoint_step(s: u32, buf: u32, el: u32, q: u32) {
     let cn = bcs[buf][s][1][v];
     let a = exp2(dt * A2[j]);
     let hp = hs[s][j];
-    let ht = a * hp + dx * bn;
+    // h_t: the recompute's next state (h itself after the segment's last step)
+    var ht = h[j];
+    if (s + 1u < K) { ht = hs[min(s + 1u, K - 1u)][j]; }
     let g = cn * dy + k[j];
     gb += g * bn;
     let ahg = a * hp * g;
