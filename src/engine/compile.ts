@@ -3,13 +3,20 @@
 // one buffer, pipelines and bind groups are created once. A run is then: writeBuffer of the
 // inputs, one command encoder, one submit. No allocation, no waiting.
 import type { BufferSlice, CopyOp, EncodedDispatch, GpuContext } from '../gpu/context';
+import type { KernelDef } from '../gpu/kernel';
 import type { Graph } from './graph';
 import type { Tensor } from './tensor';
 
 export interface CompileOptions {
   /** Tensors whose values must survive the run (losses, predictions): never reused. */
   keep?: Tensor[];
+  /** Take the pipelines that are made already and leave the rest to resolvePipelines()
+   *  (or the first run): the graph can then be built while they compile. */
+  pipelinesLater?: boolean;
 }
+
+/** A dispatch with its bind group, its pipeline null until resolvePipelines(). */
+type BoundDispatch = Omit<EncodedDispatch, 'pipeline'> & { pipeline: GPUComputePipeline | null; kernel: KernelDef };
 
 export interface PlanStats {
   dispatches: number;
@@ -23,7 +30,9 @@ export interface PlanStats {
 
 export class CompiledGraph {
   readonly stats: PlanStats;
-  private encoded: EncodedDispatch[];
+  private bound: BoundDispatch[];
+  /** `bound` once every pipeline is in. */
+  private encoded: EncodedDispatch[] | null = null;
   private ownBuffers: GPUBuffer[] = [];
 
   constructor(
@@ -39,24 +48,37 @@ export class CompiledGraph {
       return b;
     });
     this.stats = planned;
-    this.encoded = this.encode(gpu);
+    this.bound = this.bind(gpu);
+    if (!opts.pipelinesLater) this.resolvePipelines();
+  }
+
+  /** Creates the pipelines the graph does not have yet (a compile, for those that no
+   *  preparePipelines made), so that a pipeline's error shows here, not in a run. */
+  resolvePipelines(): EncodedDispatch[] {
+    if (!this.encoded) {
+      const gpu = this.graph.gpu;
+      for (const d of this.bound) d.pipeline ??= gpu.pipeline(d.kernel);
+      this.encoded = this.bound.map(({ pipeline, bindGroup, workgroups, name }) => ({ pipeline: pipeline!, bindGroup, workgroups, name }));
+    }
+    return this.encoded;
   }
 
   /** Writes inputs (name → values) and submits every dispatch; copies run after them. */
   run(inputs: Record<string, Float32Array> = {}, copiesAfter: CopyOp[] = []): void {
     for (const [name, data] of Object.entries(inputs)) this.graph.write(name, data);
-    this.graph.gpu.submit(this.encoded, copiesAfter);
+    this.graph.gpu.submit(this.resolvePipelines(), copiesAfter);
   }
 
   /** GPU ms of every dispatch by kernel name (benchmarks; needs timestamp queries). The
    *  dispatches run once, in order, on whatever inputs were last written. */
   async profile(): Promise<{ name: string; ms: number }[]> {
-    const ms = await this.graph.gpu.timeDispatches(this.encoded);
-    return this.encoded.map((d, i) => ({ name: d.name ?? '?', ms: ms[i] }));
+    const encoded = this.resolvePipelines();
+    const ms = await this.graph.gpu.timeDispatches(encoded);
+    return encoded.map((d, i) => ({ name: d.name ?? '?', ms: ms[i] }));
   }
 
   get dispatchCount(): number {
-    return this.encoded.length;
+    return this.bound.length;
   }
 
   destroy(): void {
@@ -65,7 +87,8 @@ export class CompiledGraph {
     this.graph.destroy();
   }
 
-  private encode(gpu: GpuContext): EncodedDispatch[] {
+  /** Every dispatch's uniforms (one buffer) and bind group; pipelines as cached so far. */
+  private bind(gpu: GpuContext): BoundDispatch[] {
     const align = gpu.limits.minUniformBufferOffsetAlignment;
     const dispatches = this.graph.dispatches;
     let uniformBytes = 0;
@@ -86,7 +109,7 @@ export class CompiledGraph {
       }
       for (const t of d.tensors) slices.push(sliceOf(t));
       if (i === dispatches.length - 1 && uniforms) gpu.write(uniforms, 0, staging);
-      return { pipeline: gpu.pipeline(d.kernel).pipeline, bindGroup: gpu.bindGroup(d.kernel, slices), workgroups: d.workgroups, name: d.kernel.name };
+      return { pipeline: gpu.cachedPipeline(d.kernel), kernel: d.kernel, bindGroup: gpu.bindGroup(d.kernel, slices), workgroups: d.workgroups, name: d.kernel.name };
     });
   }
 }

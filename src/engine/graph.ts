@@ -145,7 +145,7 @@ export class Graph {
     for (const t of d.tensors) slices.push((t.storage as { slice: BufferSlice }).slice);
     const device = this.gpu.device;
     device.pushErrorScope('validation');
-    const { pipeline } = this.gpu.pipeline(d.kernel);
+    const pipeline = this.gpu.pipeline(d.kernel);
     this.gpu.submit([{ pipeline, bindGroup: this.gpu.bindGroup(d.kernel, slices), workgroups: d.workgroups }]);
     this.eagerChecks.push(device.popErrorScope().then((e) => (e ? `${d.kernel.name}: ${e.message}` : null)));
   }

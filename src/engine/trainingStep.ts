@@ -41,23 +41,28 @@ export class TrainingStep {
   private compiled: CompiledGraph;
   private ring: ReadbackRing<number>;
 
-  /** The step with its pipelines created first (GpuContext.preparePipelines), the
-   *  parameters' initial values drawn meanwhile if the arena left them for later: the way to
-   *  build one where the first step's latency matters. `step` as in the constructor;
+  /** The step with its pipelines created first (GpuContext.preparePipelines), and meanwhile
+   *  the parameters' initial values drawn (if the arena left them for later) and the graph's
+   *  buffers and bind groups made: the way to build one where the first step's latency
+   *  matters. `build` and `step` as in the constructor;
    *  `onCompiling` hears how many pipelines compile, then 0. */
-  static async create(gpu: GpuContext, arena: ParamArena, build: (g: Graph) => Tensor, cfg: AdamConfig, opts: { step?: number; onCompiling?: (pipelines: number) => void } = {}): Promise<TrainingStep> {
-    const traced = traceStep(gpu, arena, build, cfg);
-    await gpu.preparePipelines(
-      traced.graph.dispatches.map((d) => d.kernel),
-      { meanwhile: () => arena.initialize(), onCompiling: opts.onCompiling },
-    );
-    return new TrainingStep(gpu, arena, traced, cfg, opts.step ?? 0);
+  static async create(gpu: GpuContext, arena: ParamArena, build: ((g: Graph) => Tensor) | TracedStep, cfg: AdamConfig, opts: { step?: number; onCompiling?: (pipelines: number) => void } = {}): Promise<TrainingStep> {
+    const traced = typeof build === 'function' ? traceStep(gpu, arena, build, cfg) : build;
+    let step: TrainingStep | null = null;
+    await gpu.preparePipelines(traced.graph.dispatches.map((d) => d.kernel), {
+      // the values, buffers and bind groups while the pipelines compile
+      meanwhile: () => (step = new TrainingStep(gpu, arena, traced, cfg, opts.step ?? 0, { pipelinesLater: true })),
+      onCompiling: opts.onCompiling,
+    });
+    step!.compiled.resolvePipelines();
+    return step!;
   }
 
   /**
    * build(g) declares the batch inputs with g.input(name, shape) and returns the scalar loss
    * (or: the step already traced by traceStep).
-   * `step` counts Adam steps across recompilations (curriculum stages), for bias correction.
+   * `step` counts Adam steps across recompilations (curriculum stages), for bias correction;
+   * `pipelinesLater` as in CompiledGraph.
    */
   constructor(
     gpu: GpuContext,
@@ -65,10 +70,11 @@ export class TrainingStep {
     build: ((g: Graph) => Tensor) | TracedStep,
     private cfg: AdamConfig,
     public step = 0,
+    opts: { pipelinesLater?: boolean } = {},
   ) {
     const { graph: g, loss, gradNorm } = typeof build === 'function' ? traceStep(gpu, arena, build, cfg) : build;
     this.graph = g;
-    this.compiled = new CompiledGraph(g, { keep: [loss, gradNorm] });
+    this.compiled = new CompiledGraph(g, { keep: [loss, gradNorm], pipelinesLater: opts.pipelinesLater });
     this.stats = this.compiled.stats;
     // gradients of parameters this graph never touches must read as zero, not stale values
     gpu.write(arena.buffer('grad'), 0, new Float32Array(arena.floats));

@@ -32,7 +32,10 @@ export interface PrepareOptions {
 }
 
 export class GpuContext {
-  private pipelines = new Map<string, { pipeline: GPUComputePipeline; layout: GPUBindGroupLayout }>();
+  private pipelines = new Map<string, GPUComputePipeline>();
+  /** Bind group and pipeline layouts by binding signature (KernelDef.bindings): kernels that
+   *  bind alike share them, so a bind group can be made before its pipeline is. */
+  private layouts = new Map<string, { group: GPUBindGroupLayout; pipeline: GPUPipelineLayout }>();
   private bytesAllocated = 0;
   /** Objects that must live as long as the device (Dawn's GPU instance in Node). */
   keepAlive: unknown = null;
@@ -81,15 +84,19 @@ export class GpuContext {
   }
 
   /** Pipeline for a kernel, created once per (name, constants) and cached. */
-  pipeline(kernel: KernelDef): { pipeline: GPUComputePipeline; layout: GPUBindGroupLayout } {
+  pipeline(kernel: KernelDef): GPUComputePipeline {
     const key = pipelineKey(kernel);
-    let entry = this.pipelines.get(key);
-    if (!entry) {
-      const layout = this.bindGroupLayout(kernel);
-      entry = { pipeline: this.device.createComputePipeline(this.pipelineDescriptor(kernel, layout)), layout };
-      this.pipelines.set(key, entry);
+    let pipeline = this.pipelines.get(key);
+    if (!pipeline) {
+      pipeline = this.device.createComputePipeline(this.pipelineDescriptor(kernel));
+      this.pipelines.set(key, pipeline);
     }
-    return entry;
+    return pipeline;
+  }
+
+  /** The kernel's pipeline if it is made already (else null: it may still be compiling). */
+  cachedPipeline(kernel: KernelDef): GPUComputePipeline | null {
+    return this.pipelines.get(pipelineKey(kernel)) ?? null;
   }
 
   /**
@@ -149,29 +156,35 @@ export class GpuContext {
   private async createPipelineQuietly(key: string, kernel: KernelDef, async: boolean): Promise<void> {
     this.device.pushErrorScope('internal');
     this.device.pushErrorScope('validation');
-    const layout = this.bindGroupLayout(kernel);
-    const descriptor = this.pipelineDescriptor(kernel, layout);
+    const descriptor = this.pipelineDescriptor(kernel);
     const created = async ? this.device.createComputePipelineAsync(descriptor) : Promise.resolve(this.device.createComputePipeline(descriptor));
     const scopes = Promise.all([this.device.popErrorScope(), this.device.popErrorScope()]);
     const [pipeline, errors] = await Promise.all([created.catch(() => null), scopes]);
-    if (pipeline && !errors.some((e) => e) && !this.pipelines.has(key)) this.pipelines.set(key, { pipeline, layout });
+    if (pipeline && !errors.some((e) => e) && !this.pipelines.has(key)) this.pipelines.set(key, pipeline);
   }
 
-  private bindGroupLayout(kernel: KernelDef): GPUBindGroupLayout {
-    return this.device.createBindGroupLayout({
-      label: kernel.name,
-      entries: kernel.bindings.map((kind, binding) => ({
-        binding,
-        visibility: GPUShaderStage.COMPUTE,
-        buffer: { type: kind === 'uniform' ? 'uniform' : kind === 'read' ? 'read-only-storage' : 'storage' },
-      })),
-    });
+  private layoutsOf(kernel: KernelDef): { group: GPUBindGroupLayout; pipeline: GPUPipelineLayout } {
+    const key = kernel.bindings.join(',');
+    let layouts = this.layouts.get(key);
+    if (!layouts) {
+      const group = this.device.createBindGroupLayout({
+        label: key,
+        entries: kernel.bindings.map((kind, binding) => ({
+          binding,
+          visibility: GPUShaderStage.COMPUTE,
+          buffer: { type: kind === 'uniform' ? 'uniform' : kind === 'read' ? 'read-only-storage' : 'storage' },
+        })),
+      });
+      layouts = { group, pipeline: this.device.createPipelineLayout({ label: key, bindGroupLayouts: [group] }) };
+      this.layouts.set(key, layouts);
+    }
+    return layouts;
   }
 
-  private pipelineDescriptor(kernel: KernelDef, layout: GPUBindGroupLayout): GPUComputePipelineDescriptor {
+  private pipelineDescriptor(kernel: KernelDef): GPUComputePipelineDescriptor {
     return {
       label: kernel.name,
-      layout: this.device.createPipelineLayout({ bindGroupLayouts: [layout] }),
+      layout: this.layoutsOf(kernel).pipeline,
       compute: { module: this.device.createShaderModule({ label: kernel.name, code: kernel.source }), entryPoint: kernel.entryPoint ?? 'main', constants: kernel.constants },
     };
   }
@@ -180,10 +193,9 @@ export class GpuContext {
     if (slices.length !== kernel.bindings.length) {
       throw new Error(`${kernel.name}: ${slices.length} buffers bound, the kernel declares ${kernel.bindings.length}`);
     }
-    const { layout } = this.pipeline(kernel);
     return this.device.createBindGroup({
       label: kernel.name,
-      layout,
+      layout: this.layoutsOf(kernel).group,
       entries: slices.map((s, binding) => ({ binding, resource: { buffer: s.buffer, offset: s.offset, size: s.size } })),
     });
   }

@@ -252,11 +252,18 @@ export class Trainer {
 
   private async compileChecked(g: Graph, keep: Tensor[]): Promise<CompiledGraph> {
     try {
-      await this.gpu.preparePipelines(
-        g.dispatches.map((d) => d.kernel),
-        { meanwhile: () => this.model.arena.initialize(), onCompiling: (n) => this.onCompiling?.(n) },
-      );
-      return await this.gpu.checked(() => new CompiledGraph(g, { keep }));
+      let compiled: Promise<CompiledGraph> | null = null;
+      await this.gpu.preparePipelines(g.dispatches.map((d) => d.kernel), {
+        // the values, buffers and bind groups while the pipelines compile
+        meanwhile: () => {
+          compiled = this.gpu.checked(() => new CompiledGraph(g, { keep, pipelinesLater: true }));
+          compiled.catch(() => {}); // handled below, once the pipelines are in (not an unhandled rejection meanwhile)
+        },
+        onCompiling: (n) => this.onCompiling?.(n),
+      });
+      const graph = await compiled!;
+      await this.gpu.checked(() => graph.resolvePipelines());
+      return graph;
     } catch (e) {
       throw new ModelTooBigError(`The ${this.config.size} ${this.config.model} does not fit on this GPU: ${(e as Error).message}. Choose a smaller size or batch.`);
     }

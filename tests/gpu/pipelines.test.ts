@@ -8,6 +8,9 @@ import type { KernelDef } from '../../src/gpu/kernel';
 import source from '../../shaders/elementwise.wgsl?raw';
 import { defaultConfig } from '../../src/train/config';
 import { Trainer } from '../../src/train/trainer';
+import { CompiledGraph, sliceOf } from '../../src/engine/compile';
+import { Graph } from '../../src/engine/graph';
+import { add, exp, mul, sub } from '../../src/engine/ops/elementwise';
 
 const binary: KernelDef = { name: 'binary_prepared', source, entryPoint: 'binary', bindings: ['uniform', 'read', 'read', 'rw'], constants: { WG: 256, OP: 0 } };
 const broken: KernelDef = { name: 'broken_prepared', source: '@compute @workgroup_size(1) fn main() { let x: f32 = undefined_name; }', bindings: [] };
@@ -18,9 +21,9 @@ describe('preparePipelines', () => {
     try {
       await gpu.preparePipelines([binary, binary]);
       const create = vi.spyOn(gpu.device, 'createComputePipeline');
-      const { pipeline } = gpu.pipeline(binary);
+      const pipeline = gpu.pipeline(binary);
       expect(create).not.toHaveBeenCalled();
-      expect(gpu.pipeline(binary).pipeline).toBe(pipeline);
+      expect(gpu.pipeline(binary)).toBe(pipeline);
       // other override constants are another pipeline, not yet created
       gpu.pipeline({ ...binary, constants: { WG: 256, OP: 1 } });
       expect(create).toHaveBeenCalledTimes(1);
@@ -64,6 +67,47 @@ describe('preparePipelines', () => {
       expect(syncCreate).not.toHaveBeenCalled();
       // the two that fail, wherever they were compiled, report in place
       for (const k of [broken, brokenLast]) await expect(gpu.checked(() => gpu.pipeline(k))).rejects.toThrow(/undefined_name|unresolved/);
+    } finally {
+      gpu.destroy();
+    }
+  });
+
+  it('a compiled graph made while its pipelines compile binds first and takes the pipelines later, with the same results', async () => {
+    const gpu = await nodeGpu();
+    try {
+      const g = new Graph(gpu, 'trace');
+      const a = g.input('a', [6]);
+      const b = g.input('b', [6]);
+      const out = mul(add(a, b), b); // (a + b) · b: two kernels
+      const kernels = g.dispatches.map((d) => d.kernel);
+      const create = vi.spyOn(gpu.device, 'createComputePipeline');
+      const bindGroups = vi.spyOn(gpu.device, 'createBindGroup');
+      const compiled = new CompiledGraph(g, { keep: [out], pipelinesLater: true });
+      expect(bindGroups).toHaveBeenCalledTimes(2);
+      expect(create).not.toHaveBeenCalled(); // nothing compiled: they are not made yet
+      await gpu.preparePipelines(kernels);
+      create.mockClear();
+      compiled.resolvePipelines(); // takes the prepared ones
+      expect(create).not.toHaveBeenCalled();
+      const av = Float32Array.from([1, 2, 3, -4, 5, 0.5]);
+      const bv = Float32Array.from([2, -1, 0, 3, 0.25, 4]);
+      compiled.run({ a: av, b: bv });
+      expect([...(await gpu.read(sliceOf(out)))]).toEqual([...av].map((x, i) => (x + bv[i]) * bv[i]));
+      // without preparePipelines, the first run compiles what is missing
+      const g2 = new Graph(gpu, 'trace');
+      const out2 = sub(g2.input('a', [6]), g2.input('b', [6]));
+      const later = new CompiledGraph(g2, { keep: [out2], pipelinesLater: true });
+      expect(create).not.toHaveBeenCalled();
+      later.run({ a: av, b: bv });
+      expect(create).toHaveBeenCalledTimes(1); // sub's
+      expect([...(await gpu.read(sliceOf(out2)))]).toEqual([...av].map((x, i) => x - bv[i]));
+      // and by default, a graph takes every pipeline when it is made
+      const g3 = new Graph(gpu, 'trace');
+      const out3 = exp(g3.input('a', [6]));
+      new CompiledGraph(g3, { keep: [out3] }).destroy();
+      expect(create).toHaveBeenCalledTimes(2); // exp's, before any run
+      compiled.destroy();
+      later.destroy();
     } finally {
       gpu.destroy();
     }

@@ -1,6 +1,6 @@
 // The compiled training step: clipping + Adam against the CPU reference, compiled against
 // eager execution, liveness planning, and a model that learns through it.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ParamArena, type ParamRef } from '../../src/engine/arena';
 import { backward } from '../../src/engine/autograd';
 import { Graph } from '../../src/engine/graph';
@@ -142,7 +142,7 @@ describe('compiled training step', () => {
     arena.destroy();
   });
 
-  it('draws initial values left for later while its pipelines compile, and a written parameter is not overwritten by them', async () => {
+  it('draws initial values left for later and makes its bind groups while its pipelines compile, and a written parameter is not overwritten by them', async () => {
     const gpu = await testGpu();
     const seeds = [7, 8];
     const arenas = seeds.map((seed) => {
@@ -152,7 +152,24 @@ describe('compiled training step', () => {
     });
     const [built, written] = arenas;
     expect(arenas.map((a) => a.arena.initialized)).toEqual([false, false]);
+    // the step's bind groups are made meanwhile too, while the pipelines compile
+    const prepare = gpu.preparePipelines.bind(gpu);
+    const bindGroups = vi.spyOn(gpu.device, 'createBindGroup');
+    let boundMeanwhile = 0;
+    const spy = vi.spyOn(gpu, 'preparePipelines').mockImplementation((kernels, opts = {}) =>
+      prepare(kernels, {
+        ...opts,
+        meanwhile: () => {
+          const before = bindGroups.mock.calls.length;
+          opts.meanwhile?.();
+          boundMeanwhile = bindGroups.mock.calls.length - before;
+        },
+      }),
+    );
     const step = await TrainingStep.create(gpu, built.arena, (g) => linearModel(g, built.w, built.v), ADAM_DEFAULTS);
+    spy.mockRestore();
+    bindGroups.mockRestore();
+    expect(boundMeanwhile).toBe(step.dispatchCount);
     expect(arenas.map((a) => a.arena.initialized)).toEqual([true, false]);
     // before the first step, the parameters are the values drawn from the seed
     const drawn = await built.arena.readParams(gpu);
