@@ -275,12 +275,19 @@ export class GpuContext {
   async checked<T>(fn: () => T): Promise<T> {
     this.device.pushErrorScope('validation');
     this.device.pushErrorScope('out-of-memory');
-    const result = fn();
-    const oom = await this.device.popErrorScope();
-    const validation = await this.device.popErrorScope();
+    let result: { value: T } | { thrown: unknown };
+    try {
+      result = { value: fn() };
+    } catch (e) {
+      result = { thrown: e };
+    }
+    // both scopes popped now, whatever fn did: an await between the pops would let other
+    // code (pipelines compiling meanwhile) pop the second
+    const [oom, validation] = await Promise.all([this.device.popErrorScope(), this.device.popErrorScope()]);
+    if ('thrown' in result) throw result.thrown;
     if (oom) throw new Error(`The GPU ran out of memory: ${oom.message}`);
     if (validation) throw new Error(`WebGPU validation error: ${validation.message}`);
-    return result;
+    return result.value;
   }
 
   destroy(): void {

@@ -37,4 +37,17 @@ describe('errors no scope catches (Node)', () => {
       gpu.destroy();
     }
   });
+
+  it('still reach the context after a checked() whose function threw (its scopes are popped)', async () => {
+    const gpu = await nodeGpu();
+    try {
+      await expect(gpu.checked(() => { throw new Error('thrown inside'); })).rejects.toThrow('thrown inside');
+      gpu.device.createComputePipeline({ layout: 'auto', compute: { module: gpu.device.createShaderModule({ code: '@compute @workgroup_size(1) fn main() { let x: f32 = undefined_name; }' }), entryPoint: 'main' } });
+      await gpu.idle();
+      for (let i = 0; i < 50 && !gpu.uncapturedErrors.length; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(gpu.uncapturedErrors.length).toBeGreaterThan(0); // a scope left pushed would have swallowed it
+    } finally {
+      gpu.destroy();
+    }
+  });
 });
