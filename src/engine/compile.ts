@@ -10,13 +10,13 @@ import type { Tensor } from './tensor';
 export interface CompileOptions {
   /** Tensors whose values must survive the run (losses, predictions): never reused. */
   keep?: Tensor[];
-  /** Take the pipelines that are made already and leave the rest to resolvePipelines()
-   *  (or the first run): the graph can then be built while they compile. */
+  /** Leave the pipelines to resolvePipelines() (or the first run): the graph can then be
+   *  built while they compile. */
   pipelinesLater?: boolean;
 }
 
-/** A dispatch with its bind group, its pipeline null until resolvePipelines(). */
-type BoundDispatch = Omit<EncodedDispatch, 'pipeline'> & { pipeline: GPUComputePipeline | null; kernel: KernelDef };
+/** A dispatch with its bind group, its kernel's pipeline still to take (resolvePipelines). */
+type BoundDispatch = Omit<EncodedDispatch, 'pipeline'> & { kernel: KernelDef };
 
 export interface PlanStats {
   dispatches: number;
@@ -31,7 +31,7 @@ export interface PlanStats {
 export class CompiledGraph {
   readonly stats: PlanStats;
   private bound: BoundDispatch[];
-  /** `bound` once every pipeline is in. */
+  /** `bound` with the pipelines taken. */
   private encoded: EncodedDispatch[] | null = null;
   private ownBuffers: GPUBuffer[] = [];
 
@@ -52,14 +52,11 @@ export class CompiledGraph {
     if (!opts.pipelinesLater) this.resolvePipelines();
   }
 
-  /** Creates the pipelines the graph does not have yet (a compile, for those that no
-   *  preparePipelines made), so that a pipeline's error shows here, not in a run. */
+  /** Takes every dispatch's pipeline, creating those that no preparePipelines made (a
+   *  compile), so that a pipeline's error shows here, not in a run. */
   resolvePipelines(): EncodedDispatch[] {
-    if (!this.encoded) {
-      const gpu = this.graph.gpu;
-      for (const d of this.bound) d.pipeline ??= gpu.pipeline(d.kernel);
-      this.encoded = this.bound.map(({ pipeline, bindGroup, workgroups, name }) => ({ pipeline: pipeline!, bindGroup, workgroups, name }));
-    }
+    const gpu = this.graph.gpu;
+    this.encoded ??= this.bound.map(({ kernel, ...d }) => ({ ...d, pipeline: gpu.pipeline(kernel) }));
     return this.encoded;
   }
 
@@ -87,7 +84,7 @@ export class CompiledGraph {
     this.graph.destroy();
   }
 
-  /** Every dispatch's uniforms (one buffer) and bind group; pipelines as cached so far. */
+  /** Every dispatch's uniforms (one buffer) and bind group. */
   private bind(gpu: GpuContext): BoundDispatch[] {
     const align = gpu.limits.minUniformBufferOffsetAlignment;
     const dispatches = this.graph.dispatches;
@@ -109,7 +106,7 @@ export class CompiledGraph {
       }
       for (const t of d.tensors) slices.push(sliceOf(t));
       if (i === dispatches.length - 1 && uniforms) gpu.write(uniforms, 0, staging);
-      return { pipeline: gpu.cachedPipeline(d.kernel), kernel: d.kernel, bindGroup: gpu.bindGroup(d.kernel, slices), workgroups: d.workgroups, name: d.kernel.name };
+      return { kernel: d.kernel, bindGroup: gpu.bindGroup(d.kernel, slices), workgroups: d.workgroups, name: d.kernel.name };
     });
   }
 }

@@ -94,11 +94,6 @@ export class GpuContext {
     return pipeline;
   }
 
-  /** The kernel's pipeline if it is made already (else null: it may still be compiling). */
-  cachedPipeline(kernel: KernelDef): GPUComputePipeline | null {
-    return this.pipelines.get(pipelineKey(kernel)) ?? null;
-  }
-
   /**
    * Creates the pipelines of these kernels that are not cached yet, three at a time: Dawn
    * compiles createComputePipelineAsync's on a pool of two worker threads (in Node; Chrome's
