@@ -44,7 +44,14 @@ export interface RunConfig {
   nPoints: number;
   /** Sparse-parity: draw the k indices per prompt (lab) or share them per batch (official). */
   parityPerPrompt: boolean;
+  /** Steps of linear warm-up from 0 to lr (0: none). */
+  warmup: number;
+  /** After warm-up: a constant lr (the paper's), or a cosine decay to 0 at the last step. */
+  lrSchedule: LrSchedule;
 }
+
+export const LR_SCHEDULES = ['constant', 'cosine'] as const;
+export type LrSchedule = (typeof LR_SCHEDULES)[number];
 
 export interface TaskDefaults {
   nDims: number;
@@ -84,5 +91,7 @@ export function defaultConfig(task: TaskId = 'linear_regression', model: ModelId
     nDims: t.nDims,
     nPoints: t.nPoints,
     parityPerPrompt: true,
+    warmup: 0,
+    lrSchedule: 'constant',
   };
 }

@@ -2,7 +2,7 @@
 // validation for everything that enters the lab from outside (imported run files, share
 // links, CLI config files). Parse here, then trust the types everywhere else.
 import * as v from 'valibot';
-import { MODEL_IDS, SIZE_IDS, TASK_IDS, defaultConfig, type ModelId, type RunConfig, type SizeId, type TaskId } from './config';
+import { LR_SCHEDULES, MODEL_IDS, SIZE_IDS, TASK_IDS, defaultConfig, type ModelId, type RunConfig, type SizeId, type TaskId } from './config';
 import type { IclResult, RunFile } from './protocol';
 
 /** The run-file format this lab writes and reads. Bump it when a field changes meaning. */
@@ -29,6 +29,7 @@ export const CONFIG_BOUNDS = {
   evalPrompts: { min: 1, max: 4096, integer: true },
   nDims: { min: 1, max: 64, integer: true },
   nPoints: { min: 1, max: 1024, integer: true },
+  warmup: { min: 0, max: 1_000_000, integer: true },
 } as const satisfies Partial<Record<keyof RunConfig, Bound>>;
 
 /** Size caps for run files: large enough for any real run, small enough to parse quickly. */
@@ -82,6 +83,8 @@ export const RunConfigSchema = v.object(
     nDims: bounded(CONFIG_BOUNDS.nDims),
     nPoints: bounded(CONFIG_BOUNDS.nPoints),
     parityPerPrompt: flag,
+    warmup: bounded(CONFIG_BOUNDS.warmup),
+    lrSchedule: v.picklist(LR_SCHEDULES, `one of ${LR_SCHEDULES.join(', ')}`),
   },
   'an object',
 );

@@ -17,6 +17,7 @@ import { Curriculum, makeEvalSet, maxTokens, sampleBatch, type EvalSet, type Pro
 import type { RunConfig } from './config';
 import { evalBaselines, iclResult, type BaselineReport } from './icl';
 import type { IclResult, RunFile } from './protocol';
+import { learningRate } from './schedule';
 
 export class DivergedError extends Error {
   constructor(step: number, loss: number) {
@@ -110,7 +111,7 @@ export class Trainer {
         parityPerPrompt: this.config.parityPerPrompt,
       });
       this.step += 1;
-      await step.run(batchInputs(batch), this.config.lr, this.step);
+      await step.run(batchInputs(batch), learningRate(this.config, this.step), this.step);
     }
     const readings = this.trainingStep ? this.trainingStep.take() : [];
     this.record(readings);
