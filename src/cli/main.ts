@@ -4,10 +4,12 @@ import { forwardCommand, FORWARD_HELP } from './forward';
 import { trainCommand, TRAIN_HELP } from './train';
 import { UsageError } from './args';
 import { runBench } from './bench';
+import { timeToIclCommand } from './timeToIcl';
 
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   train: trainCommand,
   forward: forwardCommand,
+  'time-to-icl': timeToIclCommand,
   bench: async (args) => {
     await runBench(args);
     return 0;
@@ -18,7 +20,7 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
   const run = command ? COMMANDS[command] : undefined;
   if (!run) {
-    console.error(`usage: cli.mjs train|forward|bench [flags]\n\n${TRAIN_HELP}\n\n${FORWARD_HELP}`);
+    console.error(`usage: cli.mjs train|forward|bench|time-to-icl [flags]\n\n${TRAIN_HELP}\n\n${FORWARD_HELP}`);
     return 2;
   }
   try {

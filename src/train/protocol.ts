@@ -2,6 +2,7 @@
 // (src/train/worker.ts). The worker exposes `TrainerApi` through comlink; it reports
 // progress through the `onEvent` callback the page passes in (comlink.proxy).
 import type { RunConfig } from './config';
+import type { EvalPoint } from './verdict';
 
 /** One ICL curve: per prompt position 1..n, mean error and the 90% band. */
 export interface Curve {
@@ -29,6 +30,8 @@ export interface RunFile {
   adapter: string;
   /** Step at which the ICL curve was last evaluated. */
   evalStep?: number;
+  /** Each evaluation's score (verdict.ts), oldest first. */
+  evaluations?: EvalPoint[];
 }
 
 export type TrainerEvent =

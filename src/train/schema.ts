@@ -173,6 +173,23 @@ export const HistorySchema = v.pipe(
   v.maxLength(RUN_FILE_LIMITS.history, `a list of at most ${RUN_FILE_LIMITS.history} entries`),
 );
 
+const EvaluationsSchema = v.pipe(
+  v.array(
+    v.object(
+      {
+        step: bounded({ min: 0, max: CONFIG_BOUNDS.steps.max, integer: true }),
+        model: value,
+        zero: v.optional(value),
+        best: v.optional(value),
+        bestName: v.optional(v.pipe(v.string(), v.regex(NAME_PATTERN, 'a name made of letters, digits and _'))),
+      },
+      'an object with step and model',
+    ),
+    'a list of evaluations',
+  ),
+  v.maxLength(RUN_FILE_LIMITS.history, `a list of at most ${RUN_FILE_LIMITS.history} evaluations`),
+);
+
 export const RunFileSchema = v.object(
   {
     version: v.literal(RUN_FILE_VERSION, `${RUN_FILE_VERSION}`),
@@ -183,6 +200,7 @@ export const RunFileSchema = v.object(
     stepsPerSecond: v.pipe(value, v.check((x) => Number.isNaN(x) || x >= 0, 'a number of at least 0')),
     adapter: v.pipe(v.string('a piece of text'), v.maxLength(RUN_FILE_LIMITS.adapterChars, `text of at most ${RUN_FILE_LIMITS.adapterChars} characters`)),
     evalStep: v.optional(bounded({ min: 0, max: CONFIG_BOUNDS.steps.max, integer: true })),
+    evaluations: v.optional(EvaluationsSchema),
   },
   'an object',
 );

@@ -18,6 +18,7 @@ import type { RunConfig } from './config';
 import { evalBaselines, iclResult, type BaselineReport } from './icl';
 import type { IclResult, RunFile } from './protocol';
 import { learningRate } from './schedule';
+import { summarize, type EvalPoint } from './verdict';
 
 export class DivergedError extends Error {
   constructor(step: number, loss: number) {
@@ -43,6 +44,8 @@ export class Trainer {
   /** Steps submitted to the GPU (readings may lag a few steps behind). */
   step = 0;
   lastEval: { step: number; icl: IclResult; metrics: Record<string, number> } | null = null;
+  /** Every evaluation's score, oldest first (what the verdict rule reads). */
+  readonly evaluations: EvalPoint[] = [];
   stepsPerSecond = 0;
 
   /** Batch t is drawn from Rng(dataSeed, t): a resumed run continues the same data stream. */
@@ -147,6 +150,7 @@ export class Trainer {
       metrics[this.config.task === 'vector_mqar' ? 'recall' : 'final_accuracy'] = acc[acc.length - 1];
     }
     this.lastEval = { step: this.step, icl, metrics };
+    if (this.evaluations[this.evaluations.length - 1]?.step !== this.step) this.evaluations.push({ step: this.step, ...summarize(this.config.task, icl) });
     return this.lastEval;
   }
 
@@ -203,6 +207,7 @@ export class Trainer {
       stepsPerSecond: this.stepsPerSecond,
       adapter: this.adapter,
       evalStep: this.lastEval?.step,
+      evaluations: this.evaluations,
     };
   }
 
