@@ -5,7 +5,9 @@
 // the steps and training seconds (evaluations excluded) to "learns", the verdict, and every
 // evaluation's score; writes each run file to --out DIR when given.
 //
-//   time-to-icl --recipes recipes.json [--out DIR] [--shard i/n] [--max-seconds S]
+//   time-to-icl --recipes recipes.json [--out DIR] [--shard i/n] [--max-seconds S] [--deadline S]
+// --max-seconds caps each recipe's training time; --deadline the whole process's (a recipe cut
+// short reports what it reached).
 //
 // recipes.json: [{ "name": "paper", "task": "linear_regression", "model": "transformer",
 //   "size": "tiny", "steps": 20000, "evalEvery": 250, … }, …]
@@ -18,7 +20,7 @@ import { Trainer } from '../train/trainer';
 import { judge, type Verdict } from '../train/verdict';
 import { parseFlags, UsageError } from './args';
 
-export const TIME_TO_ICL_HELP = `time-to-icl --recipes FILE.json [--out DIR] [--shard i/n] [--max-seconds S]
+export const TIME_TO_ICL_HELP = `time-to-icl --recipes FILE.json [--out DIR] [--shard i/n] [--max-seconds S] [--deadline S]
   trains each recipe (a run config's fields plus "name") until SPEC's rule says "learns",
   and prints one JSON line per recipe: steps and training seconds to "learns", the verdict`;
 
@@ -44,6 +46,7 @@ export async function timeToIclCommand(args: string[]): Promise<number> {
     out: { type: 'string' },
     shard: { type: 'string' },
     'max-seconds': { type: 'string' },
+    deadline: { type: 'string' },
     help: { type: 'boolean' },
   });
   if (flags.help || !flags.recipes) {
@@ -55,6 +58,7 @@ export async function timeToIclCommand(args: string[]): Promise<number> {
   const [shard, shards] = (flags.shard ?? '0/1').split('/').map(Number);
   if (!(shards >= 1 && shard >= 0 && shard < shards)) throw new UsageError(`--shard must be i/n with 0 ≤ i < n; got "${flags.shard}".`);
   const maxSeconds = Number(flags['max-seconds'] ?? Infinity);
+  const deadline = performance.now() + 1000 * Number(flags.deadline ?? Infinity);
   if (flags.out) mkdirSync(flags.out, { recursive: true });
   const gpu = await nodeGpu();
   try {
@@ -62,7 +66,8 @@ export async function timeToIclCommand(args: string[]): Promise<number> {
       const { name = `recipe${i}`, ...fields } = list[i];
       const parsed = parseRunConfig(fields);
       if (!parsed.ok) throw new UsageError(`recipe "${name}": ${parsed.error}`);
-      const result = await timeToIcl(gpu, name, parsed.value, maxSeconds, flags.out);
+      if (performance.now() >= deadline) break;
+      const result = await timeToIcl(gpu, name, parsed.value, maxSeconds, deadline, flags.out);
       console.log(JSON.stringify(result));
     }
   } finally {
@@ -71,7 +76,7 @@ export async function timeToIclCommand(args: string[]): Promise<number> {
   return 0;
 }
 
-async function timeToIcl(gpu: Awaited<ReturnType<typeof nodeGpu>>, name: string, config: RunConfig, maxSeconds: number, outDir?: string): Promise<TimeToIclResult> {
+async function timeToIcl(gpu: Awaited<ReturnType<typeof nodeGpu>>, name: string, config: RunConfig, maxSeconds: number, deadline: number, outDir?: string): Promise<TimeToIclResult> {
   const trainer = new Trainer(gpu, config);
   const pairs = config.nPoints;
   const evaluations: TimeToIclResult['evaluations'] = [];
@@ -81,7 +86,7 @@ async function timeToIcl(gpu: Awaited<ReturnType<typeof nodeGpu>>, name: string,
   let secondsToLearn: number | null = null;
   let verdict: Verdict = judge(config.task, [], config.evalPrompts, pairs);
   try {
-    while (!trainer.done && trainMs / 1000 < maxSeconds) {
+    while (!trainer.done && trainMs / 1000 < maxSeconds && performance.now() < deadline) {
       const t0 = performance.now();
       await trainer.train(Math.min(config.evalEvery, config.steps - trainer.step));
       await trainer.flush();
