@@ -4,6 +4,7 @@
 import * as v from 'valibot';
 import { LR_SCHEDULES, MODEL_IDS, SIZE_IDS, TASK_IDS, defaultConfig, type ModelId, type RunConfig, type SizeId, type TaskId } from './config';
 import type { IclResult, RunFile } from './protocol';
+import { COT_HIDDEN } from '../tasks/cot';
 
 /** The run-file format this lab writes and reads. Bump it when a field changes meaning. */
 export const RUN_FILE_VERSION = 1;
@@ -66,8 +67,19 @@ function bounded(b: Bound) {
 
 const flag = v.boolean('true or false');
 
-/** A RunConfig with every field present and in bounds. */
-export const RunConfigSchema = v.object(
+/** Tasks that need more than CONFIG_BOUNDS.nDims.min input dimensions. */
+export const MIN_DIMS: Partial<Record<TaskId, number>> = {
+  // the hidden layer s = ReLU(Wx), h = 8 wide, is padded into a d-wide token
+  cot_io: COT_HIDDEN,
+};
+
+/** The smallest input dimension d a task accepts. */
+export function minDims(task: TaskId): number {
+  return MIN_DIMS[task] ?? CONFIG_BOUNDS.nDims.min;
+}
+
+/** Each field of a RunConfig, present and in bounds (the CLI checks a flag against its field's entry). */
+export const RunConfigFields = v.object(
   {
     task: v.picklist(TASK_IDS, `one of ${TASK_IDS.join(', ')}`),
     model: v.picklist(MODEL_IDS, `one of ${MODEL_IDS.join(', ')}`),
@@ -87,6 +99,21 @@ export const RunConfigSchema = v.object(
     lrSchedule: v.picklist(LR_SCHEDULES, `one of ${LR_SCHEDULES.join(', ')}`),
   },
   'an object',
+);
+
+/** A RunConfig with every field present and in bounds, and the fields consistent with each other. */
+export const RunConfigSchema = v.pipe(
+  RunConfigFields,
+  v.forward(
+    v.check(
+      (c) => c.nDims >= minDims(c.task),
+      (issue) => {
+        const c = issue.input as RunConfig;
+        return `at least ${minDims(c.task)} for ${c.task}, whose hidden layer is padded into a token (it is ${c.nDims})`;
+      },
+    ),
+    ['nDims'],
+  ),
 );
 
 function isRecord(x: unknown): x is Record<string, unknown> {

@@ -67,6 +67,11 @@ describe('parseRunConfig', () => {
     [{ nDims: 65 }, '"nDims" must be an integer from 1 to 64'],
     [{ nPoints: 0 }, '"nPoints" must be an integer from 1 to 1024'],
     [{ curriculum: 1 }, '"curriculum" must be true or false (it is 1)'],
+    [{ parityPerPrompt: 'no' }, '"parityPerPrompt" must be true or false (it is "no")'],
+    [{ warmup: -1 }, '"warmup" must be an integer from 0 to 1000000 (it is -1)'],
+    [{ warmup: 2.5 }, '"warmup" must be an integer'],
+    [{ lrSchedule: 'linear' }, '"lrSchedule" must be one of constant, cosine (it is "linear")'],
+    [{ task: 'cot_io', nDims: 7 }, '"nDims" must be at least 8 for cot_io, whose hidden layer is padded into a token (it is 7)'],
     [{ task: 'regression' }, '"task" must be one of linear_regression'],
     [{ model: '<img src=x onerror=alert(1)>' }, '"model" must be one of transformer, mamba, mambaformer, standard_hybrid (it is a piece of text)'],
     [{ size: null }, '"size" must be one of tiny, small, paper (it is null)'],
@@ -83,8 +88,21 @@ describe('parseRunConfig', () => {
   });
 
   it('accepts the bounds themselves', () => {
-    const r = parseRunConfig({ seed: 2 ** 31 - 1, steps: 1e6, lr: 1, batch: 1024, evalEvery: 1, evalPrompts: 4096, nDims: 64, nPoints: 1024 });
+    const r = parseRunConfig({ seed: 2 ** 31 - 1, steps: 1e6, lr: 1, batch: 1024, evalEvery: 1, evalPrompts: 4096, nDims: 64, nPoints: 1024, warmup: 1e6 });
     expect(r.ok).toBe(true);
+    expect(parseRunConfig({ nDims: 1, nPoints: 1, warmup: 0 }).ok).toBe(true);
+    expect(parseRunConfig({ task: 'cot_io', nDims: 8 }).ok).toBe(true);
+  });
+
+  it('reads a config written before warm-up and schedules existed as the constant rate it trained with', () => {
+    const { warmup: _w, lrSchedule: _s, ...before } = { ...defaultConfig('sparse_parity', 'mamba', 'small'), nDims: 6, parityPerPrompt: false };
+    const r = parseRunConfig(before);
+    expect(r).toEqual({ ok: true, value: { ...before, warmup: 0, lrSchedule: 'constant' } });
+  });
+
+  it('keeps the researcher fields (d, n, parity indices, warm-up, schedule) exactly', () => {
+    const cfg = { ...defaultConfig('sparse_parity'), nDims: 5, nPoints: 33, parityPerPrompt: false, warmup: 250, lrSchedule: 'cosine' as const };
+    expect(parseRunConfig(JSON.parse(JSON.stringify(cfg)))).toEqual({ ok: true, value: cfg });
   });
 });
 
