@@ -4,70 +4,32 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { nodeGpu } from '../gpu/node';
 import { loadCheckpoint, loadOptimizerState, saveCheckpoint, saveOptimizerState } from '../nn/checkpoint';
-import { defaultConfig, MODEL_IDS, SIZE_IDS, TASK_IDS, type ModelId, type RunConfig, type SizeId, type TaskId } from '../train/config';
-import { parseRunConfig, stringifyRunFile } from '../train/schema';
+import type { RunConfig } from '../train/config';
 import { Trainer } from '../train/trainer';
-import { numberFlag, parseFlags, UsageError } from './args';
+import { stringifyRunFile } from '../train/schema';
+import { parseFlags } from './args';
+import { CONFIG_HELP, CONFIG_OPTIONS, configFromFlags, flagHelp } from './configFlags';
 
 export const TRAIN_HELP = `npm run train -- [flags]
-  --task ID          ${TASK_IDS.join(' | ')} (default linear_regression)
-  --model ID         ${MODEL_IDS.join(' | ')} (default transformer)
-  --size ID          ${SIZE_IDS.join(' | ')} (default tiny)
-  --steps N          training steps
-  --seed N           seed for initialisation and data (default 1)
-  --lr X             Adam learning rate (default: the task's, SPEC.md)
-  --batch N          prompts per step (default 64)
-  --eval-every N     evaluate the ICL curve every N steps (default 100)
-  --eval-prompts N   prompts in the evaluation set (default 256)
-  --no-curriculum    train at full size from the start
-  --out FILE         write the run file (JSON) here
-  --checkpoint FILE  write the trained weights (.safetensors, official names) here, and
-                     Adam's moments beside them (FILE with .adam.safetensors)
-  --resume FILE      continue from these weights: step count, data stream and (when the
-                     .adam.safetensors file is beside it) Adam's moments carry on
-  --quiet            print only the summary
-  --help             this text`;
+${CONFIG_HELP}
+${flagHelp([
+  { name: '--out FILE', help: 'write the run file (JSON) here' },
+  { name: '--checkpoint FILE', help: "write the trained weights (.safetensors, official names) here,\nand Adam's moments beside them (FILE with .adam.safetensors)" },
+  { name: '--resume FILE', help: "continue from these weights: step count, data stream and (when\nthe .adam.safetensors file is beside it) Adam's moments carry on" },
+  { name: '--print-config', help: 'print the run config these flags give (JSON) and exit, without training' },
+  { name: '--quiet', help: 'print only the summary' },
+  { name: '--help', help: 'this text' },
+])}`;
 
 const OPTIONS = {
-  task: { type: 'string' },
-  model: { type: 'string' },
-  size: { type: 'string' },
-  steps: { type: 'string' },
-  seed: { type: 'string' },
-  lr: { type: 'string' },
-  batch: { type: 'string' },
-  'eval-every': { type: 'string' },
-  'eval-prompts': { type: 'string' },
-  'no-curriculum': { type: 'boolean' },
+  ...CONFIG_OPTIONS,
   out: { type: 'string' },
   checkpoint: { type: 'string' },
   resume: { type: 'string' },
+  'print-config': { type: 'boolean' },
   quiet: { type: 'boolean' },
   help: { type: 'boolean' },
 } as const;
-
-export function configFromFlags(flags: ReturnType<typeof parseFlags<typeof OPTIONS>>): RunConfig {
-  const task = (flags.task ?? 'linear_regression') as TaskId;
-  const model = (flags.model ?? 'transformer') as ModelId;
-  const size = (flags.size ?? 'tiny') as SizeId;
-  if (!TASK_IDS.includes(task)) throw new UsageError(`--task must be one of ${TASK_IDS.join(', ')}; got "${task}".`);
-  if (!MODEL_IDS.includes(model)) throw new UsageError(`--model must be one of ${MODEL_IDS.join(', ')}; got "${model}".`);
-  if (!SIZE_IDS.includes(size)) throw new UsageError(`--size must be one of ${SIZE_IDS.join(', ')}; got "${size}".`);
-  const base = defaultConfig(task, model, size);
-  const overrides: Partial<RunConfig> = {
-    steps: numberFlag(flags.steps, 'steps'),
-    seed: numberFlag(flags.seed, 'seed'),
-    lr: numberFlag(flags.lr, 'lr'),
-    batch: numberFlag(flags.batch, 'batch'),
-    evalEvery: numberFlag(flags['eval-every'], 'eval-every'),
-    evalPrompts: numberFlag(flags['eval-prompts'], 'eval-prompts'),
-    curriculum: flags['no-curriculum'] ? false : undefined,
-  };
-  const merged = { ...base, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) };
-  const parsed = parseRunConfig(merged);
-  if (!parsed.ok) throw new UsageError(parsed.error);
-  return parsed.value;
-}
 
 export async function trainCommand(args: string[]): Promise<number> {
   const flags = parseFlags(args, OPTIONS);
@@ -76,11 +38,15 @@ export async function trainCommand(args: string[]): Promise<number> {
     return 0;
   }
   const config = configFromFlags(flags);
+  if (flags['print-config']) {
+    console.log(JSON.stringify(config, null, 2));
+    return 0;
+  }
   const log = flags.quiet ? () => {} : (s: string) => console.log(s);
   const gpu = await nodeGpu({ onLost: (i) => console.error(`The GPU device was lost (${i.reason}): ${i.message}`) });
   const trainer = new Trainer(gpu, config);
   log(`adapter: ${gpu.info.adapterName}`);
-  log(`${config.model} (${config.size}, ${trainer.model.parameterCount.toLocaleString('en-US')} parameters) on ${config.task}, ${config.steps} steps, batch ${config.batch}, lr ${config.lr}, seed ${config.seed}`);
+  log(`${config.model} (${config.size}, ${trainer.model.parameterCount.toLocaleString('en-US')} parameters) on ${describeRun(config)}`);
   if (flags.resume) {
     const { notices, metadata } = loadCheckpoint(trainer.model, gpu, readFileSync(flags.resume));
     notices.forEach((n) => log(`resume: ${n}`));
@@ -130,6 +96,15 @@ export async function trainCommand(args: string[]): Promise<number> {
   }
   trainer.destroy();
   return 0;
+}
+
+/** "linear_regression (d 20, n 41, curriculum), 2000 steps, batch 64, lr 0.0001 (constant), seed 1" */
+export function describeRun(c: RunConfig): string {
+  const prompt = [`d ${c.nDims}`, `n ${c.nPoints}`];
+  if (c.curriculum) prompt.push('curriculum');
+  if (c.task === 'sparse_parity') prompt.push(c.parityPerPrompt ? 'indices per prompt' : 'indices shared per batch');
+  const schedule = [c.warmup > 0 ? `${c.warmup} warm-up step${c.warmup === 1 ? '' : 's'}` : '', c.lrSchedule].filter(Boolean).join(', then ');
+  return `${c.task} (${prompt.join(', ')}), ${c.steps} steps, batch ${c.batch}, lr ${c.lr} (${schedule}), clip ${c.clip}, seed ${c.seed}`;
 }
 
 /** Where Adam's moments live beside a checkpoint: model.safetensors → model.adam.safetensors. */

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readSafetensors, writeSafetensors } from '../../src/engine/safetensors';
+import { defaultConfig } from '../../src/train/config';
 import { parseRunFile } from '../../src/train/schema';
 
 const ROOT = join(__dirname, '..', '..');
@@ -40,6 +41,40 @@ describe('cli', () => {
     expect(badNumber.stderr).toMatch(/--steps must be a number/);
     expect(cli('train', '--help').stdout).toMatch(/--eval-every/);
     expect(cli('frobnicate').status).toBe(2);
+    const badSchedule = cli('train', '--lr-schedule', 'linear');
+    expect(badSchedule.status).toBe(2);
+    expect(badSchedule.stderr).toBe('error: --lr-schedule must be one of constant, cosine; got "linear".\n');
+  });
+
+  it('lists the config flags in --help', () => {
+    const help = cli('train', '--help');
+    expect(help.status).toBe(0);
+    for (const f of ['--config FILE', '--n-dims N', '--n-points N', '--no-parity-per-prompt', '--warmup N', '--lr-schedule NAME', '--clip X', '--print-config']) {
+      expect(help.stdout).toMatch(new RegExp(`^  ${f} `, 'm'));
+    }
+  });
+
+  it("trains from a run file's config (--config), flags overriding its fields", () => {
+    const config = {
+      ...defaultConfig('sparse_parity', 'transformer', 'tiny'),
+      nDims: 6, nPoints: 12, warmup: 1, lrSchedule: 'cosine' as const, steps: 3, batch: 8, evalEvery: 2, evalPrompts: 16, seed: 5, clip: 3,
+    };
+    const source = join(dir, 'source.json');
+    writeFileSync(source, JSON.stringify({ version: 1, config, history: [], icl: null, metrics: {}, stepsPerSecond: 0, adapter: '' }));
+    const out = join(dir, 'from-config.json');
+    const r = cli('train', '--config', source, '--n-points', '10', '--no-parity-per-prompt', '--out', out);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/on sparse_parity \(d 6, n 10, indices shared per batch\), 3 steps, batch 8, lr 0\.0004 \(1 warm-up step, then cosine\), clip 3, seed 5/);
+    const written = parseRunFile(JSON.parse(readFileSync(out, 'utf8')));
+    if (!written.ok) throw new Error(written.error);
+    const want = { ...config, nPoints: 10, parityPerPrompt: false };
+    expect(written.value.config).toEqual(want);
+    expect(written.value.icl!.positions).toHaveLength(10);
+    // The run file it wrote gives the same config back, and a flag still wins over it.
+    const again = cli('train', '--config', out, '--print-config');
+    expect(again.status, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout)).toEqual(want);
+    expect(JSON.parse(cli('train', '--config', out, '--lr-schedule', 'constant', '--warmup', '0', '--print-config').stdout)).toEqual({ ...want, lrSchedule: 'constant', warmup: 0 });
   });
 
   it('trains, writes a run file with curves and a checkpoint; forward matches', () => {

@@ -1,0 +1,141 @@
+// How `npm run train` arrives at its RunConfig: one table of flags, each named after the config
+// field it sets, drives the flag parser, --help and the checks; `--config FILE` starts from a
+// run file's config (or a bare config object) and the flags beside it override its fields.
+// Every value goes through the run-config schema, so the CLI accepts exactly what a run file
+// or a share link may hold.
+import { readFileSync } from 'node:fs';
+import * as v from 'valibot';
+import { defaultConfig, LR_SCHEDULES, MODEL_IDS, SIZE_IDS, TASK_IDS, type RunConfig } from '../train/config';
+import { parseRunConfig, RUN_FILE_VERSION, RunConfigFields } from '../train/schema';
+import { numberFlag, UsageError } from './args';
+
+interface ConfigFlag {
+  /** The flag without its dashes. */
+  flag: string;
+  field: keyof RunConfig;
+  /** What follows the flag in --help ("N", "X", "ID"); a switch has none. */
+  arg?: string;
+  /** The value a switch sets. */
+  sets?: boolean;
+  /** One line for --help; "\n" starts an indented continuation line. */
+  help: string;
+}
+
+/** "a | b | c", broken into lines of at most `width` characters. */
+function choices(ids: readonly string[], width = 64): string {
+  const lines = [''];
+  for (const id of ids) {
+    const last = lines.length - 1;
+    if (lines[last] && lines[last].length + id.length + 3 > width) lines.push(id);
+    else lines[last] += lines[last] ? ` | ${id}` : id;
+  }
+  return lines.join(' |\n');
+}
+
+/** The config flags, in --help order. A field's default is its task's (SPEC.md) unless --config gives it. */
+export const CONFIG_FLAGS: readonly ConfigFlag[] = [
+  { flag: 'task', field: 'task', arg: 'ID', help: `${choices(TASK_IDS)} (default linear_regression)` },
+  { flag: 'model', field: 'model', arg: 'ID', help: `${MODEL_IDS.join(' | ')} (default transformer)` },
+  { flag: 'size', field: 'size', arg: 'ID', help: `${SIZE_IDS.join(' | ')} (default tiny)` },
+  { flag: 'steps', field: 'steps', arg: 'N', help: 'training steps (default 2000 at tiny, 5000 at small, 20000 at paper)' },
+  { flag: 'seed', field: 'seed', arg: 'N', help: 'seed for initialisation and data (default 1)' },
+  { flag: 'lr', field: 'lr', arg: 'X', help: "Adam learning rate, the peak when warm-up or cosine is on\n(default: the task's, SPEC.md)" },
+  { flag: 'warmup', field: 'warmup', arg: 'N', help: 'steps of linear warm-up from 0 to --lr (default 0)' },
+  { flag: 'lr-schedule', field: 'lrSchedule', arg: 'NAME', help: `${LR_SCHEDULES.join(' | ')}: after warm-up, keep --lr (default, the paper's)\nor decay it along a cosine to 0 at the last step` },
+  { flag: 'batch', field: 'batch', arg: 'N', help: 'prompts per step (default 64)' },
+  { flag: 'clip', field: 'clip', arg: 'X', help: "gradient-norm clip (default: the task's, 10; 100 for vector_mqar)" },
+  { flag: 'eval-every', field: 'evalEvery', arg: 'N', help: 'evaluate the ICL curve every N steps (default 100)' },
+  { flag: 'eval-prompts', field: 'evalPrompts', arg: 'N', help: 'prompts in the evaluation set (default 256)' },
+  { flag: 'n-dims', field: 'nDims', arg: 'N', help: "input dimension d (default: the task's, 20; 10 for sparse_parity and\ncot_io); the curriculum grows the active dims from min(5, d) to d" },
+  { flag: 'n-points', field: 'nPoints', arg: 'N', help: "prompt length n in examples, key/value pairs m for vector_mqar\n(default: the task's); the curriculum grows it to n from its start\n(SPEC.md), or from n itself when n is shorter" },
+  { flag: 'curriculum', field: 'curriculum', sets: true, help: 'grow active dims and prompt length during training\n(the default for the regression tasks)' },
+  { flag: 'no-curriculum', field: 'curriculum', sets: false, help: 'train at full size from the start' },
+  { flag: 'parity-per-prompt', field: 'parityPerPrompt', sets: true, help: "sparse_parity: draw the k indices per prompt (the lab's default)" },
+  { flag: 'no-parity-per-prompt', field: 'parityPerPrompt', sets: false, help: 'sparse_parity: share the k indices across each batch, redrawn\nevery step (the official code)' },
+];
+
+/** The parseArgs options of the config flags and of --config. */
+export const CONFIG_OPTIONS: Record<string, { type: 'string' | 'boolean' }> = {
+  ...Object.fromEntries(CONFIG_FLAGS.map((f) => [f.flag, { type: f.arg ? 'string' : 'boolean' }])),
+  config: { type: 'string' },
+};
+
+/** --help lines: the flag and its argument in one column, the text in the next. */
+export function flagHelp(rows: readonly { name: string; help: string }[], width = 25): string {
+  return rows
+    .map(({ name, help }) => {
+      const [first, ...more] = help.split('\n');
+      const head = `  ${name} `;
+      const lines = [head.length > width ? `${head}\n${' '.repeat(width)}${first}` : `${head.padEnd(width)}${first}`];
+      for (const m of more) lines.push(`${' '.repeat(width)}${m}`);
+      return lines.join('\n');
+    })
+    .join('\n');
+}
+
+export const CONFIG_HELP = flagHelp([
+  { name: '--config FILE', help: "start from this run file's config (or a bare config object);\nthe flags below override its fields" },
+  ...CONFIG_FLAGS.map((f) => ({ name: `--${f.flag}${f.arg ? ` ${f.arg}` : ''}`, help: f.help })),
+]);
+
+function isRecord(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+/** The config fields a file gives (checked by the schema), from a run file or a bare config object. */
+export function readConfigFile(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new UsageError(`--config: cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new UsageError(`--config: ${path} is not JSON.`);
+  }
+  if (!isRecord(json)) throw new UsageError(`--config: ${path} holds neither a run file nor a config object.`);
+  const runFile = isRecord(json.config);
+  if (runFile && typeof json.version === 'number' && json.version > RUN_FILE_VERSION) {
+    throw new UsageError(`--config: ${path} was written by a newer ICL Lab (run-file format ${json.version}; this one reads ${RUN_FILE_VERSION}).`);
+  }
+  const fields = (runFile ? json.config : json) as Record<string, unknown>;
+  // A typo ("nDim") or a file that is no config at all would otherwise train on defaults.
+  const known = new Set<string>(Object.keys(defaultConfig()));
+  const unknown = Object.keys(fields).filter((k) => !known.has(k));
+  if (unknown.length > 0) {
+    throw new UsageError(`--config: ${path} has ${unknown.length === 1 ? 'a field' : 'fields'} a run config does not (${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ', …' : ''}); its fields are ${[...known].join(', ')}.`);
+  }
+  const parsed = parseRunConfig(fields);
+  if (!parsed.ok) throw new UsageError(`--config: ${path}: ${parsed.error}`);
+  return fields;
+}
+
+/** One flag's value, checked against its field's schema: "--n-dims must be an integer from 1 to 64; got "0"." */
+function flagValue(f: ConfigFlag, text: string): unknown {
+  const schema = RunConfigFields.entries[f.field] as v.GenericSchema;
+  // The string fields are the picklists (task, model, size, lrSchedule); the rest are numbers.
+  const value = schema.type === 'picklist' ? text : numberFlag(text, f.flag);
+  const r = v.safeParse(schema, value, { abortEarly: true });
+  if (!r.success) throw new UsageError(`--${f.flag} must be ${r.issues[0].message}; got "${text}".`);
+  return r.output;
+}
+
+/** The run config from --config (if given) and the config flags; flags win over the file. */
+export function configFromFlags(flags: Record<string, string | boolean | undefined>): RunConfig {
+  const fields: Record<string, unknown> = typeof flags.config === 'string' ? { ...readConfigFile(flags.config) } : {};
+  const setBy = new Map<keyof RunConfig, string>();
+  for (const f of CONFIG_FLAGS) {
+    const given = flags[f.flag];
+    if (given === undefined || given === false) continue;
+    const other = setBy.get(f.field);
+    if (other !== undefined) throw new UsageError(`--${other} and --${f.flag} contradict each other; give one of them.`);
+    setBy.set(f.field, f.flag);
+    fields[f.field] = typeof given === 'string' ? flagValue(f, given) : f.sets;
+  }
+  const parsed = parseRunConfig(fields);
+  if (!parsed.ok) throw new UsageError(parsed.error);
+  return parsed.value;
+}
