@@ -4,14 +4,14 @@
 import fc from 'fast-check';
 import { deflateSync, gzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { defaultConfig, MODEL_IDS, SIZE_IDS, TASK_IDS } from '../../src/train/config';
+import { defaultConfig, LR_SCHEDULES, MODEL_IDS, SIZE_IDS, TASK_IDS } from '../../src/train/config';
 import type { IclResult, RunFile } from '../../src/train/protocol';
-import { parseRunFile } from '../../src/train/schema';
+import { minDims, parseRunFile } from '../../src/train/schema';
 import { decodeShareLink, encodeShareLink, fromBase64Url, SHARE_LINK_LIMITS, toBase64Url, type DecodedShareLink } from '../../src/train/shareLink';
 import { Rng } from '../../src/engine/rng';
 
 const BASELINES = ['zero', 'least_squares', 'knn_3', 'averaging', 'lasso', 'nn_gd', 'greedy_tree'];
-const ENUMS = new Set<string>([...TASK_IDS, ...MODEL_IDS, ...SIZE_IDS]);
+const ENUMS = new Set<string>([...TASK_IDS, ...MODEL_IDS, ...SIZE_IDS, ...LR_SCHEDULES]);
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_]{0,39}$/;
 
 /** A run as the trainer would write it: noisy losses every step, 41-position curves at full precision. */
@@ -103,6 +103,11 @@ describe('share link round trip', () => {
       lr: fc.double({ min: 1e-7, max: 1, noNaN: true }),
       batch: fc.integer({ min: 1, max: 1024 }),
       curriculum: fc.boolean(),
+      nDims: fc.integer({ min: 1, max: 64 }),
+      nPoints: fc.integer({ min: 1, max: 1024 }),
+      parityPerPrompt: fc.boolean(),
+      warmup: fc.integer({ min: 0, max: 1_000_000 }),
+      lrSchedule: fc.constantFrom(...LR_SCHEDULES),
       n: fc.integer({ min: 1, max: 60 }),
       names: fc.uniqueArray(fc.constantFrom('model', ...BASELINES), { minLength: 0, maxLength: 8 }),
       historyLength: fc.integer({ min: 0, max: 1500 }),
@@ -122,7 +127,18 @@ describe('share link round trip', () => {
       if (a.withAccuracy) icl.accuracy = { model: positions.map((p) => at(p) / 1e6) };
       const run: RunFile = {
         version: 1,
-        config: { ...defaultConfig(a.task, a.model, a.size), seed: a.seed, lr: a.lr, batch: a.batch, curriculum: a.curriculum },
+        config: {
+          ...defaultConfig(a.task, a.model, a.size),
+          seed: a.seed,
+          lr: a.lr,
+          batch: a.batch,
+          curriculum: a.curriculum,
+          nDims: Math.max(minDims(a.task), a.nDims),
+          nPoints: a.nPoints,
+          parityPerPrompt: a.parityPerPrompt,
+          warmup: a.warmup,
+          lrSchedule: a.lrSchedule,
+        },
         history: Array.from({ length: a.historyLength }, (_, i) => ({ step: 3 * i, loss: i % 11 === 0 ? a.loss : at(i) })),
         icl: a.withIcl ? icl : null,
         metrics: { final_error: at(5) },
@@ -177,6 +193,16 @@ describe('share link round trip', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('opens a link made before warm-up and schedules existed at the constant rate it trained with', () => {
+    // A link in the form the lab made before 878de5d (no warmup or lrSchedule in its config); format v1 still reads it.
+    const before =
+      '#v1.bVFNb8IwDP0vPlsoZS2Mnrc7EkeEplDMiJY0VZIisar_fS-l3S47JLL9_PH8PFDoW6oHukuIxsMsmBrfXs1njiYdv6im2OkQ5QO_SQ9icv4iFnGn3VnDj-Zb4CbTZjSKXKjewkjSRaorpZhsoFqtlFIl01mn5kb1BmZjTYeZSJC7tu9g8cju7O-Dd11Ci3W1QW4fgml62zuqr9pGYWrfjAMMsN170-bUiunJcy_hWT9nj0w3E5PPE47DRG7a1vqIMrXa7EZewk_KM1CsxxOTabDxQJ2PJkEoIMeC1_zCJVeAQe4uCA6LODBEQ8-jWlWM7niveLv8coH1E1bCz_h2wQHdzATlkhzeccHFaQR_3WCMbrDA75j_2-dkJwlyTZT-6jIKbLoMBDoIbo1jlVhXX3SXBGci3DCrf1ikGMcf';
+    const r = decodeSafely(before);
+    if (!r.ok) throw new Error(r.error);
+    expect(r.run.config).toEqual({ ...defaultConfig('sparse_parity', 'mamba', 'tiny'), seed: 7, steps: 500, nDims: 6, nPoints: 5, parityPerPrompt: false, warmup: 0, lrSchedule: 'constant' });
+    expect(r.run.icl!.accuracy!.model).toEqual([0.5, 0.6, 0.8, 0.9, 0.95]);
   });
 
   it('drops the adapter name (free text) from links', () => {
