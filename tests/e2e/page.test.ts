@@ -71,6 +71,31 @@ describe('the built page', () => {
     await page.context().close();
   });
 
+  it("shows a link's d, n, warm-up, schedule and parity setting in the training settings", async () => {
+    const run = fixtureRun();
+    run.config = { ...run.config, nDims: 6, nPoints: 30, warmup: 100, lrSchedule: 'cosine', parityPerPrompt: false };
+    const { page, log } = await newLabPage(lab.browser);
+    await page.goto(lab.server.url + encodeShareLink(run));
+    await page.getByRole('button', { name: 'Train again' }).waitFor();
+    const value = (name: string) => page.getByRole('spinbutton', { name, exact: true }).inputValue();
+    await expect(value('Input dimension')).resolves.toBe('6');
+    await expect(value('Prompt length')).resolves.toBe('30');
+    await expect(value('Warm-up steps')).resolves.toBe('100');
+    await expect(page.getByRole('combobox', { name: 'Schedule' }).inputValue()).resolves.toBe('cosine');
+    const parity = page.getByRole('checkbox', { name: 'Parity indices drawn per prompt' });
+    expect(await parity.isChecked()).toBe(false);
+    expect(await parity.isDisabled()).toBe(true); // linear regression has no parity indices
+    await expect(parity.getAttribute('aria-describedby').then((id) => page.locator(`[id="${id}"]`).textContent())).resolves.toMatch(/^Sparse parity only/);
+    // On sparse parity the switch works; d and n follow the task, warm-up and schedule stay.
+    await page.getByRole('combobox', { name: 'Task' }).selectOption('sparse_parity');
+    await expect(value('Input dimension')).resolves.toBe('10');
+    await expect(value('Warm-up steps')).resolves.toBe('100');
+    await parity.check();
+    expect(await parity.isChecked()).toBe(true);
+    expect(log.errors).toEqual([]);
+    await page.context().close();
+  });
+
   it('says what is wrong with a malformed link and keeps a usable default lab', async () => {
     const { page, log } = await newLabPage(lab.browser);
     await page.goto(lab.server.url + '#v1.this-is-not-a-link');
