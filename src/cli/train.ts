@@ -4,6 +4,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { nodeGpu } from '../gpu/node';
 import { loadCheckpoint, loadOptimizerState, saveCheckpoint, saveOptimizerState } from '../nn/checkpoint';
+import { Curriculum } from '../tasks';
 import type { RunConfig } from '../train/config';
 import { Trainer } from '../train/trainer';
 import { stringifyRunFile } from '../train/schema';
@@ -47,6 +48,7 @@ export async function trainCommand(args: string[]): Promise<number> {
   const trainer = new Trainer(gpu, config);
   log(`adapter: ${gpu.info.adapterName}`);
   log(`${config.model} (${config.size}, ${trainer.model.parameterCount.toLocaleString('en-US')} parameters) on ${describeRun(config)}`);
+  if (config.warmup > config.steps) log(`note: the warm-up (${config.warmup} steps) is longer than the run, so the learning rate never reaches ${config.lr}.`);
   if (flags.resume) {
     const { notices, metadata } = loadCheckpoint(trainer.model, gpu, readFileSync(flags.resume));
     notices.forEach((n) => log(`resume: ${n}`));
@@ -98,10 +100,12 @@ export async function trainCommand(args: string[]): Promise<number> {
   return 0;
 }
 
-/** "linear_regression (d 20, n 41, curriculum), 2000 steps, batch 64, lr 0.0001 (constant), seed 1" */
+/** "linear_regression (d 20, n 41, full size from step 1200), 2000 steps, batch 64, lr 0.0001 (constant), clip 10, seed 1" */
 export function describeRun(c: RunConfig): string {
   const prompt = [`d ${c.nDims}`, `n ${c.nPoints}`];
-  if (c.curriculum) prompt.push('curriculum');
+  // A task without a ramp, or a d and n already at the ramps' start, has nothing to grow.
+  const fullAt = new Curriculum(c).fullSizeStep();
+  if (fullAt > 0) prompt.push(`full size from step ${fullAt}`);
   if (c.task === 'sparse_parity') prompt.push(c.parityPerPrompt ? 'indices per prompt' : 'indices shared per batch');
   const schedule = [c.warmup > 0 ? `${c.warmup} warm-up step${c.warmup === 1 ? '' : 's'}` : '', c.lrSchedule].filter(Boolean).join(', then ');
   return `${c.task} (${prompt.join(', ')}), ${c.steps} steps, batch ${c.batch}, lr ${c.lr} (${schedule}), clip ${c.clip}, seed ${c.seed}`;
