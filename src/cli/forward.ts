@@ -10,7 +10,7 @@ import { Rng } from '../engine/rng';
 import { readSafetensors, writeSafetensors } from '../engine/safetensors';
 import { loadCheckpoint } from '../nn/checkpoint';
 import { buildModel } from '../nn/models';
-import { maxTokens } from '../tasks';
+import { maxTokens, nPositions } from '../tasks';
 import { parseRunConfig } from '../train/schema';
 import { parseFlags, UsageError } from './args';
 
@@ -50,7 +50,7 @@ export async function forwardCommand(args: string[]): Promise<number> {
   const mask = batch.get('mask')?.data ?? new Float32Array(B * T * O).fill(1);
 
   const gpu = await nodeGpu();
-  const model = buildModel(config.model, config.size, { inDim: d, outDim: O, maxTokens: Math.max(T, maxTokens(config)) });
+  const model = buildModel(config.model, config.size, { inDim: d, outDim: O, maxTokens: Math.max(T, maxTokens(config)), nPositions: nPositions(config) });
   model.arena.allocate(gpu, new Rng(config.seed));
   const { notices } = loadCheckpoint(model, gpu, readFileSync(flags.weights!));
   notices.forEach((n) => console.error(`weights: ${n}`));

@@ -1,8 +1,9 @@
 // Attention blocks. Legend: B batch, T tokens, C model width (D in SPEC.md), H heads.
 // - GptBlock: GPT-2's pre-LayerNorm block, x = x + attn(ln_1(x)); x = x + mlp(ln_2(x)),
 //   with Hugging Face GPT2Model names and Conv1D layout ([in, out]).
-// - MhaMixer: the attention mixer of the hybrids (mamba-ssm MHA names: in_proj, out_proj;
-//   nn.Linear layout), used inside a pre-LayerNorm residual block with no MLP.
+// - CausalSelfAttention: the hybrids' attention mixer, as the official code has it (nanoGPT's
+//   class in mambaformer-icl's mamba_simple.py: c_attn, c_proj; nn.Linear layout [out, in]),
+//   used inside a pre-LayerNorm residual block with no MLP.
 import type { ParamArena } from '../engine/arena';
 import type { Graph } from '../engine/graph';
 import { attention } from '../engine/ops/attention';
@@ -45,25 +46,25 @@ export class GptBlock {
   }
 }
 
-export class MhaMixer {
-  private inProj: Linear;
-  private outProj: Linear;
+export class CausalSelfAttention {
+  private cAttn: Linear; // weight (3C, C): q | k | v, head h in channels h·C/H … of each third
+  private cProj: Linear; // weight (C, C)
 
-  /** Init as mamba-ssm's MixerModel: biases zero, out_proj scaled by 1/√nLayers (prenorm residual). */
+  /** Init as the official MixerModel leaves it: nn.Linear's default U(±1/√C) weights, biases
+   *  zeroed by its _init_weights; c_proj is not rescaled (only `out_proj`/`fc2` are). */
   constructor(
     arena: ParamArena,
     prefix: string,
     dim: number,
     private heads: number,
-    nLayers = 1,
   ) {
     const zero = { kind: 'const' as const, value: 0 };
-    this.inProj = new Linear(arena, `${prefix}.in_proj`, dim, 3 * dim, { biasInit: zero });
-    this.outProj = new Linear(arena, `${prefix}.out_proj`, dim, dim, { biasInit: zero, weightInit: { kind: 'uniform', bound: 1 / Math.sqrt(dim * nLayers) } });
+    this.cAttn = new Linear(arena, `${prefix}.c_attn`, dim, 3 * dim, { biasInit: zero });
+    this.cProj = new Linear(arena, `${prefix}.c_proj`, dim, dim, { biasInit: zero });
   }
 
-  /** x (B, T, C) → (B, T, C), plus `residual` when given (added by out_proj's epilogue). */
+  /** x (B, T, C) → (B, T, C), plus `residual` when given (added by c_proj's epilogue). */
   forward(g: Graph, x: Tensor, residual?: Tensor): Tensor {
-    return this.outProj.forward(g, attention(this.inProj.forward(g, x), this.heads), 'none', residual);
+    return this.cProj.forward(g, attention(this.cAttn.forward(g, x), this.heads), 'none', residual);
   }
 }

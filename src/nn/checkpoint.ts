@@ -1,8 +1,9 @@
 // Checkpoints: the model's arena as a .safetensors file under the official PyTorch names
 // (DESIGN.md, Checkpoints), and back. Loading tolerates what the official code carries and
 // the lab does not use (GPT-2's token embedding wte, attention masks, …) and a positional
-// table with more rows than the lab needs, each with a notice; a missing or misshapen
-// tensor is an error naming it.
+// table with more rows than the lab keeps, or fewer that still cover the run's prompts (a lab
+// checkpoint from before the tables had the official sizes), each with a notice; a missing or
+// misshapen tensor is an error naming it.
 import type { GpuContext } from '../gpu/context';
 import { readSafetensors, writeSafetensors } from '../engine/safetensors';
 import type { IclModel } from './models';
@@ -37,6 +38,12 @@ export function loadCheckpoint(model: IclModel, gpu: GpuContext, bytes: Uint8Arr
       // positional table for longer prompts than this run uses: keep the first rows
       pending.push({ ref, data: t.data.subarray(0, ref.size) });
       notices.push(`${ref.name}: using the first ${ref.shape[0]} of ${t.shape[0]} positions.`);
+    } else if (/wpe\.weight$/.test(ref.name) && t.shape.length === 2 && t.shape[1] === ref.shape[1] && t.shape[0] >= model.shape.maxTokens) {
+      // a shorter table that holds every position this run uses: the rows past it stay 0 (never read, never trained)
+      const data = new Float32Array(ref.size);
+      data.set(t.data);
+      pending.push({ ref, data });
+      notices.push(`${ref.name}: the checkpoint has ${t.shape[0]} of ${ref.shape[0]} positions (enough for this run's ${model.shape.maxTokens}); the others are set to 0.`);
     } else {
       throw new Error(`Checkpoint tensor ${ref.name} has shape [${got}], but this model needs [${want}]. Was it trained with another size, task or d?`);
     }

@@ -6,7 +6,7 @@ import type { Graph } from '../engine/graph';
 import { addPositional } from '../engine/ops/positional';
 import type { Tensor } from '../engine/tensor';
 import type { ModelId, SizeId } from '../train/config';
-import { GptBlock, MhaMixer } from './attentionBlocks';
+import { CausalSelfAttention, GptBlock } from './attentionBlocks';
 import { LayerNorm, Linear } from './layers';
 import { MambaMixer } from './mambaMixer';
 
@@ -35,8 +35,22 @@ export interface ModelShape {
   inDim: number;
   /** Read-out width: 1 for scalar targets, d for cot_io and vector_mqar. */
   outDim: number;
-  /** Longest prompt the model will see (rows of the positional embedding). */
+  /** Longest prompt the model will see (tokens). */
   maxTokens: number;
+  /** The official config's n_positions for the task (src/tasks `nPositions`); it sizes the
+   *  positional tables as the official code does, unused rows included. Without it, each
+   *  table has maxTokens rows. */
+  nPositions?: number;
+}
+
+/** Rows of GPT-2's wpe: GPT2Config(n_positions = 2 × n_positions), at least the prompt. */
+export function gptPositionRows(shape: ModelShape): number {
+  return shape.nPositions === undefined ? shape.maxTokens : 2 * Math.max(shape.nPositions, Math.ceil(shape.maxTokens / 2));
+}
+
+/** Rows of the standard hybrid's wpe: nn.Embedding(n_positions), at least the prompt. */
+export function hybridPositionRows(shape: ModelShape): number {
+  return Math.max(shape.nPositions ?? 0, shape.maxTokens);
 }
 
 export abstract class IclModel {
@@ -80,7 +94,7 @@ export class Transformer extends IclModel {
 
   constructor(size: SpecWithName, shape: ModelShape) {
     super('transformer', size, shape);
-    this.wpe = this.arena.declare('_backbone.wpe.weight', [shape.maxTokens, size.dim], { kind: 'normal', std: 0.02 });
+    this.wpe = this.arena.declare('_backbone.wpe.weight', [gptPositionRows(shape), size.dim], { kind: 'normal', std: 0.02 });
     for (let i = 0; i < size.layers; i++) this.blocks.push(new GptBlock(this.arena, `_backbone.h.${i}`, size.dim, size.heads, size.layers));
     this.lnF = new LayerNorm(this.arena, '_backbone.ln_f', size.dim);
     this.declareReadOut();
@@ -105,7 +119,7 @@ class ResidualBlock {
     this.norm = new LayerNorm(arena, `${prefix}.norm`, dim);
   }
   forward(g: Graph, x: Tensor): Tensor {
-    // the mixer's out_proj adds x in its epilogue (no separate pass)
+    // the mixer's last projection (out_proj, c_proj) adds x in its epilogue (no separate pass)
     return this.mixer.forward(g, this.norm.forward(g, x), x);
   }
 }
@@ -120,10 +134,13 @@ class MixerStack extends IclModel {
 
   constructor(kind: ModelId, size: SpecWithName, shape: ModelShape, mixers: MixerKind[], positional: boolean) {
     super(kind, size, shape);
-    this.wpe = positional ? this.arena.declare('wpe.weight', [shape.maxTokens, size.dim], { kind: 'normal', std: 0.02 }) : null;
+    // nn.Embedding's default N(0, 1): the official wpe sits outside the MixerModel whose init
+    // would draw N(0, 0.02)
+    this.wpe = positional ? this.arena.declare('wpe.weight', [hybridPositionRows(shape), size.dim], { kind: 'normal', std: 1 }) : null;
     mixers.forEach((m, i) => {
       const prefix = `_backbone.layers.${i}`;
-      const mixer = m === 'mamba' ? new MambaMixer(this.arena, `${prefix}.mixer`, size.dim, mixers.length) : new MhaMixer(this.arena, `${prefix}.mixer`, size.dim, size.heads, mixers.length);
+      // out_proj's init scale is 1/√n_layer, n_layer being the config's (MambaFormer's extra block not counted)
+      const mixer = m === 'mamba' ? new MambaMixer(this.arena, `${prefix}.mixer`, size.dim, size.layers) : new CausalSelfAttention(this.arena, `${prefix}.mixer`, size.dim, size.heads);
       this.blocks.push(new ResidualBlock(this.arena, prefix, size.dim, mixer));
     });
     this.normF = new LayerNorm(this.arena, '_backbone.norm_f', size.dim);
@@ -143,17 +160,21 @@ export class Mamba extends MixerStack {
   }
 }
 
-/** One Mamba block first, then attention and Mamba alternating; no positional embedding. */
+/** n layers of attention at even i and Mamba at odd i (mixed_attn's block order). */
+const alternating = (n: number): MixerKind[] => Array.from({ length: n }, (_, i) => (i % 2 === 0 ? 'attention' : 'mamba'));
+
+/** mixed_attn = "mambaformer": one extra Mamba block, then the n alternating ones (M, A, M, …, M
+ *  for even n: n + 1 blocks); no positional embedding. */
 export class MambaFormer extends MixerStack {
   constructor(size: SpecWithName, shape: ModelShape) {
-    super('mambaformer', size, shape, Array.from({ length: size.layers }, (_, i) => (i % 2 === 0 ? 'mamba' : 'attention')), false);
+    super('mambaformer', size, shape, ['mamba', ...alternating(size.layers)], false);
   }
 }
 
-/** Attention and Mamba alternating from the first layer, with a learned positional embedding. */
+/** mixed_attn = "standard": n alternating blocks, attention first, with a learned positional embedding. */
 export class StandardHybrid extends MixerStack {
   constructor(size: SpecWithName, shape: ModelShape) {
-    super('standard_hybrid', size, shape, Array.from({ length: size.layers }, (_, i) => (i % 2 === 0 ? 'attention' : 'mamba')), true);
+    super('standard_hybrid', size, shape, alternating(size.layers), true);
   }
 }
 

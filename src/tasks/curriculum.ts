@@ -82,3 +82,27 @@ function rampAt(r: { start: number; end: number; inc: number; interval: number }
 export function maxTokens(config: Pick<RunConfig, 'task' | 'nPoints'>): number {
   return tokensFor(config.task, config.nPoints);
 }
+
+// n_positions of the official configs (mambaformer-icl src/conf/*.yaml; 256, its schema's
+// default, where a config names none, and for cot_io, which has no config there). It bounds the
+// context rather than measuring the prompt: GPT-2 gets 2 × n_positions positional rows (Garg et
+// al. count examples, so relu_2nn's 101 holds its 202 tokens), the standard hybrid n_positions
+// rows (its only official config, linear regression, has 101 ≥ 82 tokens). The models keep
+// these sizes, unused rows included, so official state_dicts load as they are (src/nn/models.ts
+// grows a table only where a lab prompt is longer than it holds).
+const N_POSITIONS: Record<TaskId, number> = {
+  linear_regression: 101,
+  sparse_linear_regression: 101,
+  relu_2nn_regression: 101,
+  decision_tree: 256,
+  orthogonal_outlier_regression: 256,
+  many_outlier_regression: 1024,
+  sparse_parity: 300,
+  cot_io: 256,
+  vector_mqar: 130,
+};
+
+/** The official config's n_positions for the run's task (ModelShape.nPositions). */
+export function nPositions(config: Pick<RunConfig, 'task'>): number {
+  return N_POSITIONS[config.task];
+}

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { Graph } from '../../src/engine/graph';
 import { readSafetensors, writeSafetensors } from '../../src/engine/safetensors';
 import { loadCheckpoint, loadOptimizerState, saveCheckpoint, saveOptimizerState } from '../../src/nn/checkpoint';
+import { buildModel } from '../../src/nn/models';
 import { sampleBatch } from '../../src/tasks';
 import { Rng } from '../../src/engine/rng';
 import { defaultConfig } from '../../src/train/config';
@@ -105,11 +106,33 @@ describe('checkpoints', () => {
     wpe.data = longer;
     tensors.push({ name: '_backbone.wte.weight', shape: [4, 64], data: new Float32Array(256) });
     const { notices } = loadCheckpoint(t.model, gpu, writeSafetensors(tensors));
-    expect(notices.join(' ')).toMatch(/first 12 of 24 positions/);
+    expect(notices.join(' ')).toMatch(new RegExp(`first ${wpe.shape[0] / 2} of ${wpe.shape[0]} positions`));
     expect(notices.join(' ')).toMatch(/_backbone\.wte\.weight/);
     // a missing tensor is an error that names it
     const missing = writeSafetensors(tensors.filter((x) => x.name !== '_read_out.bias'));
     expect(() => loadCheckpoint(t.model, gpu, missing)).toThrow(/lacks 1 tensor/);
     t.destroy();
+  });
+
+  it('loads a shorter positional table that covers the prompts (a lab checkpoint from before the official 2 × n_positions rows)', async () => {
+    const gpu = await testGpu();
+    const old = buildModel('transformer', 'tiny', { inDim: 5, outDim: 1, maxTokens: 12 }); // 12 rows
+    const official = buildModel('transformer', 'tiny', { inDim: 5, outDim: 1, maxTokens: 12, nPositions: 101 }); // 202 rows
+    old.arena.allocate(gpu, new Rng(1));
+    official.arena.allocate(gpu, new Rng(2));
+    const { notices } = loadCheckpoint(official, gpu, await saveCheckpoint(old, gpu));
+    expect(notices.join(' ')).toMatch(/has 12 of 202 positions/);
+    const want = (await old.arena.readParams(gpu)).get('_backbone.wpe.weight')!;
+    const got = (await official.arena.readParams(gpu)).get('_backbone.wpe.weight')!;
+    expect(got.subarray(0, want.length)).toEqual(want);
+    expect(got.subarray(want.length).every((x) => x === 0)).toBe(true);
+    // one that does not cover this run's prompts is refused
+    const short = buildModel('transformer', 'tiny', { inDim: 5, outDim: 1, maxTokens: 8 });
+    short.arena.allocate(gpu, new Rng(3));
+    const shortBytes = await saveCheckpoint(short, gpu);
+    expect(() => loadCheckpoint(official, gpu, shortBytes)).toThrow(/wpe\.weight has shape \[8×64\]/);
+    old.arena.destroy();
+    official.arena.destroy();
+    short.arena.destroy();
   });
 });

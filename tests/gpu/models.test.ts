@@ -106,13 +106,13 @@ describe('compiled step equals eager execution for every family', () => {
 
 describe('parameters', () => {
   it('the paper Transformer has Garg et al.’s count (≈ 9.5M with read-in/out, d = 20)', () => {
-    const model = buildModel('transformer', 'paper', { inDim: 20, outDim: 1, maxTokens: 82 });
+    const model = buildModel('transformer', 'paper', { inDim: 20, outDim: 1, maxTokens: 82, nPositions: 101 });
     expect(model.parameterCount).toBeGreaterThan(9.45e6);
     expect(model.parameterCount).toBeLessThan(9.55e6);
     const byName = new Map(model.arena.params.map((p) => [p.name, p.shape.join('x')]));
     expect(byName.get('_backbone.h.0.attn.c_attn.weight')).toBe('256x768'); // Conv1D [in, out]
     expect(byName.get('_backbone.h.11.mlp.c_proj.weight')).toBe('1024x256');
-    expect(byName.get('_backbone.wpe.weight')).toBe('82x256');
+    expect(byName.get('_backbone.wpe.weight')).toBe('202x256'); // GPT2Config(n_positions = 2 × 101)
     expect(byName.get('_read_in.weight')).toBe('256x20'); // nn.Linear [out, in]
     expect(byName.get('_read_out.weight')).toBe('1x256');
   });
@@ -125,11 +125,14 @@ describe('parameters', () => {
     expect(mamba.has('_backbone.norm_f.weight')).toBe(true);
     const mf = names('mambaformer');
     expect(mf.has('_backbone.layers.0.mixer.A_log')).toBe(true); // Mamba first
-    expect(mf.has('_backbone.layers.1.mixer.out_proj.bias')).toBe(true); // then attention
+    expect(mf.has('_backbone.layers.1.mixer.c_attn.bias')).toBe(true); // then attention (nanoGPT names)
+    expect(mf.has('_backbone.layers.1.mixer.c_proj.weight')).toBe(true);
+    expect(mf.has('_backbone.layers.6.mixer.A_log')).toBe(true); // n + 1 blocks, Mamba last
     expect([...mf].some((n) => n.includes('wpe'))).toBe(false);
     const hybrid = names('standard_hybrid');
     expect(hybrid.has('wpe.weight')).toBe(true);
-    expect(hybrid.has('_backbone.layers.0.mixer.in_proj.bias')).toBe(true); // attention first
+    expect(hybrid.has('_backbone.layers.0.mixer.c_attn.bias')).toBe(true); // attention first
+    expect(hybrid.has('_backbone.layers.6.norm.weight')).toBe(false); // n blocks
   });
 
   it('paper-size graphs trace forward and backward with bounded labels (12+ blocks)', async () => {

@@ -1,8 +1,8 @@
-// Curriculum schedule, maxTokens and the fixed evaluation sets.
+// Curriculum schedule, maxTokens, the official n_positions and the fixed evaluation sets.
 import { describe, expect, test } from 'vitest';
-import { Curriculum, makeEvalSet, maxTokens, sampleBatch } from '../../src/tasks';
+import { Curriculum, makeEvalSet, maxTokens, nPositions, sampleBatch } from '../../src/tasks';
 import { Rng } from '../../src/engine/rng';
-import { defaultConfig, type TaskId } from '../../src/train/config';
+import { defaultConfig, TASK_IDS, type TaskId } from '../../src/train/config';
 
 const cfg = (task: TaskId, steps: number, curriculum = true) => ({ ...defaultConfig(task), steps, curriculum });
 
@@ -85,6 +85,18 @@ describe('Curriculum', () => {
       const p = sampleBatch(config.task, new Rng(s), { batch: 1, nDims: config.nDims, ...stage });
       expect(p.tokens).toBeLessThanOrEqual(maxTokens(config));
     }
+  });
+});
+
+describe('nPositions', () => {
+  test("the official configs' n_positions; GPT-2's 2 × n_positions rows hold every default prompt", () => {
+    expect(nPositions(defaultConfig('linear_regression'))).toBe(101);
+    expect(nPositions(defaultConfig('relu_2nn_regression'))).toBe(101); // 202 tokens: exactly GPT-2's rows
+    expect(nPositions(defaultConfig('decision_tree'))).toBe(256);
+    expect(nPositions(defaultConfig('many_outlier_regression'))).toBe(1024);
+    expect(nPositions(defaultConfig('sparse_parity'))).toBe(300);
+    expect(nPositions(defaultConfig('vector_mqar'))).toBe(130);
+    for (const task of TASK_IDS) expect(2 * nPositions(defaultConfig(task)), task).toBeGreaterThanOrEqual(maxTokens(defaultConfig(task)));
   });
 });
 
