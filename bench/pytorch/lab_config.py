@@ -1,5 +1,6 @@
 """The few pieces of a lab run config (src/train/config.ts, src/tasks/tokens.ts) that the
-PyTorch scripts need: the model, size, task, d and the prompt's token count."""
+PyTorch scripts need: the model, size, task, d, the prompt's token count and the official
+n_positions."""
 import json
 
 # TASK_DEFAULTS of src/train/config.ts: (nDims, nPoints)
@@ -13,6 +14,20 @@ TASK_DEFAULTS = {
     "sparse_parity": (10, 140),
     "cot_io": (10, 50),
     "vector_mqar": (20, 64),
+}
+
+
+# n_positions of the official configs per task (src/tasks/curriculum.ts N_POSITIONS, which says why)
+N_POSITIONS = {
+    "linear_regression": 101,
+    "sparse_linear_regression": 101,
+    "relu_2nn_regression": 101,
+    "decision_tree": 256,
+    "orthogonal_outlier_regression": 256,
+    "many_outlier_regression": 1024,
+    "sparse_parity": 300,
+    "cot_io": 256,
+    "vector_mqar": 130,
 }
 
 

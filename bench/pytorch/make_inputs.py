@@ -1,5 +1,6 @@
 """Writes what a lab ↔ PyTorch round trip needs for one config: random weights initialised as
-the lab does (official names), and a random batch (inputs, targets, mask).
+the official code does (official names and positional rows), and a random batch (inputs,
+targets, mask).
 
   python3 bench/pytorch/make_inputs.py --config cfg.json --weights w.safetensors \
       --inputs in.safetensors [--batch 4] [--tokens T] [--seed 0]
@@ -14,7 +15,7 @@ import json
 
 import torch
 
-from lab_config import TASK_DEFAULTS, load_config, out_dim, tokens_for
+from lab_config import N_POSITIONS, TASK_DEFAULTS, load_config, out_dim, tokens_for
 from models import MODELS, build_model
 from tensors_io import save_tensors
 
@@ -67,7 +68,7 @@ def main(argv=None):
     max_t = tokens_for(cfg["task"], cfg["nPoints"])
     T = args.tokens or max_t
     torch.manual_seed(args.seed)
-    model = build_model(cfg["model"], cfg["size"], d, O, max(T, max_t))
+    model = build_model(cfg["model"], cfg["size"], d, O, max(T, max_t), N_POSITIONS[cfg["task"]])
     save_tensors(model.state_dict(), args.weights, metadata={"format": "pt"})
     gen = torch.Generator().manual_seed(args.seed + 1)
     save_tensors(random_batch(args.batch, T, d, O, cfg["task"], gen), args.inputs)

@@ -2,9 +2,11 @@
 checking the lab's forward and gradients.
 
 Each model is read-in Linear(d → C) `_read_in`, a causal backbone `_backbone.*`, read-out
-Linear(C → O) `_read_out`, exactly as src/nn/models.ts; state_dict keys are the lab's
-parameter names (the official checkpoints' names, shared/DESIGN.md "Checkpoints"), so a lab
-checkpoint loads with `load_state_dict(strict=True)`.
+Linear(C → O) `_read_out`, exactly as src/nn/models.ts; state_dict keys, shapes and block
+order are the official code's (krafton-ai/mambaformer-icl: GPT2Model, mamba-ssm's MixerModel
+with `mixed_attn`, nanoGPT's CausalSelfAttention; shared/DESIGN.md "Checkpoints"), less the
+token embeddings that the official models carry unused, so a lab checkpoint loads with
+`load_state_dict(strict=True)`.
 
 Legend: B batch, T tokens, d token width, C model width, O read-out width, H heads,
 HD head dim (C / H), E Mamba inner width (2C), N state size (16), R dt rank (ceil(C / 16)).
@@ -37,7 +39,7 @@ def size_spec(model, size):
 
 def causal_attention(qkv, heads, sdpa=True):
     """qkv (B, T, 3C) laid out q | k | v, head h in channels h·HD … h·HD+HD−1 of each third
-    (GPT-2's c_attn and mamba-ssm's MHA in_proj alike) → causal softmax attention (B, T, C)."""
+    (GPT-2's and nanoGPT's c_attn alike) → causal softmax attention (B, T, C)."""
     B, T, C3 = qkv.shape
     C = C3 // 3
     q, k, v = (t.view(B, T, heads, C // heads).transpose(1, 2) for t in qkv.split(C, dim=2))  # (B, H, T, HD)
@@ -103,9 +105,9 @@ class GptBlock(nn.Module):
 class Gpt2Backbone(nn.Module):
     """GPT2Model fed with inputs_embeds: learned positions, blocks, final LayerNorm (no wte)."""
 
-    def __init__(self, layers, C, heads, max_tokens, sdpa):
+    def __init__(self, layers, C, heads, rows, sdpa):
         super().__init__()
-        self.wpe = nn.Embedding(max_tokens, C)  # (maxT, C)
+        self.wpe = nn.Embedding(rows, C)  # (2 · n_positions, C)
         self.h = nn.ModuleList(GptBlock(C, heads, sdpa) for _ in range(layers))
         self.ln_f = nn.LayerNorm(C, eps=LN_EPS)
 
@@ -116,18 +118,18 @@ class Gpt2Backbone(nn.Module):
         return self.ln_f(x)
 
 
-class MhaMixer(nn.Module):
-    """The hybrids' attention mixer (mamba-ssm MHA names): in_proj C → 3C, causal softmax
-    attention, out_proj C → C, both with bias; no MLP."""
+class CausalSelfAttention(nn.Module):
+    """The hybrids' attention mixer, nanoGPT's as the official mamba_simple.py has it: c_attn
+    C → 3C (q | k | v), causal softmax attention, c_proj C → C, both nn.Linear with bias; no MLP."""
 
     def __init__(self, C, heads, sdpa):
         super().__init__()
         self.heads, self.sdpa = heads, sdpa
-        self.in_proj = nn.Linear(C, 3 * C)
-        self.out_proj = nn.Linear(C, C)
+        self.c_attn = nn.Linear(C, 3 * C)  # (3C, C)
+        self.c_proj = nn.Linear(C, C)  # (C, C)
 
     def forward(self, x):
-        return self.out_proj(causal_attention(self.in_proj(x), self.heads, self.sdpa))  # (B, T, C)
+        return self.c_proj(causal_attention(self.c_attn(x), self.heads, self.sdpa))  # (B, T, C)
 
 
 # ---- Mamba ---------------------------------------------------------------------------------
@@ -187,7 +189,7 @@ class MixerBackbone(nn.Module):
 
     def __init__(self, mixers, C, heads, scan, sdpa):
         super().__init__()
-        make = lambda kind: MambaMixer(C, scan) if kind == "mamba" else MhaMixer(C, heads, sdpa)
+        make = lambda kind: MambaMixer(C, scan) if kind == "mamba" else CausalSelfAttention(C, heads, sdpa)
         self.layers = nn.ModuleList(ResidualBlock(C, make(kind)) for kind in mixers)
         self.norm_f = nn.LayerNorm(C, eps=LN_EPS)
 
@@ -201,28 +203,40 @@ class MixerBackbone(nn.Module):
 
 
 def mixer_kinds(model, layers):
-    """The block sequence of a MixerModel-style family."""
+    """The block sequence of a MixerModel-style family (mixer_seq_simple.py's `mixed_attn`)."""
+    alternating = ["attention" if i % 2 == 0 else "mamba" for i in range(layers)]
     if model == "mamba":
         return ["mamba"] * layers
-    if model == "mambaformer":  # Mamba first, then attention and Mamba alternating
-        return ["mamba" if i % 2 == 0 else "attention" for i in range(layers)]
-    if model == "standard_hybrid":  # attention first
-        return ["attention" if i % 2 == 0 else "mamba" for i in range(layers)]
+    if model == "mambaformer":  # one extra Mamba block first: M, A, M, …, M (n + 1 blocks)
+        return ["mamba"] + alternating
+    if model == "standard_hybrid":  # n blocks, attention first
+        return alternating
     raise ValueError(f"unknown model {model!r}; the models are {', '.join(MODELS)}")
+
+
+def gpt_position_rows(max_tokens, n_positions=None):
+    """GPT-2's wpe rows: GPT2Config(n_positions = 2 · n_positions), at least the prompt
+    (src/nn/models.ts gptPositionRows); without n_positions, the prompt's tokens."""
+    return max_tokens if n_positions is None else 2 * max(n_positions, math.ceil(max_tokens / 2))
+
+
+def hybrid_position_rows(max_tokens, n_positions=None):
+    """The standard hybrid's wpe rows: nn.Embedding(n_positions), at least the prompt."""
+    return max(n_positions or 0, max_tokens)
 
 
 class IclModel(nn.Module):
     """tokens (B, T, d) → read-out at every token (B, T, O)."""
 
-    def __init__(self, model, size, d, out_dim, max_tokens, scan="parallel", sdpa=True):
+    def __init__(self, model, size, d, out_dim, max_tokens, n_positions=None, scan="parallel", sdpa=True):
         super().__init__()
-        layers, C, heads = size_spec(model, size)
-        self.kind = model
+        layers, C, heads = size_spec(model, size) if isinstance(size, str) else size
+        self.kind, self.n_layer = model, layers
         self._read_in = nn.Linear(d, C)
         if model == "standard_hybrid":
-            self.wpe = nn.Embedding(max_tokens, C)  # top-level `wpe.weight` (maxT, C)
+            self.wpe = nn.Embedding(hybrid_position_rows(max_tokens, n_positions), C)  # top-level `wpe.weight` (n_positions, C)
         if model == "transformer":
-            self._backbone = Gpt2Backbone(layers, C, heads, max_tokens, sdpa)
+            self._backbone = Gpt2Backbone(layers, C, heads, gpt_position_rows(max_tokens, n_positions), sdpa)
         else:
             self._backbone = MixerBackbone(mixer_kinds(model, layers), C, heads, scan, sdpa)
         self._read_out = nn.Linear(C, out_dim)
@@ -240,25 +254,37 @@ class IclModel(nn.Module):
                 m.scan = impl
 
 
-def build_model(model, size, d, out_dim, max_tokens, scan="parallel", sdpa=True):
-    """One of MODELS at size tiny/small/paper, initialised as the lab does (init_like_lab)."""
+def build_model(model, size, d, out_dim, max_tokens, n_positions=None, scan="parallel", sdpa=True):
+    """One of MODELS at size tiny/small/paper, or (layers, C, heads), initialised as the
+    official code does (init_official). max_tokens: the longest prompt; n_positions: the
+    official config's (lab_config.n_positions), which sizes the positional tables."""
     if model not in MODELS:
         raise ValueError(f"unknown model {model!r}; the models are {', '.join(MODELS)}")
-    m = IclModel(model, size, d, out_dim, max_tokens, scan, sdpa)
-    init_like_lab(m)
+    m = IclModel(model, size, d, out_dim, max_tokens, n_positions, scan, sdpa)
+    init_official(m)
     return m
 
 
 @torch.no_grad()
-def init_like_lab(model):
-    """The lab's initialisation (src/nn): nn.Linear/Conv1d defaults (U(±1/√fan_in)), GPT-2's
-    N(0, 0.02) with residual projections scaled by 1/√(2·layers), positions N(0, 0.02),
-    LayerNorm 1/0, Mamba's A_log/D/dt init (MambaMixer). Uses torch's global generator."""
-    for name, p in model.named_parameters():
-        if name.endswith("wpe.weight"):
-            nn.init.normal_(p, std=0.02)
+def init_official(model):
+    """The official initialisation, which the lab follows (src/nn): read-in/out, conv1d and
+    c_attn/c_proj keep PyTorch's defaults (U(±1/√fan_in)); GPT2Model: N(0, 0.02), c_proj
+    weights by 1/√(2·layers), positions N(0, 0.02); MixerModel's _init_weights: Linear biases 0
+    (not dt_proj's), Mamba out_proj U(±1/√E)/√n_layer with n_layer the config's (MambaFormer's
+    extra block not counted); the standard hybrid's wpe, outside the MixerModel, keeps
+    nn.Embedding's N(0, 1); LayerNorm 1/0; Mamba's A_log/D/dt init (MambaMixer).
+    Uses torch's global generator."""
     if isinstance(model._backbone, Gpt2Backbone):
+        nn.init.normal_(model._backbone.wpe.weight, std=0.02)
         layers = len(model._backbone.h)
         for name, p in model._backbone.named_parameters():
             if name.endswith("c_proj.weight"):
                 nn.init.normal_(p, std=0.02 / math.sqrt(2 * layers))
+        return
+    for m in model._backbone.modules():
+        if isinstance(m, CausalSelfAttention):
+            nn.init.zeros_(m.c_attn.bias)
+            nn.init.zeros_(m.c_proj.bias)
+        elif isinstance(m, MambaMixer):
+            bound = 1 / math.sqrt(m.E * model.n_layer)
+            nn.init.uniform_(m.out_proj.weight, -bound, bound)

@@ -8,7 +8,7 @@ import sys
 
 import torch
 
-from models import MODELS, build_model
+from models import MODELS, build_model, size_spec
 from scan import LinearRecurrence, selective_scan
 
 
@@ -31,10 +31,14 @@ def expected_names(model, layers):
     if model == "transformer":
         return ["_backbone.wpe.weight", f"_backbone.h.{layers - 1}.attn.c_attn.weight", "_backbone.h.0.mlp.c_proj.bias", "_backbone.ln_f.weight"]
     mamba = lambda i: [f"_backbone.layers.{i}.mixer.{n}" for n in ("in_proj.weight", "conv1d.weight", "conv1d.bias", "x_proj.weight", "dt_proj.weight", "dt_proj.bias", "A_log", "D", "out_proj.weight")]
-    attn = lambda i: [f"_backbone.layers.{i}.mixer.{n}" for n in ("in_proj.weight", "in_proj.bias", "out_proj.weight", "out_proj.bias")]
-    first_mamba = model != "standard_hybrid"
-    names = (mamba(0) + (attn(1) if model == "mambaformer" else mamba(1))) if first_mamba else attn(0) + mamba(1)
-    return names + ["_backbone.layers.0.norm.weight", "_backbone.norm_f.bias"] + (["wpe.weight"] if model == "standard_hybrid" else [])
+    attn = lambda i: [f"_backbone.layers.{i}.mixer.{n}" for n in ("c_attn.weight", "c_attn.bias", "c_proj.weight", "c_proj.bias")]
+    if model == "mamba":
+        names = mamba(0) + mamba(layers - 1)
+    elif model == "mambaformer":  # M, A, M, …, M: n + 1 blocks
+        names = mamba(0) + attn(1) + mamba(2) + mamba(layers)
+    else:  # standard hybrid: A, M, …
+        names = attn(0) + mamba(1) + ["wpe.weight"]
+    return names + ["_backbone.layers.0.norm.weight", "_backbone.norm_f.bias"]
 
 
 def main():
@@ -51,7 +55,8 @@ def main():
     for model in MODELS:
         m = build_model(model, "tiny", 20, 1, 82)
         keys = set(m.state_dict())
-        missing = [n for n in expected_names(model, 3) + ["_read_in.weight", "_read_out.bias"] if n not in keys]
+        layers = size_spec(model, "tiny")[0]
+        missing = [n for n in expected_names(model, layers) + ["_read_in.weight", "_read_out.bias"] if n not in keys]
         extra = [k for k in keys if not k.startswith(("_read_in.", "_backbone.", "_read_out.", "wpe."))]
         print(f"{model:16} {sum(p.numel() for p in m.parameters()):8d} parameters, {len(keys)} tensors{'' if not (missing or extra) else f'; missing {missing}, unexpected {extra}'}")
         if missing or extra:
