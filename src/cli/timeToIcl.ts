@@ -12,10 +12,12 @@
 // recipes.json: [{ "name": "paper", "task": "linear_regression", "model": "transformer",
 //   "size": "tiny", "steps": 20000, "evalEvery": 250, … }, …]; a recipe may name a "preset"
 // (src/train/presets.ts) that its other fields override, and "full": true to train all its
-// steps (a preset's outcome) instead of stopping at "learns".
+// steps (a preset's outcome) instead of stopping at "learns"; "shape": { "layers", "dim",
+// "heads" } replaces the size's model shape (the smallest configurations for the CI tests).
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { nodeGpu } from '../gpu/node';
+import type { SizeSpec } from '../nn/models';
 import type { RunConfig } from '../train/config';
 import { PRESET_IDS, presetConfig, type PresetId } from '../train/presets';
 import { parseRunConfig, stringifyRunFile } from '../train/schema';
@@ -56,7 +58,7 @@ export async function timeToIclCommand(args: string[]): Promise<number> {
     console.log(TIME_TO_ICL_HELP);
     return flags.help ? 0 : 2;
   }
-  const list = JSON.parse(readFileSync(flags.recipes, 'utf8')) as ({ name?: string; preset?: PresetId; full?: boolean } & Partial<RunConfig>)[];
+  const list = JSON.parse(readFileSync(flags.recipes, 'utf8')) as ({ name?: string; preset?: PresetId; full?: boolean; shape?: SizeSpec } & Partial<RunConfig>)[];
   if (!Array.isArray(list)) throw new UsageError('--recipes must hold a JSON list of run configs.');
   const [shard, shards] = (flags.shard ?? '0/1').split('/').map(Number);
   if (!(shards >= 1 && shard >= 0 && shard < shards)) throw new UsageError(`--shard must be i/n with 0 ≤ i < n; got "${flags.shard}".`);
@@ -66,13 +68,13 @@ export async function timeToIclCommand(args: string[]): Promise<number> {
   const gpu = await nodeGpu();
   try {
     for (let i = shard; i < list.length; i += shards) {
-      const { name = `recipe${i}`, preset, full = false, ...fields } = list[i];
+      const { name = `recipe${i}`, preset, full = false, shape, ...fields } = list[i];
       if (preset !== undefined && !PRESET_IDS.includes(preset)) throw new UsageError(`recipe "${name}": "preset" must be one of ${PRESET_IDS.join(', ')}.`);
       const base = preset ? presetConfig(preset, fields.task ?? 'linear_regression', fields.model ?? 'transformer', fields.seed) : {};
       const parsed = parseRunConfig({ ...base, ...fields });
       if (!parsed.ok) throw new UsageError(`recipe "${name}": ${parsed.error}`);
       if (performance.now() >= deadline) break;
-      const result = await timeToIcl(gpu, name, parsed.value, maxSeconds, deadline, full, flags.out);
+      const result = await timeToIcl(gpu, name, parsed.value, { maxSeconds, deadline, full, shape }, flags.out);
       console.log(JSON.stringify(result));
     }
   } finally {
@@ -81,8 +83,9 @@ export async function timeToIclCommand(args: string[]): Promise<number> {
   return 0;
 }
 
-async function timeToIcl(gpu: Awaited<ReturnType<typeof nodeGpu>>, name: string, config: RunConfig, maxSeconds: number, deadline: number, full: boolean, outDir?: string): Promise<TimeToIclResult> {
-  const trainer = new Trainer(gpu, config);
+async function timeToIcl(gpu: Awaited<ReturnType<typeof nodeGpu>>, name: string, config: RunConfig, limits: { maxSeconds: number; deadline: number; full: boolean; shape?: SizeSpec }, outDir?: string): Promise<TimeToIclResult> {
+  const { maxSeconds, deadline, full, shape } = limits;
+  const trainer = new Trainer(gpu, config, { size: shape && { ...shape, name: config.size } });
   const pairs = config.nPoints;
   const evaluations: TimeToIclResult['evaluations'] = [];
   let trainMs = 0;

@@ -84,7 +84,7 @@ export abstract class IclModel {
   }
 }
 
-type SpecWithName = SizeSpec & { name: SizeId };
+export type SpecWithName = SizeSpec & { name: SizeId };
 
 /** GPT-2 (Garg et al.'s TransformerModel): learned positions, pre-LN blocks with MLP, final LN. */
 export class Transformer extends IclModel {
