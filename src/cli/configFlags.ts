@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import * as v from 'valibot';
 import { defaultConfig, LR_SCHEDULES, MODEL_IDS, SIZE_IDS, TASK_IDS, type RunConfig } from '../train/config';
+import { PRESET_IDS, presetConfig, type PresetId } from '../train/presets';
 import { parseRunConfig, RUN_FILE_VERSION, RunConfigFields } from '../train/schema';
 import { numberFlag, UsageError } from './args';
 
@@ -58,6 +59,7 @@ export const CONFIG_FLAGS: readonly ConfigFlag[] = [
 export const CONFIG_OPTIONS: Record<string, { type: 'string' | 'boolean' }> = {
   ...Object.fromEntries(CONFIG_FLAGS.map((f) => [f.flag, { type: f.arg ? 'string' : 'boolean' }])),
   config: { type: 'string' },
+  preset: { type: 'string' },
 };
 
 /** --help lines: the flag and its argument in one column, the text in the next. */
@@ -74,6 +76,7 @@ export function flagHelp(rows: readonly { name: string; help: string }[], width 
 }
 
 export const CONFIG_HELP = flagHelp([
+  { name: '--preset ID', help: `${PRESET_IDS.join(' | ')}: start from this preset for the task and model\n(teaching: reduced d or n and a fast schedule, SPEC.md Presets);\n--config and the flags below override its fields` },
   { name: '--config FILE', help: "start from this run file's config (or a bare config object);\nthe flags below override its fields" },
   ...CONFIG_FLAGS.map((f) => ({ name: `--${f.flag}${f.arg ? ` ${f.arg}` : ''}`, help: f.help })),
 ]);
@@ -123,9 +126,20 @@ function flagValue(f: ConfigFlag, text: string): unknown {
   return r.output;
 }
 
-/** The run config from --config (if given) and the config flags; flags win over the file. */
+/** The preset's config for the task and model that the flags or the file name (their defaults otherwise). */
+function presetFields(flags: Record<string, string | boolean | undefined>, file: Record<string, unknown>): RunConfig {
+  const preset = flags.preset as PresetId;
+  if (!PRESET_IDS.includes(preset)) throw new UsageError(`--preset must be one of ${PRESET_IDS.join(', ')}; got "${String(flags.preset)}".`);
+  const pick = <T extends string>(ids: readonly T[], x: unknown, fallback: T): T => ids.find((id) => id === x) ?? fallback;
+  const task = pick(TASK_IDS, flags.task ?? file.task, 'linear_regression');
+  const model = pick(MODEL_IDS, flags.model ?? file.model, 'transformer');
+  return presetConfig(preset, task, model);
+}
+
+/** The run config from --preset and --config (if given) and the config flags; flags win over the file. */
 export function configFromFlags(flags: Record<string, string | boolean | undefined>): RunConfig {
   const fields: Record<string, unknown> = typeof flags.config === 'string' ? { ...readConfigFile(flags.config) } : {};
+  if (flags.preset !== undefined) Object.assign(fields, { ...presetFields(flags, fields), ...fields });
   const setBy = new Map<keyof RunConfig, string>();
   for (const f of CONFIG_FLAGS) {
     const given = flags[f.flag];
