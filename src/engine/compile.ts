@@ -5,7 +5,9 @@
 import type { BufferSlice, CopyOp, EncodedDispatch, GpuContext } from '../gpu/context';
 import type { KernelDef } from '../gpu/kernel';
 import type { Graph } from './graph';
-import type { Tensor } from './tensor';
+import { rootOf, sliceOf, type Tensor } from './tensor';
+
+export { sliceOf };
 
 export interface CompileOptions {
   /** Tensors whose values must survive the run (losses, predictions): never reused. */
@@ -42,7 +44,7 @@ export class CompiledGraph {
     if (graph.mode !== 'trace') throw new Error('compile() needs a graph built in trace mode');
     graph.arena?.initialize(); // the parameters' initial values, if allocate() left them for later
     const gpu = graph.gpu;
-    const planned = planBuffers(graph, new Set((opts.keep ?? []).map((t) => t.id)), (bytes, label) => {
+    const planned = planBuffers(graph, new Set((opts.keep ?? []).map((t) => rootOf(t).id)), (bytes, label) => {
       const b = gpu.createStorage(bytes, label);
       this.ownBuffers.push(b);
       return b;
@@ -111,22 +113,18 @@ export class CompiledGraph {
   }
 }
 
-export function sliceOf(t: Tensor): BufferSlice {
-  if (t.storage.kind !== 'fixed') throw new Error(`${t} has no storage`);
-  return t.storage.slice;
-}
-
 /**
  * Liveness planning: walk the dispatches in order; a temporary gets a buffer at its first
- * use and returns it to the free list after its last use. All tensors first used by a
- * dispatch are placed before any buffer freed by that dispatch is reused, so no dispatch
- * reads and writes one buffer through two bindings. Best fit by size.
+ * use and returns it to the free list after its last use (a view's use is its base's). All
+ * tensors first used by a dispatch are placed before any buffer freed by that dispatch is
+ * reused, so no dispatch reads and writes one buffer through two bindings (unless it binds
+ * two views of one tensor, which an op must not do). Best fit by size.
  */
 function planBuffers(graph: Graph, keep: Set<number>, create: (bytes: number, label: string) => GPUBuffer): PlanStats {
   const first = new Map<number, number>();
   const last = new Map<number, number>();
   graph.dispatches.forEach((d, i) => {
-    for (const t of d.tensors) {
+    for (const t of d.tensors.map(rootOf)) {
       if (t.storage.kind !== 'temp') continue;
       if (!first.has(t.id)) first.set(t.id, i);
       last.set(t.id, keep.has(t.id) ? Infinity : i);
@@ -138,7 +136,8 @@ function planBuffers(graph: Graph, keep: Set<number>, create: (bytes: number, la
   let plannedBytes = 0;
   let unplannedBytes = 0;
   graph.dispatches.forEach((d, i) => {
-    for (const t of d.tensors) {
+    const roots = d.tensors.map(rootOf);
+    for (const t of roots) {
       if (t.storage.kind !== 'temp' || first.get(t.id) !== i) continue;
       const bytes = Math.max(16, Math.ceil(t.byteSize / 16) * 16);
       unplannedBytes += bytes;
@@ -150,14 +149,14 @@ function planBuffers(graph: Graph, keep: Set<number>, create: (bytes: number, la
       let slot: { buffer: GPUBuffer; bytes: number };
       if (best >= 0 && free[best].bytes <= 4 * bytes) slot = free.splice(best, 1)[0];
       else {
-        slot = { buffer: create(bytes, `tmp${buffers}`), bytes };
+        slot = { buffer: create(bytes, `tmp${buffers}: ${t.label}`), bytes };
         buffers++;
         plannedBytes += bytes;
       }
       holding.set(t.id, slot);
       t.storage = { kind: 'fixed', slice: { buffer: slot.buffer, offset: 0, size: Math.max(4, t.byteSize) } };
     }
-    for (const t of d.tensors) {
+    for (const t of roots) {
       if (last.get(t.id) === i && holding.has(t.id)) {
         free.push(holding.get(t.id)!);
         holding.delete(t.id);

@@ -6,7 +6,7 @@
 import type { BufferSlice, GpuContext } from '../gpu/context';
 import type { KernelDef } from '../gpu/kernel';
 import type { ParamArena, ParamRef } from './arena';
-import { Tensor, numel, type Shape } from './tensor';
+import { Tensor, numel, rootOf, sliceOf, type Shape } from './tensor';
 
 export interface Dispatch {
   kernel: KernelDef;
@@ -61,6 +61,19 @@ export class Graph {
     return t;
   }
 
+  /** `shape`'s worth of base's values from `offset` floats on, bound in base's buffer (an op
+   *  that splits its dispatches over batch chunks binds each chunk so). No gradient: the op
+   *  differentiates base as a whole. In a compiled graph a view keeps its base alive. */
+  view(base: Tensor, offset: number, shape: Shape, label: string): Tensor {
+    const at = offset + (base.storage.kind === 'view' ? base.storage.offset : 0);
+    if (!Number.isInteger(offset) || offset < 0 || offset + numel(shape) > base.size) {
+      throw new Error(`view ${label}: [${offset}, ${offset + numel(shape)}) is not inside ${base}`);
+    }
+    const t = new Tensor(this, this.tensors.length, shape, { kind: 'view', base: rootOf(base), offset: at }, false, label);
+    this.tensors.push(t);
+    return t;
+  }
+
   /** A named input (batch data): its own buffer, written by the caller before each run.
    *  requiresGrad makes it a leaf whose gradient tests can read. */
   input(name: string, shape: Shape, requiresGrad = false): Tensor {
@@ -106,12 +119,12 @@ export class Graph {
   }
 
   async read(t: Tensor): Promise<Float32Array> {
-    if (t.storage.kind !== 'fixed') throw new Error(`${t} has no buffer yet: read it through its compiled graph`);
+    if (rootOf(t).storage.kind !== 'fixed') throw new Error(`${t} has no buffer yet: read it through its compiled graph`);
     // a rejected eager dispatch does nothing: say so rather than return zeros
     const errors = (await Promise.all(this.eagerChecks)).filter((e) => e !== null);
     this.eagerChecks = [];
     if (errors.length) throw new Error(`WebGPU rejected ${errors.length} eager dispatch(es): ${errors[0]}`);
-    return this.gpu.read(t.storage.slice);
+    return this.gpu.read(sliceOf(t));
   }
 
   /** Writes a named input (eager mode, or before compile). */
@@ -142,7 +155,7 @@ export class Graph {
       slices.push({ buffer: u, offset: 0, size: d.params.byteLength });
       this.eagerBuffers.push(u);
     }
-    for (const t of d.tensors) slices.push((t.storage as { slice: BufferSlice }).slice);
+    for (const t of d.tensors) slices.push(sliceOf(t));
     const device = this.gpu.device;
     device.pushErrorScope('validation');
     const pipeline = this.gpu.pipeline(d.kernel);

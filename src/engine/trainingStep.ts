@@ -9,7 +9,7 @@ import { Graph } from './graph';
 import { copy } from './ops/elementwise';
 import { adamState, adamUpdate, type AdamConfig } from './ops/adam';
 import { ReadbackRing } from './readback';
-import type { Tensor } from './tensor';
+import { rootOf, type Tensor } from './tensor';
 
 export interface StepReading {
   step: number;
@@ -133,7 +133,7 @@ export function bindParamGrads(g: Graph, arena: ParamArena): void {
   const lastUse = new Map<number, number>();
   const firstUse = new Map<number, number>();
   g.dispatches.forEach((d, i) => {
-    for (const t of d.tensors) {
+    for (const t of d.tensors.map(rootOf)) { // a view's use is its base's
       if (!firstUse.has(t.id)) firstUse.set(t.id, i);
       lastUse.set(t.id, i);
     }
