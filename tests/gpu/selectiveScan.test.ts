@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { backward } from '../../src/engine/autograd';
 import { CompiledGraph } from '../../src/engine/compile';
+import type { Graph } from '../../src/engine/graph';
 import { mul } from '../../src/engine/ops/elementwise';
 import { sumCols } from '../../src/engine/ops/reduce';
 import {
@@ -13,6 +14,7 @@ import {
   scanLossRef,
   selectiveScan,
   selectiveScanBackwardRef,
+  selectiveScanPacked,
   selectiveScanRef,
   type HostTensor,
   type ScanConfig,
@@ -47,14 +49,14 @@ function inputs(rng: Rng, { B, L, E, N, gated }: Case) {
 }
 
 /** Runs the GPU op on one case and compares its output and every gradient to the reference. */
-async function check(c: Case, config: ScanConfig | undefined, seed: number): Promise<void> {
+async function check(c: Case, config: ScanConfig | undefined, seed: number, maxBindingBytes?: number): Promise<Graph> {
   const x = inputs(new Rng(seed), c);
   const g = await eagerGraph();
   const t = (name: string, v: HostTensor) => leaf(g, name, [...v.shape], v.data);
   const [u, delta, aLog, Bm, Cm, D] = [t('u', x.u), t('delta', x.delta), t('A_log', x.aLog), t('B', x.Bm), t('C', x.Cm), t('D', x.D)];
   const z = x.z ? t('z', x.z) : undefined;
-  const out = selectiveScan(u, delta, aLog, Bm, Cm, D, z, { config });
-  const what = `B${c.B} L${c.L} E${c.E} N${c.N}${c.gated ? ' gated' : ''} ${config ? JSON.stringify(config) : 'default'}`;
+  const out = selectiveScan(u, delta, aLog, Bm, Cm, D, z, { config, maxBindingBytes });
+  const what = `B${c.B} L${c.L} E${c.E} N${c.N}${c.gated ? ' gated' : ''} ${config ? JSON.stringify(config) : 'default'}${maxBindingBytes ? ` in bindings of ${maxBindingBytes} bytes` : ''}`;
   const ref = selectiveScanRef(x.u, x.delta, x.aLog, x.Bm, x.Cm, x.D, x.z);
   expectClose(await out.read(), ref, { atol: 1e-4, rtol: 1e-4 }, `forward ${what}`);
 
@@ -70,6 +72,7 @@ async function check(c: Case, config: ScanConfig | undefined, seed: number): Pro
   expectClose(await D.grad!.read(), gr.dD, { atol: 2e-4 * Math.sqrt(c.B * c.L), rtol: 5e-4 }, `dD ${what}`);
   if (z) expectClose(await z.grad!.read(), gr.dz!, tol, `dz ${what}`);
   g.destroy();
+  return g;
 }
 
 describe('selective scan vs the sequential reference', () => {
@@ -107,6 +110,25 @@ describe('selective scan vs the sequential reference', () => {
       await check({ B: 2, L: 2 * ch + 3, E: config.eb + 3, N, gated: true }, config, 5);
     }, 300_000);
   }
+
+  // past the binding limit the scan runs over batch chunks (views of the (B, …) tensors, a
+  // scratch buffer each): B 5 in chunks of 2, 2 and 1, whose rows start at aligned offsets
+  // (L·E·4 = L·2N·4 = 1 KiB); one prompt's scratch takes 552 floats
+  for (const gated of [true, false]) {
+    it(`over batch chunks when one binding would pass the limit${gated ? ', gated' : ''}`, async () => {
+      const g = await check({ B: 5, L: 32, E: 8, N: 4, gated }, undefined, 7, 2 * 552 * 4);
+      const scans = g.dispatches.filter((d) => d.kernel.name.startsWith('scan_fwd') || d.kernel.name.startsWith('scan_bwd'));
+      expect(scans.map((d) => d.workgroups[1])).toEqual([2, 2, 1, 2, 2, 1]);
+    });
+  }
+
+  it('a prompt too big for one binding is refused with a sentence', async () => {
+    const g = await eagerGraph();
+    const u = g.input('u', [2, 32, 8], true);
+    const bc = g.input('B|C', [2, 32, 8]);
+    expect(() => selectiveScanPacked(u, u, g.input('A_log', [8, 4]), bc, g.input('D', [8]), undefined, { maxBindingBytes: 1000 })).toThrow(/needs 2\.2 KiB in one binding for one prompt; this GPU binds at most 1000 B/);
+    g.destroy();
+  });
 
   /** Eager inputs for a scan the op must refuse: u (1, 4, 3), A_log `aShape`, B (1, 4, n), D (3). */
   async function refusalInputs(aShape: number[], n: number) {
@@ -152,14 +174,18 @@ describe('reference backward vs finite differences (f64)', () => {
 });
 
 describe('selective scan in a compiled graph', () => {
-  it('planned buffers, replayed twice: the same values and gradients as the reference', async () => {
-    const c: Case = { B: 2, L: 37, E: 19, N: 5, gated: true };
+  const cases: [string, Case, number | undefined][] = [
+    ['', { B: 2, L: 37, E: 19, N: 5, gated: true }, undefined],
+    // one prompt per chunk: views into planned buffers, each chunk's scratch planned apart
+    [', over batch chunks', { B: 3, L: 32, E: 8, N: 4, gated: true }, 552 * 4],
+  ];
+  for (const [title, c, maxBindingBytes] of cases) it(`planned buffers, replayed twice: the same values and gradients as the reference${title}`, async () => {
     const x = inputs(new Rng(21), c);
     const g = await eagerGraph(undefined, 'trace');
     const t = (name: string, v: HostTensor) => g.input(name, [...v.shape], true);
     const [u, delta, aLog, Bm, Cm, D, z] = [t('u', x.u), t('delta', x.delta), t('A_log', x.aLog), t('B', x.Bm), t('C', x.Cm), t('D', x.D), t('z', x.z!)];
     const r = g.input('r', [c.B, c.L, c.E]);
-    const out = selectiveScan(u, delta, aLog, Bm, Cm, D, z);
+    const out = selectiveScan(u, delta, aLog, Bm, Cm, D, z, { maxBindingBytes });
     backward(sumCols(mul(out, r), out.size));
     const leaves = [u, delta, aLog, Bm, Cm, D, z];
     const cg = new CompiledGraph(g, { keep: [out, ...leaves.map((l) => l.grad!)] });

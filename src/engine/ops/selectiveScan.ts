@@ -17,6 +17,7 @@ import regCommonSource from '../../../shaders/selective_scan_reg_common.wgsl?raw
 import regFwdSource from '../../../shaders/selective_scan_reg.wgsl?raw';
 import regBwdSource from '../../../shaders/selective_scan_reg_bwd.wgsl?raw';
 import { split } from './split';
+import { fmtBytes } from '../../gpu/context';
 import { grid1d, uniformStruct, type KernelDef } from '../../gpu/kernel';
 import { accumulateGrad } from '../autograd';
 import { assertShape, type Tensor } from '../tensor';
@@ -194,7 +195,42 @@ const sumKernel: KernelDef = { name: 'scan_sum_partials', source: bwdSource, ent
 export interface ScanOptions {
   /** Workgroup shape; by default the largest parallel one that fits the adapter. */
   config?: ScanConfig;
+  /** The most bytes one binding may take (by default the adapter's storage-binding and buffer
+   *  limits): past it the scan runs over batch chunks. Tests set it low to split small scans. */
+  maxBindingBytes?: number;
 }
+
+/** A scan of b prompts' scratch buffer, offsets in floats: [the state at the start of every
+ *  chunk / segment, for the backward (b, nsaved, N, E) | the backward's partials: dB|dC
+ *  (nEB, b·L, 2N) | dA_log (b, E, N) | dD (b, E)]. One buffer, so that the backward binds 10
+ *  storage buffers and writes du and dΔ apart. */
+function scratchLayout(b: number, L: number, E: number, N: number, nsaved: number, neb: number) {
+  const offDb = b * nsaved * N * E;
+  const offDa = offDb + neb * b * L * 2 * N;
+  const offDd = offDa + b * E * N;
+  return { offDb, offDa, offDd, floats: offDd + b * E };
+}
+
+/**
+ * Prompts per dispatch: all B when each binding fits in maxBytes, else as few chunks as fit,
+ * of about equal size, each a multiple of `step` prompts (so that every chunk's views start
+ * at an aligned offset). One dispatch per kernel where it fits keeps the normal sizes as fast
+ * as before; the saved states of long prompts (many-outlier regression, 1024 tokens) pass
+ * WebGPU's default 128 MiB otherwise.
+ */
+export function promptsPerDispatch(B: number, bytesPerPrompt: number, maxBytes: number, step: number): number {
+  if (B * bytesPerPrompt <= maxBytes) return B;
+  const fit = Math.floor(maxBytes / bytesPerPrompt / step) * step;
+  if (fit < 1) {
+    throw new Error(`The selective scan needs ${fmtBytes(bytesPerPrompt * step)} in one binding for ${step === 1 ? 'one prompt' : `${step} prompts (offset alignment)`}; this GPU binds at most ${fmtBytes(maxBytes)}.`);
+  }
+  const chunks = Math.ceil(B / fit);
+  return Math.ceil(B / chunks / step) * step; // ≤ fit, since fit is a multiple of step
+}
+
+/** Prompts whose rows of `rowBytes` bytes span a multiple of `align` bytes. */
+const alignedPrompts = (rowBytes: number, align: number) => align / gcd(rowBytes, align);
+const gcd = (a: number, b: number): number => (b ? gcd(b, a % b) : a);
 
 /**
  * GPU selective scan, differentiable in every input.
@@ -223,10 +259,11 @@ export function selectiveScanPacked(u: Tensor, delta: Tensor, aLog: Tensor, bc: 
   assertShape(bc, [B, L, 2 * N], 'selectiveScan B|C');
   assertShape(D, [E], 'selectiveScan D');
   if (z) assertShape(z, [B, L, E], 'selectiveScan z');
-  const maxBuffers = g.gpu.limits.maxStorageBuffersPerShaderStage;
+  const limits = g.gpu.limits;
+  const maxBuffers = limits.maxStorageBuffersPerShaderStage;
   if (maxBuffers < SCAN_STORAGE_BUFFERS) throw new Error(`The selective scan's backward binds ${SCAN_STORAGE_BUFFERS} storage buffers; this GPU allows ${maxBuffers} per shader stage.`);
   if (B > 65535 || Math.ceil(E / 8) > 65535) throw new Error(`selectiveScan: batch ${B} or channels ${E} exceed the 65535-workgroup grid`);
-  const maxShared = g.gpu.limits.maxComputeWorkgroupStorageSize;
+  const maxShared = limits.maxComputeWorkgroupStorageSize;
   const cfg = opts.config ?? chooseScanConfig(maxShared, N);
   // a pipeline over the limit fails only at dispatch, and its results are garbage: refuse here
   if (scanSharedBytes(cfg, N) > maxShared) throw new Error(`selectiveScan: configuration ${scanConfigName(cfg)} needs ${scanSharedBytes(cfg, N)} bytes of workgroup memory at N ${N}; this GPU offers ${maxShared}.`);
@@ -237,41 +274,61 @@ export function selectiveScanPacked(u: Tensor, delta: Tensor, aLog: Tensor, bc: 
   const inputs = [u, delta, aLog, bc, D, ...(z ? [z] : [])];
   const needGrad = inputs.some((t) => t.requiresGrad) && g.gradEnabled;
   const out = g.tensor([B, L, E], needGrad, z ? 'scan(y)⊙silu(z)' : 'scan(y)');
-  // scratch = [the state at the start of every chunk / segment, for the backward (B, nsaved,
-  // N, E) | the backward's partials: dB|dC (nEB, B·L, 2N) | dA_log (B, E, N) | dD (B, E)]; one
-  // buffer, so that the backward binds 10 storage buffers and writes du and dΔ apart
-  const offDb = B * nsaved * N * E;
-  const offDa = offDb + neb * B * L * 2 * N;
-  const offDd = offDa + B * E * N;
-  const scratch = g.tensor(needGrad ? [offDd + B * E] : [1], false, 'scan_states|partials');
+
+  // batch chunks, each a scan of its own (views of the (B, …) tensors, a scratch buffer each)
+  const perPrompt = 4 * Math.max(L * E, L * 2 * N, needGrad ? scratchLayout(1, L, E, N, nsaved, neb).floats : 0);
+  const align = limits.minStorageBufferOffsetAlignment;
+  const step = Math.max(alignedPrompts(4 * L * E, align), alignedPrompts(4 * L * 2 * N, align));
+  const nb = promptsPerDispatch(B, perPrompt, opts.maxBindingBytes ?? Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize), step);
+  const chunks = Array.from({ length: Math.ceil(B / nb) }, (_, k) => ({ b0: k * nb, n: Math.min(nb, B - k * nb) }));
+  /** A (B, …) tensor's rows of chunk c (the tensor itself when there is one chunk). */
+  const part = (t: Tensor, c: { b0: number; n: number }) =>
+    chunks.length === 1 ? t : g.view(t, (c.b0 * t.size) / B, [c.n, ...t.shape.slice(1)], `${t.label}[${c.b0}:${c.b0 + c.n}]`);
+  const layouts = chunks.map((c) => scratchLayout(c.n, L, E, N, nsaved, neb));
+  const scratch = layouts.map((lay) => g.tensor(needGrad ? [lay.floats] : [1], false, 'scan_states|partials'));
   const zOrDummy = z ?? u; // never read when not gated
   const ad = pack2(aLog, D, [E, N + 1], 'scan_A_log|D'); // (E, N + 1)
-  const offsets = { neb, off_db: offDb, off_da: offDa, off_dd: offDd, _pad0: 0, _pad1: 0 };
-  const params = ScanBwdParams.pack({ batch: B, len: L, chans: E, nchunks: nsaved, nseg: nsaved, ...offsets });
-  if (cfg.kind === 'register') {
-    // the forward walks whole segments, with its own channels per workgroup
-    g.dispatch(fwdRegKernel(cfg, N, !!z, needGrad), params, [u, delta, ad, bc, zOrDummy, out, scratch], [Math.ceil(E / fwdChannels(cfg)), B, 1]);
-  } else {
-    g.dispatch(fwdKernel(cfg, N, !!z, needGrad), ScanParams.pack({ batch: B, len: L, chans: E, nchunks: nsaved }), [u, delta, ad, bc, zOrDummy, out, scratch], [neb, B, 1]);
-  }
+  const params = chunks.map((c, k) => {
+    const { offDb, offDa, offDd } = layouts[k];
+    return ScanBwdParams.pack({ batch: c.n, len: L, chans: E, nchunks: nsaved, nseg: nsaved, neb, off_db: offDb, off_da: offDa, off_dd: offDd, _pad0: 0, _pad1: 0 });
+  });
+  chunks.forEach((c, k) => {
+    const bindings = [part(u, c), part(delta, c), ad, part(bc, c), part(zOrDummy, c), part(out, c), scratch[k]];
+    if (cfg.kind === 'register') {
+      // the forward walks whole segments, with its own channels per workgroup
+      g.dispatch(fwdRegKernel(cfg, N, !!z, needGrad), params[k], bindings, [Math.ceil(E / fwdChannels(cfg)), c.n, 1]);
+    } else {
+      g.dispatch(fwdKernel(cfg, N, !!z, needGrad), ScanParams.pack({ batch: c.n, len: L, chans: E, nchunks: nsaved }), bindings, [neb, c.n, 1]);
+    }
+  });
 
   g.record(out, (dout) => {
     const du = g.tensor([B, L, E], false, `d${u.label}`);
     const ddelta = g.tensor([B, L, E], false, `d${delta.label}`);
     const dz = g.tensor(z ? [B, L, E] : [1], false, z ? `d${z.label}` : 'scan_dz_unused');
     const kernel = cfg.kind === 'register' ? bwdRegKernel(cfg, N, !!z) : bwdKernel(cfg, N, !!z);
-    g.dispatch(kernel, params, [u, delta, ad, bc, zOrDummy, scratch, dout, du, ddelta, dz], [neb, B, 1]);
-    const sum = (rows: number, offset: number, like: Tensor, label: string) => {
-      const t = g.tensor(like.shape, false, label);
-      g.dispatch(sumKernel, SumPartialsParams.pack({ rows, cols: t.size, offset, _pad: 0 }), [scratch, t], grid1d(t.size, WG_SUM));
-      return t;
+    chunks.forEach((c, k) => {
+      const grads = [part(du, c), part(ddelta, c), z ? part(dz, c) : dz];
+      g.dispatch(kernel, params[k], [part(u, c), part(delta, c), ad, part(bc, c), part(zOrDummy, c), scratch[k], part(dout, c), ...grads], [neb, c.n, 1]);
+    });
+    /** Σ over `rows` rows of chunk k's partials from `offset` on, into `into`. */
+    const sum = (k: number, rows: number, offset: number, into: Tensor) => {
+      g.dispatch(sumKernel, SumPartialsParams.pack({ rows, cols: into.size, offset, _pad: 0 }), [scratch[k], into], grid1d(into.size, WG_SUM));
+      return into;
     };
     accumulateGrad(u, du);
     accumulateGrad(delta, ddelta);
     if (z) accumulateGrad(z, dz);
-    if (bc.requiresGrad) accumulateGrad(bc, sum(neb, offDb, bc, `d${bc.label}`));
-    if (aLog.requiresGrad) accumulateGrad(aLog, sum(B, offDa, aLog, `d${aLog.label}`));
-    if (D.requiresGrad) accumulateGrad(D, sum(B, offDd, D, `d${D.label}`));
+    if (bc.requiresGrad) {
+      const dbc = g.tensor(bc.shape, false, `d${bc.label}`);
+      chunks.forEach((c, k) => sum(k, neb, layouts[k].offDb, part(dbc, c)));
+      accumulateGrad(bc, dbc);
+    }
+    // dA_log and dD: each chunk's sum over its prompts, added up
+    for (const [t, off] of [[aLog, 'offDa'], [D, 'offDd']] as const) {
+      if (!t.requiresGrad) continue;
+      chunks.forEach((c, k) => accumulateGrad(t, sum(k, c.n, layouts[k][off], g.tensor(t.shape, false, `d${t.label}`))));
+    }
   });
   return out;
 }
