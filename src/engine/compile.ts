@@ -2,9 +2,10 @@
 // liveness (a buffer is reused once its last reader has run), uniforms are written once into
 // one buffer, pipelines and bind groups are created once. A run is then: writeBuffer of the
 // inputs, one command encoder, one submit. No allocation, no waiting.
-import type { BufferSlice, CopyOp, EncodedDispatch, GpuContext } from '../gpu/context';
+import { pipelineKey, type BufferSlice, type CopyOp, type EncodedDispatch, type GpuContext } from '../gpu/context';
 import type { KernelDef } from '../gpu/kernel';
 import type { Graph } from './graph';
+import { bindingProblem, GraphRejectedError, PlanLimitError } from './limits';
 import { rootOf, sliceOf, type Tensor } from './tensor';
 
 export { sliceOf };
@@ -17,8 +18,9 @@ export interface CompileOptions {
   pipelinesLater?: boolean;
 }
 
-/** A dispatch with its bind group, its kernel's pipeline still to take (resolvePipelines). */
-type BoundDispatch = Omit<EncodedDispatch, 'pipeline'> & { kernel: KernelDef };
+/** A dispatch with its bind group (and what it binds), its kernel's pipeline still to take
+ *  (resolvePipelines). */
+type BoundDispatch = Omit<EncodedDispatch, 'pipeline'> & { kernel: KernelDef; slices: BufferSlice[] };
 
 export interface PlanStats {
   dispatches: number;
@@ -36,6 +38,8 @@ export class CompiledGraph {
   /** `bound` with the pipelines taken. */
   private encoded: EncodedDispatch[] | null = null;
   private ownBuffers: GPUBuffer[] = [];
+  /** The bind groups' validation (one error scope around their creation), for validate(). */
+  private bindCheck: Promise<GPUError | null>;
 
   constructor(
     readonly graph: Graph,
@@ -50,7 +54,9 @@ export class CompiledGraph {
       return b;
     });
     this.stats = planned;
-    this.bound = this.bind(gpu);
+    const { value, error } = gpu.validated(() => this.bind(gpu));
+    this.bound = value;
+    this.bindCheck = error;
     if (!opts.pipelinesLater) this.resolvePipelines();
   }
 
@@ -58,8 +64,41 @@ export class CompiledGraph {
    *  compile), so that a pipeline's error shows here, not in a run. */
   resolvePipelines(): EncodedDispatch[] {
     const gpu = this.graph.gpu;
-    this.encoded ??= this.bound.map(({ kernel, ...d }) => ({ ...d, pipeline: gpu.pipeline(kernel) }));
+    this.encoded ??= this.bound.map(({ kernel, slices, ...d }) => ({ ...d, pipeline: gpu.pipeline(kernel) }));
     return this.encoded;
+  }
+
+  /**
+   * Checks, without running anything, that WebGPU accepts every bind group, pipeline and
+   * dispatch of this graph (the dispatches are encoded once and not submitted), and throws a
+   * GraphRejectedError naming the first kernel it rejects. A run of a rejected graph would do
+   * nothing and read back zeros, so whoever trains with it calls this first.
+   */
+  async validate(): Promise<void> {
+    const gpu = this.graph.gpu;
+    const n = this.bound.length;
+    /** What WebGPU rejected: the first of `errors` (one per dispatch), or `all` if none alone. */
+    const rejected = (what: string, errors: (GPUError | null)[], all: GPUError | null) => {
+      const i = errors.findIndex((e) => e);
+      const where = i >= 0 ? `the kernel "${this.bound[i].kernel.name}" (dispatch ${i + 1} of ${n})` : `one of its ${n} dispatches`;
+      return new GraphRejectedError(`WebGPU rejected ${what} of ${where}: ${(errors[i] ?? all)?.message}`);
+    };
+    const bindError = await this.bindCheck;
+    if (bindError) {
+      // to name the kernel, each bind group made again in a scope of its own
+      const each = await Promise.all(this.bound.map((d) => gpu.validated(() => gpu.bindGroup(d.kernel, d.slices)).error));
+      throw rejected('the bind group', each, bindError);
+    }
+    // each kernel's pipeline once (a lookup unless preparePipelines left it to be made here)
+    const firstOf = new Map<string, number>();
+    this.bound.forEach((d, i) => firstOf.has(pipelineKey(d.kernel)) || firstOf.set(pipelineKey(d.kernel), i));
+    const pipelineErrors: Promise<GPUError | null>[] = this.bound.map(() => Promise.resolve(null));
+    for (const i of firstOf.values()) pipelineErrors[i] = gpu.validated(() => gpu.pipeline(this.bound[i].kernel)).error;
+    const pipelines = await Promise.all(pipelineErrors);
+    if (pipelines.some((e) => e)) throw rejected('the pipeline', pipelines, null);
+    const encoded = this.resolvePipelines();
+    const [encodeError] = await gpu.encodeErrors([encoded]);
+    if (encodeError) throw rejected('the dispatch', await gpu.encodeErrors(encoded.map((d) => [d])), encodeError);
   }
 
   /** Writes inputs (name → values) and submits every dispatch; copies run after them. */
@@ -86,7 +125,8 @@ export class CompiledGraph {
     this.graph.destroy();
   }
 
-  /** Every dispatch's uniforms (one buffer) and bind group. */
+  /** Every dispatch's uniforms (one buffer) and bind group, each checked against the
+   *  adapter's limits first (a PlanLimitError names the kernel, the tensor and the numbers). */
   private bind(gpu: GpuContext): BoundDispatch[] {
     const align = gpu.limits.minUniformBufferOffsetAlignment;
     const dispatches = this.graph.dispatches;
@@ -107,8 +147,10 @@ export class CompiledGraph {
         slices.push({ buffer: uniforms, offset: offsets[i], size: d.params.byteLength });
       }
       for (const t of d.tensors) slices.push(sliceOf(t));
+      const problem = bindingProblem(d, slices, gpu.limits);
+      if (problem) throw new PlanLimitError(problem);
       if (i === dispatches.length - 1 && uniforms) gpu.write(uniforms, 0, staging);
-      return { kernel: d.kernel, bindGroup: gpu.bindGroup(d.kernel, slices), workgroups: d.workgroups, name: d.kernel.name };
+      return { kernel: d.kernel, slices, bindGroup: gpu.bindGroup(d.kernel, slices), workgroups: d.workgroups, name: d.kernel.name };
     });
   }
 }

@@ -6,6 +6,7 @@ import type { ParamArena } from './arena';
 import { backward } from './autograd';
 import { CompiledGraph, type PlanStats } from './compile';
 import { Graph } from './graph';
+import { GraphRejectedError } from './limits';
 import { copy } from './ops/elementwise';
 import { adamState, adamUpdate, type AdamConfig } from './ops/adam';
 import { ReadbackRing } from './readback';
@@ -45,7 +46,9 @@ export class TrainingStep {
    *  the parameters' initial values drawn (if the arena left them for later) and the graph's
    *  buffers and bind groups made: the way to build one where the first step's latency
    *  matters. `build` and `step` as in the constructor;
-   *  `onCompiling` hears how many pipelines compile, then 0. */
+   *  `onCompiling` hears how many pipelines compile, then 0. Validated before it is returned
+   *  (CompiledGraph.validate): a step that WebGPU rejects throws here, instead of training on
+   *  zeros. */
   static async create(gpu: GpuContext, arena: ParamArena, build: ((g: Graph) => Tensor) | TracedStep, cfg: AdamConfig, opts: { step?: number; onCompiling?: (pipelines: number) => void } = {}): Promise<TrainingStep> {
     const traced = typeof build === 'function' ? traceStep(gpu, arena, build, cfg) : build;
     let step: TrainingStep | null = null;
@@ -54,7 +57,12 @@ export class TrainingStep {
       meanwhile: () => (step = new TrainingStep(gpu, arena, traced, cfg, opts.step ?? 0, { pipelinesLater: true })),
       onCompiling: opts.onCompiling,
     });
-    step!.compiled.resolvePipelines();
+    try {
+      await step!.compiled.validate();
+    } catch (e) {
+      step!.destroy();
+      throw e instanceof GraphRejectedError ? new GraphRejectedError(`The training step cannot run, so training stops. ${e.message}`) : e;
+    }
     return step!;
   }
 

@@ -266,6 +266,40 @@ export class GpuContext {
     await this.device.queue.onSubmittedWorkDone();
   }
 
+  /** fn's result at once, and later the validation error WebGPU found in what fn did (null
+   *  when none): the scope is pushed and popped around fn alone, with no await between. */
+  validated<T>(fn: () => T): { value: T; error: Promise<GPUError | null> } {
+    this.device.pushErrorScope('validation');
+    let value: T;
+    try {
+      value = fn();
+    } catch (e) {
+      void this.device.popErrorScope(); // fn's own error is the one to report
+      throw e;
+    }
+    return { value, error: this.device.popErrorScope() };
+  }
+
+  /** Encodes each list of dispatches in a compute pass of its own command buffer, which is
+   *  not submitted (nothing runs), and returns the validation error of each, or null. */
+  encodeErrors(lists: readonly (readonly EncodedDispatch[])[]): Promise<(GPUError | null)[]> {
+    return Promise.all(
+      lists.map((list) =>
+        this.validated(() => {
+          const encoder = this.device.createCommandEncoder();
+          const pass = encoder.beginComputePass();
+          for (const d of list) {
+            pass.setPipeline(d.pipeline);
+            pass.setBindGroup(0, d.bindGroup);
+            pass.dispatchWorkgroups(d.workgroups[0], d.workgroups[1], d.workgroups[2]);
+          }
+          pass.end();
+          encoder.finish();
+        }).error,
+      ),
+    );
+  }
+
   /** Turns validation errors inside fn into a thrown Error (tests and plan checks). */
   async checked<T>(fn: () => T): Promise<T> {
     this.device.pushErrorScope('validation');

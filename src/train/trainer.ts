@@ -6,6 +6,7 @@ import type { GpuContext } from '../gpu/context';
 import { fmtBytes } from '../gpu/context';
 import { CompiledGraph } from '../engine/compile';
 import { Graph } from '../engine/graph';
+import { GraphRejectedError, PlanLimitError } from '../engine/limits';
 import { ADAM_DEFAULTS, type AdamConfig } from '../engine/ops/adam';
 import { SCAN_STORAGE_BUFFERS } from '../engine/ops/selectiveScan';
 import { invCountOf, maskedLogistic, maskedMse } from '../engine/ops/losses';
@@ -242,16 +243,21 @@ export class Trainer {
     const d = this.config.nDims;
     const O = probe.outDim;
     const lossOf = probe.loss === 'logistic' ? maskedLogistic : maskedMse;
-    this.trainingStep = await TrainingStep.create(
-      this.gpu,
-      this.model.arena,
-      (g) => {
-        const pred = this.model.forward(g, g.input('inputs', [B, T, d])); // (B, T, O)
-        return lossOf(pred, g.input('targets', [B, T, O]), g.input('mask', [B, T, O]), g.input('invCount', [1]));
-      },
-      this.adam,
-      { step: adamSteps, onCompiling: (n) => this.onCompiling?.(n) },
-    );
+    try {
+      this.trainingStep = await TrainingStep.create(
+        this.gpu,
+        this.model.arena,
+        (g) => {
+          const pred = this.model.forward(g, g.input('inputs', [B, T, d])); // (B, T, O)
+          return lossOf(pred, g.input('targets', [B, T, O]), g.input('mask', [B, T, O]), g.input('invCount', [1]));
+        },
+        this.adam,
+        { step: adamSteps, onCompiling: (n) => this.onCompiling?.(n) },
+      );
+    } catch (e) {
+      if (!(e instanceof PlanLimitError)) throw e;
+      throw new ModelTooBigError(`The ${this.config.size} ${this.config.model} does not fit on this GPU at batch ${this.config.batch} and ${stage.nPoints} examples per prompt. ${e.message} Choose a smaller size or batch.`);
+    }
     this.stage = stage;
     return this.trainingStep;
   }
@@ -268,10 +274,12 @@ export class Trainer {
         onCompiling: (n) => this.onCompiling?.(n),
       });
       const graph = await compiled!;
-      await this.gpu.checked(() => graph.resolvePipelines());
+      await graph.validate();
       return graph;
     } catch (e) {
-      throw new ModelTooBigError(`The ${this.config.size} ${this.config.model} does not fit on this GPU: ${(e as Error).message}. Choose a smaller size or batch.`);
+      // the evaluation's chunk of prompts is fixed: a smaller batch would not help here
+      if (e instanceof GraphRejectedError) throw new GraphRejectedError(`The evaluation cannot run, so training stops. ${e.message}`);
+      throw new ModelTooBigError(`The ${this.config.size} ${this.config.model} does not fit on this GPU for evaluation: ${(e as Error).message} Choose a smaller size.`);
     }
   }
 

@@ -3,7 +3,7 @@
 // a checkpoint, `forward` agreeing with the trainer's forward on the same weights, and
 // `--resume` continuing from that checkpoint.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -75,6 +75,17 @@ describe('cli', () => {
     expect(again.status, again.stderr).toBe(0);
     expect(JSON.parse(again.stdout)).toEqual(want);
     expect(JSON.parse(cli('train', '--config', out, '--lr-schedule', 'constant', '--warmup', '0', '--print-config').stdout)).toEqual({ ...want, lrSchedule: 'constant', warmup: 0 });
+  });
+
+  it('a training step this GPU cannot bind stops the run with a sentence and exit status 1', () => {
+    // lavapipe binds at most 128 MiB, as browsers do; the paper Mamba's in_proj output at 1024
+    // tokens and batch 64 is 256 MiB (README: what needs more than the defaults)
+    const out = join(dir, 'refused.json');
+    const r = cli('train', '--task', 'many_outlier_regression', '--model', 'mamba', '--size', 'paper', '--no-curriculum', '--steps', '2', '--out', out);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^error: The paper mamba does not fit on this GPU at batch 64 and 512 examples per prompt\. The kernel "\w+" binds 256\.0 MiB of ".+" \(binding \d\); this GPU binds at most 128\.0 MiB per storage buffer\. Choose a smaller size or batch\.$/m);
+    expect(r.stdout).not.toMatch(/^step /m);
+    expect(existsSync(out)).toBe(false);
   });
 
   it('trains, writes a run file with curves and a checkpoint; forward matches', () => {

@@ -189,6 +189,7 @@ describe('selective scan in a compiled graph', () => {
     backward(sumCols(mul(out, r), out.size));
     const leaves = [u, delta, aLog, Bm, Cm, D, z];
     const cg = new CompiledGraph(g, { keep: [out, ...leaves.map((l) => l.grad!)] });
+    await cg.validate();
     const data = { u: x.u, delta: x.delta, A_log: x.aLog, B: x.Bm, C: x.Cm, D: x.D, z: x.z! };
     const feed = Object.fromEntries([...Object.entries(data).map(([k, v]) => [k, Float32Array.from(v.data)]), ['r', Float32Array.from(x.r)]]);
     const ref = selectiveScanRef(x.u, x.delta, x.aLog, x.Bm, x.Cm, x.D, x.z);

@@ -1,10 +1,12 @@
-// Presets: tiny and small lab runs, and the paper's defaults, one click each.
-// The notes sit outside the buttons so that a button's accessible name is just its label.
-import { PRESETS, applyPreset } from '../presets';
+// Presets: Teaching, Tiny, Small and the paper's defaults, one click each, with what each sets
+// for the current task. The notes sit outside the buttons so that a button's accessible name is
+// just its label.
+import { PRESETS, activePreset, applyPreset } from '../presets';
 import { useLab } from '../store/lab';
 
 export function PresetButtons() {
   const config = useLab((s) => s.config);
+  const active = activePreset(config);
   return (
     <fieldset className="presets">
       <legend>Presets</legend>
@@ -13,7 +15,7 @@ export function PresetButtons() {
           <button
             key={p.id}
             type="button"
-            aria-pressed={config.size === p.id && (p.id !== 'paper' || config.steps === 500_000)}
+            aria-pressed={active === p.id}
             aria-describedby={`preset-note-${p.id}`}
             onClick={() => useLab.getState().replaceConfig(applyPreset(p.id, config))}
           >
@@ -24,7 +26,7 @@ export function PresetButtons() {
       <ul className="preset-notes">
         {PRESETS.map((p) => (
           <li key={p.id} id={`preset-note-${p.id}`}>
-            <strong>{p.label}:</strong> {p.note}
+            <strong>{p.label}:</strong> {p.note(config.task)}
           </li>
         ))}
       </ul>
