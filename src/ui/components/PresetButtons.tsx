@@ -1,12 +1,19 @@
 // Presets: Teaching, Tiny, Small and the paper's defaults, one click each, with what each sets
-// for the current task. The notes sit outside the buttons so that a button's accessible name is
-// just its label.
+// for the current task and how long it takes at this adapter's measured speed. The notes sit
+// outside the buttons so that a button's accessible name is just its label.
 import { PRESETS, activePreset, applyPreset } from '../presets';
+import { isSoftwareAdapter, presetTimeText, softwareAdapterText, type AdapterSeen } from '../presetTime';
+import { lastAdapter, speedFor } from '../speeds';
 import { useLab } from '../store/lab';
+import { useSpeeds } from '../store/speeds';
 
 export function PresetButtons() {
   const config = useLab((s) => s.config);
+  const current = useLab((s) => s.adapter);
+  const table = useSpeeds((s) => s.table);
   const active = activePreset(config);
+  const adapter: AdapterSeen = current ? { name: current, current: true } : { name: lastAdapter(table), current: false };
+  const software = adapter.name !== null && isSoftwareAdapter(adapter.name) ? softwareAdapterText({ ...adapter, name: adapter.name }) : null;
   return (
     <fieldset className="presets">
       <legend>Presets</legend>
@@ -23,12 +30,16 @@ export function PresetButtons() {
           </button>
         ))}
       </div>
+      {software ? <p className="preset-warning">{software}</p> : null}
       <ul className="preset-notes">
-        {PRESETS.map((p) => (
-          <li key={p.id} id={`preset-note-${p.id}`}>
-            <strong>{p.label}:</strong> {p.note(config.task)}
-          </li>
-        ))}
+        {PRESETS.map((p) => {
+          const c = applyPreset(p.id, config);
+          return (
+            <li key={p.id} id={`preset-note-${p.id}`}>
+              <strong>{p.label}:</strong> {p.note(config.task)} <span className="preset-time">{presetTimeText(c, adapter, speedFor(table, adapter.name, c.model, c.size))}</span>
+            </li>
+          );
+        })}
       </ul>
     </fieldset>
   );

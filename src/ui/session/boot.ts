@@ -1,10 +1,12 @@
-// Start-up: read saved runs, open a share link if the URL has one, follow later hash
-// changes, and warn at once when the browser has no WebGPU (the page stays usable).
+// Start-up: read saved runs and measured training speeds, open a share link if the URL has
+// one, follow later hash changes, and warn at once when the browser has no WebGPU (the page
+// stays usable).
 import { NoWebGPUError } from '../../gpu/browser';
 import { useAlerts } from '../store/alerts';
 import { useLab } from '../store/lab';
 import { openFromHash } from './share';
 import { startPersistence } from './persist';
+import { startSpeedLog } from './speeds';
 
 export function boot(): () => void {
   if (!('gpu' in navigator)) useAlerts.getState().push('no_webgpu', new NoWebGPUError().message);
@@ -16,6 +18,7 @@ export function boot(): () => void {
     openFromHash(location.hash);
   };
   window.addEventListener('hashchange', onHash);
+  const stopSpeeds = startSpeedLog();
   let stopPersist: (() => void) | null = null;
   let stopped = false;
   void startPersistence((msg) => useLab.getState().setNotice(msg)).then((stop) => {
@@ -25,6 +28,7 @@ export function boot(): () => void {
   return () => {
     stopped = true;
     window.removeEventListener('hashchange', onHash);
+    stopSpeeds();
     stopPersist?.();
   };
 }
