@@ -19,6 +19,9 @@ export interface InitDeviceOptions {
   powerPreference?: GPUPowerPreference;
   onLost?: (info: DeviceLostInfo) => void;
   onUncapturedError?: (message: string) => void;
+  /** Ask for exactly these limits, WebGPU's defaults for the rest, instead of the adapter's
+   *  maxima: a device with a browser's limits, to check what fits them. */
+  requiredLimits?: Record<string, number>;
 }
 
 export class NoAdapterError extends Error {
@@ -52,11 +55,8 @@ export function describeAdapter(adapter: GPUAdapter): string {
 export async function initDevice(gpu: GPU, opts: InitDeviceOptions = {}): Promise<{ device: GPUDevice; info: GpuInfo }> {
   const adapter = await gpu.requestAdapter({ powerPreference: opts.powerPreference ?? 'high-performance' });
   if (!adapter) throw new NoAdapterError('requestAdapter() returned null');
-  const requiredLimits: Record<string, number> = {};
-  for (const name of LIMITS_TO_RAISE) {
-    const v = (adapter.limits as unknown as Record<string, number>)[name];
-    if (typeof v === 'number') requiredLimits[name] = v;
-  }
+  const offered = adapter.limits as unknown as Record<string, number>;
+  const requiredLimits = opts.requiredLimits ?? Object.fromEntries(LIMITS_TO_RAISE.filter((name) => typeof offered[name] === 'number').map((name) => [name, offered[name]]));
   const hasSubgroups = adapter.features.has('subgroups');
   const requiredFeatures: GPUFeatureName[] = [];
   if (hasSubgroups) requiredFeatures.push('subgroups' as GPUFeatureName);

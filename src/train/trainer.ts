@@ -5,17 +5,18 @@
 import type { GpuContext } from '../gpu/context';
 import { fmtBytes } from '../gpu/context';
 import { CompiledGraph } from '../engine/compile';
-import { Graph } from '../engine/graph';
+import type { Graph } from '../engine/graph';
 import { GraphRejectedError, PlanLimitError } from '../engine/limits';
 import { ADAM_DEFAULTS, type AdamConfig } from '../engine/ops/adam';
 import { SCAN_STORAGE_BUFFERS } from '../engine/ops/selectiveScan';
-import { invCountOf, maskedLogistic, maskedMse } from '../engine/ops/losses';
+import { invCountOf } from '../engine/ops/losses';
 import { Rng } from '../engine/rng';
 import type { Tensor } from '../engine/tensor';
 import { TrainingStep, type StepReading } from '../engine/trainingStep';
 import { buildModel, type IclModel } from '../nn/models';
 import { Curriculum, makeEvalSet, maxTokens, sampleBatch, type EvalSet, type PromptBatch, type Stage } from '../tasks';
 import type { RunConfig } from './config';
+import { EVAL_CHUNK, evalForward, trainingLoss } from './graphs';
 import { evalBaselines, iclResult, type BaselineReport } from './icl';
 import type { IclResult, RunFile } from './protocol';
 import { learningRate } from './schedule';
@@ -34,9 +35,6 @@ export class ModelTooBigError extends Error {
     this.name = 'ModelTooBigError';
   }
 }
-
-/** Prompts per evaluation dispatch list (the eval set is run in chunks of this many). */
-const EVAL_CHUNK = 64;
 
 export class Trainer {
   readonly model: IclModel;
@@ -161,10 +159,9 @@ export class Trainer {
     const chunkSize = Math.min(EVAL_CHUNK, batch.batch);
     if (!this.evalGraph || this.evalPred!.shape[1] !== T || this.evalPred!.shape[0] !== chunkSize) {
       this.evalGraph?.destroy();
-      const g = new Graph(this.gpu, 'trace', this.model.arena);
-      const x = g.input('inputs', [chunkSize, T, d]);
-      this.evalPred = this.model.forward(g, x);
-      this.evalGraph = await this.compileChecked(g, [this.evalPred]);
+      const { graph, pred } = evalForward(this.gpu, this.model, chunkSize, T, d);
+      this.evalPred = pred;
+      this.evalGraph = await this.compileChecked(graph, [pred]);
     }
     const out = new Float32Array(batch.batch * T * O);
     const chunk = new Float32Array(chunkSize * T * d);
@@ -237,23 +234,11 @@ export class Trainer {
       previous.destroy();
       this.trainingStep = null;
     }
-    const probe = sampleBatch(this.config.task, new Rng(0), { batch: 1, nDims: this.config.nDims, activeDims: stage.activeDims, nPoints: stage.nPoints });
-    const T = probe.tokens;
-    const { batch: B } = this.config;
-    const d = this.config.nDims;
-    const O = probe.outDim;
-    const lossOf = probe.loss === 'logistic' ? maskedLogistic : maskedMse;
     try {
-      this.trainingStep = await TrainingStep.create(
-        this.gpu,
-        this.model.arena,
-        (g) => {
-          const pred = this.model.forward(g, g.input('inputs', [B, T, d])); // (B, T, O)
-          return lossOf(pred, g.input('targets', [B, T, O]), g.input('mask', [B, T, O]), g.input('invCount', [1]));
-        },
-        this.adam,
-        { step: adamSteps, onCompiling: (n) => this.onCompiling?.(n) },
-      );
+      this.trainingStep = await TrainingStep.create(this.gpu, this.model.arena, trainingLoss(this.model, this.config, stage), this.adam, {
+        step: adamSteps,
+        onCompiling: (n) => this.onCompiling?.(n),
+      });
     } catch (e) {
       if (!(e instanceof PlanLimitError)) throw e;
       throw new ModelTooBigError(`The ${this.config.size} ${this.config.model} does not fit on this GPU at batch ${this.config.batch} and ${stage.nPoints} examples per prompt. ${e.message} Choose a smaller size or batch.`);
