@@ -90,8 +90,8 @@ describe('every task × family fits the default limits at batch 64', () => {
 });
 
 describe('many-outlier regression × Mamba at tiny on the default limits', () => {
-  // batch 32, not 64, for time (lavapipe on 2 busy cores: 45 s, where 64 took 200 s): its
-  // saved states need 144 MiB, so the scan splits as it does at 64 (two chunks, not three)
+  // batch 32, not 64, for time (lavapipe on 2 shared cores: 45–120 s, where 64 took 200 s):
+  // its saved states need 144 MiB, so the scan splits as it does at 64 (two chunks, not three)
   it('a training step at 1024 tokens runs its scan over batch chunks, and its loss is the evaluation forward’s', async () => {
     const config: RunConfig = { ...defaultConfig('many_outlier_regression', 'mamba', 'tiny'), curriculum: false, batch: 32 };
     const trainer = trainerFor(config);
