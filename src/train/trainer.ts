@@ -13,8 +13,8 @@ import { invCountOf } from '../engine/ops/losses';
 import { Rng } from '../engine/rng';
 import type { Tensor } from '../engine/tensor';
 import { TrainingStep, type StepReading } from '../engine/trainingStep';
-import { buildModel, type IclModel } from '../nn/models';
-import { Curriculum, makeEvalSet, maxTokens, sampleBatch, type EvalSet, type PromptBatch, type Stage } from '../tasks';
+import { buildModel, type IclModel, type SpecWithName } from '../nn/models';
+import { Curriculum, makeEvalSet, maxTokens, nPositions, sampleBatch, type EvalSet, type PromptBatch, type Stage } from '../tasks';
 import type { RunConfig } from './config';
 import { EVAL_CHUNK, evalForward, trainingLoss } from './graphs';
 import { evalBaselines, iclResult, type BaselineReport } from './icl';
@@ -65,13 +65,16 @@ export class Trainer {
   constructor(
     readonly gpu: GpuContext,
     readonly config: RunConfig,
+    /** A model shape other than config.size's (the smallest learnability tests). */
+    opts: { size?: SpecWithName } = {},
   ) {
     const shape = {
       inDim: config.nDims,
       outDim: config.task === 'cot_io' || config.task === 'vector_mqar' ? config.nDims : 1,
       maxTokens: maxTokens(config),
+      nPositions: nPositions(config), // the official positional tables' rows (SPEC.md, Models)
     };
-    this.model = buildModel(config.model, config.size, shape);
+    this.model = buildModel(config.model, opts.size ?? config.size, shape);
     this.checkFits();
     const seedRng = new Rng(config.seed);
     this.model.arena.allocate(gpu, seedRng.fork(), true); // values drawn while the first pipelines compile
