@@ -20,7 +20,7 @@ it('applies the Teaching preset and states its duration at the measured speed', 
   expect(await teaching.getAttribute('aria-describedby')).toBe('preset-note-teaching');
 
   // Nothing measured yet in this browser: no number for this adapter.
-  await expect(note()).resolves.toMatch(/6,000 steps; this adapter's speed is measured in the first run/);
+  await expect(note()).resolves.toMatch(/4,000 steps; this adapter's speed is measured in the first run/);
   expect(await page.getByRole('button', { name: 'Tiny', exact: true }).getAttribute('aria-pressed')).toBe('true');
 
   // A speed measured earlier on a software adapter, as the speed log stores it.
@@ -33,11 +33,11 @@ it('applies the Teaching preset and states its duration at the measured speed', 
   expect(await page.getByRole('button', { name: 'Tiny', exact: true }).getAttribute('aria-pressed')).toBe('false');
   await expect(value('Input dimension')).resolves.toBe(String(TEACHING.linear_regression.fields.nDims));
   await expect(value('Prompt length')).resolves.toBe(String(TEACHING.linear_regression.fields.nPoints));
-  await expect(value('Steps')).resolves.toBe('6000');
+  await expect(value('Steps')).resolves.toBe(String(TEACHING.linear_regression.fields.steps));
   const text = await note();
   expect(text).toContain(TEACHING.linear_regression.reduction);
   expect(text).toContain("The fast setting that shows the paper's contrast");
-  expect(text).toContain('6,000 steps ≈ 3 h 20 min at the 0.5 steps/s measured in this browser on google swiftshader (Transformer, tiny).');
+  expect(text).toContain('4,000 steps ≈ 2 h 13 min at the 0.5 steps/s measured in this browser on google swiftshader (Transformer, tiny).');
   await expect(page.getByText(/\(google swiftshader\) runs on the CPU: training here is slow\. Start with the Teaching preset\./).count()).resolves.toBe(1);
   mkdirSync(RESULTS, { recursive: true });
   await page.screenshot({ path: join(RESULTS, 'presets-teaching.png'), fullPage: true });
