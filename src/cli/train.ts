@@ -7,6 +7,7 @@ import { loadCheckpoint, loadOptimizerState, saveCheckpoint, saveOptimizerState 
 import { Curriculum } from '../tasks';
 import type { RunConfig } from '../train/config';
 import { Trainer } from '../train/trainer';
+import { judge } from '../train/verdict';
 import { stringifyRunFile } from '../train/schema';
 import { parseFlags } from './args';
 import { CONFIG_HELP, CONFIG_OPTIONS, configFromFlags, flagHelp } from './configFlags';
@@ -87,6 +88,8 @@ export async function trainCommand(args: string[]): Promise<number> {
   const last = icl.positions.length - 1;
   const summary = Object.entries(icl.curves).map(([name, c]) => `${name} ${c.mean[last].toFixed(3)}`).join(', ');
   console.log(`done in ${formatDuration((performance.now() - t0) / 1000)}; error at position ${icl.positions[last]}: ${summary}`);
+  const verdict = judge(config.task, trainer.evaluations, config.evalPrompts, config.nPoints);
+  console.log(`verdict (SPEC.md): ${verdict.symbol} ${verdict.kind}${verdict.learns ? ', learns' : ''}. ${verdict.reason}`);
   if (flags.out) {
     writeFileSync(flags.out, stringifyRunFile(run));
     log(`wrote ${flags.out}`);
