@@ -1,6 +1,7 @@
-// Each model family, at a tiny size, learns linear regression in context (d 5, 11 points)
-// through the compiled training step, so a broken gradient anywhere cannot hide. Also:
-// parameter names and counts of the official checkpoints.
+// The standard hybrid, at a tiny size, learns linear regression in context (d 5, 11 points)
+// through the compiled training step, so a broken gradient anywhere cannot hide (the other
+// families learn in learnability.test.ts); the compiled step equals eager execution for every
+// family. Also: parameter names and counts of the official checkpoints.
 import { describe, expect, it } from 'vitest';
 import { backward } from '../../src/engine/autograd';
 import { Graph } from '../../src/engine/graph';
@@ -31,8 +32,10 @@ const BUDGET: Record<ModelId, { batch: number; lr: number; steps: number; target
   standard_hybrid: { batch: 16, lr: 2e-3, steps: 2000, target: 3 },
 };
 
-describe('model families learn linear regression in context', () => {
-  for (const kind of MODEL_IDS) {
+// The Transformer, Mamba and MambaFormer learn tasks of their own through the whole trainer in
+// learnability.test.ts; the standard hybrid, which has none there, learns here.
+describe('the standard hybrid learns linear regression in context', () => {
+  for (const kind of ['standard_hybrid'] as const) {
     it(`${kind} (2 blocks, width 32)`, { timeout: 1_800_000 }, async () => {
       const gpu = await testGpu();
       const model = buildModel(kind, { name: 'tiny', layers: 2, dim: 32, heads: 4 }, { inDim: D_IN, outDim: 1, maxTokens: 2 * POINTS });
