@@ -24,7 +24,7 @@ it('applies the Teaching preset and states its duration at the measured speed', 
   expect(await page.getByRole('button', { name: 'Tiny', exact: true }).getAttribute('aria-pressed')).toBe('true');
 
   // A speed measured earlier on a software adapter, as the speed log stores it.
-  const speeds = recordSpeed([], 'google swiftshader', 'transformer', 'tiny', { stepsPerSecond: 0.5, task: 'linear_regression', nPoints: 15, batch: 64 });
+  const speeds = recordSpeed([], 'google swiftshader', 'transformer', 'tiny', { stepsPerSecond: 0.5, task: 'linear_regression', nPoints: TEACHING.linear_regression.fields.nPoints!, batch: 64 });
   await page.evaluate(([key, text]) => localStorage.setItem(key, text), [SPEEDS_KEY, stringifySpeeds(speeds)]);
   await page.reload();
   await page.getByRole('combobox', { name: 'Task', exact: true }).selectOption('linear_regression');
