@@ -51,7 +51,7 @@ export const TASK_TEXT: Record<TaskId, TaskText> = {
   },
   sparse_parity: {
     label: 'Sparse parity',
-    tests: 'y is the product of 2 hidden coordinates of x ∈ {−1, +1}¹⁰: can the model work out which two from examples? (The paper finds Transformers fail here and Mamba succeeds.)',
+    tests: 'y is the product of 2 hidden coordinates of x ∈ {−1, +1}ᵈ: can the model work out which two from examples? (The paper finds Transformers fail here and Mamba succeeds.)',
     yLabel: 'accuracy',
     xLabel: 'examples in the prompt',
   },
