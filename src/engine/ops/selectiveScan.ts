@@ -17,7 +17,7 @@ import regCommonSource from '../../../shaders/selective_scan_reg_common.wgsl?raw
 import regFwdSource from '../../../shaders/selective_scan_reg.wgsl?raw';
 import regBwdSource from '../../../shaders/selective_scan_reg_bwd.wgsl?raw';
 import { split } from './split';
-import { fmtBytes } from '../../gpu/context';
+import { alignedPrompts, promptsPerDispatch } from './scanChunks';
 import { grid1d, uniformStruct, type KernelDef } from '../../gpu/kernel';
 import { accumulateGrad } from '../autograd';
 import { assertShape, type Tensor } from '../tensor';
@@ -211,26 +211,6 @@ function scratchLayout(b: number, L: number, E: number, N: number, nsaved: numbe
   return { offDb, offDa, offDd, floats: offDd + b * E };
 }
 
-/**
- * Prompts per dispatch: all B when each binding fits in maxBytes, else as few chunks as fit,
- * of about equal size, each a multiple of `step` prompts (so that every chunk's views start
- * at an aligned offset). One dispatch per kernel where it fits keeps the normal sizes as fast
- * as before; the saved states of long prompts (many-outlier regression, 1024 tokens) pass
- * WebGPU's default 128 MiB otherwise.
- */
-export function promptsPerDispatch(B: number, bytesPerPrompt: number, maxBytes: number, step: number): number {
-  if (B * bytesPerPrompt <= maxBytes) return B;
-  const fit = Math.floor(maxBytes / bytesPerPrompt / step) * step;
-  if (fit < 1) {
-    throw new Error(`The selective scan needs ${fmtBytes(bytesPerPrompt * step)} in one binding for ${step === 1 ? 'one prompt' : `${step} prompts (offset alignment)`}; this GPU binds at most ${fmtBytes(maxBytes)}.`);
-  }
-  const chunks = Math.ceil(B / fit);
-  return Math.ceil(B / chunks / step) * step; // ≤ fit, since fit is a multiple of step
-}
-
-/** Prompts whose rows of `rowBytes` bytes span a multiple of `align` bytes. */
-const alignedPrompts = (rowBytes: number, align: number) => align / gcd(rowBytes, align);
-const gcd = (a: number, b: number): number => (b ? gcd(b, a % b) : a);
 
 /**
  * GPU selective scan, differentiable in every input.
