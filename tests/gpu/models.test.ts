@@ -6,14 +6,13 @@ import { describe, expect, it } from 'vitest';
 import { backward } from '../../src/engine/autograd';
 import { Graph } from '../../src/engine/graph';
 import { ADAM_DEFAULTS } from '../../src/engine/ops/adam';
-import { maskedMse } from '../../src/engine/ops/losses';
 import { Rng } from '../../src/engine/rng';
 import { TrainingStep } from '../../src/engine/trainingStep';
 import { MAX_LABEL } from '../../src/engine/tensor';
 import { buildModel, sizeSpec } from '../../src/nn/models';
 import { sampleBatch } from '../../src/tasks';
 import { MODEL_IDS, type ModelId } from '../../src/train/config';
-import { batchInputs } from '../../src/train/trainer';
+import { layoutOf, lossBatch, lossGraph, type LossLayout } from '../../src/train/graphs';
 import { testGpu } from '../helpers/gpu';
 
 const D_IN = 5;
@@ -42,12 +41,8 @@ describe('the standard hybrid learns linear regression in context', () => {
       model.arena.allocate(gpu, new Rng(1));
       const T = 2 * POINTS;
       const { batch: B, lr, steps, target } = BUDGET[kind];
-      const step = new TrainingStep(
-        gpu,
-        model.arena,
-        (g) => maskedMse(model.forward(g, g.input('inputs', [B, T, D_IN])), g.input('targets', [B, T, 1]), g.input('mask', [B, T, 1]), g.input('invCount', [1])),
-        { ...ADAM_DEFAULTS, clip: 10 },
-      );
+      const layout: LossLayout = { batch: B, tokens: T, dim: D_IN, outDim: 1, loss: 'mse' };
+      const step = new TrainingStep(gpu, model.arena, (g) => lossGraph(g, model, layout).loss, { ...ADAM_DEFAULTS, clip: 10 });
       const rng = new Rng(2);
       const losses: number[] = [];
       const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -56,7 +51,7 @@ describe('the standard hybrid learns linear regression in context', () => {
       while (done < steps && !(losses.length >= 100 && mean(losses.slice(-100)) < target)) {
         for (let i = 0; i < 50; i++, done++) {
           const batch = sampleBatch('linear_regression', rng, { batch: B, nDims: D_IN, activeDims: D_IN, nPoints: POINTS });
-          await step.run(batchInputs(batch), lr);
+          await step.run(lossBatch(batch), lr);
         }
         losses.push(...(await step.flush()).map((r) => r.loss));
       }
@@ -79,19 +74,12 @@ describe('compiled step equals eager execution for every family', () => {
       const T = 2 * Pq;
       const model = buildModel(kind, { name: 'tiny', layers: 2, dim: 32, heads: 4 }, { inDim: D_IN, outDim: 1, maxTokens: T });
       model.arena.allocate(gpu, new Rng(1));
-      const inputs = batchInputs(sampleBatch('linear_regression', new Rng(2), { batch: Bq, nDims: D_IN, activeDims: D_IN, nPoints: Pq }));
-      const lossOf = (g: Graph, write: boolean) => {
-        const input = (name: string, shape: number[]) => {
-          const t = g.input(name, shape);
-          if (write) g.write(name, inputs[name]);
-          return t;
-        };
-        return maskedMse(model.forward(g, input('inputs', [Bq, T, D_IN])), input('targets', [Bq, T, 1]), input('mask', [Bq, T, 1]), input('invCount', [1]));
-      };
+      const batch = sampleBatch('linear_regression', new Rng(2), { batch: Bq, nDims: D_IN, activeDims: D_IN, nPoints: Pq });
+      const inputs = lossBatch(batch);
       const g = new Graph(gpu, 'eager', model.arena);
-      const eagerLoss = lossOf(g, true);
+      const eagerLoss = lossGraph(g, model, layoutOf(batch), inputs).loss; // values written as declared
       backward(eagerLoss);
-      const step = new TrainingStep(gpu, model.arena, (gg) => lossOf(gg, false), { ...ADAM_DEFAULTS, clip: 0 });
+      const step = new TrainingStep(gpu, model.arena, (gg) => lossGraph(gg, model, layoutOf(batch)).loss, { ...ADAM_DEFAULTS, clip: 0 });
       await step.run(inputs, 1e-3);
       const [reading] = await step.flush();
       expect(reading.loss).toBe((await eagerLoss.read())[0]);
@@ -145,7 +133,7 @@ describe('parameters', () => {
       const model = buildModel(kind, 'paper', { inDim: 20, outDim: 1, maxTokens: 82 });
       model.arena.allocate(gpu, new Rng(1));
       const g = new Graph(gpu, 'trace', model.arena);
-      const loss = maskedMse(model.forward(g, g.input('inputs', [1, 82, 20])), g.input('targets', [1, 82, 1]), g.input('mask', [1, 82, 1]), g.input('invCount', [1]));
+      const { loss } = lossGraph(g, model, { batch: 1, tokens: 82, dim: 20, outDim: 1, loss: 'mse' });
       backward(loss);
       expect(g.dispatches.length, kind).toBeGreaterThan(100);
       expect(Math.max(...g.tensors.map((t) => t.label.length)), kind).toBeLessThanOrEqual(MAX_LABEL);

@@ -5,7 +5,6 @@
 import type { GpuContext } from '../../gpu/context';
 import { nodeGpu } from '../../gpu/node';
 import { ADAM_DEFAULTS } from '../../engine/ops/adam';
-import { maskedMse } from '../../engine/ops/losses';
 import { Rng } from '../../engine/rng';
 import type { Graph } from '../../engine/graph';
 import { traceStep, TrainingStep } from '../../engine/trainingStep';
@@ -13,7 +12,7 @@ import { pipelineKey } from '../../gpu/context';
 import { buildModel } from '../../nn/models';
 import { sampleBatch } from '../../tasks';
 import { MODEL_IDS, SIZE_IDS, type ModelId, type SizeId } from '../../train/config';
-import { batchInputs } from '../../train/trainer';
+import { layoutOf, lossBatch, lossGraph, type LossBatch } from '../../train/graphs';
 import { median, type BenchOptions, type BenchResult } from './harness';
 
 const D_IN = 20;
@@ -26,9 +25,10 @@ interface StepShape {
 function stepParts(model: ModelId, size: SizeId, s: StepShape) {
   const T = 2 * s.points;
   const m = buildModel(model, size, { inDim: D_IN, outDim: 1, maxTokens: T });
-  const build = (g: Graph) => maskedMse(m.forward(g, g.input('inputs', [s.batch, T, D_IN])), g.input('targets', [s.batch, T, 1]), g.input('mask', [s.batch, T, 1]), g.input('invCount', [1]));
-  const inputs = batchInputs(sampleBatch('linear_regression', new Rng(2), { batch: s.batch, nDims: D_IN, activeDims: D_IN, nPoints: s.points }));
-  return { m, build, inputs };
+  const opts = { batch: s.batch, nDims: D_IN, activeDims: D_IN, nPoints: s.points };
+  const batch = sampleBatch('linear_regression', new Rng(2), opts);
+  const build = (g: Graph) => lossGraph(g, m, layoutOf(batch)).loss;
+  return { m, build, inputs: lossBatch(batch) };
 }
 
 function buildStep(gpu: GpuContext, model: ModelId, size: SizeId, s: StepShape) {
@@ -38,7 +38,7 @@ function buildStep(gpu: GpuContext, model: ModelId, size: SizeId, s: StepShape) 
 }
 
 /** ms per training step: median over batches of steps, after warm-up. */
-async function timeSteps(gpu: GpuContext, step: TrainingStep, inputs: Record<string, Float32Array>, reps: number, batches = 5): Promise<number[]> {
+async function timeSteps(gpu: GpuContext, step: TrainingStep, inputs: LossBatch, reps: number, batches = 5): Promise<number[]> {
   for (let i = 0; i < 3; i++) await step.run(inputs, 1e-4);
   await step.flush();
   await gpu.idle();
