@@ -4,7 +4,8 @@
 // The header maps each tensor name to { dtype, shape, data_offsets: [begin, end] } (offsets
 // into the data section) plus an optional "__metadata__" map of strings. Reading applies the
 // checks of the reference implementation; every float dtype (and the integer ones) comes
-// back as a Float32Array.
+// back as a Float32Array, and the file says which tensors were converted so that a caller
+// can tell the user (F64 and the 64-bit integers lose precision in f32).
 
 export interface SafetensorsTensor {
   shape: number[];
@@ -16,6 +17,8 @@ export interface SafetensorsTensor {
 export interface SafetensorsFile {
   tensors: Map<string, SafetensorsTensor>;
   metadata: Record<string, string>;
+  /** Every tensor stored in a dtype other than F32 (converted to f32 on reading), by name. */
+  converted: { name: string; dtype: string }[];
 }
 
 export class SafetensorsError extends Error {
@@ -191,5 +194,9 @@ export function readSafetensors(bytes: Uint8Array): SafetensorsFile {
 
   const tensors = new Map<string, SafetensorsTensor>();
   for (const t of infos) tensors.set(t.name, { shape: t.shape, dtype: t.dtype, data: decode(bytes, dataStart + t.begin, dataStart + t.end, t.dtype) });
-  return { tensors, metadata: Object.fromEntries(metadata) };
+  const converted = infos
+    .filter((t) => t.dtype !== 'F32')
+    .map(({ name, dtype }) => ({ name, dtype }))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return { tensors, metadata: Object.fromEntries(metadata), converted };
 }

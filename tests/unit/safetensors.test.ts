@@ -96,6 +96,24 @@ describe('safetensors', () => {
     expect(f.tensors.get('d')).toEqual({ shape: [], dtype: 'F64', data: new Float32Array([1.5]) });
     expect(Array.from(f.tensors.get('i')!.data)).toEqual([-3]);
     expect(Array.from(f.tensors.get('m')!.data)).toEqual([1, 0]);
+    // every converted tensor is named with the dtype it was stored in, not only the first
+    expect(f.converted).toEqual([
+      { name: 'b', dtype: 'BF16' },
+      { name: 'd', dtype: 'F64' },
+      { name: 'h', dtype: 'F16' },
+      { name: 'i', dtype: 'I64' },
+      { name: 'm', dtype: 'BOOL' },
+    ]);
+  });
+
+  it('lists no conversion for a file of f32 tensors, and only the tensors not stored as F32', () => {
+    const f32 = readSafetensors(writeSafetensors([{ name: 'w', shape: [2], data: Float32Array.of(1, 2) }]));
+    expect(f32.converted).toEqual([]);
+    const header = '{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"n":{"dtype":"I32","shape":[1],"data_offsets":[4,8]}}';
+    const mixed = readSafetensors(fileOf(header, [0, 0, 0x80, 0x3f, 7, 0, 0, 0]));
+    expect(mixed.converted).toEqual([{ name: 'n', dtype: 'I32' }]);
+    expect(Array.from(mixed.tensors.get('n')!.data)).toEqual([7]);
+    expect(mixed.tensors.get('w')!.dtype).toBe('F32');
   });
 
   it('converts every f16 and bf16 bit pattern exactly', () => {
