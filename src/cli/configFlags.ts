@@ -3,12 +3,19 @@
 // run file's config (or a bare config object) and the flags beside it override its fields.
 // Every value goes through the run-config schema, so the CLI accepts exactly what a run file
 // or a share link may hold.
-import { readFileSync } from 'node:fs';
 import * as v from 'valibot';
 import { defaultConfig, LR_SCHEDULES, MODEL_IDS, SIZE_IDS, TASK_IDS, type RunConfig } from '../train/config';
 import { PRESET_IDS, presetConfig, type PresetId } from '../train/presets';
-import { parseRunConfig, RUN_FILE_VERSION, RunConfigFields } from '../train/schema';
-import { numberFlag, UsageError } from './args';
+import {
+  type Bound,
+  CONFIG_BOUNDS,
+  configOfFile,
+  describeBound,
+  parseRunConfig,
+  RunConfigFields,
+} from '../train/schema';
+import { integerFlag, numberFlag, UsageError } from './args';
+import { readJsonFile } from './files';
 
 interface ConfigFlag {
   /** The flag without its dashes. */
@@ -87,24 +94,15 @@ function isRecord(x: unknown): x is Record<string, unknown> {
 
 /** The config fields a file gives (checked by the schema), from a run file or a bare config object. */
 export function readConfigFile(path: string): Record<string, unknown> {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new UsageError(`--config: cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`);
+  // a regular file of at most INPUT_LIMITS.json bytes (not /dev/zero), holding JSON
+  const json = readJsonFile(path, 'config file');
+  if (!isRecord(json)) {
+    const what = json === null ? 'null' : Array.isArray(json) ? 'a list' : `a ${typeof json}`;
+    throw new UsageError(`--config: ${path} holds neither a run file nor a config object (it holds ${what}).`);
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new UsageError(`--config: ${path} is not JSON.`);
-  }
-  if (!isRecord(json)) throw new UsageError(`--config: ${path} holds neither a run file nor a config object.`);
-  const runFile = isRecord(json.config);
-  if (runFile && typeof json.version === 'number' && json.version > RUN_FILE_VERSION) {
-    throw new UsageError(`--config: ${path} was written by a newer ICL Lab (run-file format ${json.version}; this one reads ${RUN_FILE_VERSION}).`);
-  }
-  const fields = (runFile ? json.config : json) as Record<string, unknown>;
+  const source = configOfFile(json);
+  if (!source.ok) throw new UsageError(`--config: ${path}: ${source.error}`);
+  const fields = source.value;
   // A typo ("nDim") or a file that is no config at all would otherwise train on defaults.
   const known = new Set<string>(Object.keys(defaultConfig()));
   const unknown = Object.keys(fields).filter((k) => !known.has(k));
@@ -119,8 +117,15 @@ export function readConfigFile(path: string): Record<string, unknown> {
 /** One flag's value, checked against its field's schema: "--n-dims must be an integer from 1 to 64; got "0"." */
 function flagValue(f: ConfigFlag, text: string): unknown {
   const schema = RunConfigFields.entries[f.field] as v.GenericSchema;
-  // The string fields are the picklists (task, model, size, lrSchedule); the rest are numbers.
-  const value = schema.type === 'picklist' ? text : numberFlag(text, f.flag);
+  // The string fields are the picklists (task, model, size, lrSchedule); the rest are numbers,
+  // integers in plain digits where the field is an integer.
+  const bound = (CONFIG_BOUNDS as Partial<Record<keyof RunConfig, Bound>>)[f.field];
+  const value =
+    schema.type === 'picklist'
+      ? text
+      : bound?.integer
+        ? integerFlag(text, f.flag, describeBound(bound))
+        : numberFlag(text, f.flag);
   const r = v.safeParse(schema, value, { abortEarly: true });
   if (!r.success) throw new UsageError(`--${f.flag} must be ${r.issues[0].message}; got "${text}".`);
   return r.output;

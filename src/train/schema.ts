@@ -11,7 +11,7 @@ export const RUN_FILE_VERSION = 1;
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 
-interface Bound {
+export interface Bound {
   min: number;
   max: number;
   integer: boolean;
@@ -49,14 +49,15 @@ const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_]{0,39}$/;
 const CONFIG_KEYS: (keyof RunConfig)[] = Object.keys(defaultConfig()) as (keyof RunConfig)[];
 
 // Messages are predicates; formatIssue() turns them into "<field> must be <message>".
-function describe(b: Bound): string {
+/** "an integer from 1 to 64", "a number greater than 0 and at most 1": what a bound allows. */
+export function describeBound(b: Bound): string {
   const what = b.integer ? 'an integer' : 'a number';
   const lower = b.minExclusive ? `greater than ${b.min}` : b.integer ? `from ${b.min}` : `at least ${b.min}`;
   return b.integer && !b.minExclusive ? `${what} ${lower} to ${b.max}` : `${what} ${lower} and at most ${b.max}`;
 }
 
 function bounded(b: Bound) {
-  const msg = describe(b);
+  const msg = describeBound(b);
   return v.pipe(
     v.number(msg),
     v.finite(msg),
@@ -279,15 +280,38 @@ export function parseRunConfig(input: unknown): Parsed<RunConfig> {
   return run(RunConfigInputSchema, input, '', 'config');
 }
 
+/** The sentence for a run file of a format newer than this lab's, or null. */
+function newerFormat(version: unknown): string | null {
+  if (typeof version !== 'number' || !(version > RUN_FILE_VERSION)) return null;
+  const format = Number.isInteger(version) ? version : '?';
+  const made = `This run file was made by a newer version of ICL Lab (format ${format})`;
+  return `${made}; this lab reads format ${RUN_FILE_VERSION}.`;
+}
+
 /** A RunFile from untrusted input (a parsed JSON file or link). */
 export function parseRunFile(input: unknown): Parsed<RunFile> {
-  if (isRecord(input) && typeof input.version === 'number' && input.version > RUN_FILE_VERSION) {
-    return {
-      ok: false,
-      error: `This run file was made by a newer version of ICL Lab (format ${Number.isInteger(input.version) ? input.version : '?'}); this lab reads format ${RUN_FILE_VERSION}. Reload the page to get the latest lab.`,
-    };
-  }
+  const newer = isRecord(input) ? newerFormat(input.version) : null;
+  if (newer) return { ok: false, error: `${newer} Reload the page to get the latest lab.` };
   return run(RunFileSchema, input, '', 'run file');
+}
+
+const RunFileVersion = v.object({ version: RunFileSchema.entries.version }, 'an object');
+
+/**
+ * The config fields of a config file's object: a run file's "config" (any object with a
+ * "config" field is a run file, and its "version" must be this lab's), or the object itself,
+ * a bare config. The fields are for parseRunConfig to check.
+ */
+export function configOfFile(file: Record<string, unknown>): Parsed<Record<string, unknown>> {
+  if (!Object.hasOwn(file, 'config')) return { ok: true, value: file };
+  const newer = newerFormat(file.version);
+  if (newer) return { ok: false, error: newer };
+  const version = run(RunFileVersion, file, '', 'run file');
+  if (!version.ok) return version;
+  if (!isRecord(file.config)) {
+    return { ok: false, error: `In the run file, "config" must be an object${shown(file.config)}.` };
+  }
+  return { ok: true, value: file.config };
 }
 
 /** The run file as JSON text, as the lab exports it (NaN becomes null and reads back as NaN). */

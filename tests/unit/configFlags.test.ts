@@ -63,6 +63,14 @@ describe('config flags', () => {
     [{ 'n-dims': '0' }, '--n-dims must be an integer from 1 to 64; got "0".'],
     [{ 'n-points': '2.5' }, '--n-points must be an integer from 1 to 1024; got "2.5".'],
     [{ warmup: 'soon' }, '--warmup must be a number, got "soon".'],
+    // integers in plain digits only: Number() would read these as 16, 1000 and 7
+    [{ steps: '0x10' }, '--steps must be an integer from 1 to 1000000 written in plain digits; got "0x10".'],
+    [{ batch: '1e3' }, '--batch must be an integer from 1 to 1024 written in plain digits; got "1e3".'],
+    [{ seed: ' 7' }, '--seed must be an integer from 0 to 2147483647 written in plain digits; got " 7".'],
+    [{ 'eval-every': '1.5' }, '--eval-every must be an integer from 1 to 1000000; got "1.5".'],
+    [{ steps: '' }, '--steps must be a number, got "".'],
+    [{ lr: '0x10' }, '--lr must be a number, got "0x10".'],
+    [{ clip: '1e999' }, '--clip must be a number, got "1e999".'],
     [{ clip: '0' }, '--clip must be a number greater than 0 and at most 1000000; got "0".'],
     [{ task: 'nope' }, '--task must be one of linear_regression, sparse_linear_regression, relu_2nn_regression, decision_tree, orthogonal_outlier_regression, many_outlier_regression, sparse_parity, cot_io, vector_mqar; got "nope".'],
     [{ curriculum: true, 'no-curriculum': true }, '--curriculum and --no-curriculum contradict each other; give one of them.'],
@@ -71,19 +79,45 @@ describe('config flags', () => {
     expect(usageError(flags)).toBe(message);
   });
 
+  it('take integers in plain digits and numbers as people write them', () => {
+    const c = configFromFlags({ steps: '016', seed: '+3', lr: '1e-3', clip: '.5' });
+    expect(c).toMatchObject({ steps: 16, seed: 3, lr: 0.001, clip: 0.5 });
+  });
+
   it('explain a --config file they cannot use', () => {
     const missing = join(dir, 'missing.json');
-    expect(usageError({ config: missing })).toBe(`--config: cannot read ${missing} (ENOENT).`);
+    expect(usageError({ config: missing })).toBe(`cannot read config file ${missing}: no such file or directory.`);
+    expect(usageError({ config: '/dev/zero' })).toBe('config file /dev/zero is not a regular file.');
+    expect(usageError({ config: dir })).toBe(`config file ${dir} is not a regular file.`);
     const notJson = file('{ "task": ');
-    expect(usageError({ config: notJson })).toBe(`--config: ${notJson} is not JSON.`);
+    const notJsonError = new RegExp(`^config file ${notJson} is not valid JSON \\(.+\\)\\.$`);
+    expect(usageError({ config: notJson })).toMatch(notJsonError);
+    const neither = (path: string, what: string) =>
+      `--config: ${path} holds neither a run file nor a config object (it holds ${what}).`;
     const list = file([1, 2]);
-    expect(usageError({ config: list })).toBe(`--config: ${list} holds neither a run file nor a config object.`);
+    expect(usageError({ config: list })).toBe(neither(list, 'a list'));
+    const nul = file('null');
+    expect(usageError({ config: nul })).toBe(neither(nul, 'null'));
+    const runFileError = (path: string, error: string) => `--config: ${path}: ${error}`;
+    const nullConfig = file({ ...runFile(defaultConfig()), config: null });
+    expect(usageError({ config: nullConfig })).toBe(
+      runFileError(nullConfig, 'In the run file, "config" must be an object (it is null).'),
+    );
+    const banana = file({ ...runFile(defaultConfig()), version: 'banana' });
+    expect(usageError({ config: banana })).toBe(
+      runFileError(banana, 'In the run file, "version" must be 1 (it is "banana").'),
+    );
+    const { version: _v, ...unversioned } = runFile(defaultConfig());
+    const noVersion = file(unversioned);
+    expect(usageError({ config: noVersion })).toBe(runFileError(noVersion, 'The run file has no "version" field.'));
     const typo = file({ task: 'sparse_parity', nDim: 5 });
     expect(usageError({ config: typo })).toMatch(new RegExp(`^--config: ${typo} has a field a run config does not \\(nDim\\); its fields are task, .*, lrSchedule\\.$`));
     const badValue = file(runFile({ ...defaultConfig(), warmup: -5 }));
     expect(usageError({ config: badValue, warmup: '5' })).toBe(`--config: ${badValue}: In the config, "warmup" must be an integer from 0 to 1000000 (it is -5).`);
     const newer = file({ ...runFile(defaultConfig()), version: 2 });
-    expect(usageError({ config: newer })).toBe(`--config: ${newer} was written by a newer ICL Lab (run-file format 2; this one reads 1).`);
+    expect(usageError({ config: newer })).toBe(
+      `--config: ${newer}: This run file was made by a newer version of ICL Lab (format 2); this lab reads format 1.`,
+    );
   });
 
   it('are each in the help text', () => {

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultConfig, TASK_IDS, MODEL_IDS, SIZE_IDS } from '../../src/train/config';
 import type { RunFile } from '../../src/train/protocol';
-import { parseRunConfig, parseRunFile, stringifyRunFile } from '../../src/train/schema';
+import { configOfFile, parseRunConfig, parseRunFile, stringifyRunFile } from '../../src/train/schema';
 
 function sampleRun(): RunFile {
   const positions = Array.from({ length: 11 }, (_, i) => i + 1);
@@ -180,5 +180,32 @@ describe('parseRunFile', () => {
     const long = sampleRun();
     long.icl = { positions: Array.from({ length: 5000 }, (_, i) => i + 1), curves: {} };
     expect(errorOf(parseRunFile(long))).toContain('"icl.positions" must be a list of at most 4096 positions');
+  });
+});
+
+describe('configOfFile', () => {
+  it("gives a run file's config, or a bare config object itself", () => {
+    const run = sampleRun();
+    expect(configOfFile({ ...run })).toEqual({ ok: true, value: run.config });
+    const bare = { task: 'sparse_parity', steps: 5 };
+    expect(configOfFile(bare)).toEqual({ ok: true, value: bare });
+  });
+
+  it("checks a run file's version and that its config is an object", () => {
+    const run = { ...sampleRun() } as Record<string, unknown>;
+    const newer = (format: string) =>
+      `This run file was made by a newer version of ICL Lab (format ${format}); this lab reads format 1.`;
+    expect(errorOf(configOfFile({ ...run, version: 2 }))).toBe(newer('2'));
+    expect(errorOf(configOfFile({ ...run, version: 1.5 }))).toBe(newer('?'));
+    expect(errorOf(configOfFile({ ...run, version: 'banana' }))).toBe(
+      'In the run file, "version" must be 1 (it is "banana").',
+    );
+    expect(errorOf(configOfFile({ ...run, version: undefined }))).toBe('The run file has no "version" field.');
+    expect(errorOf(configOfFile({ ...run, config: null }))).toBe(
+      'In the run file, "config" must be an object (it is null).',
+    );
+    expect(errorOf(configOfFile({ ...run, config: [1] }))).toBe(
+      'In the run file, "config" must be an object (it is a list).',
+    );
   });
 });
