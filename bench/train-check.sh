@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 4's training check on whatever adapter Node finds: each model family at size tiny,
+# The training check, on whatever adapter Node finds: each model family at size tiny,
 # linear regression, 400 steps, seed 1; prints each run's last-position errors (the model's
 # and every baseline's, zero included) and writes the run files to OUT_DIR.
 #

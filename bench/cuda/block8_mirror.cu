@@ -1,11 +1,12 @@
-// The matmul's former 128 × 128 tile (block8_rows in shaders/matmul.wgsl, removed 2026-11-30)
-// written in CUDA, to see what the same algorithm gets from nvcc on the device machine:
+// A register-tiled matmul, the algorithm of shaders/matmul.wgsl's block8 kernels, written in
+// CUDA as a yardstick: what the same algorithm gets from nvcc on an NVIDIA GPU.
 // 128 × 128 tiles, BK 8, 256 threads of 8 × 8 outputs, double-buffered float4 tiles, plain A
 // (M, K) and plain B (K, N), row-major, 4096³, checked against an f64 dot product on 64 samples.
-// On an H200 it ran at 44.7 TFLOP/s (127 registers), where the WGSL ran at 30.6: the number
-// that sent us looking for the branch around the loads (bench/RESULTS.md, third session).
+// On an H200 it ran at 44.7 TFLOP/s (127 registers), where a WGSL 128 × 128 tile ran at 30.6.
+// Two changes to the WGSL closed part of that gap (4096²: 37–38 TFLOP/s, bench/RESULTS.md):
+// edge loads without a branch (a clamped address and a select), and k steps written out.
 //   nvcc -O3 -arch=sm_90 --resource-usage [-DBK=16] [-DNOUNROLL] [-DCHECKS] -o mirror block8_mirror.cu && ./mirror
-//   (CHECKS: edge checks in the loads, as the WGSL has; NOUNROLL: the k loop not unrolled)
+//   (CHECKS: edge checks in the loads, as branches; NOUNROLL: the k loop not unrolled)
 #include <cstdio>
 #include <cstdlib>
 #include <cmath>

@@ -6,16 +6,16 @@
 # highest register (occupancy: registers × threads per workgroup against the SM's 65,536).
 #
 #   bench/cuda/driver_sass.sh OUT_DIR COMMAND [ARGS…]
-#   e.g. ICL_MATMUL_KERNELS=none ICL_MATMUL_CONFIGS='[{"TX":16,"TY":8,"BK":16,"prefetch":false}]' \
-#        ICL_MATMUL_SHAPES=4096² bench/cuda/driver_sass.sh /tmp/sass node dist-cli/cli.mjs bench --only matmul
+#   e.g. bench/cuda/driver_sass.sh /tmp/sass node dist-cli/cli.mjs bench --quick --only scan
+#   (to narrow a case to one kernel variant: bench/kernels/)
 #
 # Needs nvdisasm (CUDA toolkit) and zstd on PATH (the device machine has no zstd: carry a
 # binary, with its libzstd.so.1 on LD_LIBRARY_PATH). Kernels are not named in the cache: run
-# few kernels per command, and tell them apart by size. Found this way
-# (2026-11-30): the matmul's k loop ran as a loop with an index computation and a bounds
-# clamp per shared-memory read.
+# few kernels per command, and tell them apart by size. What it shows, for example: a k loop
+# left as a loop pays an index computation and a bounds clamp per shared-memory read, where
+# the k steps written out read at immediate offsets.
 set -euo pipefail
-[ $# -ge 2 ] || { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+[ $# -ge 2 ] || { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 OUT=$1; shift
 mkdir -p "$OUT"
 CACHE=$(mktemp -d)
