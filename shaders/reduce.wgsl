@@ -3,6 +3,8 @@
 //             rows; the host repeats it on the partials until one row is left (the
 //             backward of a broadcast over leading dims: bias and positional gradients)
 //   sum_cols: out[r] = Σ_c x[r, c]   (R outputs)
+//   sum_partials: total[c] = Σ_r parts[offset + r·C + c]: one section of a buffer of partial
+//             sums (the selective scan's backward writes its dB|dC, dA_log and dD so)
 
 struct Params {
   rows: u32,
@@ -80,4 +82,44 @@ fn expand(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups
   let i = gid.x + gid.y * nwg.x * WG;
   if (i >= p.rows * p.cols) { return; }
   if (ALONG_ROWS) { expanded[i] = p.alpha * v[i % p.cols]; } else { expanded[i] = p.alpha * v[i / p.cols]; }
+}
+
+// sum_partials: a workgroup covers PARTS_WG adjacent columns (coalesced) × PARTS_RL row lanes;
+// each thread keeps two independent sums so that its loads overlap, and the lanes are added
+// in workgroup memory.
+struct SumParams {
+  rows: u32,
+  cols: u32,
+  offset: u32,
+  _pad: u32,
+}
+
+override PARTS_WG: u32 = 64u; // columns per workgroup
+const PARTS_RL = 4u;          // row lanes
+@group(0) @binding(0) var<uniform> sp: SumParams;
+@group(0) @binding(1) var<storage, read> parts: array<f32>;
+@group(0) @binding(2) var<storage, read_write> total: array<f32>;
+
+var<workgroup> lane_sums: array<f32, PARTS_WG * PARTS_RL>;
+
+@compute @workgroup_size(PARTS_WG, PARTS_RL)
+fn sum_partials(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let j = (wid.x + wid.y * nwg.x) * PARTS_WG + lid.x;
+  var a0 = 0.0;
+  var a1 = 0.0;
+  if (j < sp.cols) {
+    var r = lid.y;
+    for (; r + PARTS_RL < sp.rows; r += 2u * PARTS_RL) {
+      a0 += parts[sp.offset + r * sp.cols + j];
+      a1 += parts[sp.offset + (r + PARTS_RL) * sp.cols + j];
+    }
+    if (r < sp.rows) { a0 += parts[sp.offset + r * sp.cols + j]; }
+  }
+  lane_sums[lid.y * PARTS_WG + lid.x] = a0 + a1;
+  workgroupBarrier();
+  if (lid.y == 0u && j < sp.cols) {
+    var acc = 0.0;
+    for (var l = 0u; l < PARTS_RL; l++) { acc += lane_sums[l * PARTS_WG + lid.x]; }
+    total[j] = acc;
+  }
 }

@@ -1,9 +1,10 @@
-// Split along the last dimension and its backward.
+// Split along the last dimension and its backward, and its inverse, concat_last.
 // Legend: R rows (all leading dims), W = Σ sizes the input width, w one part's width.
 //   split_gather:  part[r, j] = x[r, off + j]                        (R, w) from (R, W)
 //   split_scatter: dx[r, c]   = base[r, c] + (c − off ∈ [0, w) ? dpart[r, c − off] : 0)
 //                  (R, W); base is the gradient so far (HAS_BASE), so the parts' gradients
 //                  are summed without a separate add, and columns of unused parts get 0.
+//   concat_last:   out (R, W1 + W2) = a (R, W1) | b (R, W2), row by row
 
 struct Params {
   rows: u32,
@@ -46,4 +47,26 @@ fn split_scatter(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_wor
   if (HAS_BASE) { v = sbase[i]; }
   if (c >= p.off && c < p.off + p.part) { v += sdpart[r * p.part + c - p.off]; }
   sdx[i] = v;
+}
+
+struct ConcatParams {
+  rows: u32,
+  w1: u32,
+  w2: u32,
+  _pad: u32,
+}
+
+@group(0) @binding(0) var<uniform> cp: ConcatParams;
+@group(0) @binding(1) var<storage, read> ca: array<f32>;
+@group(0) @binding(2) var<storage, read> cb: array<f32>;
+@group(0) @binding(3) var<storage, read_write> cout: array<f32>;
+
+@compute @workgroup_size(256)
+fn concat_last(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let w = cp.w1 + cp.w2;
+  let i = gid.x + gid.y * nwg.x * 256u;
+  if (i >= cp.rows * w) { return; }
+  let r = i / w;
+  let c = i % w;
+  if (c < cp.w1) { cout[i] = ca[r * cp.w1 + c]; } else { cout[i] = cb[r * cp.w2 + c - cp.w1]; }
 }

@@ -1,7 +1,7 @@
 // GpuContext: the only object that calls WebGPU. The engine asks it for buffers, pipelines,
 // bind groups and submissions, and never touches the device itself.
 import type { GpuInfo } from './device';
-import type { KernelDef } from './kernel';
+import { kernelSource, type KernelDef } from './kernel';
 
 export interface BufferSlice {
   buffer: GPUBuffer;
@@ -83,7 +83,7 @@ export class GpuContext {
     this.device.queue.writeBuffer(buffer, byteOffset, view);
   }
 
-  /** Pipeline for a kernel, created once per (name, constants) and cached. */
+  /** Pipeline for a kernel, created once per (name, constants, prelude) and cached. */
   pipeline(kernel: KernelDef): GPUComputePipeline {
     const key = pipelineKey(kernel);
     let pipeline = this.pipelines.get(key);
@@ -180,7 +180,7 @@ export class GpuContext {
     return {
       label: kernel.name,
       layout: this.layoutsOf(kernel).pipeline,
-      compute: { module: this.device.createShaderModule({ label: kernel.name, code: kernel.source }), entryPoint: kernel.entryPoint ?? 'main', constants: kernel.constants },
+      compute: { module: this.device.createShaderModule({ label: kernel.name, code: kernelSource(kernel) }), entryPoint: kernel.entryPoint ?? 'main', constants: kernel.constants },
     };
   }
 
@@ -331,7 +331,7 @@ export function fmtBytes(n: number): string {
   return `${n} B`;
 }
 
-/** A pipeline's cache key: its kernel's name and override constants. */
+/** A pipeline's cache key: its kernel's name, override constants and prelude. */
 export function pipelineKey(kernel: KernelDef): string {
-  return kernel.name + JSON.stringify(kernel.constants ?? {});
+  return kernel.name + JSON.stringify(kernel.constants ?? {}) + (kernel.prelude ? JSON.stringify(kernel.prelude) : '');
 }

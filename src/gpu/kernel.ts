@@ -1,8 +1,31 @@
-// What a compute kernel is, as the engine sees it: WGSL text, its bindings in @binding
-// order (all in @group(0)), and override constants (workgroup and tile sizes) substituted
-// at pipeline creation, the one place they are set.
+// What a compute kernel is, as the engine sees it: WGSL text, one entry point, its bindings
+// by name in @binding order (all in @group(0)), and its constants. A kernel's constants reach
+// its WGSL one way: as pipeline overrides (`constants`), or, where a constant sizes an inner
+// array (which an override cannot), as a generated prelude of `const` lines (`prelude`).
 
 export type BindingKind = 'uniform' | 'read' | 'rw';
+
+/** Bindings by WGSL variable name, in @binding order: { p: 'uniform', x: 'read', out: 'rw' }.
+ *  A binding that an entry point reads as vec4s may be named `<name>4` in the WGSL (another
+ *  entry point of the same file views it as scalars). */
+export type BindingDecl = Readonly<Record<string, BindingKind>>;
+
+/** The names of a declaration's storage bindings (the uniform comes as the dispatch's params). */
+export type TensorNames<B extends BindingDecl> = { [K in keyof B & string]: B[K] extends 'uniform' ? never : K }[keyof B & string];
+
+/** One WGSL entry point and its bindings, declared once next to the op that dispatches it;
+ *  tests/unit/bindings.test.ts checks every declaration against the WGSL it names. */
+export interface EntryPoint<B extends BindingDecl = BindingDecl> {
+  readonly source: string;
+  readonly entryPoint: string;
+  readonly bindings: B;
+}
+
+export function entryPoint<const B extends BindingDecl>(source: string, name: string, bindings: B): EntryPoint<B> {
+  return { source, entryPoint: name, bindings };
+}
+
+export type Prelude = Readonly<Record<string, number | boolean>>;
 
 export interface KernelDef {
   /** Unique, readable name: shows in labels, errors and benchmarks. */
@@ -11,12 +34,57 @@ export interface KernelDef {
   source: string;
   entryPoint?: string;
   /** Binding kinds in @binding order: binding i of group 0 is bindings[i]. */
-  bindings: BindingKind[];
+  bindings: readonly BindingKind[];
   /** WGSL `override` constants, e.g. { WG: 256, TILE: 64 }. */
   constants?: Record<string, number>;
+  /** `const` declarations put before the source: numbers as u32, booleans as bool. */
+  prelude?: Prelude;
   /** Slow to compile (large unrolled loops: the register-tiled products, attention, the
    *  scan): GpuContext.preparePipelines starts these first. */
   heavy?: boolean;
+}
+
+/** A kernel made from a declared entry point: it orders a dispatch's tensors by name. */
+export interface Kernel<B extends BindingDecl> extends KernelDef {
+  /** The storage bindings' resources in @binding order, from an object keyed by their names. */
+  bind<T>(named: Record<TensorNames<B>, T>): T[];
+}
+
+export interface KernelOptions {
+  constants?: Record<string, number>;
+  prelude?: Prelude;
+  heavy?: boolean;
+}
+
+export function kernel<B extends BindingDecl>(ep: EntryPoint<B>, name: string, opts: KernelOptions = {}): Kernel<B> {
+  const names = Object.keys(ep.bindings).filter((n) => ep.bindings[n] !== 'uniform');
+  return {
+    name,
+    source: ep.source,
+    entryPoint: ep.entryPoint,
+    bindings: Object.values(ep.bindings),
+    ...opts,
+    bind<T>(named: Record<TensorNames<B>, T>): T[] {
+      const given = named as Record<string, T>;
+      const extra = Object.keys(given).filter((n) => !names.includes(n));
+      const missing = names.filter((n) => given[n] === undefined);
+      if (extra.length || missing.length) {
+        throw new Error(`${name}: the kernel binds ${names.join(', ')}; ${missing.length ? `missing ${missing.join(', ')}` : `unknown ${extra.join(', ')}`}`);
+      }
+      return names.map((n) => given[n]);
+    },
+  };
+}
+
+/** The WGSL a pipeline compiles: the prelude's `const` lines, then the source. */
+export function kernelSource(k: Pick<KernelDef, 'source' | 'prelude'>): string {
+  if (!k.prelude) return k.source;
+  const line = ([name, v]: [string, number | boolean]) => {
+    if (typeof v === 'boolean') return `const ${name}: bool = ${v};\n`;
+    if (!Number.isInteger(v) || v < 0) throw new Error(`prelude ${name}: expected a u32 or a bool, got ${v}`);
+    return `const ${name}: u32 = ${v}u;\n`;
+  };
+  return Object.entries(k.prelude).map(line).join('') + k.source;
 }
 
 export type WgslScalar = 'u32' | 'i32' | 'f32';

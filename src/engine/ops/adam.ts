@@ -2,7 +2,7 @@
 // (partial sums of squares, final norm, update) however many parameters the model has.
 // Kernels in shaders/adam.wgsl; CPU reference below (PyTorch's clip_grad_norm_ + Adam).
 import source from '../../../shaders/adam.wgsl?raw';
-import { grid1d, uniformStruct, type KernelDef } from '../../gpu/kernel';
+import { entryPoint, grid1d, kernel, uniformStruct } from '../../gpu/kernel';
 import type { ParamArena } from '../arena';
 import type { Graph } from '../graph';
 import type { Tensor } from '../tensor';
@@ -20,10 +20,14 @@ export const AdamParams = uniformStruct('Params', {
 
 const WG = 256;
 const PER_THREAD = 16;
-const k = (entryPoint: string, bindings: KernelDef['bindings']): KernelDef => ({ name: `adam_${entryPoint}`, source, entryPoint, bindings, constants: { WG, PER_THREAD } });
-const sumsqKernel = k('sumsq_partial', ['uniform', 'read', 'rw']);
-const normKernel = k('norm_final', ['uniform', 'read', 'rw']);
-const adamKernel = k('adam', ['uniform', 'read', 'read', 'read', 'rw', 'rw', 'rw']);
+const SUMSQ = entryPoint(source, 'sumsq_partial', { p: 'uniform', sq_grad: 'read', sq_partials: 'rw' });
+const NORM = entryPoint(source, 'norm_final', { p: 'uniform', nf_partials: 'read', nf_norm: 'rw' });
+const ADAM = entryPoint(source, 'adam', { p: 'uniform', state: 'read', norm: 'read', grad: 'read', param: 'rw', m: 'rw', v: 'rw' });
+export const ENTRY_POINTS = [SUMSQ, NORM, ADAM];
+const constants = { WG, PER_THREAD };
+const sumsqKernel = kernel(SUMSQ, 'adam_sumsq_partial', { constants });
+const normKernel = kernel(NORM, 'adam_norm_final', { constants });
+const adamKernel = kernel(ADAM, 'adam_adam', { constants });
 
 export interface AdamConfig {
   beta1: number;
@@ -47,9 +51,10 @@ export function adamUpdate(g: Graph, arena: ParamArena, state: Tensor, cfg: Adam
   const grad = whole('grad');
   const partials = g.tensor([nPartials], false, 'gradnorm_partials');
   const norm = g.tensor([1], false, 'gradnorm');
-  g.dispatch(sumsqKernel, params, [grad, partials], grid1d(nPartials, 1));
-  g.dispatch(normKernel, params, [partials, norm], [1, 1, 1]);
-  g.dispatch(adamKernel, params, [state, norm, grad, whole('param'), whole('m'), whole('v')], grid1d(n, WG));
+  g.dispatch(sumsqKernel, params, sumsqKernel.bind({ sq_grad: grad, sq_partials: partials }), grid1d(nPartials, 1));
+  g.dispatch(normKernel, params, normKernel.bind({ nf_partials: partials, nf_norm: norm }), [1, 1, 1]);
+  const update = { state, norm, grad, param: whole('param'), m: whole('m'), v: whole('v') };
+  g.dispatch(adamKernel, params, adamKernel.bind(update), grid1d(n, WG));
   return norm;
 }
 

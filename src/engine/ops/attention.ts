@@ -3,7 +3,7 @@
 // Kernels and their design notes in shaders/attention.wgsl.
 // B = batch, T = time, H = heads, hd = head dim, C = H·hd; qkv (B, T, 3C) = q | k | v.
 import source from '../../../shaders/attention.wgsl?raw';
-import { uniformStruct, type KernelDef } from '../../gpu/kernel';
+import { entryPoint, kernel, uniformStruct, type BindingDecl, type EntryPoint } from '../../gpu/kernel';
 import { accumulateGrad } from '../autograd';
 import type { Tensor } from '../tensor';
 
@@ -21,14 +21,20 @@ export const DEFAULT_ATTENTION_TILES: AttentionTiles = { rows: 32, tile: 16 };
 /** The kernel's register arrays hold head vectors of at most this many floats (4·MAX_HD4). */
 const MAX_HEAD_DIM = 64;
 
-const kernel = (entryPoint: string, hd: number, t: AttentionTiles, bindings: KernelDef['bindings']): KernelDef => ({
-  name: `${entryPoint}_hd${hd}_r${t.rows}_t${t.tile}`,
-  source,
-  entryPoint,
-  bindings,
-  constants: { HD: hd, ROWS: t.rows, TILE: t.tile },
-  heavy: true,
+const FORWARD = entryPoint(source, 'attention_forward', { p: 'uniform', qkv: 'read', fout: 'rw', flse: 'rw' });
+const BACKWARD_DQ = entryPoint(source, 'attention_backward_dq', {
+  p: 'uniform',
+  qkv: 'read',
+  bout: 'read',
+  bdout: 'read',
+  blse: 'read',
+  bdelta: 'rw',
+  bdqkv: 'rw',
 });
+const BACKWARD_DKV = entryPoint(source, 'attention_backward_dkv', { p: 'uniform', qkv: 'read', kdout: 'read', klse: 'read', kdelta: 'read', kdqkv: 'rw' });
+export const ENTRY_POINTS = [FORWARD, BACKWARD_DQ, BACKWARD_DKV];
+const attentionKernel = <B extends BindingDecl>(ep: EntryPoint<B>, hd: number, t: AttentionTiles) =>
+  kernel(ep, `${ep.entryPoint}_hd${hd}_r${t.rows}_t${t.tile}`, { constants: { HD: hd, ROWS: t.rows, TILE: t.tile }, heavy: true });
 
 function grid(T: number, bh: number, t: AttentionTiles): [number, number, number] {
   return [Math.ceil(T / t.rows), Math.min(bh, 65535), Math.ceil(bh / 65535)];
@@ -64,18 +70,16 @@ export function attention(qkv: Tensor, heads: number, tiles?: AttentionTiles): T
   const params = AttentionParams.pack({ batch: B, T, heads: H, C, scale: 1 / Math.sqrt(hd) });
   const out = g.tensor([B, T, C], qkv.requiresGrad, `attention(${qkv.label})`); // (B, T, C)
   const lse = g.tensor([B, H, T], false, `attn_lse(${qkv.label})`); // (B, H, T)
-  g.dispatch(kernel('attention_forward', hd, t, ['uniform', 'read', 'rw', 'rw']), params, [qkv, out, lse], grid(T, B * H, t));
+  const fwd = attentionKernel(FORWARD, hd, t);
+  g.dispatch(fwd, params, fwd.bind({ qkv, fout: out, flse: lse }), grid(T, B * H, t));
 
   g.record(out, (dout) => {
     const delta = g.tensor([B, H, T], false, 'attn_delta'); // (B, H, T) Δ_i = dO_i·O_i
     const dqkv = g.tensor(qkv.shape, false, `d${qkv.label}`); // (B, T, 3C)
-    g.dispatch(
-      kernel('attention_backward_dq', hd, t, ['uniform', 'read', 'read', 'read', 'read', 'rw', 'rw']),
-      params,
-      [qkv, out, dout, lse, delta, dqkv],
-      grid(T, B * H, t),
-    );
-    g.dispatch(kernel('attention_backward_dkv', hd, t, ['uniform', 'read', 'read', 'read', 'read', 'rw']), params, [qkv, dout, lse, delta, dqkv], grid(T, B * H, t));
+    const dq = attentionKernel(BACKWARD_DQ, hd, t);
+    g.dispatch(dq, params, dq.bind({ qkv, bout: out, bdout: dout, blse: lse, bdelta: delta, bdqkv: dqkv }), grid(T, B * H, t));
+    const dkv = attentionKernel(BACKWARD_DKV, hd, t);
+    g.dispatch(dkv, params, dkv.bind({ qkv, kdout: dout, klse: lse, kdelta: delta, kdqkv: dqkv }), grid(T, B * H, t));
     accumulateGrad(qkv, dqkv);
   });
   return out;

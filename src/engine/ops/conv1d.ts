@@ -2,7 +2,7 @@
 // CPU reference. Kernels in shaders/conv1d.wgsl.
 // Legend: B batch, L length, E channels, K taps (4 in Mamba).
 import source from '../../../shaders/conv1d.wgsl?raw';
-import { grid1d, uniformStruct, type KernelDef } from '../../gpu/kernel';
+import { entryPoint, grid1d, kernel, uniformStruct } from '../../gpu/kernel';
 import { accumulateGrad } from '../autograd';
 import { assertShape, type Tensor } from '../tensor';
 import { sumRows } from './reduce';
@@ -18,21 +18,22 @@ const BWD_CHANNELS = 64;
 /** The kernel keeps the taps' sums in a fixed array of 8. */
 const MAX_K = 8;
 
-const fwdKernel = (K: number, silu: boolean): KernelDef => ({
-  name: `conv_fwd_k${K}${silu ? '_silu' : ''}`,
-  source,
-  entryPoint: 'conv_fwd',
-  // the pre-activation binding is always there (an override-guarded use is still a use)
-  bindings: ['uniform', 'read', 'read', 'read', 'rw', 'rw'],
-  constants: { WG, K, SILU: silu ? 1 : 0 },
+// the pre-activation binding is always there (an override-guarded use is still a use)
+const FORWARD = entryPoint(source, 'conv_fwd', { p: 'uniform', fx: 'read', fw: 'read', fbias: 'read', fout: 'rw', fpre: 'rw' });
+const BACKWARD = entryPoint(source, 'conv_bwd', {
+  p: 'uniform',
+  bdout: 'read',
+  bx: 'read',
+  bw: 'read',
+  bdx: 'rw',
+  wpart: 'rw',
+  bpart: 'rw',
+  bpre: 'read',
 });
-const bwdKernel = (K: number, silu: boolean, writeDx: boolean): KernelDef => ({
-  name: `conv_bwd_k${K}${silu ? '_silu' : ''}${writeDx ? '' : '_nodx'}`,
-  source,
-  entryPoint: 'conv_bwd',
-  bindings: ['uniform', 'read', 'read', 'read', 'rw', 'rw', 'rw', 'read'],
-  constants: { K, SILU: silu ? 1 : 0, WRITE_DX: writeDx ? 1 : 0 },
-});
+export const ENTRY_POINTS = [FORWARD, BACKWARD];
+const fwdKernel = (K: number, silu: boolean) => kernel(FORWARD, `conv_fwd_k${K}${silu ? '_silu' : ''}`, { constants: { WG, K, SILU: silu ? 1 : 0 } });
+const bwdKernel = (K: number, silu: boolean, writeDx: boolean) =>
+  kernel(BACKWARD, `conv_bwd_k${K}${silu ? '_silu' : ''}${writeDx ? '' : '_nodx'}`, { constants: { K, SILU: silu ? 1 : 0, WRITE_DX: writeDx ? 1 : 0 } });
 
 /**
  * Depthwise causal conv1d: x (B, L, E), weight (E, 1, K) (PyTorch Conv1d layout), bias (E)
@@ -54,13 +55,17 @@ export function conv1d(x: Tensor, weight: Tensor, bias: Tensor, act: 'none' | 's
   const out = g.tensor([B, L, E], x.requiresGrad || weight.requiresGrad || bias.requiresGrad, silu ? `silu(conv1d(${x.label}))` : `conv1d(${x.label})`);
   // kept for SiLU's backward; without SiLU a placeholder the kernels never touch
   const pre = g.tensor(silu ? [B, L, E] : [1], false, silu ? `conv1d(${x.label})` : 'conv1d_no_pre');
-  g.dispatch(fwdKernel(K, silu), params, [x, weight, bias, out, pre], grid1d(out.size, WG));
+  const fwd = fwdKernel(K, silu);
+  g.dispatch(fwd, params, fwd.bind({ fx: x, fw: weight, fbias: bias, fout: out, fpre: pre }), grid1d(out.size, WG));
   g.record(out, (dout) => {
     // one pass: dx, and the weight and bias gradients' partial sums per block of rows
     const dx = g.tensor(x.requiresGrad ? x.shape : [1], false, `d${x.label}`);
     const wpart = g.tensor([nblk, E, 1, K], false, 'conv1d_dw_partials');
     const bpart = g.tensor([nblk, E], false, 'conv1d_db_partials');
-    g.dispatch(bwdKernel(K, silu, x.requiresGrad), params, [dout, x, weight, dx, wpart, bpart, silu ? pre : dout], [Math.ceil(E / BWD_CHANNELS), nblk, 1]);
+    const bwd = bwdKernel(K, silu, x.requiresGrad);
+    // without SiLU, bpre is never read: dout stands in
+    const tensors = bwd.bind({ bdout: dout, bx: x, bw: weight, bdx: dx, wpart, bpart, bpre: silu ? pre : dout });
+    g.dispatch(bwd, params, tensors, [Math.ceil(E / BWD_CHANNELS), nblk, 1]);
     if (x.requiresGrad) accumulateGrad(x, dx);
     if (weight.requiresGrad) accumulateGrad(weight, sumRows(wpart, nblk, weight.shape));
     if (bias.requiresGrad) accumulateGrad(bias, sumRows(bpart, nblk, bias.shape));

@@ -2,7 +2,7 @@
 // trailing broadcast (b repeats over a's leading dims: bias (C), positional (T, C)), and fill.
 // Forward dispatch, backward rule and CPU reference side by side; kernels in shaders/elementwise.wgsl.
 import source from '../../../shaders/elementwise.wgsl?raw';
-import { grid1d, uniformStruct, type KernelDef } from '../../gpu/kernel';
+import { entryPoint, grid1d, kernel, uniformStruct } from '../../gpu/kernel';
 import { accumulateGrad } from '../autograd';
 import type { Graph } from '../graph';
 import type { Shape, Tensor } from '../tensor';
@@ -16,17 +16,16 @@ export type UnaryOp = keyof typeof UNARY_OPS;
 export const BINARY_OPS = { add: 0, mul: 1, sub: 2 } as const;
 export type BinaryOp = keyof typeof BINARY_OPS;
 
-const kernel = (entryPoint: string, name: string, op: number, bindings: KernelDef['bindings']): KernelDef => ({
-  name,
-  source,
-  entryPoint,
-  bindings,
-  constants: { WG, OP: op },
-});
-const unaryKernel = (op: UnaryOp) => kernel('unary', `unary_${op}`, UNARY_OPS[op], ['uniform', 'read', 'rw']);
-const unaryBackwardKernel = (op: UnaryOp) => kernel('unary_backward', `unary_${op}_backward`, UNARY_OPS[op], ['uniform', 'read', 'read', 'rw']);
-const binaryKernel = (op: BinaryOp) => kernel('binary', `binary_${op}`, BINARY_OPS[op], ['uniform', 'read', 'read', 'rw']);
-const fillKernel = kernel('fill', 'fill', 0, ['uniform', 'rw']);
+const UNARY = entryPoint(source, 'unary', { p: 'uniform', ux: 'read', uout: 'rw' });
+const UNARY_BACKWARD = entryPoint(source, 'unary_backward', { p: 'uniform', bx: 'read', bdy: 'read', bdx: 'rw' });
+const BINARY = entryPoint(source, 'binary', { p: 'uniform', ba: 'read', bb: 'read', bout: 'rw' });
+const FILL = entryPoint(source, 'fill', { p: 'uniform', fout: 'rw' });
+export const ENTRY_POINTS = [UNARY, UNARY_BACKWARD, BINARY, FILL];
+
+const unaryKernel = (op: UnaryOp) => kernel(UNARY, `unary_${op}`, { constants: { WG, OP: UNARY_OPS[op] } });
+const unaryBackwardKernel = (op: UnaryOp) => kernel(UNARY_BACKWARD, `unary_${op}_backward`, { constants: { WG, OP: UNARY_OPS[op] } });
+const binaryKernel = (op: BinaryOp) => kernel(BINARY, `binary_${op}`, { constants: { WG, OP: BINARY_OPS[op] } });
+const fillKernel = kernel(FILL, 'fill', { constants: { WG, OP: 0 } });
 
 function pack(n: number, nb = 1, alpha = 0): ArrayBuffer {
   return ElementwiseParams.pack({ n, nb, alpha, _pad: 0 });
@@ -37,10 +36,12 @@ function pack(n: number, nb = 1, alpha = 0): ArrayBuffer {
 export function unary(op: UnaryOp, x: Tensor, alpha = 1): Tensor {
   const g = x.graph;
   const out = g.tensor(x.shape, x.requiresGrad, `${op}(${x.label})`);
-  g.dispatch(unaryKernel(op), pack(x.size, 1, alpha), [x, out], grid1d(x.size, WG));
+  const fwd = unaryKernel(op);
+  g.dispatch(fwd, pack(x.size, 1, alpha), fwd.bind({ ux: x, uout: out }), grid1d(x.size, WG));
   g.record(out, (dout) => {
     const dx = g.tensor(x.shape, false, `d${x.label}`);
-    g.dispatch(unaryBackwardKernel(op), pack(x.size, 1, alpha), [x, dout, dx], grid1d(x.size, WG));
+    const bwd = unaryBackwardKernel(op);
+    g.dispatch(bwd, pack(x.size, 1, alpha), bwd.bind({ bx: x, bdy: dout, bdx: dx }), grid1d(x.size, WG));
     accumulateGrad(x, dx);
   });
   return out;
@@ -67,7 +68,8 @@ export function binary(op: BinaryOp, a: Tensor, b: Tensor): Tensor {
   checkBroadcast(a.shape, b.shape, op);
   const g = a.graph;
   const out = g.tensor(a.shape, a.requiresGrad || b.requiresGrad, `${op}(${a.label}, ${b.label})`);
-  g.dispatch(binaryKernel(op), pack(a.size, b.size), [a, b, out], grid1d(a.size, WG));
+  const k = binaryKernel(op);
+  g.dispatch(k, pack(a.size, b.size), k.bind({ ba: a, bb: b, bout: out }), grid1d(a.size, WG));
   g.record(out, (dout) => {
     const reduceToB = (t: Tensor) => (b.size === a.size ? t : sumRows(t, a.size / b.size, b.shape));
     if (op === 'add' || op === 'sub') {
@@ -88,7 +90,7 @@ export const sub = (a: Tensor, b: Tensor) => binary('sub', a, b);
 /** A new tensor filled with `value` (no gradient). */
 export function fill(g: Graph, shape: Shape, value: number): Tensor {
   const out = g.tensor(shape, false, `fill(${value})`);
-  g.dispatch(fillKernel, pack(out.size, 1, value), [out], grid1d(out.size, WG));
+  g.dispatch(fillKernel, pack(out.size, 1, value), fillKernel.bind({ fout: out }), grid1d(out.size, WG));
   return out;
 }
 

@@ -2,7 +2,7 @@
 // rule and CPU references side by side; kernels in shaders/layernorm.wgsl.
 // R = rows (every leading dim flattened), C = channels (the last dim).
 import source from '../../../shaders/layernorm.wgsl?raw';
-import { grid1d, uniformStruct, type KernelDef } from '../../gpu/kernel';
+import { entryPoint, grid1d, kernel, uniformStruct } from '../../gpu/kernel';
 import { accumulateGrad } from '../autograd';
 import { assertShape, type Tensor } from '../tensor';
 
@@ -28,11 +28,32 @@ function layout(C: number): { LANES: number; KPER: number } {
   return { LANES: lanes, KPER: kper };
 }
 
-const kernel = (entryPoint: string, C: number, bindings: KernelDef['bindings'], hasBase = false): KernelDef => {
-  const { LANES, KPER } = layout(C);
-  const constants = { WG, LANES, KPER, ...(entryPoint === 'layernorm_backward' ? { HAS_BASE: hasBase ? 1 : 0 } : {}) };
-  return { name: `${entryPoint}_c${C}${hasBase ? '_base' : ''}`, source, entryPoint, bindings, constants };
-};
+const FORWARD = entryPoint(source, 'layernorm_forward', {
+  p: 'uniform',
+  fx: 'read',
+  fweight: 'read',
+  fbias: 'read',
+  fout: 'rw',
+  fmean: 'rw',
+  frstd: 'rw',
+});
+const BACKWARD = entryPoint(source, 'layernorm_backward', {
+  p: 'uniform',
+  bdout: 'read',
+  bx: 'read',
+  bweight: 'read',
+  bmean: 'read',
+  brstd: 'read',
+  bdx: 'rw',
+  bpartial: 'rw',
+  bbase: 'read',
+});
+const PARAM_GRADS = entryPoint(source, 'layernorm_param_grads', { fp: 'uniform', ppartial: 'read', pdweight: 'rw', pdbias: 'rw' });
+export const ENTRY_POINTS = [FORWARD, BACKWARD, PARAM_GRADS];
+const forwardKernel = (C: number) => kernel(FORWARD, `layernorm_forward_c${C}`, { constants: { WG, ...layout(C) } });
+const backwardKernel = (C: number, hasBase: boolean) =>
+  kernel(BACKWARD, `layernorm_backward_c${C}${hasBase ? '_base' : ''}`, { constants: { WG, ...layout(C), HAS_BASE: hasBase ? 1 : 0 } });
+const paramGradsKernel = kernel(PARAM_GRADS, 'layernorm_param_grads');
 
 /**
  * LayerNorm of x (R, C) or (B, T, C) over its last dim: (x − mean) / √(var + eps) · weight + bias.
@@ -50,7 +71,8 @@ export function layerNorm(x: Tensor, weight: Tensor, bias: Tensor, eps = LAYERNO
   const mean = g.tensor([R], false, `ln_mean(${x.label})`); // (R)
   const rstd = g.tensor([R], false, `ln_rstd(${x.label})`); // (R)
   const params = LayerNormParams.pack({ rows: R, cols: C, rows_per_chunk: 0, eps });
-  g.dispatch(kernel('layernorm_forward', C, ['uniform', 'read', 'read', 'read', 'rw', 'rw', 'rw']), params, [x, weight, bias, out, mean, rstd], grid1d(R, rowsPerWg));
+  const fwd = forwardKernel(C);
+  g.dispatch(fwd, params, fwd.bind({ fx: x, fweight: weight, fbias: bias, fout: out, fmean: mean, frstd: rstd }), grid1d(R, rowsPerWg));
 
   g.record(out, (dout) => {
     // chunks of rows, each a multiple of the rows one workgroup handles at once
@@ -61,22 +83,17 @@ export function layerNorm(x: Tensor, weight: Tensor, bias: Tensor, eps = LAYERNO
     const dx = g.tensor(x.shape, false, `d${x.label}`); // (R, C)
     const partial = g.tensor([chunks, 2, C], false, 'ln_partial'); // (chunks, 2, C)
     const bparams = LayerNormParams.pack({ rows: R, cols: C, rows_per_chunk: rowsPerChunk, eps });
-    g.dispatch(
-      kernel('layernorm_backward', C, ['uniform', 'read', 'read', 'read', 'read', 'read', 'rw', 'rw', 'read'], !!base),
-      bparams,
-      [dout, x, weight, mean, rstd, dx, partial, base ?? dout],
-      grid1d(chunks, 1),
-    );
+    const bwd = backwardKernel(C, !!base);
+    // without a base, bbase is never read (HAS_BASE off): dout stands in
+    const tensors = { bdout: dout, bx: x, bweight: weight, bmean: mean, brstd: rstd, bdx: dx, bpartial: partial, bbase: base ?? dout };
+    g.dispatch(bwd, bparams, bwd.bind(tensors), grid1d(chunks, 1));
     if (x.requiresGrad) x.grad = dx;
     if (weight.requiresGrad || bias.requiresGrad) {
       const dweight = g.tensor([C], false, `d${weight.label}`); // (C)
       const dbias = g.tensor([C], false, `d${bias.label}`); // (C)
-      g.dispatch(
-        { name: 'layernorm_param_grads', source, entryPoint: 'layernorm_param_grads', bindings: ['uniform', 'read', 'rw', 'rw'] },
-        LayerNormFinishParams.pack({ cols: C, chunks }),
-        [partial, dweight, dbias],
-        grid1d(C, 16), // 16 columns (× 16 chunk lanes) per workgroup
-      );
+      const finish = LayerNormFinishParams.pack({ cols: C, chunks });
+      const tensors = paramGradsKernel.bind({ ppartial: partial, pdweight: dweight, pdbias: dbias });
+      g.dispatch(paramGradsKernel, finish, tensors, grid1d(C, 16)); // 16 columns (× 16 chunk lanes) per workgroup
       accumulateGrad(weight, dweight);
       accumulateGrad(bias, dbias);
     }

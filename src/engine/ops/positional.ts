@@ -2,15 +2,18 @@
 // the gradient of the whole table. Forward, backward rule and CPU reference side by side;
 // kernels in shaders/positional.wgsl. B = batch, T = time, C = channels, maxT = table rows.
 import source from '../../../shaders/positional.wgsl?raw';
-import { grid1d, uniformStruct, type KernelDef } from '../../gpu/kernel';
+import { entryPoint, grid1d, kernel, uniformStruct } from '../../gpu/kernel';
 import { accumulateGrad } from '../autograd';
 import type { Tensor } from '../tensor';
 
 export const PositionalParams = uniformStruct('Params', { n: 'u32', tc: 'u32', batch: 'u32', nwpe: 'u32' });
 const WG = 256;
 
-const forwardKernel: KernelDef = { name: 'add_positional', source, entryPoint: 'add_positional', bindings: ['uniform', 'read', 'read', 'rw'], constants: { WG } };
-const backwardKernel: KernelDef = { name: 'add_positional_backward', source, entryPoint: 'add_positional_backward', bindings: ['uniform', 'read', 'rw'], constants: { WG } };
+const FORWARD = entryPoint(source, 'add_positional', { p: 'uniform', x: 'read', wpe: 'read', out: 'rw' });
+const BACKWARD = entryPoint(source, 'add_positional_backward', { p: 'uniform', dout: 'read', dwpe: 'rw' });
+export const ENTRY_POINTS = [FORWARD, BACKWARD];
+const forwardKernel = kernel(FORWARD, 'add_positional', { constants: { WG } });
+const backwardKernel = kernel(BACKWARD, 'add_positional_backward', { constants: { WG } });
 
 /** x (B, T, C) + wpe[:T] where wpe is (maxT, C), maxT ≥ T. dwpe has wpe's full shape (zero past T). */
 export function addPositional(x: Tensor, wpe: Tensor): Tensor {
@@ -22,12 +25,12 @@ export function addPositional(x: Tensor, wpe: Tensor): Tensor {
   const g = x.graph;
   const params = PositionalParams.pack({ n: B * T * C, tc: T * C, batch: B, nwpe: wpe.size });
   const out = g.tensor(x.shape, x.requiresGrad || wpe.requiresGrad, `${x.label}+wpe`); // (B, T, C)
-  g.dispatch(forwardKernel, params, [x, wpe, out], grid1d(x.size, WG));
+  g.dispatch(forwardKernel, params, forwardKernel.bind({ x, wpe, out }), grid1d(x.size, WG));
   g.record(out, (dout) => {
     accumulateGrad(x, dout);
     if (wpe.requiresGrad) {
       const dwpe = g.tensor(wpe.shape, false, `d${wpe.label}`); // (maxT, C)
-      g.dispatch(backwardKernel, params, [dout, dwpe], grid1d(wpe.size, WG));
+      g.dispatch(backwardKernel, params, backwardKernel.bind({ dout, dwpe }), grid1d(wpe.size, WG));
       accumulateGrad(wpe, dwpe);
     }
   });
