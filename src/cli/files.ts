@@ -3,7 +3,19 @@
 // sentence, not unbounded memory), and outputs are written to a temporary file in the same
 // directory, flushed and renamed over the target, so a full disk or a kill mid-write leaves
 // the previous file whole.
-import { accessSync, closeSync, constants, fsyncSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  accessSync,
+  closeSync,
+  constants,
+  fsyncSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { UsageError } from './args';
 
@@ -51,7 +63,10 @@ export function checkOutputPath(path: string, what: string): void {
     throw new UsageError(`cannot write ${what} ${path}: ${describeFsError(e, dir)}.`);
   }
   try {
-    if (statSync(path).isDirectory()) throw new UsageError(`cannot write ${what} ${path}: it is a directory.`);
+    const st = statSync(path);
+    if (st.isDirectory()) throw new UsageError(`cannot write ${what} ${path}: it is a directory.`);
+    // a device (/dev/full, /dev/null) or a pipe would be replaced by the rename, not written
+    if (!st.isFile()) throw new UsageError(`cannot write ${what} ${path}: it is not a regular file.`);
   } catch (e) {
     if (e instanceof UsageError) throw e; // a missing target is fine: it will be created
   }
@@ -68,24 +83,98 @@ const NODE_WRITER: FileSystemWriter = { write: (fd, data, offset) => writeSync(f
  * renamed over `path`. On any failure the temporary file is removed and `path` is untouched.
  */
 export function writeFileAtomic(path: string, data: Uint8Array | string, writer: FileSystemWriter = NODE_WRITER): void {
-  const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  let fd: number | null = null;
+  writeFilesAtomic([{ path, data }], writer);
+}
+
+/**
+ * Writes several files so that each is whole, old or new: every temporary file is written and
+ * fsynced first (the slow part), then they are renamed in the order given, back to back. A
+ * failure before the renames leaves every target untouched; only a kill between two renames
+ * can leave the first renamed and the next not (checkpoints.ts makes such a pair detectable).
+ */
+export function writeFilesAtomic(files: readonly { path: string; data: Uint8Array | string }[], writer: FileSystemWriter = NODE_WRITER): void {
+  const written: { tmp: string; path: string }[] = [];
+  for (const { path, data } of files) {
+    const tmp = temporaryPath(path);
+    try {
+      writeDurably(tmp, typeof data === 'string' ? new TextEncoder().encode(data) : data, writer);
+      written.push({ tmp, path });
+    } catch (e) {
+      for (const w of [...written, { tmp, path }]) removeQuietly(w.tmp);
+      throw new Error(`could not write ${path}: ${describeFsError(e)}; the previous file (if any) is unchanged.`);
+    }
+  }
+  for (let i = 0; i < written.length; i++) {
+    const { tmp, path } = written[i];
+    try {
+      renameSync(tmp, path);
+    } catch (e) {
+      for (const w of written.slice(i)) removeQuietly(w.tmp);
+      throw new Error(`could not write ${path}: ${describeFsError(e)}; the previous file (if any) is unchanged.`);
+    }
+    syncDirectory(dirname(path));
+    removeStaleTemporaries(path);
+  }
+}
+
+/** `.name.PID.tmp` beside `path`: hidden, and unique per process. */
+function temporaryPath(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+}
+
+function writeDurably(tmp: string, bytes: Uint8Array, writer: FileSystemWriter): void {
+  const fd = openSync(tmp, 'w');
   try {
-    fd = openSync(tmp, 'w');
     for (let offset = 0; offset < bytes.length; ) offset += writer.write(fd, bytes, offset);
     fsyncSync(fd);
+  } finally {
     closeSync(fd);
-    fd = null;
-    renameSync(tmp, path);
-  } catch (e) {
-    if (fd !== null) closeSync(fd);
+  }
+}
+
+/** The rename itself reaches the disk only when the directory is synced (best effort: not every file system allows it). */
+function syncDirectory(dir: string): void {
+  try {
+    const fd = openSync(dir, 'r');
     try {
-      unlinkSync(tmp);
-    } catch {
-      // never created, or already gone
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
     }
-    throw new Error(`could not write ${path}: ${describeFsError(e)}; the previous file (if any) is unchanged.`);
+  } catch {
+    // the file is renamed either way; only its survival of a power cut is less certain
+  }
+}
+
+/** Temporary files a killed process (kill -9) left beside `path`; those of live processes are kept. */
+function removeStaleTemporaries(path: string): void {
+  const prefix = `.${basename(path)}.`;
+  let names: string[];
+  try {
+    names = readdirSync(dirname(path));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = Number(name.startsWith(prefix) && name.endsWith('.tmp') ? name.slice(prefix.length, -4) : NaN);
+    if (Number.isInteger(pid) && pid !== process.pid && !processIsAlive(pid)) removeQuietly(join(dirname(path), name));
+  }
+}
+
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'; // alive, but another user's
+  }
+}
+
+function removeQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // never created, or already gone
   }
 }
 

@@ -14,7 +14,7 @@
 // (src/train/presets.ts) that its other fields override, and "full": true to train all its
 // steps (a preset's outcome) instead of stopping at "learns"; "shape": { "layers", "dim",
 // "heads" } replaces the size's model shape (the smallest configurations for the CI tests).
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { nodeGpu } from '../gpu/node';
 import type { SizeSpec } from '../nn/models';
@@ -24,6 +24,7 @@ import { parseRunConfig, stringifyRunFile } from '../train/schema';
 import { Trainer } from '../train/trainer';
 import { judge, type Verdict } from '../train/verdict';
 import { parseFlags, UsageError } from './args';
+import { readJsonFile, writeFileAtomic } from './files';
 
 export const TIME_TO_ICL_HELP = `time-to-icl --recipes FILE.json [--out DIR] [--shard i/n] [--max-seconds S] [--deadline S]
   trains each recipe (a run config's fields plus "name") until SPEC's rule says "learns",
@@ -58,13 +59,19 @@ export async function timeToIclCommand(args: string[]): Promise<number> {
     console.log(TIME_TO_ICL_HELP);
     return flags.help ? 0 : 2;
   }
-  const list = JSON.parse(readFileSync(flags.recipes, 'utf8')) as ({ name?: string; preset?: PresetId; full?: boolean; shape?: SizeSpec } & Partial<RunConfig>)[];
+  const list = readJsonFile(flags.recipes, 'recipes file') as ({ name?: string; preset?: PresetId; full?: boolean; shape?: SizeSpec } & Partial<RunConfig>)[];
   if (!Array.isArray(list)) throw new UsageError('--recipes must hold a JSON list of run configs.');
   const [shard, shards] = (flags.shard ?? '0/1').split('/').map(Number);
   if (!(shards >= 1 && shard >= 0 && shard < shards)) throw new UsageError(`--shard must be i/n with 0 ≤ i < n; got "${flags.shard}".`);
   const maxSeconds = Number(flags['max-seconds'] ?? Infinity);
   const deadline = performance.now() + 1000 * Number(flags.deadline ?? Infinity);
-  if (flags.out) mkdirSync(flags.out, { recursive: true });
+  if (flags.out) {
+    try {
+      mkdirSync(flags.out, { recursive: true });
+    } catch (e) {
+      throw new UsageError(`--out: cannot create the directory ${flags.out} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`);
+    }
+  }
   const gpu = await nodeGpu();
   try {
     for (let i = shard; i < list.length; i += shards) {
@@ -111,9 +118,7 @@ async function timeToIcl(gpu: Awaited<ReturnType<typeof nodeGpu>>, name: string,
       }
     }
     if (outDir) {
-      const path = join(outDir, `${name}.json`);
-      writeFileSync(`${path}.tmp`, stringifyRunFile(trainer.runFile()));
-      renameSync(`${path}.tmp`, path);
+      writeFileAtomic(join(outDir, `${name}.json`), stringifyRunFile(trainer.runFile()));
     }
     return {
       name,

@@ -1,37 +1,116 @@
 // `npm run train`: trains one run headless on the same engine as the page, prints progress
-// (step, loss, steps/s, ETA), evaluates the ICL curve every --eval-every steps, and writes
-// the run file (and optionally a .safetensors checkpoint).
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+// (step, loss, steps/s, ETA), evaluates the ICL curve every --eval-every steps, and writes the
+// run file and a checkpoint pair (weights + Adam moments) atomically, every --checkpoint-every
+// steps and at the end. SIGINT/SIGTERM stop after the step in progress and save. `--resume`
+// continues a checkpoint's run exactly; `--stop-after` and `--extend-to` end it early or late.
+import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
 import { nodeGpu } from '../gpu/node';
-import { loadCheckpoint, loadOptimizerState, saveCheckpoint, saveOptimizerState } from '../nn/checkpoint';
 import { Curriculum } from '../tasks';
 import type { RunConfig } from '../train/config';
+import { stringifyRunFile } from '../train/schema';
 import { Trainer } from '../train/trainer';
 import { judge } from '../train/verdict';
-import { stringifyRunFile } from '../train/schema';
-import { parseFlags } from './args';
+import { parseFlags, UsageError } from './args';
+import { encodeCheckpoint, optimizerPath, readCheckpointPair, restoreRun, type CheckpointPair } from './checkpoints';
 import { CONFIG_HELP, CONFIG_OPTIONS, configFromFlags, flagHelp } from './configFlags';
+import { checkOutputPath, writeFilesAtomic } from './files';
+import { countFlag, resumedConfig, stopStep } from './resume';
+import { StopSignals } from './signals';
+import { formatDuration, runTrainingLoop } from './trainLoop';
 
 export const TRAIN_HELP = `npm run train -- [flags]
 ${CONFIG_HELP}
 ${flagHelp([
   { name: '--out FILE', help: 'write the run file (JSON) here' },
-  { name: '--checkpoint FILE', help: "write the trained weights (.safetensors, official names) here,\nand Adam's moments beside them (FILE with .adam.safetensors)" },
-  { name: '--resume FILE', help: "continue from these weights: step count, data stream and (when\nthe .adam.safetensors file is beside it) Adam's moments carry on" },
+  { name: '--checkpoint FILE', help: "write the weights (.safetensors, official names) here, and Adam's\nmoments beside them (FILE with .adam.safetensors), one pair" },
+  { name: '--checkpoint-every N', help: 'save the checkpoint pair and the run file every N steps\n(default: at every evaluation, when --checkpoint or --out is given)' },
+  { name: '--resume FILE', help: "continue this checkpoint's run exactly to its own --steps: its config,\nstep, history and Adam moments; new checkpoints go back to FILE\nunless --checkpoint names another" },
+  { name: '--stop-after K', help: 'stop at step K with the checkpoint written (continue with --resume)' },
+  { name: '--extend-to M', help: 'with --resume: continue the run to M steps (the curriculum keeps\nits pace, so the added steps train at full size)' },
+  { name: '--weights-only-resume', help: "with --resume: when Adam's moments are missing or not the weights'\npair, continue from the weights with fresh moments (not exact)" },
   { name: '--print-config', help: 'print the run config these flags give (JSON) and exit, without training' },
   { name: '--quiet', help: 'print only the summary' },
   { name: '--help', help: 'this text' },
-])}`;
+])}
+SIGINT (Ctrl-C) or SIGTERM: the step in progress finishes, the checkpoint and run file are
+written, and the command exits 130 / 143; a second signal exits at once.`;
 
 const OPTIONS = {
   ...CONFIG_OPTIONS,
   out: { type: 'string' },
   checkpoint: { type: 'string' },
+  'checkpoint-every': { type: 'string' },
   resume: { type: 'string' },
+  'stop-after': { type: 'string' },
+  'extend-to': { type: 'string' },
+  'weights-only-resume': { type: 'boolean' },
   'print-config': { type: 'boolean' },
   quiet: { type: 'boolean' },
   help: { type: 'boolean' },
 } as const;
+
+type Flags = Record<string, string | boolean | undefined>;
+
+/** What a run trains and where it continues from, decided from flags and files before any GPU work. */
+interface RunPlan {
+  config: RunConfig;
+  curriculumSteps: number;
+  runId: string;
+  resume: { path: string; pair: CheckpointPair } | null;
+  notes: string[];
+}
+
+function planRun(flags: Flags): RunPlan {
+  if (typeof flags.resume !== 'string') {
+    for (const f of ['extend-to', 'weights-only-resume']) if (flags[f] !== undefined) throw new UsageError(`--${f} continues a checkpoint: give --resume FILE with it.`);
+    const config = configFromFlags(flags);
+    return { config, curriculumSteps: config.steps, runId: randomUUID(), resume: null, notes: [] };
+  }
+  const path = flags.resume;
+  const pair = readCheckpointPair(path, flags['weights-only-resume'] === true);
+  const { config, notes } = resumedConfig(pair.state, path, flags);
+  return { config, curriculumSteps: pair.state.curriculumSteps, runId: pair.state.runId, resume: { path, pair }, notes };
+}
+
+interface Outputs {
+  out?: string;
+  checkpoint?: string;
+}
+
+/** Every output path checked before the first step: a run must not train for hours and then fail to save. */
+function checkOutputs(flags: Flags): Outputs {
+  const out = typeof flags.out === 'string' ? flags.out : undefined;
+  const checkpoint = typeof flags.checkpoint === 'string' ? flags.checkpoint : typeof flags.resume === 'string' ? flags.resume : undefined;
+  if (out) checkOutputPath(out, 'run file');
+  if (checkpoint) {
+    checkOutputPath(checkpoint, 'checkpoint');
+    checkOutputPath(optimizerPath(checkpoint), "Adam moments' file");
+    if (out && [checkpoint, optimizerPath(checkpoint)].some((p) => resolve(p) === resolve(out))) {
+      throw new UsageError(`--out ${out} would overwrite the checkpoint pair; give the run file another name.`);
+    }
+  }
+  if (flags['stop-after'] !== undefined && !checkpoint) throw new UsageError('--stop-after needs --checkpoint FILE: a run stopped early continues only from its checkpoint.');
+  return { out, checkpoint };
+}
+
+function describeOutputs({ out, checkpoint }: Outputs): string[] {
+  return [...(checkpoint ? [checkpoint, optimizerPath(checkpoint)] : []), ...(out ? [out] : [])];
+}
+
+/** Writes the checkpoint pair (moments first, weights last) and the run file, each atomically. */
+async function saveRun(trainer: Trainer, runId: string, { out, checkpoint }: Outputs): Promise<void> {
+  const files: { path: string; data: Uint8Array | string }[] = [];
+  if (checkpoint) {
+    const pair = await encodeCheckpoint(trainer, runId);
+    files.push({ path: optimizerPath(checkpoint), data: pair.adam }, { path: checkpoint, data: pair.weights });
+  }
+  if (out) {
+    await trainer.flush();
+    files.push({ path: out, data: stringifyRunFile(trainer.runFile()) });
+  }
+  writeFilesAtomic(files);
+}
 
 export async function trainCommand(args: string[]): Promise<number> {
   const flags = parseFlags(args, OPTIONS);
@@ -39,89 +118,109 @@ export async function trainCommand(args: string[]): Promise<number> {
     console.log(TRAIN_HELP);
     return 0;
   }
-  const config = configFromFlags(flags);
+  const plan = planRun(flags);
+  const { config, runId } = plan;
   if (flags['print-config']) {
     console.log(JSON.stringify(config, null, 2));
     return 0;
   }
+  const outputs = checkOutputs(flags);
+  const saved = describeOutputs(outputs);
+  const fromStep = plan.resume?.pair.state.step ?? 0;
+  const stopAt = stopStep(flags, config, fromStep);
+  const every = countFlag(flags, 'checkpoint-every');
+  if (every !== undefined && saved.length === 0) throw new UsageError('--checkpoint-every needs --checkpoint FILE or --out FILE to save to.');
+  const checkpointEvery = saved.length > 0 ? (every ?? config.evalEvery) : null;
+
   const log = flags.quiet ? () => {} : (s: string) => console.log(s);
+  let trainer: Trainer | null = null;
+  const signals = new StopSignals((signal) => {
+    const next = trainer ? `step ${trainer.step + 1}` : 'the start-up';
+    const then = saved.length > 0 ? `then saving to ${saved.join(', ')}` : 'then stopping (nothing can be saved: no --checkpoint or --out was given)';
+    console.error(`\n${signal}: finishing ${next}, ${then}; a second ${signal} exits at once.`);
+  });
   const gpu = await nodeGpu({ onLost: (i) => console.error(`The GPU device was lost (${i.reason}): ${i.message}`) });
-  const trainer = new Trainer(gpu, config);
-  log(`adapter: ${gpu.info.adapterName}`);
-  log(`${config.model} (${config.size}, ${trainer.model.parameterCount.toLocaleString('en-US')} parameters) on ${describeRun(config)}`);
-  if (config.warmup > config.steps) log(`note: the warm-up (${config.warmup} steps) is longer than the run, so the learning rate never reaches ${config.lr}.`);
-  if (flags.resume) {
-    const { notices, metadata } = loadCheckpoint(trainer.model, gpu, readFileSync(flags.resume));
-    notices.forEach((n) => log(`resume: ${n}`));
-    const step = Number(metadata.step ?? 0);
-    const resumeAt = Number.isInteger(step) && step > 0 && step < config.steps ? step : 0;
-    const adamFile = optimizerPath(flags.resume);
-    const adamSteps = existsSync(adamFile) ? loadOptimizerState(trainer.model, gpu, readFileSync(adamFile)) : 0;
-    trainer.restore(resumeAt, [], adamSteps);
-    log(`resumed from ${flags.resume} at step ${trainer.step} (${adamSteps ? `Adam moments from ${adamFile}` : `Adam moments start fresh: no ${adamFile}`})`);
-  }
-  const t0 = performance.now();
-  let lastPrint = 0;
-  const chunk = Math.max(1, Math.min(config.evalEvery, 50));
-  let nextEval = Math.min(config.steps, (Math.floor(trainer.step / config.evalEvery) + 1) * config.evalEvery);
-  while (!trainer.done) {
-    await trainer.train(Math.min(chunk, nextEval - trainer.step));
-    if (trainer.step >= nextEval) {
-      const { metrics } = await trainer.evaluate();
-      log(`  eval @ ${trainer.step}: ${Object.entries(metrics).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ')}`);
-      nextEval = Math.min(config.steps, nextEval + config.evalEvery);
+  try {
+    trainer = new Trainer(gpu, config, { curriculumSteps: plan.curriculumSteps });
+    const t = trainer;
+    log(`adapter: ${gpu.info.adapterName}`);
+    log(`${config.model} (${config.size}, ${t.model.parameterCount.toLocaleString('en-US')} parameters) on ${describeRun(config, plan.curriculumSteps)}`);
+    if (config.warmup > config.steps) log(`note: the warm-up (${config.warmup} steps) is longer than the run, so the learning rate never reaches ${config.lr}.`);
+    plan.notes.forEach((n) => log(n));
+    if (plan.resume) {
+      const { path, pair } = plan.resume;
+      restoreRun(t, pair).forEach((n) => log(`resume: ${n}`));
+      const moments = pair.adam ? `Adam moments from ${optimizerPath(path)}` : 'Adam moments start fresh';
+      log(`resumed run ${runId.slice(0, 8)} from ${path} at step ${t.step} of ${config.steps} (${moments})`);
     }
-    const now = performance.now();
-    if (now - lastPrint > 1000 || trainer.done) {
-      await trainer.flush();
-      lastPrint = now;
-      const last = trainer.history[trainer.history.length - 1];
-      const sps = trainer.stepsPerSecond;
-      const eta = sps > 0 ? (config.steps - trainer.step) / sps : 0;
-      log(`step ${trainer.step} / ${config.steps}  loss ${last ? last.loss.toFixed(4) : '…'}  ${sps.toFixed(1)} steps/s  ETA ${formatDuration(eta)}`);
+    if (checkpointEvery !== null) log(`saving every ${checkpointEvery} steps and at the end to ${saved.join(', ')}`);
+
+    let lastSaved = fromStep;
+    const t0 = performance.now();
+    const end = await runTrainingLoop(t, {
+      stopAt,
+      checkpointEvery,
+      log,
+      stopRequested: () => signals.received !== null,
+      save: async () => {
+        try {
+          await saveRun(t, runId, outputs);
+          lastSaved = t.step;
+        } catch (e) {
+          // a full disk now may have room at the next save; the last good files are kept
+          console.error(`warning: ${(e as Error).message} Training goes on and saves again at step ${t.step + checkpointEvery!}.`);
+        }
+      },
+    });
+    const finalSave = async (what: string) => {
+      try {
+        await saveRun(t, runId, outputs);
+      } catch (e) {
+        const kept = lastSaved > fromStep ? `the files saved at step ${lastSaved} are kept` : plan.resume ? `${plan.resume.path} (step ${fromStep}) is kept` : 'nothing of this run was saved';
+        throw new Error(`${(e as Error).message} ${what}; ${kept}.`);
+      }
+    };
+
+    if (end !== 'done') {
+      const why = end === 'signal' ? signals.received! : `--stop-after ${stopAt}`;
+      if (t.step === fromStep) {
+        console.error(`${why}: stopped before a step was trained; nothing new to save.`);
+      } else if (saved.length === 0) {
+        console.error(`${why}: stopped at step ${t.step} of ${config.steps}; nothing was saved, because neither --checkpoint nor --out was given.`);
+      } else {
+        await finalSave(`The run stopped at step ${t.step}`);
+        const resume = outputs.checkpoint ? `; continue with: npm run train -- --resume ${outputs.checkpoint}` : '; without --checkpoint the run cannot be resumed';
+        console.log(`${why}: stopped at step ${t.step} of ${config.steps}; saved ${saved.join(', ')}${resume}`);
+      }
+      return signals.exitCode;
     }
+
+    await t.flush();
+    if (!t.lastEval || t.lastEval.step !== t.step) await t.evaluate();
+    const icl = t.lastEval!.icl;
+    const last = icl.positions.length - 1;
+    const summary = Object.entries(icl.curves).map(([name, c]) => `${name} ${c.mean[last].toFixed(3)}`).join(', ');
+    console.log(`done in ${formatDuration((performance.now() - t0) / 1000)}; error at position ${icl.positions[last]}: ${summary}`);
+    const verdict = judge(config.task, t.evaluations, config.evalPrompts, config.nPoints);
+    console.log(`verdict (SPEC.md): ${verdict.symbol} ${verdict.kind}${verdict.learns ? ', learns' : ''}. ${verdict.reason}`);
+    if (saved.length > 0) {
+      await finalSave('The run finished');
+      log(`wrote ${saved.join(', ')}`);
+    }
+    return signals.exitCode;
+  } finally {
+    signals.dispose();
+    trainer?.destroy();
   }
-  await trainer.flush();
-  if (!trainer.lastEval || trainer.lastEval.step !== trainer.step) await trainer.evaluate();
-  const run = trainer.runFile();
-  const icl = run.icl!;
-  const last = icl.positions.length - 1;
-  const summary = Object.entries(icl.curves).map(([name, c]) => `${name} ${c.mean[last].toFixed(3)}`).join(', ');
-  console.log(`done in ${formatDuration((performance.now() - t0) / 1000)}; error at position ${icl.positions[last]}: ${summary}`);
-  const verdict = judge(config.task, trainer.evaluations, config.evalPrompts, config.nPoints);
-  console.log(`verdict (SPEC.md): ${verdict.symbol} ${verdict.kind}${verdict.learns ? ', learns' : ''}. ${verdict.reason}`);
-  if (flags.out) {
-    writeFileSync(flags.out, stringifyRunFile(run));
-    log(`wrote ${flags.out}`);
-  }
-  if (flags.checkpoint) {
-    writeFileSync(flags.checkpoint, await saveCheckpoint(trainer.model, gpu, { step: String(trainer.step), config: JSON.stringify(config) }));
-    writeFileSync(optimizerPath(flags.checkpoint), await saveOptimizerState(trainer.model, gpu, trainer.adamSteps));
-    log(`wrote ${flags.checkpoint} and ${optimizerPath(flags.checkpoint)}`);
-  }
-  trainer.destroy();
-  return 0;
 }
 
 /** "linear_regression (d 20, n 41, full size from step 1200), 2000 steps, batch 64, lr 0.0001 (constant), clip 10, seed 1" */
-export function describeRun(c: RunConfig): string {
+export function describeRun(c: RunConfig, curriculumSteps = c.steps): string {
   const prompt = [`d ${c.nDims}`, `n ${c.nPoints}`];
   // A task without a ramp, or a d and n already at the ramps' start, has nothing to grow.
-  const fullAt = new Curriculum(c).fullSizeStep();
+  const fullAt = new Curriculum({ ...c, steps: curriculumSteps }).fullSizeStep();
   if (fullAt > 0) prompt.push(`full size from step ${fullAt}`);
   if (c.task === 'sparse_parity') prompt.push(c.parityPerPrompt ? 'indices per prompt' : 'indices shared per batch');
   const schedule = [c.warmup > 0 ? `${c.warmup} warm-up step${c.warmup === 1 ? '' : 's'}` : '', c.lrSchedule].filter(Boolean).join(', then ');
   return `${c.task} (${prompt.join(', ')}), ${c.steps} steps, batch ${c.batch}, lr ${c.lr} (${schedule}), clip ${c.clip}, seed ${c.seed}`;
-}
-
-/** Where Adam's moments live beside a checkpoint: model.safetensors → model.adam.safetensors. */
-export function optimizerPath(checkpoint: string): string {
-  return `${checkpoint.replace(/\.safetensors$/, '')}.adam.safetensors`;
-}
-
-export function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds)) return '?';
-  if (seconds < 60) return `${seconds.toFixed(0)}s`;
-  if (seconds < 3600) return `${Math.floor(seconds / 60)}m${String(Math.round(seconds % 60)).padStart(2, '0')}s`;
-  return `${Math.floor(seconds / 3600)}h${String(Math.round((seconds % 3600) / 60)).padStart(2, '0')}m`;
 }

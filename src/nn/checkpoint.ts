@@ -3,9 +3,10 @@
 // the lab does not use (GPT-2's token embedding wte, attention masks, …) and a positional
 // table with more rows than the lab keeps, or fewer that still cover the run's prompts (a lab
 // checkpoint from before the tables had the official sizes), each with a notice; a missing or
-// misshapen tensor is an error naming it.
+// misshapen tensor is an error naming it. Tensors stored in another dtype than f32 are
+// converted, each named in a notice.
 import type { GpuContext } from '../gpu/context';
-import { readSafetensors, writeSafetensors } from '../engine/safetensors';
+import { readSafetensors, writeSafetensors, type SafetensorsFile } from '../engine/safetensors';
 import type { IclModel } from './models';
 
 export async function saveCheckpoint(model: IclModel, gpu: GpuContext, metadata: Record<string, string> = {}): Promise<Uint8Array> {
@@ -19,8 +20,25 @@ export interface LoadResult {
   metadata: Record<string, string>;
 }
 
-export function loadCheckpoint(model: IclModel, gpu: GpuContext, bytes: Uint8Array): LoadResult {
-  const file = readSafetensors(bytes);
+/** A file's bytes, or the file already parsed (the CLI reads a checkpoint's metadata first). */
+export type CheckpointSource = Uint8Array | SafetensorsFile;
+
+function parsed(source: CheckpointSource): SafetensorsFile {
+  return source instanceof Uint8Array ? readSafetensors(source) : source;
+}
+
+/** "Converted 2 tensors to f32: a (F16), b (I32)." for every tensor the model takes that was not stored as f32. */
+export function conversionNotice(file: SafetensorsFile, names: readonly string[]): string | null {
+  const converted = names.flatMap((name) => {
+    const dtype = file.tensors.get(name)?.dtype;
+    return dtype && dtype !== 'F32' ? [`${name} (${dtype})`] : [];
+  });
+  if (converted.length === 0) return null;
+  return `Converted ${converted.length} tensor${converted.length === 1 ? '' : 's'} to f32: ${converted.join(', ')}.`;
+}
+
+export function loadCheckpoint(model: IclModel, gpu: GpuContext, source: CheckpointSource): LoadResult {
+  const file = parsed(source);
   const notices: string[] = [];
   const missing: string[] = [];
   const pending: { ref: (typeof model.arena.params)[number]; data: Float32Array }[] = [];
@@ -54,7 +72,8 @@ export function loadCheckpoint(model: IclModel, gpu: GpuContext, bytes: Uint8Arr
   for (const { ref, data } of pending) model.arena.writeParam(gpu, ref, data);
   const unused = [...file.tensors.keys()].filter((name) => !model.arena.get(name));
   if (unused.length) notices.push(`Ignored ${unused.length} tensor(s) the lab does not use: ${unused.slice(0, 5).join(', ')}${unused.length > 5 ? ', …' : ''}.`);
-  if (file.tensors.get(pending[0]?.ref.name ?? '')?.dtype !== 'F32' && pending.length) notices.push('Converted the checkpoint to f32.');
+  const converted = conversionNotice(file, pending.map((p) => p.ref.name));
+  if (converted) notices.push(converted);
   model.arena.resetOptimizer(gpu);
   return { notices, metadata: file.metadata };
 }
@@ -63,21 +82,21 @@ export function loadCheckpoint(model: IclModel, gpu: GpuContext, bytes: Uint8Arr
 // Adam's moments go to a file of their own (m.<name>, v.<name>; the step count in the
 // metadata), so the weights file stays a plain state_dict that PyTorch loads strictly.
 
-/** The Adam moments and step count, for an exact resume. */
-export async function saveOptimizerState(model: IclModel, gpu: GpuContext, adamStep: number): Promise<Uint8Array> {
+/** The Adam moments and step count, for an exact resume (`metadata`: what pairs it with its weights). */
+export async function saveOptimizerState(model: IclModel, gpu: GpuContext, adamStep: number, metadata: Record<string, string> = {}): Promise<Uint8Array> {
   const m = await model.arena.readParams(gpu, 'm');
   const v = await model.arena.readParams(gpu, 'v');
   const tensors = model.arena.params.flatMap((r) => [
     { name: `m.${r.name}`, shape: [...r.shape], data: m.get(r.name)! },
     { name: `v.${r.name}`, shape: [...r.shape], data: v.get(r.name)! },
   ]);
-  return writeSafetensors(tensors, { format: 'icl-lab-adam', adam_step: String(adamStep) });
+  return writeSafetensors(tensors, { ...metadata, format: 'icl-lab-adam', adam_step: String(adamStep) });
 }
 
 /** Loads Adam moments saved by saveOptimizerState (after loadCheckpoint, which resets them);
  *  returns Adam's step count. Every tensor must be there with its shape. */
-export function loadOptimizerState(model: IclModel, gpu: GpuContext, bytes: Uint8Array): number {
-  const file = readSafetensors(bytes);
+export function loadOptimizerState(model: IclModel, gpu: GpuContext, source: CheckpointSource): number {
+  const file = parsed(source);
   const adamStep = Number(file.metadata.adam_step);
   if (file.metadata.format !== 'icl-lab-adam' || !Number.isInteger(adamStep) || adamStep < 0) {
     throw new Error('This is not an optimizer-state file of the lab (format icl-lab-adam with an adam_step).');

@@ -39,6 +39,7 @@ export class ModelTooBigError extends Error {
 export class Trainer {
   readonly model: IclModel;
   readonly curriculum: Curriculum;
+  readonly curriculumSteps: number;
   readonly history: { step: number; loss: number }[] = [];
   /** Steps submitted to the GPU (readings may lag a few steps behind). */
   step = 0;
@@ -65,8 +66,13 @@ export class Trainer {
   constructor(
     readonly gpu: GpuContext,
     readonly config: RunConfig,
-    /** A model shape other than config.size's (the smallest learnability tests). */
-    opts: { size?: SpecWithName } = {},
+    opts: {
+      /** A model shape other than config.size's (the smallest learnability tests). */
+      size?: SpecWithName;
+      /** The run length the curriculum is paced for (default config.steps): a run extended
+       *  past its first length keeps the pace it started with. */
+      curriculumSteps?: number;
+    } = {},
   ) {
     const shape = {
       inDim: config.nDims,
@@ -79,7 +85,8 @@ export class Trainer {
     const seedRng = new Rng(config.seed);
     this.model.arena.allocate(gpu, seedRng.fork(), true); // values drawn while the first pipelines compile
     this.dataSeed = seedRng.nextU32();
-    this.curriculum = new Curriculum(config);
+    this.curriculumSteps = opts.curriculumSteps ?? config.steps;
+    this.curriculum = new Curriculum({ ...config, steps: this.curriculumSteps });
     this.evalSet = makeEvalSet(config, config.seed);
     this.adam = { ...ADAM_DEFAULTS, clip: config.clip };
   }
@@ -180,12 +187,20 @@ export class Trainer {
   }
 
   /** Continues a run from a checkpoint: its step count and loss history (weights loaded
-   *  apart), and Adam's step count when its moments were loaded too (loadOptimizerState). */
-  restore(step: number, history: { step: number; loss: number }[], adamSteps = 0): void {
+   *  apart), Adam's step count when its moments were loaded too (loadOptimizerState), and
+   *  the evaluations so far (the verdict and the run file read them). */
+  restore(
+    step: number,
+    history: { step: number; loss: number }[],
+    adamSteps = 0,
+    past: { evaluations?: EvalPoint[]; lastEval?: Trainer['lastEval'] } = {},
+  ): void {
     if (!Number.isInteger(step) || step < 0 || step > this.config.steps) throw new Error(`cannot resume at step ${step} of ${this.config.steps}`);
     this.step = step;
     this.history.splice(0, this.history.length, ...history.filter((h) => h.step <= step));
     this.resumedAdamSteps = adamSteps;
+    this.evaluations.splice(0, this.evaluations.length, ...(past.evaluations ?? []).filter((e) => e.step <= step));
+    this.lastEval = past.lastEval && past.lastEval.step <= step ? past.lastEval : null;
   }
 
   /** Adam's step count so far (saved with the moments for an exact resume). */
