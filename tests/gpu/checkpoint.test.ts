@@ -1,6 +1,7 @@
 // Checkpoints: a round trip through .safetensors gives identical predictions; the eager
 // forward (what `npm run forward` runs) equals the trainer's compiled forward; official-code
-// extras (GPT-2's wte, a longer positional table) load with notices.
+// extras (GPT-2's wte, a longer positional table) load with notices; tensors stored in another
+// dtype are converted, each named.
 import { describe, expect, it } from 'vitest';
 import { Graph } from '../../src/engine/graph';
 import { readSafetensors, writeSafetensors } from '../../src/engine/safetensors';
@@ -114,6 +115,23 @@ describe('checkpoints', () => {
     t.destroy();
   });
 
+  it('names every tensor converted from another dtype', async () => {
+    const gpu = await testGpu();
+    const t = new Trainer(gpu, config);
+    const want = await t.model.arena.readParams(gpu);
+    // LayerNorm weights are ones and biases zeros at initialisation: exact in F16 and I32
+    const bytes = withDtypes(await saveCheckpoint(t.model, gpu), {
+      '_backbone.h.0.ln_1.weight': 'F16',
+      '_backbone.h.1.ln_2.weight': 'F16',
+      '_backbone.h.0.ln_1.bias': 'I32',
+    });
+    const { notices } = loadCheckpoint(t.model, gpu, bytes);
+    expect(notices).toEqual(['Converted 3 tensors to f32: _backbone.h.0.ln_1.weight (F16), _backbone.h.0.ln_1.bias (I32), _backbone.h.1.ln_2.weight (F16).']);
+    const got = await t.model.arena.readParams(gpu);
+    for (const [name, v] of want) expect(got.get(name), name).toEqual(v);
+    t.destroy();
+  });
+
   it('loads a shorter positional table that covers the prompts (a lab checkpoint from before the official 2 × n_positions rows)', async () => {
     const gpu = await testGpu();
     const old = buildModel('transformer', 'tiny', { inDim: 5, outDim: 1, maxTokens: 12 }); // 12 rows
@@ -136,3 +154,37 @@ describe('checkpoints', () => {
     short.arena.destroy();
   });
 });
+
+/** The same file with the named tensors stored as F16 (values 0 or 1 only) or I32 (integers only). */
+function withDtypes(bytes: Uint8Array, dtypes: Record<string, 'F16' | 'I32'>): Uint8Array {
+  const file = readSafetensors(bytes);
+  const entries: string[] = [`"__metadata__":${JSON.stringify(file.metadata)}`];
+  const chunks: Uint8Array[] = [];
+  let offset = 0;
+  for (const [name, t] of file.tensors) {
+    const dtype = dtypes[name] ?? 'F32';
+    let data: Uint8Array;
+    if (dtype === 'F16') {
+      if (!t.data.every((x) => x === 0 || x === 1)) throw new Error(`${name}: only 0 and 1 are encoded as F16 here`);
+      data = new Uint8Array(Uint16Array.from(t.data, (x) => (x === 1 ? 0x3c00 : 0)).buffer);
+    } else if (dtype === 'I32') {
+      if (!t.data.every(Number.isInteger)) throw new Error(`${name}: not integers`);
+      data = new Uint8Array(Int32Array.from(t.data).buffer);
+    } else {
+      data = new Uint8Array(Float32Array.from(t.data).buffer);
+    }
+    entries.push(`${JSON.stringify(name)}:${JSON.stringify({ dtype, shape: t.shape, data_offsets: [offset, offset + data.length] })}`);
+    chunks.push(data);
+    offset += data.length;
+  }
+  const header = new TextEncoder().encode(`{${entries.join(',')}}`);
+  const out = new Uint8Array(8 + header.length + offset);
+  new DataView(out.buffer).setUint32(0, header.length, true);
+  out.set(header, 8);
+  let at = 8 + header.length;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
