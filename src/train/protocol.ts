@@ -34,6 +34,27 @@ export interface RunFile {
   evaluations?: EvalPoint[];
 }
 
+/** What the worker kept at an evaluation for a resume after a lost device (keptCheckpoint.ts). */
+export interface KeepReport {
+  step: number;
+  /** A checkpoint at this step is in storage (with or without the moments). */
+  stored: boolean;
+  /** Adam's moments were kept too: a resume from here continues the run exactly. */
+  exact: boolean;
+  /** What could not be kept, as a sentence; null when everything was. */
+  problem: string | null;
+}
+
+export interface ResumeReport {
+  /** The step the run continues from (0 when nothing usable was kept). */
+  step: number;
+  /** Nothing was lost but the steps since the checkpoint: Adam's moments were restored, or no
+   *  checkpoint had been kept yet (the run restarts as it began). False: say it as a problem. */
+  exact: boolean;
+  /** What happened, as a sentence for the page. */
+  message: string;
+}
+
 export type TrainerEvent =
   | { type: 'ready'; adapter: string }
   | { type: 'progress'; step: number; total: number; loss: number; stepsPerSecond: number; losses: { step: number; loss: number }[] }
@@ -41,13 +62,16 @@ export type TrainerEvent =
   | { type: 'state'; state: 'idle' | 'training' | 'paused' | 'done' }
   /** GPU pipelines being compiled before a step or an evaluation can run; 0: done. */
   | { type: 'compiling'; pipelines: number }
+  /** The checkpoint kept at an evaluation (for a resume after a lost device), or why it was not. */
+  | ({ type: 'checkpoint' } & KeepReport)
   | { type: 'error'; kind: 'diverged' | 'device_lost' | 'too_big' | 'no_webgpu' | 'internal'; message: string };
 
 export interface TrainerApi {
   /** Creates the GPU device; resolves with the adapter name or rejects with a sentence. */
   init(): Promise<string>;
-  /** Builds model and data for a config (does not start training). */
-  load(config: RunConfig): Promise<void>;
+  /** Builds model and data for a config (does not start training); `runId` (chosen by the page)
+   *  names the run's checkpoints in IndexedDB, so runs in other tabs never overwrite them. */
+  load(config: RunConfig, runId: string): Promise<void>;
   start(): void;
   pause(): void;
   /** Runs exactly one training step (while paused) and reports it. */
@@ -59,11 +83,11 @@ export interface TrainerApi {
   /** The model's parameters as a .safetensors file (official names). */
   checkpoint(): Promise<Uint8Array>;
   /**
-   * Loads `config` and, when the last checkpoint kept in IndexedDB (saved at every
-   * evaluation) belongs to the same config, restores its weights, step and loss history.
-   * Resolves with the step the run continues from (0 when nothing was kept).
+   * Loads `config` and restores the checkpoint kept in IndexedDB under `runId` (saved at every
+   * evaluation): weights, Adam's moments when storage took them, step and loss history.
+   * Resolves with the step the run continues from, whether it continues exactly, and a sentence.
    */
-  resume(config: RunConfig): Promise<number>;
+  resume(config: RunConfig, runId: string): Promise<ResumeReport>;
   /** Loads parameters from a .safetensors file into the loaded model. */
   loadCheckpoint(bytes: Uint8Array): Promise<string[]>;
   subscribe(onEvent: (e: TrainerEvent) => void): void;

@@ -1,29 +1,18 @@
 // The training Web Worker: owns the GPU device and one Trainer, exposes TrainerApi through
 // comlink, and runs the training loop in slices so pause, step and evaluate stay responsive.
 import * as Comlink from 'comlink';
-import { get as idbGet, set as idbSet } from 'idb-keyval';
 import { browserGpu, NoWebGPUError } from '../gpu/browser';
 import type { GpuContext } from '../gpu/context';
-import { loadCheckpoint, loadOptimizerState, saveCheckpoint, saveOptimizerState } from '../nn/checkpoint';
+import { loadCheckpoint, saveCheckpoint } from '../nn/checkpoint';
 import type { RunConfig } from './config';
-import type { RunFile, TrainerApi, TrainerEvent } from './protocol';
+import { dropCheckpoints, dropLegacyCheckpoint, idbCheckpointStore, keepCheckpoint, resumeCheckpoint, type CheckpointStore } from './keptCheckpoint';
+import type { KeepReport, ResumeReport, RunFile, TrainerApi, TrainerEvent } from './protocol';
 import { DivergedError, ModelTooBigError, Trainer } from './trainer';
 
 /** Steps submitted per slice of the loop before yielding to messages. */
 const SLICE_STEPS = 10;
 /** Progress events at most this often (ms). */
 const PROGRESS_EVERY_MS = 200;
-/** IndexedDB key of the one checkpoint kept for resuming after a lost device or a reload. */
-const CHECKPOINT_KEY = 'icl-lab:last-checkpoint';
-
-interface KeptCheckpoint {
-  config: string; // JSON of the RunConfig
-  step: number;
-  history: { step: number; loss: number }[];
-  weights: Uint8Array;
-  /** Adam's moments (saveOptimizerState), when storage allowed: the resume is then exact. */
-  adam?: Uint8Array;
-}
 
 class WorkerTrainer implements TrainerApi {
   private gpu: GpuContext | null = null;
@@ -33,6 +22,11 @@ class WorkerTrainer implements TrainerApi {
   private loop: Promise<void> | null = null;
   private lastProgress = 0;
   private sentLosses = 0;
+  /** The page's id of the loaded run: its checkpoints are kept under it (keptCheckpoint.ts). */
+  private runId: string | null = null;
+  /** Step of the loaded run's last checkpoint that storage took, or null. */
+  private keptStep: number | null = null;
+  private checkpoints: CheckpointStore | null = null;
 
   subscribe(onEvent: (e: TrainerEvent) => void): void {
     this.listener = onEvent;
@@ -58,7 +52,7 @@ class WorkerTrainer implements TrainerApi {
     return this.gpu.info.adapterName;
   }
 
-  async load(config: RunConfig): Promise<void> {
+  async load(config: RunConfig, runId: string): Promise<void> {
     this.pause();
     await this.loop;
     if (!this.gpu) await this.init();
@@ -66,6 +60,10 @@ class WorkerTrainer implements TrainerApi {
     this.trainer?.destroy();
     this.trainer = null;
     this.sentLosses = 0;
+    // the page has left the previous run behind: nothing will resume it
+    if (this.runId !== null && this.runId !== runId) void this.dropKept(this.runId);
+    this.runId = runId;
+    this.keptStep = null;
     try {
       this.trainer = new Trainer(gpu, config);
       this.trainer.onCompiling = (pipelines) => this.emit({ type: 'compiling', pipelines });
@@ -120,31 +118,40 @@ class WorkerTrainer implements TrainerApi {
     return Comlink.transfer(bytes, [bytes.buffer as ArrayBuffer]);
   }
 
-  async resume(config: RunConfig): Promise<number> {
-    await this.load(config);
+  async resume(config: RunConfig, runId: string): Promise<ResumeReport> {
+    await this.load(config, runId);
     const t = this.requireTrainer();
-    const kept = (await idbGet<KeptCheckpoint>(CHECKPOINT_KEY).catch(() => undefined)) ?? null;
-    if (!kept || kept.config !== JSON.stringify(config)) return 0;
-    loadCheckpoint(t.model, t.gpu, kept.weights);
-    t.restore(kept.step, kept.history, kept.adam ? loadOptimizerState(t.model, t.gpu, kept.adam) : 0);
+    const report = await resumeCheckpoint(t, this.store(), runId);
+    if (report.step > 0) this.keptStep = report.step;
     this.sentLosses = 0;
     this.sendProgress(true);
-    return kept.step;
+    return report;
   }
 
-  /** Keeps the run's weights in IndexedDB so a lost device or a reload can resume from here. */
-  private async keepCheckpoint(t: Trainer): Promise<void> {
-    try {
-      const weights = await saveCheckpoint(t.model, t.gpu, { step: String(t.step) });
-      const kept: KeptCheckpoint = { config: JSON.stringify(t.config), step: t.step, history: t.history.slice(), weights };
-      try {
-        await idbSet(CHECKPOINT_KEY, { ...kept, adam: await saveOptimizerState(t.model, t.gpu, t.adamSteps) });
-      } catch {
-        await idbSet(CHECKPOINT_KEY, kept); // no room for the moments (3× the weights): resume with fresh ones
-      }
-    } catch {
-      // storage full or unavailable (private mode): resuming will start from step 0
+  private store(): CheckpointStore {
+    if (!this.checkpoints) {
+      this.checkpoints = idbCheckpointStore();
+      dropLegacyCheckpoint().catch(() => {}); // an old page's leftover: only room is at stake
     }
+    return this.checkpoints;
+  }
+
+  /** Keeps the run's weights and Adam's moments in IndexedDB so a lost device can resume from
+   *  here, and tells the page when storage refused any of it. */
+  private async keep(t: Trainer, runId: string): Promise<void> {
+    let report: KeepReport;
+    try {
+      report = await keepCheckpoint(t, this.store(), runId, this.keptStep);
+    } catch (e) {
+      if (!this.gpu) return; // the device was lost while its buffers were read: onLost has said so
+      report = { step: t.step, stored: false, exact: false, problem: `The checkpoint at step ${t.step} could not be read from the GPU (${(e as Error).message}).` };
+    }
+    if (report.stored) this.keptStep = report.step;
+    this.emit({ type: 'checkpoint', ...report });
+  }
+
+  private async dropKept(runId: string): Promise<void> {
+    await dropCheckpoints(this.store(), runId).catch(() => {}); // a leftover costs room, and a later save prunes it
   }
 
   async loadCheckpoint(bytes: Uint8Array): Promise<string[]> {
@@ -154,6 +161,7 @@ class WorkerTrainer implements TrainerApi {
 
   private async runLoop(): Promise<void> {
     const t = this.trainer!;
+    const runId = this.runId!;
     let nextEval = (Math.floor(t.step / t.config.evalEvery) + 1) * t.config.evalEvery;
     const ok = await this.guard(async () => {
       while (this.running && !t.done && this.trainer === t) {
@@ -163,7 +171,9 @@ class WorkerTrainer implements TrainerApi {
           const { step, icl, metrics } = await t.evaluate();
           this.sendProgress(true);
           this.emit({ type: 'eval', step, icl, metrics });
-          await this.keepCheckpoint(t);
+          // a finished run lives on as its run file in the page's runs list
+          if (t.done) await this.dropKept(runId);
+          else await this.keep(t, runId);
           nextEval += t.config.evalEvery;
         }
         await new Promise((r) => setTimeout(r, 0)); // let pause/step messages in
