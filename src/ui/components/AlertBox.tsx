@@ -8,6 +8,7 @@ const ACTION_LABEL: Record<AlertAction, string> = {
   resume: 'Resume',
   lower_lr: 'Halve the learning rate',
   smaller_size: 'Use a smaller model',
+  export_record: 'Export record',
 };
 
 export function AlertBox() {

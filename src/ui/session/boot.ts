@@ -1,11 +1,12 @@
-// Start-up: read saved runs and measured training speeds, open a share link if the URL has
-// one, follow later hash changes, and warn at once when the browser has no WebGPU (the page
-// stays usable).
+// Start-up: read saved runs (kept in step with the lab's other tabs from then on) and measured
+// training speeds, open a share link if the URL has one, follow later hash changes, and warn
+// at once when the browser has no WebGPU (the page stays usable).
 import { NoWebGPUError } from '../../gpu/browser';
 import { useAlerts } from '../store/alerts';
 import { useLab } from '../store/lab';
+import { useRuns } from '../store/runs';
 import { openFromHash } from './share';
-import { startPersistence } from './persist';
+import { browserPersistence, startPersistence, type StorageProblem } from './persist';
 import { startSpeedLog } from './speeds';
 
 export function boot(): () => void {
@@ -21,7 +22,11 @@ export function boot(): () => void {
   const stopSpeeds = startSpeedLog();
   let stopPersist: (() => void) | null = null;
   let stopped = false;
-  void startPersistence((msg) => useLab.getState().setNotice(msg)).then((stop) => {
+  const onProblem = (p: StorageProblem) =>
+    p.recordKey === undefined
+      ? useAlerts.getState().push('storage', p.message)
+      : useAlerts.getState().push('unreadable_record', p.message, 'export_record', p.recordKey);
+  void startPersistence(browserPersistence(useRuns, onProblem)).then((stop) => {
     if (stopped) stop();
     else stopPersist = stop;
   });

@@ -11,6 +11,7 @@ import { useLab } from '../store/lab';
 import { useAlerts, type AlertAction } from '../store/alerts';
 import { useQueue } from '../store/queue';
 import { useRuns } from '../store/runs';
+import { exportStoredRecord } from './persist';
 
 function errorText(err: unknown): string {
   if (err instanceof Error) return err.message;
@@ -63,6 +64,13 @@ function onTrainerEvent(e: TrainerEvent): void {
     case 'compiling':
       lab.setCompiling(e.pipelines);
       break;
+    case 'checkpoint':
+      // the newest word on the run's checkpoint replaces the older one
+      if (e.problem) {
+        useAlerts.getState().clearKind('checkpoint');
+        useAlerts.getState().push('checkpoint', e.problem);
+      }
+      break;
     case 'error':
       lab.setCompiling(0);
       // A failure while the GPU device is being created means no usable WebGPU here.
@@ -107,10 +115,11 @@ async function loadRun(config: RunConfig, gridId: string | null): Promise<Traine
   const client = await ensureTrainer();
   if (!client) return null;
   const lab = useLab.getState();
-  lab.beginLive(config, configKey(config), gridId);
+  const runId = crypto.randomUUID();
+  lab.beginLive(config, configKey(config), gridId, runId);
   lab.setTrainerState('loading');
   try {
-    await client.api.load(config);
+    await client.api.load(config, runId);
   } catch (err) {
     const msg = errorText(err);
     // The worker usually reported it already as an error event (with its kind).
@@ -197,7 +206,8 @@ export async function startQueue(): Promise<void> {
 
 /**
  * After a lost device: a new worker and device, and the run continued from the checkpoint
- * the worker kept in IndexedDB at its last evaluation (from step 0 when there is none).
+ * the worker kept in IndexedDB at its last evaluation (from step 0 when there is none). Says
+ * how it resumed: a notice when exactly, an alert when Adam's moments or more were lost.
  */
 async function resume(): Promise<void> {
   const lab = useLab.getState();
@@ -205,12 +215,15 @@ async function resume(): Promise<void> {
   lab.setClient(null);
   const config = lab.live?.config ?? lab.config;
   const gridId = lab.liveGridId;
+  const runId = lab.liveRunId ?? crypto.randomUUID();
   const client = await ensureTrainer();
   if (!client) return;
-  useLab.getState().beginLive(config, configKey(config), gridId);
+  useLab.getState().beginLive(config, configKey(config), gridId, runId);
   useLab.getState().setTrainerState('loading');
   try {
-    await client.api.resume(config);
+    const report = await client.api.resume(config, runId);
+    if (report.exact) useLab.getState().setNotice(report.message);
+    else useAlerts.getState().push('checkpoint', report.message);
   } catch (err) {
     reportError('internal', errorText(err));
     useLab.getState().setTrainerState('idle');
@@ -224,8 +237,13 @@ function smallerSize(s: SizeId): SizeId {
   return SIZE_IDS[Math.max(0, SIZE_IDS.indexOf(s) - 1)];
 }
 
-/** Carries out the button of an alert, then removes the alert. */
+/** Carries out the button of an alert, then removes the alert (an export leaves it: the record stays unreadable). */
 export async function runAlertAction(id: number, action: AlertAction): Promise<void> {
+  if (action === 'export_record') {
+    const key = useAlerts.getState().alerts.find((a) => a.id === id)?.recordKey;
+    if (key !== undefined) await exportStoredRecord(key).catch((err) => reportError('internal', errorText(err)));
+    return;
+  }
   useAlerts.getState().dismiss(id);
   const lab = useLab.getState();
   if (action === 'resume') await resume();

@@ -33,6 +33,8 @@ export interface LabState {
   loadedKey: string | null;
   /** Grid the live run belongs to, if it was queued by the paper grid. */
   liveGridId: string | null;
+  /** The live run's id: the worker keeps its checkpoints under it (a resume finds them by it). */
+  liveRunId: string | null;
   live: RunView | null;
   viewed: ViewedRun | null;
   shareLink: string | null;
@@ -47,7 +49,7 @@ export interface LabState {
   setTrainerState(s: TrainerState): void;
   setCompiling(pipelines: number): void;
   setAdapter(a: string): void;
-  beginLive(config: RunConfig, loadedKey: string, gridId: string | null): void;
+  beginLive(config: RunConfig, loadedKey: string, gridId: string | null, runId: string): void;
   clearLive(): void;
   applyProgress(e: Extract<TrainerEvent, { type: 'progress' }>): void;
   applyEval(step: number, icl: IclResult, metrics: Record<string, number>): void;
@@ -67,6 +69,7 @@ export const useLab = create<LabState>()((set) => ({
   adapter: null,
   loadedKey: null,
   liveGridId: null,
+  liveRunId: null,
   live: null,
   viewed: null,
   shareLink: null,
@@ -80,9 +83,9 @@ export const useLab = create<LabState>()((set) => ({
   setTrainerState: (trainerState) => set({ trainerState }),
   setCompiling: (compiling) => set({ compiling }),
   setAdapter: (adapter) => set({ adapter }),
-  beginLive: (config, loadedKey, liveGridId) =>
-    set((s) => ({ live: emptyView(config, s.adapter ?? ''), loadedKey, liveGridId, viewed: null, shareLink: null })),
-  clearLive: () => set({ live: null, loadedKey: null, liveGridId: null }),
+  beginLive: (config, loadedKey, liveGridId, liveRunId) =>
+    set((s) => ({ live: emptyView(config, s.adapter ?? ''), loadedKey, liveGridId, liveRunId, viewed: null, shareLink: null })),
+  clearLive: () => set({ live: null, loadedKey: null, liveGridId: null, liveRunId: null }),
   applyProgress: (e) =>
     set((s) => {
       if (!s.live) return {};

@@ -1,5 +1,6 @@
 // Saved runs: every finished (or imported) run, its colour, and which runs are overlaid on
-// the ICL plot. Persisted in IndexedDB (idb-keyval) so runs survive a reload.
+// the ICL plot. Persisted in IndexedDB, one record per run, and shared with the lab's other
+// open tabs (session/persist.ts).
 import { create } from 'zustand';
 import type { RunFile } from '../../train/protocol';
 import { nextColour } from '../palette';
@@ -13,7 +14,7 @@ export interface SavedRun {
   run: RunFile;
 }
 
-interface RunsState {
+export interface RunsState {
   runs: SavedRun[];
   /** Ids overlaid on the ICL plot. */
   compare: string[];
@@ -23,9 +24,17 @@ interface RunsState {
   remove(id: string): void;
   toggleCompare(id: string): void;
   hydrate(runs: SavedRun[], compare: string[]): void;
+  /** Another tab stored (run) or deleted (null) this run: list it as storage has it. */
+  applyStored(id: string, run: SavedRun | null): void;
 }
 
-export const useRuns = create<RunsState>()((set, get) => ({
+/** Oldest first, so every tab numbers the same runs alike. */
+function byCreation(runs: SavedRun[]): SavedRun[] {
+  return runs.slice().sort((a, b) => a.createdAt - b.createdAt);
+}
+
+/** A runs store; the page has one (useRuns), a test may make one per simulated tab. */
+export const createRunsStore = () => create<RunsState>()((set, get) => ({
   runs: [],
   compare: [],
   hydrated: false,
@@ -41,8 +50,15 @@ export const useRuns = create<RunsState>()((set, get) => ({
   // Runs added before the saved ones were read (e.g. an import during start-up) are kept.
   hydrate: (runs, compare) =>
     set((s) => ({
-      runs: [...runs, ...s.runs.filter((r) => !runs.some((x) => x.id === r.id))],
+      runs: [...byCreation(runs), ...s.runs.filter((r) => !runs.some((x) => x.id === r.id))],
       compare: [...new Set([...compare, ...s.compare])],
       hydrated: true,
     })),
+  applyStored: (id, run) =>
+    set((s) => {
+      if (run === null) return s.runs.some((r) => r.id === id) ? { runs: s.runs.filter((r) => r.id !== id), compare: s.compare.filter((c) => c !== id) } : {};
+      return s.runs.some((r) => r.id === id) ? {} : { runs: byCreation([...s.runs, run]) };
+    }),
 }));
+
+export const useRuns = createRunsStore();
