@@ -56,7 +56,7 @@ interface InputBatch {
 }
 
 /** The batch of the inputs file, checked against the config. */
-export function readBatch(path: string, config: RunConfig): InputBatch {
+function readBatch(path: string, config: RunConfig): InputBatch {
   const file = readSafetensorsFile(path, 'batch file');
   const bad = (why: string) => new UsageError(`batch file ${path}${why}`);
   const inputs = file.tensors.get('inputs');
