@@ -16,9 +16,8 @@
 // the same segments with G threads per channel.
 
 // Shared declarations (Params, sizes, bindings 0–5, the loaders): selective_scan_reg_common.wgsl.
-// Here G = 1: each thread holds all NV vec4 groups of states (NVT = NV).
-
-override SAVE: bool = true; // write the saved states (only when a backward will run)
+// Here G = 1: each thread holds all NV vec4 groups of states (NVT = NV). The prelude's SAVE:
+// write the saved states (only when a backward will run).
 
 @group(0) @binding(6) var<storage, read_write> out: array<f32>;  // (B, L, E)
 @group(0) @binding(7) var<storage, read_write> hck: array<f32>;  // (B, nseg, N, E)

@@ -11,7 +11,7 @@
 // dΔ, y: part3) and its dB, dC terms (red) to workgroup memory; after one barrier the
 // workgroup finishes the segment's du, dΔ, dz (sums over the G threads) and its dB, dC (sums
 // over the workgroup's channels, one partial per channel block). Partials, summed by
-// sum_partials (selective_scan_bwd.wgsl), follow the forward's saved states in one buffer (so
+// sum_partials (reduce.wgsl), follow the forward's saved states in one buffer (so
 // that the kernel binds 10 storage buffers, the most browsers offer):
 // scr = [hck (B, nseg, N, E) | dB|dC (nEB, B, L, 2N), rows as packed B|C | dA_log (B, E, N) | dD (B, E)].
 // Steps are written out K times, as in the forward (constant indices into register arrays).

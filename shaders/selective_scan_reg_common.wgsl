@@ -1,32 +1,27 @@
-// Shared part of the "register" selective-scan kernels, prepended to
-// selective_scan_reg.wgsl (forward) and selective_scan_reg_bwd.wgsl (backward) by
-// src/engine/ops/selectiveScan.ts: the uniform struct, the sizes, bindings 0–5 (the same in
-// both), the output gate and the segment loaders. Legend: B batch, L length, E channels, N
+// Shared part of the selective-scan kernels, put before selective_scan_reg.wgsl (forward)
+// and selective_scan_reg_bwd.wgsl (backward) by src/engine/ops/selectiveScan.ts: the uniform
+// struct, the sizes, bindings 0–5 (the same in both), the output gate and the segment loaders. Legend: B batch, L length, E channels, N
 // state (NS), K steps per segment.
 
 struct Params {
   batch: u32,
   len: u32,
   chans: u32,
-  nchunks: u32, // unused here (the chunked kernels' blocks)
   neb: u32,     // the backward's channel blocks, ceil(E / EB)
   nseg: u32,    // segments of K steps, ceil(L / K) (one saved state each)
   off_db: u32,  // offsets (floats) of the backward's partial sections in `scr`
   off_da: u32,
   off_dd: u32,
-  _pad0: u32,
-  _pad1: u32,
 }
 
-// Prepended per pipeline by src/engine/ops/selectiveScan.ts as constants (not overrides:
-// they size nested workgroup arrays, whose inner sizes must be constants, and constant sizes
-// let the compiler fold every constant part of an index into the address): EB channels per
+// Constants of the kernel's prelude (src/engine/ops/selectiveScan.ts; constants, not
+// overrides: they size nested workgroup arrays, whose inner sizes must be constants, and
+// constant sizes let the compiler fold every constant part of an index into the address):
+// NS the state size N, GATED whether out = y ⊙ SiLU(z), and EB channels per
 // workgroup (local x), G threads per channel (local y; thread q holds the state groups
 // v = j·G + q), NV = ceil(N / 4) vec4 groups of states (padded states have A = B = C = 0),
 // NVT = NV / G per thread, K steps per segment, BCPT = ceil(K · 8 · NV / (EB · G)) floats of
 // B | C each thread loads per segment.
-override NS: u32 = 16u;  // state size N
-override GATED: bool = false;
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> u: array<f32>;      // (B, L, E)

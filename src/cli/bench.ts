@@ -3,12 +3,8 @@
 //   --json        machine-readable output: one BenchResult per line on stdout
 //   --quick       small shapes only (CPU adapters: lavapipe, SwiftShader)
 //   --only NAME   run only the case(s) named (comma-separated)
-// Environment, for sweeps on the device machine: ICL_MATMUL_TUNING (JSON, setMatmulTuning's
-// fields) changes how products choose tiles and split K; the results then name it.
-// ICL_MATMUL_TILES (JSON, some of BLOCK8_TILES's tiers: {"wide": [{"TX": 16, …}]}) replaces
-// those tiers' configurations.
+// Kernel variants and their sweeps: bench/kernels/ (see its README and the cases' headers).
 import { nodeGpu } from '../gpu/node';
-import { setBlock8Tiles, setMatmulTuning, type Block8Config, type Block8Tier, type MatmulTuning } from '../engine/ops/matmul';
 import { parseFlags, UsageError } from './args';
 import { BENCH_CASES } from './bench/cases';
 import { formatHeader, formatJson, formatRow, type BenchResult } from './bench/harness';
@@ -25,23 +21,6 @@ export async function runBench(args: string[]): Promise<BenchResult[]> {
   const unknown = only?.filter((n) => !BENCH_CASES.some((c) => c.name === n)) ?? [];
   if (unknown.length) throw new UsageError(`unknown bench case "${unknown.join(', ')}"; the cases are ${BENCH_CASES.map((c) => c.name).join(', ')}.`);
   const cases = BENCH_CASES.filter((c) => !only || only.includes(c.name));
-  const tuning = process.env.ICL_MATMUL_TUNING;
-  if (tuning) {
-    try {
-      setMatmulTuning(JSON.parse(tuning) as Partial<MatmulTuning>);
-    } catch (e) {
-      throw new UsageError(`ICL_MATMUL_TUNING: ${(e as Error).message}`);
-    }
-  }
-  const tiles = process.env.ICL_MATMUL_TILES;
-  if (tiles) {
-    try {
-      setBlock8Tiles(JSON.parse(tiles) as Partial<Record<Block8Tier, Block8Config[]>>);
-    } catch (e) {
-      throw new UsageError(`ICL_MATMUL_TILES: ${(e as Error).message}`);
-    }
-  }
-
   const gpu = await nodeGpu();
   const results: BenchResult[] = [];
   try {
@@ -53,7 +32,6 @@ export async function runBench(args: string[]): Promise<BenchResult[]> {
       const rs = await c.run(gpu, { quick: flags.quick });
       // numbers measured on a pipeline WebGPU rejected are not numbers: refuse the case
       if (gpu.uncapturedErrors.length) throw new Error(`WebGPU reported ${gpu.uncapturedErrors.length} error(s) during the "${c.name}" benchmark, so its results are not valid and were not printed. The first: ${gpu.uncapturedErrors[0]}`);
-      if (tuning) for (const r of rs) r.extra = { ...r.extra, matmul_tuning: tuning };
       for (const r of rs) console.log(flags.json ? formatJson(r) : formatRow(r));
       results.push(...rs);
     }

@@ -1,4 +1,5 @@
-// matmul: every kernel variant (naive, tiled, block8 and its tile configurations) vs the f64
+// matmul: both product kernels (tiled, block8 and its tile configurations) and the naive
+// variant of bench/kernels/matmul/ vs the f64
 // reference (every transpose, batched, bias, act),
 // GPU backward vs reference backward, reference backward vs finite differences, linear().
 //   M, K, N = output rows, inner dim, output cols; B = batch.
@@ -7,9 +8,10 @@ import { backward } from '../../src/engine/autograd';
 import { CompiledGraph } from '../../src/engine/compile';
 import { Graph } from '../../src/engine/graph';
 import { binary } from '../../src/engine/ops/elementwise';
-import { BLOCK8_TILES, block8Bytes, linear, matmul, matmulBackwardRef, matmulRef, setMatmulTuning, type Activation, type Block8Config, type MatmulKernel, type MatmulRefOptions } from '../../src/engine/ops/matmul';
+import { BLOCK8_TILES, block8Bytes, linear, matmul, matmulBackwardRef, matmulRef, type Activation, type Block8Config, type MatmulKernel, type MatmulRefOptions } from '../../src/engine/ops/matmul';
 import { sumCols } from '../../src/engine/ops/reduce';
 import { Rng } from '../../src/engine/rng';
+import { variantMatmul } from '../../bench/kernels/matmul/variants';
 import { constant, eagerGraph, leaf, testGpu } from '../helpers/gpu';
 import { dot, expectClose, finiteDiff, randn } from '../helpers/numeric';
 
@@ -23,7 +25,7 @@ const SHAPES: [number, number, number][] = [
   [33, 20, 68], // vec4 loads (K, N multiples of 4) with a ragged M edge
 ];
 // matmulBlock8 runs matmulTiled on the shapes it cannot take (odd K or N): both paths tested
-const KERNELS: MatmulKernel[] = ['matmulNaive', 'matmulTiled', 'matmulBlock8'];
+const KERNELS: MatmulKernel[] = ['matmulTiled', 'matmulBlock8'];
 const TRANS: [boolean, boolean][] = [
   [false, false],
   [true, false],
@@ -161,22 +163,17 @@ describe('matmul backward', () => {
 });
 
 describe('matmul variants and plumbing', () => {
-  it('matmulTiled and matmulNaive agree on larger, ragged shapes', async () => {
+  it('the naive variant of bench/kernels/matmul/ matches the reference (what the benchmark times beside production)', async () => {
     const rng = new Rng(41);
-    for (const [M, K, N] of [[130, 96, 70], [129, 67, 131]]) {
-      for (const [transA, transB] of TRANS) {
-        const a = randn(rng, M * K);
-        const b = randn(rng, K * N);
-        const bias = randn(rng, N);
-        const g = await eagerGraph();
-        const at = constant(g, 'a', transA ? [K, M] : [M, K], a);
-        const bt = constant(g, 'b', transB ? [N, K] : [K, N], b);
-        const biasT = constant(g, 'bias', [N], bias);
-        const run = (kernel: MatmulKernel) => matmul(at, bt, { transA, transB, bias: biasT, act: 'gelu', kernel }).read();
-        // both accumulate in f32 in a different order: agree to f32 rounding
-        expectClose(await run('matmulTiled'), await run('matmulNaive'), FWD_TOL, `tiled vs naive M${M} K${K} N${N} tA${transA} tB${transB}`);
-        g.destroy();
-      }
+    const [M, K, N] = [33, 20, 68];
+    for (const [transA, transB] of TRANS) {
+      const [a, b, bias] = [randn(rng, M * K), randn(rng, K * N), randn(rng, N)];
+      const g = await eagerGraph();
+      const at = constant(g, 'a', transA ? [K, M] : [M, K], a);
+      const bt = constant(g, 'b', transB ? [N, K] : [K, N], b);
+      const out = variantMatmul(at, bt, constant(g, 'bias', [N], bias), { M, K, N, transA, transB, act: 'gelu' }, 'naive');
+      expectClose(await out.read(), matmulRef(a, b, M, K, N, { transA, transB, bias, act: 'gelu' }), FWD_TOL, `naive tA${transA} tB${transB}`);
+      g.destroy();
     }
   });
 
@@ -213,26 +210,17 @@ describe('matmul variants and plumbing', () => {
     const rng = new Rng(47);
     // the shape chooser picks by grid size (lavapipe sees tiny grids): force each configuration
     const configs: Block8Config[] = [
-      ...Object.values(BLOCK8_TILES).flat(),
-      { TX: 8, TY: 8, BK: 8, prefetch: true, band: 2 }, // BK 8; 3 tile rows of M = 140: a ragged last band
+      ...Object.values(BLOCK8_TILES),
+      { TX: 8, TY: 8, BK: 8, prefetch: true }, // BK 8
     ];
     for (const block of configs) await checkBlock8(block, rng);
-  }, BLOCK8_TIMEOUT);
-
-  it('matmulBlock8: 8 × 16 outputs per thread and double-buffered tiles', async () => {
-    // sweep-only options, all in one configuration: lavapipe takes about 4 minutes to compile a
-    // configuration's written-out pipelines on CI (the weight-gradient test below has another
-    // wide, double-buffered one)
-    const rng = new Rng(48);
-    await checkBlock8({ TX: 8, TY: 8, BK: 8, prefetch: true, wide: true, double: true, band: 2 }, rng); // ragged last band
   }, BLOCK8_TIMEOUT);
 
   it("matmulBlock8: the weight gradient's product sums the bias gradient too (both layouts, split K, several tiles)", async () => {
     const rng = new Rng(50);
     const configs: Block8Config[] = [
-      BLOCK8_TILES.wide[0],
+      BLOCK8_TILES.wide,
       { TX: 16, TY: 16, BK: 16, prefetch: true }, // 128 × 128
-      { TX: 8, TY: 16, BK: 8, prefetch: true, wide: true, double: true }, // 8 × 16 per thread, double-buffered
     ];
     for (const block of configs) {
       // dz is the product's B (column sums) without transB, its A (row sums) with it; K = 300
@@ -244,17 +232,15 @@ describe('matmul variants and plumbing', () => {
     }
   }, BLOCK8_TIMEOUT);
 
-  it('a product whose transposed B is small transposes it first (transposeSmallB), or reads it as it is: same values and gradients', async () => {
+  it('a product whose transposed B is small transposes it first, or reads it as it is: same values and gradients', async () => {
     const rng = new Rng(52);
-    for (const transposeSmallB of [1, 0]) {
-      // transposeMinB 0: these test-sized operands are far below the default's minimum
-      setMatmulTuning({ transposeSmallB, transposeMinB: 0 });
-      try {
-        // 4 · N ≤ M: transposed first when asked (dz · Wᵀ); N = 76 > M / 4: read as it is
-        for (const [M, N] of [[300, 20], [140, 76]]) await check({ M, K: 36, N, transB: true, bias: true }, 'matmulBlock8', true, rng);
-      } finally {
-        setMatmulTuning({});
-      }
+    // 4 · N ≤ M and N · K ≥ 65536: transposed first (dz · Wᵀ); N = 76 > M / 4: read as it is
+    for (const [M, K, N, transposed] of [[256, 1024, 64, true], [140, 36, 76, false]] as const) {
+      await check({ M, K, N, transB: true, bias: true }, 'matmulBlock8', true, rng);
+      const g = await eagerGraph();
+      matmul(g.input('a', [M, K]), g.input('b', [N, K]), { transB: true });
+      expect(g.dispatches.some((d) => d.kernel.name === 'matmul_transpose'), `M${M} K${K} N${N}`).toBe(transposed);
+      g.destroy();
     }
   });
 

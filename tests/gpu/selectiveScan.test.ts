@@ -1,16 +1,17 @@
 // Selective scan: GPU forward/backward vs the sequential reference over lengths that cross
-// chunk boundaries, every workgroup configuration, and the reference backward vs finite
-// differences. Legend: B batch, L length, E channels, N state.
+// segment boundaries, several workgroup configurations (and the chunked kernels kept in
+// bench/kernels/selective_scan/), and the reference backward vs finite differences.
+// Legend: B batch, L length, E channels, N state.
 import { describe, expect, it } from 'vitest';
 import { backward } from '../../src/engine/autograd';
 import { CompiledGraph } from '../../src/engine/compile';
 import type { Graph } from '../../src/engine/graph';
 import { mul } from '../../src/engine/ops/elementwise';
 import { sumCols } from '../../src/engine/ops/reduce';
+import { concatLast } from '../../src/engine/ops/split';
+import { CHUNKED_CONFIGS, chunkedScan, SEQUENTIAL, type ChunkedScanConfig } from '../../bench/kernels/selective_scan/chunked';
 import {
-  SCAN_CONFIGS,
-  SCAN_REGISTER,
-  SCAN_SEQUENTIAL,
+  SCAN_DEFAULT,
   scanLossRef,
   selectiveScan,
   selectiveScanBackwardRef,
@@ -49,14 +50,14 @@ function inputs(rng: Rng, { B, L, E, N, gated }: Case) {
 }
 
 /** Runs the GPU op on one case and compares its output and every gradient to the reference. */
-async function check(c: Case, config: ScanConfig | undefined, seed: number, maxBindingBytes?: number): Promise<Graph> {
+async function check(c: Case, config: ScanConfig | undefined, seed: number, maxBindingBytes?: number, chunked?: ChunkedScanConfig): Promise<Graph> {
   const x = inputs(new Rng(seed), c);
   const g = await eagerGraph();
   const t = (name: string, v: HostTensor) => leaf(g, name, [...v.shape], v.data);
   const [u, delta, aLog, Bm, Cm, D] = [t('u', x.u), t('delta', x.delta), t('A_log', x.aLog), t('B', x.Bm), t('C', x.Cm), t('D', x.D)];
   const z = x.z ? t('z', x.z) : undefined;
-  const out = selectiveScan(u, delta, aLog, Bm, Cm, D, z, { config, maxBindingBytes });
-  const what = `B${c.B} L${c.L} E${c.E} N${c.N}${c.gated ? ' gated' : ''} ${config ? JSON.stringify(config) : 'default'}${maxBindingBytes ? ` in bindings of ${maxBindingBytes} bytes` : ''}`;
+  const out = chunked ? chunkedScan(u, delta, aLog, concatLast(Bm, Cm, 'B|C'), D, z, chunked) : selectiveScan(u, delta, aLog, Bm, Cm, D, z, { config, maxBindingBytes });
+  const what = `B${c.B} L${c.L} E${c.E} N${c.N}${c.gated ? ' gated' : ''} ${JSON.stringify(chunked ?? config ?? 'default')}${maxBindingBytes ? ` in bindings of ${maxBindingBytes} bytes` : ''}`;
   const ref = selectiveScanRef(x.u, x.delta, x.aLog, x.Bm, x.Cm, x.D, x.z);
   expectClose(await out.read(), ref, { atol: 1e-4, rtol: 1e-4 }, `forward ${what}`);
 
@@ -85,8 +86,6 @@ describe('selective scan vs the sequential reference', () => {
     { B: 1, L: 129, E: 6, N: 3, gated: false },
     { B: 1, L: 1024, E: 2, N: 2, gated: true },
     { B: 1, L: 9, E: 5, N: 12, gated: false }, // 3 threads per channel in the backward
-    { B: 2, L: 19, E: 5, N: 20, gated: true }, // N > 16: the chunked kernels by default
-    { B: 2, L: 9, E: 3, N: 17, gated: false }, // N prime > 16: the chunked kernels by default
   ];
   for (const c of cases) {
     it(`B${c.B} L${c.L} E${c.E} N${c.N}${c.gated ? ' gated' : ''}: forward and gradients`, async () => {
@@ -95,19 +94,26 @@ describe('selective scan vs the sequential reference', () => {
   }
 
   // one gated case per configuration: lavapipe compiles each pipeline variant on first use
-  // (seconds each), so the variants are kept few; L = 2·CH + 3 and E = EB + 3 put a partial
-  // chunk and a partial channel block at the ends
-  const registerConfigs: ScanConfig[] = [
-    { ...SCAN_REGISTER, k: 1 },
-    { ...SCAN_REGISTER, eb: 8, g: 1, k: 3 },
-    { ...SCAN_REGISTER, eb: 4, k: 8, fwdEb: 4 }, // a workgroup's B | C share is more than one float per thread
+  // (seconds each), so the variants are kept few; L = 2·K + 3 and E = EB + 3 put a partial
+  // segment and a partial channel block at the ends
+  const configs: ScanConfig[] = [
+    { ...SCAN_DEFAULT, k: 1 },
+    { ...SCAN_DEFAULT, eb: 8, g: 1, k: 3 },
+    { ...SCAN_DEFAULT, eb: 4, k: 8, fwdEb: 4 }, // a workgroup's B | C share is more than one float per thread
   ];
-  for (const config of [...registerConfigs, ...SCAN_CONFIGS, SCAN_SEQUENTIAL]) {
-    it(`configuration ${JSON.stringify(config)}${config === SCAN_SEQUENTIAL ? ' (sequential baseline)' : ''} across chunk boundaries`, async () => {
-      const ch = config.kind === 'register' ? config.k : config.t * config.s;
-      // register kernels: N 6 is two vec4 groups of states, one padded, on 2 threads per channel where g > 1
-      const N = config.kind === 'register' ? 6 : 3;
-      await check({ B: 2, L: 2 * ch + 3, E: config.eb + 3, N, gated: true }, config, 5);
+  for (const config of configs) {
+    it(`configuration ${JSON.stringify(config)} across segment boundaries`, async () => {
+      // N 6 is two vec4 groups of states, one padded, on 2 threads per channel where g > 1
+      await check({ B: 2, L: 2 * config.k + 3, E: config.eb + 3, N: 6, gated: true }, config, 5);
+    }, 300_000);
+  }
+
+  // the chunked kernels of bench/kernels/selective_scan/ (parallel in time, and the sequential
+  // baseline) stay correct where the benchmark times them
+  for (const chunked of [CHUNKED_CONFIGS[0], SEQUENTIAL]) {
+    it(`bench/kernels: chunked ${JSON.stringify(chunked)} across chunk boundaries`, async () => {
+      const ch = chunked.t * chunked.s;
+      await check({ B: 2, L: 2 * ch + 3, E: chunked.eb + 3, N: 3, gated: true }, undefined, 5, undefined, chunked);
     }, 300_000);
   }
 
@@ -136,9 +142,15 @@ describe('selective scan vs the sequential reference', () => {
     return { g, u: g.input('u', [1, 4, 3]), a: g.input('A_log', aShape), bc: g.input('B', [1, 4, n]), d: g.input('D', [3]) };
   }
 
+  it('more than 16 states per channel are refused with a sentence', async () => {
+    const { g, u, a, bc, d } = await refusalInputs([3, 17], 17);
+    expect(() => selectiveScan(u, u, a, bc, bc, d)).toThrow(/at most 16 states per channel; this model asks for 17/);
+    g.destroy();
+  });
+
   it('a configuration over the workgroup-memory limit is refused before any dispatch', async () => {
     const { g, u, a, bc, d } = await refusalInputs([3, 16], 16);
-    const huge: ScanConfig = { kind: 'register', eb: 1024, g: 1, k: 8 };
+    const huge: ScanConfig = { eb: 1024, g: 1, k: 8 };
     expect(() => selectiveScan(u, u, a, bc, bc, d, undefined, { config: huge })).toThrow(/workgroup memory/);
     g.destroy();
   });

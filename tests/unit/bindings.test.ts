@@ -1,4 +1,5 @@
-// Every kernel's binding declaration (src/engine/ops/*.ts, `ENTRY_POINTS`) matches the WGSL it
+// Every kernel's binding declaration (`ENTRY_POINTS` of src/engine/ops/*.ts and of the variants
+// in bench/kernels/*/*.ts) matches the WGSL it
 // names: for each entry point, the bindings that the entry point uses (through the functions
 // it calls) in @binding order, with their names and access modes. A binding renamed, moved
 // or added on one side only fails here, not as garbage in a training run.
@@ -98,9 +99,16 @@ function bindingProblems(ep: Pick<EntryPoint, 'source' | 'entryPoint' | 'binding
   return problems;
 }
 
-const modules = import.meta.glob<{ ENTRY_POINTS?: EntryPoint[] }>('../../src/engine/ops/*.ts', { eager: true });
+const modules = {
+  ...import.meta.glob<{ ENTRY_POINTS?: EntryPoint[] }>('../../src/engine/ops/*.ts', { eager: true }),
+  ...import.meta.glob<{ ENTRY_POINTS?: EntryPoint[] }>('../../bench/kernels/*/*.ts', { eager: true }),
+};
 const declarations = Object.entries(modules).flatMap(([file, m]) => (m.ENTRY_POINTS ?? []).map((ep) => ({ file: file.split('/').pop()!, ep })));
-const wgslFiles = readdirSync(SHADERS).filter((f) => f.endsWith('.wgsl'));
+const BENCH_KERNELS = join(__dirname, '..', '..', 'bench', 'kernels');
+const wgslFiles = [
+  ...readdirSync(SHADERS).filter((f) => f.endsWith('.wgsl')).map((f) => join(SHADERS, f)),
+  ...readdirSync(BENCH_KERNELS).flatMap((d) => readdirSync(join(BENCH_KERNELS, d)).filter((f) => f.endsWith('.wgsl')).map((f) => join(BENCH_KERNELS, d, f))),
+];
 const entryNames = (src: string) => [...stripComments(src).matchAll(/@compute[^;{]*?\bfn\s+(\w+)/g)].map((m) => m[1]);
 
 describe('kernel bindings', () => {
@@ -109,8 +117,9 @@ describe('kernel bindings', () => {
     expect(wgslFiles.length).toBeGreaterThan(5);
   });
 
-  for (const file of wgslFiles) {
-    const text = readFileSync(join(SHADERS, file), 'utf8');
+  for (const path of wgslFiles) {
+    const file = path.split('/').slice(-2).join('/');
+    const text = readFileSync(path, 'utf8');
     it(`${file}: every entry point is declared, and every declaration matches`, () => {
       const mine = declarations.filter(({ ep }) => ep.source.includes(text));
       expect(mine.length, `${file} is in no kernel's source`).toBeGreaterThan(0);

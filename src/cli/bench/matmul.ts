@@ -1,50 +1,37 @@
-// Matmul benchmark: GFLOP/s of every kernel variant (matmulBlock8, matmulTiled, matmulNaive)
-// in the same run, at squares and at the models' MLP shapes (forward, and both gradients),
+// Matmul benchmark: GFLOP/s of the production kernels (matmulBlock8 as training chooses it
+// per shape, matmulTiled, its fallback) and of the naive variant of bench/kernels/matmul/ in
+// the same run, at squares and at the models' MLP shapes (forward, and both gradients),
 // measured on compiled graphs replayed many times so that setup (pipelines, bind groups,
-// buffers) is not in the timing. ICL_MATMUL_SWEEP=1 times every block8 configuration of
-// SWEEP as well (the data behind the shape chooser in src/engine/ops/matmul.ts);
+// buffers) is not in the timing. Variants of bench/kernels/ are checked against matmulRef
+// before they are timed. ICL_MATMUL_SWEEP=1 times every configuration of that directory's
+// block8 sweep as well (the data behind production's tiles);
 // ICL_MATMUL_CONFIGS='[{"TX":16,"TY":16,"BK":8,"prefetch":true,"wide":true}, …]' adds
-// block8 configurations, ICL_MATMUL_SHAPES='4096²,mlp dW D=256' keeps only those shapes,
+// configurations of it, ICL_MATMUL_SHAPES='4096²,mlp dW D=256' keeps only those shapes,
 // ICL_MATMUL_KERNELS='matmulBlock8' only those kernels, ICL_MATMUL_EXTRA_SHAPES='1536x8192x1408'
 // adds plain products of those M x K x N.
 //   M, K, N = output rows, inner dim, output cols;  D = model width.
 import type { GpuContext } from '../../gpu/context';
 import { CompiledGraph } from '../../engine/compile';
 import { Graph } from '../../engine/graph';
-import { block8Bytes, block8Tile, matmul, type Activation, type Block8Config, type MatmulKernel } from '../../engine/ops/matmul';
+import { matmul, matmulRef, type Activation, type MatmulKernel } from '../../engine/ops/matmul';
 import { Rng } from '../../engine/rng';
+import type { Tensor } from '../../engine/tensor';
+import { block8SwitchesBytes, block8SwitchesName, SWEEP, variantMatmul, type Block8Switches } from '../../../bench/kernels/matmul/variants';
 import { rate, timeGpu, warmUp, type BenchOptions, type BenchResult, type Timing } from './harness';
 
-const KERNELS: MatmulKernel[] = ['matmulBlock8', 'matmulTiled', 'matmulNaive'];
-
-/** A kernel, with a forced block8 configuration (sweep) or the one chosen per shape. */
+/** A production kernel, or a variant of bench/kernels/matmul/. */
 interface Variant {
   name: string;
-  kernel: MatmulKernel;
-  block?: Block8Config;
+  kernel?: MatmulKernel;
+  variant?: 'naive' | Block8Switches;
 }
 
-const configVariant = (block: Block8Config): Variant => ({
-  name: `block8 ${block8Tile(block).join('x')} BK${block.BK}${block.wide ? ' wide' : ''}${block.prefetch ? '' : ' noprefetch'}${block.double ? ' double' : ''}${block.band ? ` band${block.band}` : ''}`,
-  kernel: 'matmulBlock8',
-  block,
-});
-const b8 = (TY: number, TX: number, BK: number, band = 0): Variant => configVariant({ TX, TY, BK, prefetch: true, band });
-const SWEEP: Variant[] = [
-  b8(16, 16, 8),
-  b8(16, 16, 16),
-  b8(16, 8, 8),
-  b8(16, 8, 16),
-  b8(8, 16, 8),
-  b8(8, 16, 16),
-  b8(8, 8, 8),
-  b8(8, 8, 16),
-  b8(16, 16, 16, 8),
-  // 8 × 16 outputs per thread, double-buffered tiles
-  configVariant({ TX: 16, TY: 16, BK: 8, prefetch: true, wide: true, double: true }),
-  configVariant({ TX: 8, TY: 16, BK: 8, prefetch: true, wide: true, double: true }),
-  configVariant({ TX: 16, TY: 16, BK: 8, prefetch: true, double: true }),
+const PRODUCTION: Variant[] = [
+  { name: 'matmulBlock8', kernel: 'matmulBlock8' },
+  { name: 'matmulTiled', kernel: 'matmulTiled' },
 ];
+const NAIVE: Variant = { name: 'matmulNaive', variant: 'naive' };
+const configVariant = (c: Block8Switches): Variant => ({ name: block8SwitchesName(c), variant: c });
 
 interface Shape {
   label: string;
@@ -88,6 +75,41 @@ function copiesFor(flops: number, quick: boolean): number {
   return Math.min(64, Math.max(1, Math.round(workPerRun / flops)));
 }
 
+/** One product of a variant (production's matmul, or a bench/kernels variant). */
+function product(v: Variant, a: Tensor, b: Tensor, bias: Tensor | undefined, s: Shape, act: Activation): Tensor {
+  const transA = !!s.transA;
+  const transB = !!s.transB;
+  if (v.variant) return variantMatmul(a, b, bias, { M: s.M, K: s.K, N: s.N, transA, transB, act }, v.variant);
+  return matmul(a, b, { kernel: v.kernel, transA, transB, bias, act });
+}
+
+/** A bench/kernels variant against matmulRef on a small product of the shape's layout and
+ *  epilogue: a variant that is wrong is not timed. */
+async function checkVariant(gpu: GpuContext, v: Variant, s: Shape, rng: Rng): Promise<void> {
+  const [M, K, N] = [72, 48, 40];
+  const small: Shape = { ...s, M, K, N };
+  const g = new Graph(gpu, 'eager');
+  const fill = (n: number) => rng.fillNormal(new Float32Array(n), 0.5) as Float32Array;
+  const host = { a: fill(M * K), b: fill(K * N), bias: fill(N) };
+  const input = (name: 'a' | 'b' | 'bias', shape: number[]) => {
+    const t = g.input(name, shape);
+    g.write(name, host[name]);
+    return t;
+  };
+  try {
+    const a = input('a', s.transA ? [K, M] : [M, K]);
+    const b = input('b', s.transB ? [N, K] : [K, N]);
+    const bias = s.epilogue ? input('bias', [N]) : undefined;
+    const act: Activation = s.epilogue ? 'gelu' : 'none';
+    const out = await product(v, a, b, bias, small, act).read();
+    const ref = matmulRef(host.a, host.b, M, K, N, { transA: s.transA, transB: s.transB, bias: bias ? host.bias : undefined, act });
+    const worst = ref.reduce((w, r, i) => Math.max(w, Math.abs(out[i] - r) / (1e-2 + Math.abs(r))), 0);
+    if (!(worst < 1e-3)) throw new Error(`matmul bench: ${v.name} differs from matmulRef at ${s.label} (worst relative error ${worst.toExponential(2)}), so it was not timed.`);
+  } finally {
+    g.destroy();
+  }
+}
+
 /** One variant at one shape, compiled: `copies` independent products per run. */
 function build(gpu: GpuContext, s: Shape, v: Variant, copies: number, rng: Rng): CompiledGraph {
   const g = new Graph(gpu, 'trace');
@@ -96,7 +118,7 @@ function build(gpu: GpuContext, s: Shape, v: Variant, copies: number, rng: Rng):
   const bias = g.input('bias', [s.N]); // (N)
   const act: Activation = s.epilogue ? 'gelu' : 'none';
   // independent products: the planner gives their outputs reused buffers, as in a real step
-  for (let i = 0; i < copies; i++) matmul(a, b, { kernel: v.kernel, block: v.block, transA: s.transA, transB: s.transB, bias: s.epilogue ? bias : undefined, act });
+  for (let i = 0; i < copies; i++) product(v, a, b, s.epilogue ? bias : undefined, s, act);
   const fillRandom = (n: number) => rng.fillNormal(new Float32Array(n), 0.5) as Float32Array;
   g.write('a', fillRandom(s.M * s.K));
   g.write('b', fillRandom(s.K * s.N));
@@ -110,11 +132,12 @@ function build(gpu: GpuContext, s: Shape, v: Variant, copies: number, rng: Rng):
 export async function benchMatmul(gpu: GpuContext, opts: BenchOptions): Promise<BenchResult[]> {
   const rng = new Rng(1);
   const sweep = !!process.env.ICL_MATMUL_SWEEP;
-  const extra = (JSON.parse(process.env.ICL_MATMUL_CONFIGS ?? '[]') as Block8Config[]).map(configVariant);
+  const extra = (JSON.parse(process.env.ICL_MATMUL_CONFIGS ?? '[]') as Block8Switches[]).map(configVariant);
   const only = process.env.ICL_MATMUL_SHAPES?.split(',').map((l) => l.trim());
   // naive (up to 10 s a shape) would be most of the sweep's time: left out there
   const kernels = process.env.ICL_MATMUL_KERNELS?.split(',').map((k) => k.trim());
-  const variants: Variant[] = KERNELS.filter((k) => !(sweep && k === 'matmulNaive') && (!kernels || kernels.includes(k))).map((kernel) => ({ name: kernel, kernel }));
+  const variants = [...PRODUCTION, ...(sweep ? [] : [NAIVE])].filter((v) => !kernels || kernels.includes(v.name));
+  const checked = new Set<string>();
   const rounds = opts.quick ? 1 : 3;
   const timing = opts.quick ? { warmup: 1, reps: 2, batches: 3 } : { warmup: 2, reps: 10, batches: 3 };
   const results: BenchResult[] = [];
@@ -122,8 +145,13 @@ export async function benchMatmul(gpu: GpuContext, opts: BenchOptions): Promise<
     const flops = 2 * s.M * s.K * s.N;
     const copies = copiesFor(flops, opts.quick);
     // a configuration the device cannot take would silently run another: left out
-    const fits = (v: Variant) => !v.block || block8Bytes(v.block, !!s.transA, !!s.transB) <= gpu.limits.maxComputeWorkgroupStorageSize;
-    const all = [...variants, ...(sweep ? SWEEP : []), ...extra].filter(fits);
+    const fits = (v: Variant) => typeof v.variant !== 'object' || block8SwitchesBytes(v.variant, !!s.transA, !!s.transB) <= gpu.limits.maxComputeWorkgroupStorageSize;
+    const all = [...variants, ...(sweep ? SWEEP.map(configVariant) : []), ...extra].filter(fits);
+    for (const v of all.filter((v) => v.variant)) {
+      const key = `${v.name} ${!!s.transA} ${!!s.transB} ${s.epilogue}`;
+      if (!checked.has(key)) await checkVariant(gpu, v, s, rng);
+      checked.add(key);
+    }
     for (const v of extra.filter((v) => !fits(v))) console.error(`matmul bench: ${v.name} needs more workgroup memory than this device has (${gpu.limits.maxComputeWorkgroupStorageSize} B) at ${s.label}: left out`);
     const graphs = all.map((v) => build(gpu, s, v, copies, rng));
     try {

@@ -1,14 +1,24 @@
 // Selective-scan benchmark: forward + backward milliseconds and effective GB/s (bytes of
 // inputs read + outputs written, once each) at the paper's Mamba shapes (B 64, E 512, N 16,
-// L 82 and 1024): the default kernel (register states), the chunked parallel-in-time kernel
-// and the sequential baseline, same run.
+// L 82 and 1024): the production kernels (register states), and the chunked parallel-in-time
+// kernels and the sequential baseline of bench/kernels/selective_scan/ (each checked against
+// selectiveScanRef first), same run. ICL_SCAN_CONFIGS='[{"eb":32,"g":4,"k":4,"fwdEb":64}, …]'
+// times those configurations of the production kernels instead (a sweep).
 //   B batch, L length, E channels, N state.
 import type { GpuContext } from '../../gpu/context';
 import { CompiledGraph } from '../../engine/compile';
 import { Graph } from '../../engine/graph';
-import { chooseScanConfig, SCAN_CONFIGS, SCAN_SEQUENTIAL, scanConfigName, selectiveScan, type ScanConfig } from '../../engine/ops/selectiveScan';
+import { chooseScanConfig, scanConfigName, selectiveScan, selectiveScanRef, type ScanConfig } from '../../engine/ops/selectiveScan';
+import { concatLast } from '../../engine/ops/split';
 import { Rng } from '../../engine/rng';
+import type { Tensor } from '../../engine/tensor';
+import { CHUNKED_CONFIGS, chunkedName, chunkedScan, SEQUENTIAL, type ChunkedScanConfig } from '../../../bench/kernels/selective_scan/chunked';
 import { timeGpu, type BenchOptions, type BenchResult } from './harness';
+
+/** A scan to time: the production op at a configuration, or a bench/kernels variant. */
+type Scan = (u: Tensor, delta: Tensor, aLog: Tensor, Bm: Tensor, Cm: Tensor, D: Tensor, z: Tensor) => Tensor;
+const production = (config: ScanConfig): Scan => (u, delta, aLog, Bm, Cm, D, z) => selectiveScan(u, delta, aLog, Bm, Cm, D, z, { config });
+const chunked = (cfg: ChunkedScanConfig): Scan => (u, delta, aLog, Bm, Cm, D, z) => chunkedScan(u, delta, aLog, concatLast(Bm, Cm, 'scan_B|C'), D, z, cfg);
 
 export interface ScanShape {
   B: number;
@@ -34,7 +44,7 @@ function bytes({ B, L, E, N }: ScanShape): number {
 }
 
 /** One timed case: the scan with a given workgroup configuration (also for tuning sweeps). */
-export async function benchScanConfig(gpu: GpuContext, s: ScanShape, name: string, config: ScanConfig, quick: boolean, rng = new Rng(1)): Promise<BenchResult> {
+export async function benchScanConfig(gpu: GpuContext, s: ScanShape, name: string, config: string, scan: Scan, quick: boolean, rng = new Rng(1)): Promise<BenchResult> {
   const { B, L, E, N } = s;
   // several independent calls per submit at small shapes, so submit overhead does not dominate
   const copies = Math.min(16, Math.max(1, Math.round((quick ? 1e5 : 2e9) / bytes(s))));
@@ -49,7 +59,7 @@ export async function benchScanConfig(gpu: GpuContext, s: ScanShape, name: strin
   const D = input('D', [E]); // (E)
   const dout = g.input('dout', [B, L, E]); // (B, L, E)
   for (let i = 0; i < copies; i++) {
-    const y = selectiveScan(u, delta, aLog, Bm, Cm, D, z, { config });
+    const y = scan(u, delta, aLog, Bm, Cm, D, z);
     // run only this op's backward rule with a given dout (no loss, no accumulation kernels)
     g.gradEnabled = false;
     g.tape.find((e) => e.out === y)!.backward(dout);
@@ -82,7 +92,7 @@ export async function benchScanConfig(gpu: GpuContext, s: ScanShape, name: strin
       adapter: gpu.info.adapterName,
       extra: {
         gbs: Number((bytes(s) / (ms * 1e-3) / 1e9).toPrecision(3)),
-        config: scanConfigName(config),
+        config,
         perSubmit: copies,
         kernels: Object.entries(kernels).map(([k, v]) => `${k}:${v}`).join(' '),
       },
@@ -92,19 +102,45 @@ export async function benchScanConfig(gpu: GpuContext, s: ScanShape, name: strin
   }
 }
 
-/** The default, chunked and sequential kernels at each shape, forward + backward. */
+/** A variant's forward against the reference, on a small gated scan: a variant that is wrong
+ *  is not timed. */
+async function checkScan(gpu: GpuContext, name: string, scan: Scan, rng: Rng): Promise<void> {
+  const [B, L, E, N] = [2, 21, 8, 16];
+  const g = new Graph(gpu, 'eager');
+  const data = (shape: number[], f: (x: number) => number = (x) => x) => ({ data: (rng.fillNormal(new Float32Array(shape.reduce((a, b) => a * b)), 1) as Float32Array).map(f), shape });
+  const host = { u: data([B, L, E]), delta: data([B, L, E], (x) => Math.log1p(Math.exp(0.5 * x - 1))), aLog: data([E, N], (x) => 0.3 * x), Bm: data([B, L, N]), Cm: data([B, L, N]), D: data([E]), z: data([B, L, E]) };
+  const t = Object.fromEntries(Object.entries(host).map(([k, v]) => {
+    const x = g.input(k, v.shape);
+    g.write(k, v.data);
+    return [k, x];
+  })) as Record<keyof typeof host, Tensor>;
+  try {
+    const out = await scan(t.u, t.delta, t.aLog, t.Bm, t.Cm, t.D, t.z).read();
+    const ref = selectiveScanRef(host.u, host.delta, host.aLog, host.Bm, host.Cm, host.D, host.z);
+    const worst = ref.reduce((m, r, i) => Math.max(m, Math.abs(out[i] - r) / (1e-3 + Math.abs(r))), 0);
+    if (!(worst < 1e-2)) throw new Error(`scan bench: ${name} differs from selectiveScanRef (worst relative error ${worst.toExponential(2)}), so it was not timed.`);
+  } finally {
+    g.destroy();
+  }
+}
+
+/** The production kernels, the chunked kernels and the sequential baseline at each shape,
+ *  forward + backward. */
 export async function benchScan(gpu: GpuContext, opts: BenchOptions): Promise<BenchResult[]> {
   const rng = new Rng(1);
   const results: BenchResult[] = [];
-  // tuning sweeps, instead of the usual cases: ICL_SCAN_CONFIGS='[{"kind":"register","eb":32,"g":4,"k":4,"fwdEb":64}, …]'
   const sweep = JSON.parse(process.env.ICL_SCAN_CONFIGS ?? '[]') as ScanConfig[];
+  const variants = [
+    { name: 'scan_fwd_bwd_chunked', config: CHUNKED_CONFIGS[0] },
+    { name: 'scan_fwd_bwd_sequential', config: SEQUENTIAL },
+  ];
+  if (!sweep.length) for (const v of variants) await checkScan(gpu, v.name, chunked(v.config), rng);
   for (const s of shapes(opts.quick)) {
-    for (const c of sweep) results.push(await benchScanConfig(gpu, s, 'scan_fwd_bwd_sweep', c, opts.quick, rng));
+    for (const c of sweep) results.push(await benchScanConfig(gpu, s, 'scan_fwd_bwd_sweep', scanConfigName(c), production(c), opts.quick, rng));
     if (sweep.length) continue;
     const best = chooseScanConfig(gpu.limits.maxComputeWorkgroupStorageSize, s.N);
-    results.push(await benchScanConfig(gpu, s, `scan_fwd_bwd_${best.kind ?? 'chunked'}`, best, opts.quick, rng));
-    if (best.kind === 'register') results.push(await benchScanConfig(gpu, s, 'scan_fwd_bwd_chunked', SCAN_CONFIGS[0], opts.quick, rng));
-    results.push(await benchScanConfig(gpu, s, 'scan_fwd_bwd_sequential', SCAN_SEQUENTIAL, opts.quick, rng));
+    results.push(await benchScanConfig(gpu, s, 'scan_fwd_bwd_register', scanConfigName(best), production(best), opts.quick, rng));
+    for (const v of variants) results.push(await benchScanConfig(gpu, s, v.name, chunkedName(v.config), chunked(v.config), opts.quick, rng));
   }
   return results;
 }

@@ -8,9 +8,9 @@
 //   dB_{t,n} = Σ_e g Δ u;      dC_{t,n} = Σ_e dy h_t;                dD = Σ_{b,t} dy u
 //   dz = dout · y · SiLU'(z) (GATED; dy = dout · SiLU(z)).
 // Sums over channels and batch are written as partials without atomics and summed by
-// sum_partials. The partials share one buffer with the forward's saved states:
+// sum_partials (shaders/reduce.wgsl). The partials share one buffer with the forward's saved states:
 // scr = [saved states (B, nchunks, N, E) | dB|dC (nEB, B, L, 2N) | dA_log (B, E, N) | dD (B, E)].
-// Workgroup layout as in selective_scan.wgsl (EB channels × T lanes, chunks of CH steps),
+// Workgroup layout as in 01_chunked_fwd.wgsl (EB channels × T lanes, chunks of CH steps),
 // chunks visited last to first.
 
 struct Params {
@@ -250,45 +250,5 @@ fn scan_bwd(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id)
     var acc = 0.0;
     for (var l = 0u; l < T; l++) { acc += scan_a[l * EB + el]; }
     scr[p.off_dd + b * E + e] = acc;
-  }
-}
-
-// out[j] = Σ_r part[offset + r·cols + j]: reduces one section of the partials. A workgroup
-// covers WG adjacent columns (coalesced) × RL row lanes; each thread keeps two independent
-// sums so that its loads overlap, and the lanes are added in workgroup memory.
-struct SumParams {
-  rows: u32,
-  cols: u32,
-  offset: u32,
-  _pad: u32,
-}
-
-override WG: u32 = 64u; // columns per workgroup
-const RL = 4u;          // row lanes
-@group(0) @binding(0) var<uniform> sp: SumParams;
-@group(0) @binding(1) var<storage, read> parts: array<f32>;
-@group(0) @binding(2) var<storage, read_write> total: array<f32>;
-
-var<workgroup> lane_sums: array<f32, WG * RL>;
-
-@compute @workgroup_size(WG, RL)
-fn sum_partials(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let j = (wid.x + wid.y * nwg.x) * WG + lid.x;
-  var a0 = 0.0;
-  var a1 = 0.0;
-  if (j < sp.cols) {
-    var r = lid.y;
-    for (; r + RL < sp.rows; r += 2u * RL) {
-      a0 += parts[sp.offset + r * sp.cols + j];
-      a1 += parts[sp.offset + (r + RL) * sp.cols + j];
-    }
-    if (r < sp.rows) { a0 += parts[sp.offset + r * sp.cols + j]; }
-  }
-  lane_sums[lid.y * WG + lid.x] = a0 + a1;
-  workgroupBarrier();
-  if (lid.y == 0u && j < sp.cols) {
-    var acc = 0.0;
-    for (var l = 0u; l < RL; l++) { acc += lane_sums[l * WG + lid.x]; }
-    total[j] = acc;
   }
 }

@@ -28,8 +28,8 @@ override CH: u32 = T * S;
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> u: array<f32>;      // (B, L, E)
 @group(0) @binding(2) var<storage, read> delta: array<f32>;  // (B, L, E), already softplus'ed
-// A_log and D, and B and C, arrive packed (pack2 below) so that the backward binds at most
-// 10 storage buffers (browsers offer 10; SwiftShader too).
+// A_log and D, and B and C, arrive packed (packRows, src/engine/ops/split.ts) so that the
+// backward binds at most 10 storage buffers (browsers offer 10; SwiftShader too).
 @group(0) @binding(3) var<storage, read> ad: array<f32>;     // (E, N + 1): A_log | D
 @group(0) @binding(4) var<storage, read> bc: array<f32>;     // (B, L, 2N): B | C
 @group(0) @binding(5) var<storage, read> z: array<f32>;      // (B, L, E), read only when GATED
@@ -137,27 +137,4 @@ fn scan_fwd(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id)
     }
     workgroupBarrier();
   }
-}
-
-// pack2: out (R, W1 + W2) = a (R, W1) | b (R, W2), row by row (packs A_log | D and B | C)
-struct PackParams {
-  rows: u32,
-  w1: u32,
-  w2: u32,
-  _pad: u32,
-}
-
-@group(0) @binding(0) var<uniform> pp: PackParams;
-@group(0) @binding(1) var<storage, read> pack_a: array<f32>;
-@group(0) @binding(2) var<storage, read> pack_b: array<f32>;
-@group(0) @binding(3) var<storage, read_write> packed: array<f32>;
-
-@compute @workgroup_size(256)
-fn pack2(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let w = pp.w1 + pp.w2;
-  let i = gid.x + gid.y * nwg.x * 256u;
-  if (i >= pp.rows * w) { return; }
-  let r = i / w;
-  let c = i % w;
-  if (c < pp.w1) { packed[i] = pack_a[r * pp.w1 + c]; } else { packed[i] = pack_b[r * pp.w2 + c - pp.w1]; }
 }
