@@ -52,12 +52,16 @@ export function readJsonFile(path: string, what: string): unknown {
   }
 }
 
-/** Refuses, before any work, an output path whose directory is missing or not writable. */
+/** Refuses, before any work, an output path whose directory is missing or not writable, or that is not a file. */
 export function checkOutputPath(path: string, what: string): void {
   const dir = dirname(path);
   try {
     if (!statSync(dir).isDirectory()) throw new UsageError(`cannot write ${what} ${path}: ${dir} is not a directory.`);
     accessSync(dir, constants.W_OK);
+    // access() says yes to root everywhere, and knows nothing of read-only mounts: create
+    // (and remove) the temporary file the write will use
+    closeSync(openSync(temporaryPath(path), 'wx'));
+    unlinkSync(temporaryPath(path));
   } catch (e) {
     if (e instanceof UsageError) throw e;
     throw new UsageError(`cannot write ${what} ${path}: ${describeFsError(e, dir)}.`);
@@ -112,6 +116,9 @@ export function writeFilesAtomic(files: readonly { path: string; data: Uint8Arra
       for (const w of written.slice(i)) removeQuietly(w.tmp);
       throw new Error(`could not write ${path}: ${describeFsError(e)}; the previous file (if any) is unchanged.`);
     }
+  }
+  // after the renames, so that nothing slow stands between them
+  for (const { path } of written) {
     syncDirectory(dirname(path));
     removeStaleTemporaries(path);
   }

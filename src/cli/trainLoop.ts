@@ -5,6 +5,9 @@
 import type { Trainer } from '../train/trainer';
 import { yieldToEvents } from './signals';
 
+/** How often the loop lets pending events in: a signal is seen within this time of steps. */
+const YIELD_MS = 5;
+
 /** done: the run's last step; stopped: --stop-after's step; signal: asked to stop. */
 export type LoopEnd = 'done' | 'stopped' | 'signal';
 
@@ -23,10 +26,15 @@ export async function runTrainingLoop(trainer: Trainer, opts: LoopOptions): Prom
   const { stopAt, checkpointEvery, log } = opts;
   let nextEval = Math.min(config.steps, (Math.floor(trainer.step / config.evalEvery) + 1) * config.evalEvery);
   let lastPrint = performance.now();
+  let lastYield = lastPrint;
   while (trainer.step < stopAt) {
     if (opts.stopRequested()) return 'signal';
     await trainer.train(1);
-    await yieldToEvents();
+    // a signal's handler runs only when the event loop turns: let it, every few milliseconds
+    if (performance.now() - lastYield > YIELD_MS) {
+      await yieldToEvents();
+      lastYield = performance.now();
+    }
     if (trainer.step >= nextEval) {
       const { metrics } = await trainer.evaluate();
       log(`  eval @ ${trainer.step}: ${Object.entries(metrics).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ')}`);

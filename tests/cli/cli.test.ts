@@ -1,8 +1,7 @@
 // The Node CLI as a user runs it: the bundled file (WGSL inlined, only `webgpu` external),
 // flag errors with exit status 2, a short training run that writes a run file with curves and
 // a checkpoint, `forward` agreeing with the trainer's forward on the same weights, and
-// `--resume` continuing from that checkpoint.
-import { execFileSync, spawnSync } from 'node:child_process';
+// `--stop-after` + `--resume` giving that run's checkpoint bit for bit, then `--extend-to`.
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,17 +9,23 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { readSafetensors, writeSafetensors } from '../../src/engine/safetensors';
 import { defaultConfig } from '../../src/train/config';
 import { parseRunFile } from '../../src/train/schema';
+import { buildCli, runCli } from './bundle';
 
-const ROOT = join(__dirname, '..', '..');
-const BUNDLE = join(ROOT, 'dist-cli', 'cli.mjs');
+let BUNDLE = '';
 const dir = mkdtempSync(join(tmpdir(), 'icl-cli-'));
 
 function cli(...args: string[]) {
-  return spawnSync(process.execPath, [BUNDLE, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 600_000 });
+  return runCli(BUNDLE, args);
+}
+
+function runFileAt(path: string) {
+  const parsed = parseRunFile(JSON.parse(readFileSync(path, 'utf8')));
+  if (!parsed.ok) throw new Error(parsed.error);
+  return parsed.value;
 }
 
 beforeAll(() => {
-  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'vite.cli.config.ts', '--logLevel', 'error'], { cwd: ROOT });
+  BUNDLE = buildCli();
   const bundle = readFileSync(BUNDLE, 'utf8');
   // one file: kernels inlined, nothing imported but node built-ins and webgpu
   expect(bundle).toContain('@compute');
@@ -119,11 +124,33 @@ describe('cli', () => {
     const gradNorm = Math.hypot(...out.get('grad._read_in.weight')!.data);
     expect(gradNorm).toBeGreaterThan(0);
 
-    // --resume continues from the checkpoint with Adam's moments (written beside it)
-    expect(readSafetensors(readFileSync(join(dir, 'model.adam.safetensors'))).metadata.adam_step).toBe('6');
-    const more = cli('train', '--task', 'linear_regression', '--model', 'transformer', '--size', 'tiny', '--steps', '8', '--batch', '8', '--eval-every', '4', '--eval-prompts', '16', '--seed', '3', '--resume', ckpt, '--out', join(dir, 'run2.json'));
+    // --stop-after 4, then --resume: the checkpoint pair and run of the 6 steps, bit for bit
+    const args = ['--task', 'linear_regression', '--model', 'transformer', '--size', 'tiny', '--steps', '6', '--batch', '8', '--eval-every', '3', '--eval-prompts', '16', '--seed', '3'];
+    const split = join(dir, 'split.safetensors');
+    const first = cli('train', ...args, '--stop-after', '4', '--checkpoint', split);
+    expect(first.status, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/--stop-after 4: stopped at step 4 of 6; saved .*split\.safetensors, .*split\.adam\.safetensors; continue with: npm run train -- --resume .*split\.safetensors/);
+    const second = cli('train', '--resume', split, '--out', join(dir, 'split.json'));
+    expect(second.status, second.stderr).toBe(0);
+    expect(second.stdout).toMatch(/resumed run \w{8} from .*split\.safetensors at step 4 of 6 \(Adam moments from .*split\.adam\.safetensors\)/);
+    for (const [a, b] of [[ckpt, split], [join(dir, 'model.adam.safetensors'), join(dir, 'split.adam.safetensors')]]) {
+      const want = readSafetensors(readFileSync(a));
+      const got = readSafetensors(readFileSync(b));
+      expect([...got.tensors.keys()]).toEqual([...want.tensors.keys()]);
+      for (const [name, t] of want.tensors) expect(got.tensors.get(name)!.data, name).toEqual(t.data);
+    }
+    const straight = runFileAt(run);
+    const resumed = runFileAt(join(dir, 'split.json'));
+    expect(resumed.history).toEqual(straight.history);
+    expect(resumed.evaluations).toEqual(straight.evaluations);
+    expect(resumed.evaluations!.map((e) => e.step)).toEqual([3, 6]);
+
+    // --extend-to continues the finished run; the curriculum keeps its pace
+    const more = cli('train', '--resume', ckpt, '--extend-to', '8', '--out', join(dir, 'run8.json'));
     expect(more.status, more.stderr).toBe(0);
-    expect(more.stdout).toMatch(/resumed from .* at step 6 \(Adam moments from .*model\.adam\.safetensors\)/);
+    expect(more.stdout).toMatch(/extending the run from 6 to 8 steps: the curriculum keeps the pace of the first 6 steps \(full size from step \d\), so the added steps train at full size/);
     expect(more.stdout).toMatch(/step 8 \/ 8/);
+    expect(runFileAt(join(dir, 'run8.json')).history.map((h) => h.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(readSafetensors(readFileSync(join(dir, 'model.adam.safetensors'))).metadata.adam_step).toBe('8');
   });
 });
