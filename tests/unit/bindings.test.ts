@@ -3,7 +3,7 @@
 // names: for each entry point, the bindings that the entry point uses (through the functions
 // it calls) in @binding order, with their names and access modes. A binding renamed, moved
 // or added on one side only fails here, not as garbage in a training run.
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { BindingDecl, BindingKind, EntryPoint } from '../../src/gpu/kernel';
@@ -107,7 +107,9 @@ const declarations = Object.entries(modules).flatMap(([file, m]) => (m.ENTRY_POI
 const BENCH_KERNELS = join(__dirname, '..', '..', 'bench', 'kernels');
 const wgslFiles = [
   ...readdirSync(SHADERS).filter((f) => f.endsWith('.wgsl')).map((f) => join(SHADERS, f)),
-  ...readdirSync(BENCH_KERNELS).flatMap((d) => readdirSync(join(BENCH_KERNELS, d)).filter((f) => f.endsWith('.wgsl')).map((f) => join(BENCH_KERNELS, d, f))),
+  ...readdirSync(BENCH_KERNELS)
+    .filter((d) => statSync(join(BENCH_KERNELS, d)).isDirectory())
+    .flatMap((d) => readdirSync(join(BENCH_KERNELS, d)).filter((f) => f.endsWith('.wgsl')).map((f) => join(BENCH_KERNELS, d, f))),
 ];
 const entryNames = (src: string) => [...stripComments(src).matchAll(/@compute[^;{]*?\bfn\s+(\w+)/g)].map((m) => m[1]);
 
