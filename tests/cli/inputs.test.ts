@@ -3,8 +3,8 @@
 // at once, with the process's peak memory and time measured; a file larger than its format
 // can need is refused from its size alone (sparse files, nothing is read). A batch stored in
 // other dtypes runs, with a notice for every converted tensor.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { closeSync, ftruncateSync, mkdtempSync, openSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { closeSync, ftruncateSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -13,18 +13,17 @@ import { buildModel } from '../../src/nn/models';
 import { maxTokens, nPositions } from '../../src/tasks';
 import { defaultConfig } from '../../src/train/config';
 import { INPUT_LIMITS } from '../../src/cli/files';
+import { buildCli, ROOT } from './bundle';
 
-const ROOT = join(__dirname, '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'icl-inputs-'));
-// a bundle of its own, so that this file and cli.test.ts never write one file at once
-const BUNDLE = join(dir, 'bundle', 'cli.mjs');
+let bundle = ''; // this file's own (tests/cli/bundle.ts)
 const RSS_FILE = join(dir, 'max-rss-kib');
 // records the CLI's peak resident memory when it exits (process.exit runs 'exit' handlers)
 const PRELOAD = join(dir, 'max-rss.cjs');
 
 function cli(...args: string[]) {
   const started = performance.now();
-  const r = spawnSync(process.execPath, ['--require', PRELOAD, BUNDLE, ...args], {
+  const r = spawnSync(process.execPath, ['--require', PRELOAD, bundle, ...args], {
     cwd: ROOT,
     encoding: 'utf8',
     timeout: 120_000,
@@ -97,11 +96,7 @@ const runFile = (over: Record<string, unknown>) =>
 let paths: { config: string; weights: string; inputs: string; out: string };
 
 beforeAll(() => {
-  const outDir = join(dir, 'bundle');
-  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules')); // where the bundle finds `webgpu`
-  const vite = join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
-  const build = ['build', '--config', 'vite.cli.config.ts', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'error'];
-  execFileSync(process.execPath, [vite, ...build], { cwd: ROOT });
+  bundle = buildCli();
   const rss = 'String(process.resourceUsage().maxRSS)';
   const record = `require('node:fs').writeFileSync(process.env.ICL_TEST_RSS_FILE, ${rss})`;
   writeFileSync(PRELOAD, `process.on('exit', () => ${record});\n`);
