@@ -57,8 +57,10 @@ function isKey(k: IDBValidKey): k is CheckpointKey {
 }
 
 function reason(e: unknown): string {
-  if (e instanceof Error) return e.name && e.name !== 'Error' ? `${e.name}: ${e.message}` : e.message;
-  return String(e);
+  if (!(e instanceof Error)) return String(e);
+  // a DOMException such as QuotaExceededError may come with no message at all
+  if (!e.name || e.name === 'Error') return e.message || 'an unknown error';
+  return e.message ? `${e.name}: ${e.message}` : e.name;
 }
 
 /** This store's checkpoint keys, newest first. */
@@ -72,35 +74,51 @@ async function checkpointKeys(store: CheckpointStore): Promise<CheckpointKey[]> 
  * refuses the moments, the weights alone are kept and the report says so. `lastKeptStep`
  * (the step of this run's last checkpoint, or null) lets a failure say what a resume would do.
  */
-export async function keepCheckpoint(t: Trainer, store: CheckpointStore, runId: string, lastKeptStep: number | null, now = Date.now()): Promise<KeepReport> {
-  const weights = await saveCheckpoint(t.model, t.gpu, { step: String(t.step) });
+export async function keepCheckpoint(
+  t: Trainer,
+  store: CheckpointStore,
+  runId: string,
+  lastKeptStep: number | null,
+  now = Date.now(),
+): Promise<KeepReport> {
+  const step = t.step;
+  const weights = await saveCheckpoint(t.model, t.gpu, { step: String(step) });
   const adam = await saveOptimizerState(t.model, t.gpu, t.adamSteps);
-  const base = { format: 'icl-lab-kept-checkpoint', version: 1, config: JSON.stringify(t.config), step: t.step, history: t.history.slice(), weights } as const;
+  const base = {
+    format: 'icl-lab-kept-checkpoint',
+    version: 1,
+    config: JSON.stringify(t.config),
+    step,
+    history: t.history.slice(),
+    weights,
+  } as const;
   const key: CheckpointKey = [runId, now];
   const prune = () => pruneCheckpoints(store, key).catch(() => {}); // a leftover costs room, never a run
+  const saved = { step, stored: true, exact: true, problem: null };
   try {
     await store.set(key, { ...base, adam });
     await prune();
-    return { step: t.step, stored: true, exact: true, problem: null };
+    return saved;
   } catch (refused) {
     try {
       await store.set(key, { ...base, adam: null });
     } catch (e) {
       const from = lastKeptStep === null ? 'step 0' : `its checkpoint at step ${lastKeptStep}`;
-      return { step: t.step, stored: false, exact: false, problem: `The checkpoint at step ${t.step} could not be saved in this browser's storage (${reason(e)}); after a lost GPU device this run would resume from ${from}.` };
+      const problem =
+        `The checkpoint at step ${step} could not be saved in this browser's storage (${reason(e)}); ` +
+        `after a lost GPU device this run would resume from ${from}.`;
+      return { step, stored: false, exact: false, problem };
     }
     // the weights are in: with the older checkpoints gone, the moments may fit now
     await prune();
     try {
       await store.set(key, { ...base, adam });
-      return { step: t.step, stored: true, exact: true, problem: null };
+      return saved;
     } catch {
-      return {
-        step: t.step,
-        stored: true,
-        exact: false,
-        problem: `Adam's moments at step ${t.step} could not be saved in this browser's storage (${reason(refused)}); after a lost GPU device this run would resume with fresh moments and no longer match an uninterrupted run.`,
-      };
+      const problem =
+        `Adam's moments at step ${step} could not be saved in this browser's storage (${reason(refused)}); ` +
+        'after a lost GPU device this run would resume with fresh moments and no longer match an uninterrupted run.';
+      return { step, stored: true, exact: false, problem };
     }
   }
 }
@@ -124,11 +142,13 @@ export async function dropCheckpoints(store: CheckpointStore, runId: string): Pr
 
 function readKept(value: unknown, config: string): KeptCheckpoint | string {
   const v = value as Partial<KeptCheckpoint> | null;
-  if (typeof v !== 'object' || v === null || v.format !== 'icl-lab-kept-checkpoint') return 'it is not a checkpoint of this lab';
+  if (typeof v !== 'object' || v === null || v.format !== 'icl-lab-kept-checkpoint') {
+    return 'it is not a checkpoint of this lab';
+  }
   if (v.version !== 1) return `it has format version ${String(v.version)}, which this page does not read`;
   if (v.config !== config) return 'it belongs to other settings';
-  if (!Number.isInteger(v.step) || !(v.weights instanceof Uint8Array) || !Array.isArray(v.history)) return 'it is incomplete';
-  return v as KeptCheckpoint;
+  const complete = Number.isInteger(v.step) && v.weights instanceof Uint8Array && Array.isArray(v.history);
+  return complete ? (v as KeptCheckpoint) : 'it is incomplete';
 }
 
 /**
@@ -140,15 +160,21 @@ export async function resumeCheckpoint(t: Trainer, store: CheckpointStore, runId
   try {
     ours = (await checkpointKeys(store)).filter((k) => k[0] === runId);
   } catch (e) {
-    return { step: 0, exact: false, message: `This browser's storage could not be read (${reason(e)}), so the run starts again from step 0.` };
+    const message = `This browser's storage could not be read (${reason(e)}), so the run starts again from step 0.`;
+    return { step: 0, exact: false, message };
   }
-  if (ours.length === 0) return { step: 0, exact: true, message: 'No checkpoint of this run was kept in this browser, so it starts again from step 0.' };
+  if (ours.length === 0) {
+    const message = 'No checkpoint of this run was kept in this browser, so it starts again from step 0.';
+    return { step: 0, exact: true, message };
+  }
   const problems: string[] = [];
   for (const key of ours) {
     let kept: KeptCheckpoint | string;
     try {
       kept = readKept(await store.get(key), JSON.stringify(t.config));
-      if (typeof kept !== 'string' && kept.step > t.config.steps) kept = `its step ${kept.step} is past the run's ${t.config.steps}`;
+      if (typeof kept !== 'string' && kept.step > t.config.steps) {
+        kept = `its step ${kept.step} is past the run's ${t.config.steps}`;
+      }
       if (typeof kept !== 'string') loadCheckpoint(t.model, t.gpu, kept.weights);
     } catch (e) {
       kept = reason(e);
@@ -167,12 +193,14 @@ export async function resumeCheckpoint(t: Trainer, store: CheckpointStore, runId
       }
     }
     t.restore(kept.step, kept.history, adamSteps);
-    if (!lacking) return { step: kept.step, exact: true, message: `Resumed at step ${kept.step} with Adam's moments: the run continues exactly as if the device had not been lost.` };
-    return {
-      step: kept.step,
-      exact: false,
-      message: `Resumed at step ${kept.step} without Adam's moments (${lacking}): they start afresh, so from here the run differs from an uninterrupted one.`,
-    };
+    const message = lacking
+      ? `Resumed at step ${kept.step} without Adam's moments (${lacking}): ` +
+        'they start afresh, so from here the run differs from an uninterrupted one.'
+      : `Resumed at step ${kept.step} with Adam's moments: ` +
+        'the run continues exactly as if the device had not been lost.';
+    return { step: kept.step, exact: !lacking, message };
   }
-  return { step: 0, exact: false, message: `The checkpoint kept for this run could not be used (${problems.join('; ')}), so it starts again from step 0.` };
+  const message =
+    `The checkpoint kept for this run could not be used (${problems.join('; ')}), ` + 'so it starts again from step 0.';
+  return { step: 0, exact: false, message };
 }

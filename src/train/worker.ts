@@ -5,7 +5,14 @@ import { browserGpu, NoWebGPUError } from '../gpu/browser';
 import type { GpuContext } from '../gpu/context';
 import { loadCheckpoint, saveCheckpoint } from '../nn/checkpoint';
 import type { RunConfig } from './config';
-import { dropCheckpoints, dropLegacyCheckpoint, idbCheckpointStore, keepCheckpoint, resumeCheckpoint, type CheckpointStore } from './keptCheckpoint';
+import {
+  dropCheckpoints,
+  dropLegacyCheckpoint,
+  idbCheckpointStore,
+  keepCheckpoint,
+  resumeCheckpoint,
+  type CheckpointStore,
+} from './keptCheckpoint';
 import type { KeepReport, ResumeReport, RunFile, TrainerApi, TrainerEvent } from './protocol';
 import { DivergedError, ModelTooBigError, Trainer } from './trainer';
 
@@ -144,7 +151,8 @@ class WorkerTrainer implements TrainerApi {
       report = await keepCheckpoint(t, this.store(), runId, this.keptStep);
     } catch (e) {
       if (!this.gpu) return; // the device was lost while its buffers were read: onLost has said so
-      report = { step: t.step, stored: false, exact: false, problem: `The checkpoint at step ${t.step} could not be read from the GPU (${(e as Error).message}).` };
+      const problem = `The checkpoint at step ${t.step} could not be read from the GPU (${(e as Error).message}).`;
+      report = { step: t.step, stored: false, exact: false, problem };
     }
     if (report.stored) this.keptStep = report.step;
     this.emit({ type: 'checkpoint', ...report });

@@ -71,8 +71,10 @@ export function browserPersistence(runs: StoreApi<RunsState>, onProblem: (p: Sto
 }
 
 function reason(e: unknown): string {
-  if (e instanceof Error) return e.name && e.name !== 'Error' ? `${e.name}: ${e.message}` : e.message;
-  return String(e);
+  if (!(e instanceof Error)) return String(e);
+  // a DOMException such as QuotaExceededError may come with no message at all
+  if (!e.name || e.name === 'Error') return e.message || 'an unknown error';
+  return e.message ? `${e.name}: ${e.message}` : e.name;
 }
 
 function title(r: SavedRun): string {
@@ -89,7 +91,10 @@ export async function startPersistence(o: PersistOptions): Promise<() => void> {
   try {
     if (o.legacy) await migrateLegacyList(o.legacy, records);
   } catch (e) {
-    onProblem({ message: `The runs saved by an earlier version of the lab could not be moved to the new storage (${reason(e)}); they are still there, and the next visit tries again.` });
+    const message =
+      `The runs saved by an earlier version of the lab could not be moved to the new storage (${reason(e)}); ` +
+      'they are still there, and the next visit tries again.';
+    onProblem({ message });
   }
   let stored: [IDBValidKey, unknown][];
   try {
@@ -97,13 +102,17 @@ export async function startPersistence(o: PersistOptions): Promise<() => void> {
   } catch (e) {
     // Private windows may refuse IndexedDB: the lab works, runs just do not outlive the page.
     runs.getState().hydrate([], []);
-    onProblem({ message: `Saved runs could not be read from this browser's storage (${reason(e)}); new runs will not survive a reload.` });
+    const message =
+      `Saved runs could not be read from this browser's storage (${reason(e)}); ` +
+      'new runs will not survive a reload.';
+    onProblem({ message });
     return () => {};
   }
 
   /** What storage holds for each run, as far as this tab knows: the last record written or read. */
   const known = new Map<string, { run: SavedRun; compared: boolean }>();
-  const unreadable = (key: IDBValidKey, value: unknown, why: string) => onProblem({ message: unreadableMessage(key, value, why), recordKey: key });
+  const unreadable = (key: IDBValidKey, value: unknown, why: string) =>
+    onProblem({ message: unreadableMessage(key, value, why), recordKey: key });
   const listed: SavedRun[] = [];
   const compared: string[] = [];
   for (const [key, value] of stored) {
@@ -123,12 +132,22 @@ export async function startPersistence(o: PersistOptions): Promise<() => void> {
     records
       .set(r.id, toRecord(r, isCompared))
       .then(() => announce(r.id))
-      .catch((e) => onProblem({ message: `The run ${title(r)} could not be saved in this browser's storage (${reason(e)}); it stays on this page but will not survive a reload.` }));
+      .catch((e) => {
+        const message =
+          `The run ${title(r)} could not be saved in this browser's storage (${reason(e)}); ` +
+          'it stays on this page but will not survive a reload.';
+        onProblem({ message });
+      });
   const erase = (r: SavedRun) =>
     records
       .del(r.id)
       .then(() => announce(r.id))
-      .catch((e) => onProblem({ message: `The run ${title(r)} could not be deleted from this browser's storage (${reason(e)}); it will be listed again after a reload.` }));
+      .catch((e) => {
+        const message =
+          `The run ${title(r)} could not be deleted from this browser's storage (${reason(e)}); ` +
+          'it will be listed again after a reload.';
+        onProblem({ message });
+      });
   const sync = (s: RunsState) => {
     for (const r of s.runs) {
       const isCompared = s.compare.includes(r.id);
@@ -155,7 +174,10 @@ export async function startPersistence(o: PersistOptions): Promise<() => void> {
     try {
       value = await records.get(id);
     } catch (e) {
-      onProblem({ message: `A run saved in another tab could not be read from this browser's storage (${reason(e)}); it will be listed after a reload.` });
+      const message =
+        `A run saved in another tab could not be read from this browser's storage (${reason(e)}); ` +
+        'it will be listed after a reload.';
+      onProblem({ message });
       return;
     }
     const state = runs.getState();
@@ -183,7 +205,9 @@ export async function startPersistence(o: PersistOptions): Promise<() => void> {
 /** Downloads a stored record as it is (the "Export record" button of an unreadable run). */
 export async function exportStoredRecord(key: IDBValidKey, records: RecordStore = idbRecordStore()): Promise<void> {
   const value = await records.get(key);
-  if (value === undefined) throw new Error(`The stored record "${String(key)}" is no longer in this browser's storage.`);
+  if (value === undefined) {
+    throw new Error(`The stored record "${String(key)}" is no longer in this browser's storage.`);
+  }
   const name = String(key).replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 80);
   saveBlob(`icl-lab-stored-run-${name}.json`, new Blob([rawRecordText(value)], { type: 'application/json' }));
 }

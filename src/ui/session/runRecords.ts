@@ -43,7 +43,8 @@ export function idbRecordStore(): RecordStore {
 }
 
 export function toRecord(r: SavedRun, compared: boolean): RunRecord {
-  return { format: RECORD_FORMAT, version: 1, id: r.id, colour: r.colour, createdAt: r.createdAt, gridId: r.gridId, compared, run: stringifyRunFile(r.run) };
+  const { id, colour, createdAt, gridId } = r;
+  return { format: RECORD_FORMAT, version: 1, id, colour, createdAt, gridId, compared, run: stringifyRunFile(r.run) };
 }
 
 export type Revived = { ok: true; run: SavedRun; compared: boolean } | { ok: false; reason: string };
@@ -54,8 +55,10 @@ export function reviveRecord(key: IDBValidKey, value: unknown): Revived {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('it is not a run record');
   const v = value as Partial<Record<keyof RunRecord, unknown>>;
   if (v.format !== RECORD_FORMAT) return fail('it is not a run record of this lab');
-  if (v.version !== 1) return fail(`it was written by another version of the lab (record version ${String(v.version)})`);
-  if (v.id !== key) return fail('its id does not match its key');
+  if (v.version !== 1) {
+    return fail(`it was written by another version of the lab (record version ${String(v.version)})`);
+  }
+  if (typeof v.id !== 'string' || v.id !== key) return fail('its id does not match its key');
   if (typeof v.run !== 'string') return fail('it holds no run file');
   let json: unknown;
   try {
@@ -65,28 +68,34 @@ export function reviveRecord(key: IDBValidKey, value: unknown): Revived {
   }
   const parsed = parseRunFile(json);
   if (!parsed.ok) return fail(`its run file does not pass the checks: ${parsed.error}`);
-  const colour = (RUN_COLOURS as readonly string[]).includes(v.colour as string) ? (v.colour as string) : RUN_COLOURS[0];
+  const colours: readonly string[] = RUN_COLOURS;
+  const colour = typeof v.colour === 'string' && colours.includes(v.colour) ? v.colour : RUN_COLOURS[0];
   const createdAt = typeof v.createdAt === 'number' && Number.isFinite(v.createdAt) ? v.createdAt : 0;
   const gridId = typeof v.gridId === 'string' ? v.gridId : null;
-  return { ok: true, run: { id: key as string, colour, createdAt, gridId, run: parsed.value }, compared: v.compared === true };
+  const run: SavedRun = { id: v.id as string, colour, createdAt, gridId, run: parsed.value };
+  return { ok: true, run, compared: v.compared === true };
 }
 
 /** One sentence naming an unreadable record, why, and what the page does with it. */
 export function unreadableMessage(key: IDBValidKey, value: unknown, reason: string): string {
   const at = (value as { createdAt?: unknown } | null)?.createdAt;
-  const saved = typeof at === 'number' && Number.isFinite(at) && at > 0 ? `, saved ${new Date(at).toISOString().slice(0, 16).replace('T', ' ')} UTC` : '';
-  return `A stored run ("${String(key)}"${saved}) could not be read: ${reason}. It is kept in this browser's storage, untouched; "Export record" downloads it as it is.`;
+  const dated = typeof at === 'number' && Number.isFinite(at) && at > 0 && at < 8.64e15;
+  const saved = dated ? `, saved ${new Date(at).toISOString().slice(0, 16).replace('T', ' ')} UTC` : '';
+  return (
+    `A stored run ("${String(key)}"${saved}) could not be read: ${reason}. ` +
+    'It is kept in this browser\'s storage, untouched; "Export record" downloads it as it is.'
+  );
 }
 
 /** A stored value as the text of a file: strings as they are, anything else as JSON. */
 export function rawRecordText(value: unknown): string {
   if (typeof value === 'string') return value;
   try {
-    const text = JSON.stringify(
-      value,
-      (_k, v: unknown) => (ArrayBuffer.isView(v) ? Array.from(v as unknown as ArrayLike<number>) : typeof v === 'bigint' ? v.toString() : v),
-      2,
-    );
+    const plain = (_key: string, v: unknown) => {
+      if (ArrayBuffer.isView(v)) return Array.from(v as unknown as ArrayLike<number>);
+      return typeof v === 'bigint' ? v.toString() : v;
+    };
+    const text = JSON.stringify(value, plain, 2);
     return text ?? String(value);
   } catch {
     return String(value); // a cycle: what can be said of it
@@ -145,7 +154,12 @@ export async function migrateLegacyList(legacy: LegacyStore, records: RecordStor
       }
       const createdAt = Number(e.createdAt) || 0;
       const gridId = typeof e.gridId === 'string' ? e.gridId : null;
-      const record: RunRecord = { format: RECORD_FORMAT, version: 1, id: e.id, colour: String(e.colour), createdAt, gridId, compared: compare.includes(e.id), run: e.run };
+      const compared = compare.includes(e.id);
+      const colour = String(e.colour);
+      const record: RunRecord = {
+        ...{ format: RECORD_FORMAT, version: 1, id: e.id, colour },
+        ...{ createdAt, gridId, compared, run: e.run },
+      };
       copies.push([e.id, record]);
     }
   }

@@ -84,7 +84,10 @@ export const useLab = create<LabState>()((set) => ({
   setCompiling: (compiling) => set({ compiling }),
   setAdapter: (adapter) => set({ adapter }),
   beginLive: (config, loadedKey, liveGridId, liveRunId) =>
-    set((s) => ({ live: emptyView(config, s.adapter ?? ''), loadedKey, liveGridId, liveRunId, viewed: null, shareLink: null })),
+    set((s) => {
+      const live = emptyView(config, s.adapter ?? '');
+      return { live, loadedKey, liveGridId, liveRunId, viewed: null, shareLink: null };
+    }),
   clearLive: () => set({ live: null, loadedKey: null, liveGridId: null, liveRunId: null }),
   applyProgress: (e) =>
     set((s) => {

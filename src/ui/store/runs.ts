@@ -56,8 +56,11 @@ export const createRunsStore = () => create<RunsState>()((set, get) => ({
     })),
   applyStored: (id, run) =>
     set((s) => {
-      if (run === null) return s.runs.some((r) => r.id === id) ? { runs: s.runs.filter((r) => r.id !== id), compare: s.compare.filter((c) => c !== id) } : {};
-      return s.runs.some((r) => r.id === id) ? {} : { runs: byCreation([...s.runs, run]) };
+      const listed = s.runs.some((r) => r.id === id);
+      if (run === null) {
+        return listed ? { runs: s.runs.filter((r) => r.id !== id), compare: s.compare.filter((c) => c !== id) } : {};
+      }
+      return listed ? {} : { runs: byCreation([...s.runs, run]) };
     }),
 }));
 
