@@ -60,7 +60,12 @@ export async function encodeCheckpoint(trainer: Trainer, runId: string): Promise
   return { weights, adam };
 }
 
-function readSafetensorsFile(path: string, what: string): SafetensorsFile {
+/** Whether a checkpoint's metadata holds a run of the train command (a PyTorch state_dict does not). */
+export function hasRunState(metadata: Record<string, string>): boolean {
+  return metadata[META.runId] !== undefined && metadata[META.run] !== undefined;
+}
+
+export function readSafetensorsFile(path: string, what: string): SafetensorsFile {
   const bytes = readInputFile(path, what, INPUT_LIMITS.safetensors);
   try {
     return readSafetensors(bytes);
@@ -81,7 +86,7 @@ export function runStateOf(path: string, metadata: Record<string, string>): RunS
   const runText = metadata[META.run];
   if (runId === undefined || runText === undefined) {
     throw new UsageError(
-      `${path} holds weights but not the run they belong to (no run id or run state in its metadata), so it cannot be resumed; it was not written by this version of the train command.`,
+      `${path} holds weights but not the run they belong to (no run id or run state in its metadata), so it cannot be resumed; add --weights-only-resume to start a new run from these weights.`,
     );
   }
   const step = count(metadata[META.step]);
@@ -106,8 +111,7 @@ export function runStateOf(path: string, metadata: Record<string, string>): RunS
  * same step). Without `weightsOnly`, a missing or mismatched moments file is refused; with
  * it, the run continues from the weights with fresh moments, and a notice says so.
  */
-export function readCheckpointPair(path: string, weightsOnly: boolean): CheckpointPair {
-  const weights = readSafetensorsFile(path, 'checkpoint');
+export function readCheckpointPair(path: string, weightsOnly: boolean, weights = readSafetensorsFile(path, 'checkpoint')): CheckpointPair {
   const state = runStateOf(path, weights.metadata);
   const adamPath = optimizerPath(path);
   const fresh = `Adam's moments start fresh (--weights-only-resume), so the run continues, but not exactly as an uninterrupted run would.`;

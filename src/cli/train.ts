@@ -5,14 +5,16 @@
 // continues a checkpoint's run exactly; `--stop-after` and `--extend-to` end it early or late.
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
+import type { SafetensorsFile } from '../engine/safetensors';
 import { nodeGpu } from '../gpu/node';
+import { loadCheckpoint } from '../nn/checkpoint';
 import { Curriculum } from '../tasks';
 import type { RunConfig } from '../train/config';
 import { stringifyRunFile } from '../train/schema';
 import { Trainer } from '../train/trainer';
 import { judge } from '../train/verdict';
 import { parseFlags, UsageError } from './args';
-import { encodeCheckpoint, optimizerPath, readCheckpointPair, restoreRun, type CheckpointPair } from './checkpoints';
+import { encodeCheckpoint, hasRunState, optimizerPath, readCheckpointPair, readSafetensorsFile, restoreRun, type CheckpointPair } from './checkpoints';
 import { CONFIG_HELP, CONFIG_OPTIONS, configFromFlags, flagHelp } from './configFlags';
 import { checkOutputPath, writeFilesAtomic } from './files';
 import { countFlag, resumedConfig, stopStep } from './resume';
@@ -28,7 +30,7 @@ ${flagHelp([
   { name: '--resume FILE', help: "continue this checkpoint's run exactly to its own --steps: its config,\nstep, history and Adam moments; new checkpoints go back to FILE\nunless --checkpoint names another" },
   { name: '--stop-after K', help: 'stop at step K with the checkpoint written (continue with --resume)' },
   { name: '--extend-to M', help: 'with --resume: continue the run to M steps (the curriculum keeps\nits pace, so the added steps train at full size)' },
-  { name: '--weights-only-resume', help: "with --resume: when Adam's moments are missing or not the weights'\npair, continue from the weights with fresh moments (not exact)" },
+  { name: '--weights-only-resume', help: "with --resume: when Adam's moments are missing or not the weights'\npair, continue from the weights with fresh moments (not exact); from\nweights without a run (a PyTorch state_dict), start a new run" },
   { name: '--print-config', help: 'print the run config these flags give (JSON) and exit, without training' },
   { name: '--quiet', help: 'print only the summary' },
   { name: '--help', help: 'this text' },
@@ -58,6 +60,8 @@ interface RunPlan {
   curriculumSteps: number;
   runId: string;
   resume: { path: string; pair: CheckpointPair } | null;
+  /** Weights without a run (a PyTorch state_dict) that a new run starts from (--weights-only-resume). */
+  startFrom: { path: string; weights: SafetensorsFile } | null;
   notes: string[];
 }
 
@@ -65,12 +69,19 @@ function planRun(flags: Flags): RunPlan {
   if (typeof flags.resume !== 'string') {
     for (const f of ['extend-to', 'weights-only-resume']) if (flags[f] !== undefined) throw new UsageError(`--${f} continues a checkpoint: give --resume FILE with it.`);
     const config = configFromFlags(flags);
-    return { config, curriculumSteps: config.steps, runId: randomUUID(), resume: null, notes: [] };
+    return { config, curriculumSteps: config.steps, runId: randomUUID(), resume: null, startFrom: null, notes: [] };
   }
   const path = flags.resume;
-  const pair = readCheckpointPair(path, flags['weights-only-resume'] === true);
+  const weightsOnly = flags['weights-only-resume'] === true;
+  const weights = readSafetensorsFile(path, 'checkpoint');
+  if (weightsOnly && !hasRunState(weights.metadata)) {
+    const config = configFromFlags(flags);
+    const note = `${path} holds no run of the train command: a new run starts from its weights at step 0, with fresh Adam moments and the flags' config.`;
+    return { config, curriculumSteps: config.steps, runId: randomUUID(), resume: null, startFrom: { path, weights }, notes: [note] };
+  }
+  const pair = readCheckpointPair(path, weightsOnly, weights);
   const { config, notes } = resumedConfig(pair.state, path, flags);
-  return { config, curriculumSteps: pair.state.curriculumSteps, runId: pair.state.runId, resume: { path, pair }, notes };
+  return { config, curriculumSteps: pair.state.curriculumSteps, runId: pair.state.runId, resume: { path, pair }, startFrom: null, notes };
 }
 
 interface Outputs {
@@ -79,9 +90,11 @@ interface Outputs {
 }
 
 /** Every output path checked before the first step: a run must not train for hours and then fail to save. */
-function checkOutputs(flags: Flags): Outputs {
+function checkOutputs(flags: Flags, startsFresh: boolean): Outputs {
   const out = typeof flags.out === 'string' ? flags.out : undefined;
-  const checkpoint = typeof flags.checkpoint === 'string' ? flags.checkpoint : typeof flags.resume === 'string' ? flags.resume : undefined;
+  // a resumed run saves back to its checkpoint; a new run from foreign weights never overwrites them
+  const resumed = typeof flags.resume === 'string' && !startsFresh ? flags.resume : undefined;
+  const checkpoint = typeof flags.checkpoint === 'string' ? flags.checkpoint : resumed;
   if (out) checkOutputPath(out, 'run file');
   if (checkpoint) {
     checkOutputPath(checkpoint, 'checkpoint');
@@ -124,7 +137,7 @@ export async function trainCommand(args: string[]): Promise<number> {
     console.log(JSON.stringify(config, null, 2));
     return 0;
   }
-  const outputs = checkOutputs(flags);
+  const outputs = checkOutputs(flags, plan.startFrom !== null);
   const saved = describeOutputs(outputs);
   const fromStep = plan.resume?.pair.state.step ?? 0;
   const stopAt = stopStep(flags, config, fromStep);
@@ -147,6 +160,7 @@ export async function trainCommand(args: string[]): Promise<number> {
     log(`${config.model} (${config.size}, ${t.model.parameterCount.toLocaleString('en-US')} parameters) on ${describeRun(config, plan.curriculumSteps)}`);
     if (config.warmup > config.steps) log(`note: the warm-up (${config.warmup} steps) is longer than the run, so the learning rate never reaches ${config.lr}.`);
     plan.notes.forEach((n) => log(n));
+    if (plan.startFrom) loadCheckpoint(t.model, gpu, plan.startFrom.weights).notices.forEach((n) => log(`weights: ${n}`));
     if (plan.resume) {
       const { path, pair } = plan.resume;
       restoreRun(t, pair).forEach((n) => log(`resume: ${n}`));

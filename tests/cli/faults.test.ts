@@ -325,6 +325,23 @@ describe('resume refuses what would not continue the same run', () => {
     }
   });
 
+  it('weights without a run (a state_dict): refused by --resume; --weights-only-resume starts a new run from them and leaves them as they were', () => {
+    tally.faults += 1;
+    const file = readSafetensors(readFileSync(GOOD));
+    const stateDict = join(dir, 'state_dict.safetensors');
+    writeFileSync(stateDict, writeSafetensors([...file.tensors].map(([name, t]) => ({ name, shape: t.shape, data: t.data }))));
+    const before = snapshot(stateDict);
+    const r = runCli(bundle, ['train', '--resume', stateDict]);
+    expect(r.status).toBe(2);
+    expectOneSentence(r.stderr, /^error: .*state_dict\.safetensors holds weights but not the run they belong to \(no run id or run state in its metadata\), so it cannot be resumed; add --weights-only-resume to start a new run from these weights\.$/);
+    const fresh = runCli(bundle, ['train', ...RUN, '--steps', '2', '--resume', stateDict, '--weights-only-resume']);
+    expect(fresh.status, fresh.stderr).toBe(0);
+    expect(fresh.stdout).toMatch(/state_dict\.safetensors holds no run of the train command: a new run starts from its weights at step 0/);
+    expect(fresh.stdout).toMatch(/step 2 \/ 2/);
+    expect(existsSync(optimizerPath(stateDict))).toBe(false); // no checkpoint asked for: nothing written beside it
+    expectUnchanged(before);
+  }, 120_000);
+
   it('tally: faults injected, good files damaged', () => {
     console.log(`[faults] injected ${tally.faults}, good files damaged ${tally.damaged}`);
     expect(tally.faults).toBeGreaterThanOrEqual(20);
