@@ -74,7 +74,8 @@ function reason(e: unknown): string {
   if (!(e instanceof Error)) return String(e);
   // a DOMException such as QuotaExceededError may come with no message at all
   if (!e.name || e.name === 'Error') return e.message || 'an unknown error';
-  return e.message ? `${e.name}: ${e.message}` : e.name;
+  if (e.message) return `${e.name}: ${e.message}`;
+  return e.name === 'QuotaExceededError' ? 'QuotaExceededError: the storage for this site is full' : e.name;
 }
 
 function title(r: SavedRun): string {
