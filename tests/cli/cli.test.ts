@@ -54,9 +54,11 @@ describe('cli', () => {
   it('lists the config flags in --help', () => {
     const help = cli('train', '--help');
     expect(help.status).toBe(0);
-    for (const f of ['--config FILE', '--n-dims N', '--n-points N', '--no-parity-per-prompt', '--warmup N', '--lr-schedule NAME', '--clip X', '--print-config']) {
+    const runFlags = ['--checkpoint-every N', '--resume FILE', '--stop-after K', '--extend-to M', '--weights-only-resume'];
+    for (const f of ['--config FILE', '--n-dims N', '--n-points N', '--no-parity-per-prompt', '--warmup N', '--lr-schedule NAME', '--clip X', '--print-config', ...runFlags]) {
       expect(help.stdout).toMatch(new RegExp(`^  ${f} `, 'm'));
     }
+    expect(help.stdout).toMatch(/^SIGINT \(Ctrl-C\) or SIGTERM: the step in progress finishes/m);
   });
 
   it("trains from a run file's config (--config), flags overriding its fields", () => {
