@@ -202,7 +202,7 @@ export async function trainCommand(args: string[]): Promise<number> {
       } else if (saved.length === 0) {
         console.error(`${why}: stopped at step ${t.step} of ${config.steps}; nothing was saved, because neither --checkpoint nor --out was given.`);
       } else {
-        await finalSave(`The run stopped at step ${t.step}`);
+        if (lastSaved !== t.step) await finalSave(`The run stopped at step ${t.step}`); // not just saved by the loop
         const resume = outputs.checkpoint ? `; continue with: npm run train -- --resume ${outputs.checkpoint}` : '; without --checkpoint the run cannot be resumed';
         console.log(`${why}: stopped at step ${t.step} of ${config.steps}; saved ${saved.join(', ')}${resume}`);
       }
