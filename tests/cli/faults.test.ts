@@ -67,7 +67,7 @@ beforeAll(() => {
   // a good checkpoint pair and run file at step 4 of 6
   const r = runCli(bundle, ['train', ...RUN, '--steps', '6', '--eval-every', '2', '--stop-after', '4', '--checkpoint', GOOD, '--out', GOOD_RUN]);
   expect(r.status, r.stderr).toBe(0);
-});
+}, 300_000); // a build and a short run: slow only when the machine is shared
 
 describe('output paths are checked before the first step', () => {
   it('a missing directory: exit 2, one sentence, nothing written', () => {
