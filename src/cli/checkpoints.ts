@@ -47,7 +47,10 @@ export function optimizerPath(checkpoint: string): string {
 }
 
 /** The two files of the trainer's current state, paired by run id and step. */
-export async function encodeCheckpoint(trainer: Trainer, runId: string): Promise<{ weights: Uint8Array; adam: Uint8Array }> {
+export async function encodeCheckpoint(
+  trainer: Trainer,
+  runId: string,
+): Promise<{ weights: Uint8Array; adam: Uint8Array }> {
   await trainer.flush(); // every submitted step's loss in the history
   const pairing = { [META.runId]: runId, [META.step]: String(trainer.step) };
   const weights = await saveCheckpoint(trainer.model, trainer.gpu, {
@@ -86,23 +89,27 @@ export function runStateOf(path: string, metadata: Record<string, string>): RunS
   const runText = metadata[META.run];
   if (runId === undefined || runText === undefined) {
     throw new UsageError(
-      `${path} holds weights but not the run they belong to (no run id or run state in its metadata), so it cannot be resumed; add --weights-only-resume to start a new run from these weights.`,
+      `${path} holds weights but not the run they belong to (no run id or run state in its metadata), ` +
+        'so it cannot be resumed; add --weights-only-resume to start a new run from these weights.',
     );
   }
   const step = count(metadata[META.step]);
-  if (step === null) throw new UsageError(`${path} gives its step as "${String(metadata[META.step]).slice(0, 20)}", not a step count, so it is not resumed.`);
+  const refuse = (why: string) => new UsageError(`${path} ${why}, so it is not resumed.`);
+  if (step === null) throw refuse(`gives its step as "${String(metadata[META.step]).slice(0, 20)}", not a step count`);
   const curriculumSteps = count(metadata[META.curriculumSteps]);
-  if (curriculumSteps === null || curriculumSteps < 1) throw new UsageError(`${path} has no valid curriculum pace (${META.curriculumSteps}) in its metadata, so it is not resumed.`);
+  if (curriculumSteps === null || curriculumSteps < 1) {
+    throw refuse(`has no valid curriculum pace (${META.curriculumSteps})`);
+  }
   let json: unknown;
   try {
     json = JSON.parse(runText);
   } catch {
-    throw new UsageError(`${path}: the run state in its metadata is not valid JSON, so it is not resumed.`);
+    throw refuse('holds a run state that is not valid JSON');
   }
   const run = parseRunFile(json);
   if (!run.ok) throw new UsageError(`${path}: the run state in its metadata is not a valid run file (${run.error})`);
   const last = run.value.history[run.value.history.length - 1];
-  if (last && last.step > step) throw new UsageError(`${path} is at step ${step} but its loss history reaches step ${last.step}; the file is inconsistent, so it is not resumed.`);
+  if (last && last.step > step) throw refuse(`is at step ${step} but its loss history reaches step ${last.step}`);
   return { runId, step, curriculumSteps, run: run.value };
 }
 
@@ -111,14 +118,21 @@ export function runStateOf(path: string, metadata: Record<string, string>): RunS
  * same step). Without `weightsOnly`, a missing or mismatched moments file is refused; with
  * it, the run continues from the weights with fresh moments, and a notice says so.
  */
-export function readCheckpointPair(path: string, weightsOnly: boolean, weights = readSafetensorsFile(path, 'checkpoint')): CheckpointPair {
+export function readCheckpointPair(
+  path: string,
+  weightsOnly: boolean,
+  weights = readSafetensorsFile(path, 'checkpoint'),
+): CheckpointPair {
   const state = runStateOf(path, weights.metadata);
   const adamPath = optimizerPath(path);
-  const fresh = `Adam's moments start fresh (--weights-only-resume), so the run continues, but not exactly as an uninterrupted run would.`;
-  const advice = `add --weights-only-resume to continue from the weights alone with fresh Adam moments (not an exact resume)`;
+  const fresh = "Adam's moments start fresh (--weights-only-resume), so the run continues, " +
+    'but not exactly as an uninterrupted run would.';
+  const advice =
+    'add --weights-only-resume to continue from the weights alone with fresh Adam moments (not an exact resume)';
   if (!existsSync(adamPath)) {
     if (weightsOnly) return { weights, adam: null, state, notices: [fresh] };
-    throw new UsageError(`${path} has no Adam moments beside it (${adamPath}), so it cannot resume exactly; ${advice}.`);
+    throw new UsageError(`${path} has no Adam moments beside it (${adamPath}), so it cannot resume exactly; ` +
+      `${advice}.`);
   }
   const adam = readSafetensorsFile(adamPath, 'optimizer state');
   const adamStep = adam.metadata[META.step];
@@ -127,9 +141,12 @@ export function readCheckpointPair(path: string, weightsOnly: boolean, weights =
     return { weights, adam, state, notices: [] };
   }
   if (weightsOnly) return { weights, adam: null, state, notices: [fresh] };
-  const what = (step: string | undefined, run: string | undefined) => `step ${step ?? '?'} of run ${run ? run.slice(0, 8) : '?'}`;
+  const what = (step: string | undefined, run: string | undefined) =>
+    `step ${step ?? '?'} of run ${run?.slice(0, 8) ?? '?'}`;
+  const weightsAt = what(String(state.step), state.runId);
   throw new UsageError(
-    `${path} (${what(String(state.step), state.runId)}) and ${adamPath} (${what(adamStep, adamRun)}) are not one pair (a write was interrupted, or they come from different runs), so nothing is resumed; ${advice}.`,
+    `${path} (${weightsAt}) and ${adamPath} (${what(adamStep, adamRun)}) are not one pair ` +
+      `(a write was interrupted, or they come from different runs), so nothing is resumed; ${advice}.`,
   );
 }
 

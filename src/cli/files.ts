@@ -96,7 +96,10 @@ export function writeFileAtomic(path: string, data: Uint8Array | string, writer:
  * failure before the renames leaves every target untouched; only a kill between two renames
  * can leave the first renamed and the next not (checkpoints.ts makes such a pair detectable).
  */
-export function writeFilesAtomic(files: readonly { path: string; data: Uint8Array | string }[], writer: FileSystemWriter = NODE_WRITER): void {
+export function writeFilesAtomic(
+  files: readonly { path: string; data: Uint8Array | string }[],
+  writer: FileSystemWriter = NODE_WRITER,
+): void {
   const written: { tmp: string; path: string }[] = [];
   for (const { path, data } of files) {
     const tmp = temporaryPath(path);
@@ -139,7 +142,7 @@ function writeDurably(tmp: string, bytes: Uint8Array, writer: FileSystemWriter):
   }
 }
 
-/** The rename itself reaches the disk only when the directory is synced (best effort: not every file system allows it). */
+/** A rename reaches the disk only when its directory is synced (best effort: not every file system allows it). */
 function syncDirectory(dir: string): void {
   try {
     const fd = openSync(dir, 'r');

@@ -14,7 +14,15 @@ import { stringifyRunFile } from '../train/schema';
 import { Trainer } from '../train/trainer';
 import { judge } from '../train/verdict';
 import { parseFlags, UsageError } from './args';
-import { encodeCheckpoint, hasRunState, optimizerPath, readCheckpointPair, readSafetensorsFile, restoreRun, type CheckpointPair } from './checkpoints';
+import {
+  encodeCheckpoint,
+  hasRunState,
+  optimizerPath,
+  readCheckpointPair,
+  readSafetensorsFile,
+  restoreRun,
+  type CheckpointPair,
+} from './checkpoints';
 import { CONFIG_HELP, CONFIG_OPTIONS, configFromFlags, flagHelp } from './configFlags';
 import { checkOutputPath, writeFilesAtomic } from './files';
 import { countFlag, resumedConfig, stopStep } from './resume';
@@ -25,12 +33,38 @@ export const TRAIN_HELP = `npm run train -- [flags]
 ${CONFIG_HELP}
 ${flagHelp([
   { name: '--out FILE', help: 'write the run file (JSON) here' },
-  { name: '--checkpoint FILE', help: "write the weights (.safetensors, official names) here, and Adam's\nmoments beside them (FILE with .adam.safetensors), one pair" },
-  { name: '--checkpoint-every N', help: 'save the checkpoint pair and the run file every N steps\n(default: at every evaluation, when --checkpoint or --out is given)' },
-  { name: '--resume FILE', help: "continue this checkpoint's run exactly to its own --steps: its config,\nstep, history and Adam moments; new checkpoints go back to FILE\nunless --checkpoint names another" },
+  {
+    name: '--checkpoint FILE',
+    help:
+      "write the weights (.safetensors, official names) here, and Adam's\n" +
+      'moments beside them (FILE with .adam.safetensors), one pair',
+  },
+  {
+    name: '--checkpoint-every N',
+    help:
+      'save the checkpoint pair and the run file every N steps\n' +
+      '(default: at every evaluation, when --checkpoint or --out is given)',
+  },
+  {
+    name: '--resume FILE',
+    help:
+      "continue this checkpoint's run exactly to its own --steps: its config,\nstep, history and Adam moments; " +
+      'new checkpoints go back to FILE\nunless --checkpoint names another',
+  },
   { name: '--stop-after K', help: 'stop at step K with the checkpoint written (continue with --resume)' },
-  { name: '--extend-to M', help: 'with --resume: continue the run to M steps (the curriculum keeps\nits pace, so the added steps train at full size)' },
-  { name: '--weights-only-resume', help: "with --resume: when Adam's moments are missing or not the weights'\npair, continue from the weights with fresh moments (not exact); from\nweights without a run (a PyTorch state_dict), start a new run" },
+  {
+    name: '--extend-to M',
+    help:
+      'with --resume: continue the run to M steps (the curriculum keeps\n' +
+      'its pace, so the added steps train at full size)',
+  },
+  {
+    name: '--weights-only-resume',
+    help:
+      "with --resume: when Adam's moments are missing or not the weights'\n" +
+      'pair, continue from the weights with fresh moments (not exact); from\n' +
+      'weights without a run (a PyTorch state_dict), start a new run',
+  },
   { name: '--print-config', help: 'print the run config these flags give (JSON) and exit, without training' },
   { name: '--quiet', help: 'print only the summary' },
   { name: '--help', help: 'this text' },
@@ -67,7 +101,9 @@ interface RunPlan {
 
 function planRun(flags: Flags): RunPlan {
   if (typeof flags.resume !== 'string') {
-    for (const f of ['extend-to', 'weights-only-resume']) if (flags[f] !== undefined) throw new UsageError(`--${f} continues a checkpoint: give --resume FILE with it.`);
+    for (const f of ['extend-to', 'weights-only-resume']) {
+      if (flags[f] !== undefined) throw new UsageError(`--${f} continues a checkpoint: give --resume FILE with it.`);
+    }
     const config = configFromFlags(flags);
     return { config, curriculumSteps: config.steps, runId: randomUUID(), resume: null, startFrom: null, notes: [] };
   }
@@ -76,12 +112,16 @@ function planRun(flags: Flags): RunPlan {
   const weights = readSafetensorsFile(path, 'checkpoint');
   if (weightsOnly && !hasRunState(weights.metadata)) {
     const config = configFromFlags(flags);
-    const note = `${path} holds no run of the train command: a new run starts from its weights at step 0, with fresh Adam moments and the flags' config.`;
-    return { config, curriculumSteps: config.steps, runId: randomUUID(), resume: null, startFrom: { path, weights }, notes: [note] };
+    const note =
+      `${path} holds no run of the train command: a new run starts from its weights at step 0, ` +
+      "with fresh Adam moments and the flags' config.";
+    const startFrom = { path, weights };
+    return { config, curriculumSteps: config.steps, runId: randomUUID(), resume: null, startFrom, notes: [note] };
   }
   const pair = readCheckpointPair(path, weightsOnly, weights);
   const { config, notes } = resumedConfig(pair.state, path, flags);
-  return { config, curriculumSteps: pair.state.curriculumSteps, runId: pair.state.runId, resume: { path, pair }, startFrom: null, notes };
+  const { curriculumSteps, runId } = pair.state;
+  return { config, curriculumSteps, runId, resume: { path, pair }, startFrom: null, notes };
 }
 
 interface Outputs {
@@ -103,7 +143,9 @@ function checkOutputs(flags: Flags, startsFresh: boolean): Outputs {
       throw new UsageError(`--out ${out} would overwrite the checkpoint pair; give the run file another name.`);
     }
   }
-  if (flags['stop-after'] !== undefined && !checkpoint) throw new UsageError('--stop-after needs --checkpoint FILE: a run stopped early continues only from its checkpoint.');
+  if (flags['stop-after'] !== undefined && !checkpoint) {
+    throw new UsageError('--stop-after needs --checkpoint FILE: a stopped run continues only from its checkpoint.');
+  }
   return { out, checkpoint };
 }
 
@@ -142,14 +184,19 @@ export async function trainCommand(args: string[]): Promise<number> {
   const fromStep = plan.resume?.pair.state.step ?? 0;
   const stopAt = stopStep(flags, config, fromStep);
   const every = countFlag(flags, 'checkpoint-every');
-  if (every !== undefined && saved.length === 0) throw new UsageError('--checkpoint-every needs --checkpoint FILE or --out FILE to save to.');
+  if (every !== undefined && saved.length === 0) {
+    throw new UsageError('--checkpoint-every needs --checkpoint FILE or --out FILE to save to.');
+  }
   const checkpointEvery = saved.length > 0 ? (every ?? config.evalEvery) : null;
 
   const log = flags.quiet ? () => {} : (s: string) => console.log(s);
   let trainer: Trainer | null = null;
   const signals = new StopSignals((signal) => {
     const next = trainer ? `step ${trainer.step + 1}` : 'the start-up';
-    const then = saved.length > 0 ? `then saving to ${saved.join(', ')}` : 'then stopping (nothing can be saved: no --checkpoint or --out was given)';
+    const then =
+      saved.length > 0
+        ? `then saving to ${saved.join(', ')}`
+        : 'then stopping (nothing can be saved: no --checkpoint or --out was given)';
     console.error(`\n${signal}: finishing ${next}, ${then}; a second ${signal} exits at once.`);
   });
   const gpu = await nodeGpu({ onLost: (i) => console.error(`The GPU device was lost (${i.reason}): ${i.message}`) });
@@ -157,10 +204,16 @@ export async function trainCommand(args: string[]): Promise<number> {
     trainer = new Trainer(gpu, config, { curriculumSteps: plan.curriculumSteps });
     const t = trainer;
     log(`adapter: ${gpu.info.adapterName}`);
-    log(`${config.model} (${config.size}, ${t.model.parameterCount.toLocaleString('en-US')} parameters) on ${describeRun(config, plan.curriculumSteps)}`);
-    if (config.warmup > config.steps) log(`note: the warm-up (${config.warmup} steps) is longer than the run, so the learning rate never reaches ${config.lr}.`);
+    const parameters = t.model.parameterCount.toLocaleString('en-US');
+    log(`${config.model} (${config.size}, ${parameters} parameters) on ${describeRun(config, plan.curriculumSteps)}`);
+    if (config.warmup > config.steps) {
+      const never = `so the learning rate never reaches ${config.lr}`;
+      log(`note: the warm-up (${config.warmup} steps) is longer than the run, ${never}.`);
+    }
     plan.notes.forEach((n) => log(n));
-    if (plan.startFrom) loadCheckpoint(t.model, gpu, plan.startFrom.weights).notices.forEach((n) => log(`weights: ${n}`));
+    if (plan.startFrom) {
+      loadCheckpoint(t.model, gpu, plan.startFrom.weights).notices.forEach((n) => log(`weights: ${n}`));
+    }
     if (plan.resume) {
       const { path, pair } = plan.resume;
       restoreRun(t, pair).forEach((n) => log(`resume: ${n}`));
@@ -182,7 +235,8 @@ export async function trainCommand(args: string[]): Promise<number> {
           lastSaved = t.step;
         } catch (e) {
           // a full disk now may have room at the next save; the last good files are kept
-          console.error(`warning: ${(e as Error).message} Training goes on and saves again at step ${t.step + checkpointEvery!}.`);
+          const next = t.step + checkpointEvery!;
+          console.error(`warning: ${(e as Error).message} Training goes on and saves again at step ${next}.`);
         }
       },
     });
@@ -190,7 +244,12 @@ export async function trainCommand(args: string[]): Promise<number> {
       try {
         await saveRun(t, runId, outputs);
       } catch (e) {
-        const kept = lastSaved > fromStep ? `the files saved at step ${lastSaved} are kept` : plan.resume ? `${plan.resume.path} (step ${fromStep}) is kept` : 'nothing of this run was saved';
+        const kept =
+          lastSaved > fromStep
+            ? `the files saved at step ${lastSaved} are kept`
+            : plan.resume
+              ? `${plan.resume.path} (step ${fromStep}) is kept`
+              : 'nothing of this run was saved';
         throw new Error(`${(e as Error).message} ${what}; ${kept}.`);
       }
     };
@@ -200,10 +259,13 @@ export async function trainCommand(args: string[]): Promise<number> {
       if (t.step === fromStep) {
         console.error(`${why}: stopped before a step was trained; nothing new to save.`);
       } else if (saved.length === 0) {
-        console.error(`${why}: stopped at step ${t.step} of ${config.steps}; nothing was saved, because neither --checkpoint nor --out was given.`);
+        const nothing = 'nothing was saved, because neither --checkpoint nor --out was given';
+        console.error(`${why}: stopped at step ${t.step} of ${config.steps}; ${nothing}.`);
       } else {
         if (lastSaved !== t.step) await finalSave(`The run stopped at step ${t.step}`); // not just saved by the loop
-        const resume = outputs.checkpoint ? `; continue with: npm run train -- --resume ${outputs.checkpoint}` : '; without --checkpoint the run cannot be resumed';
+        const resume = outputs.checkpoint
+          ? `; continue with: npm run train -- --resume ${outputs.checkpoint}`
+          : '; without --checkpoint the run cannot be resumed';
         console.log(`${why}: stopped at step ${t.step} of ${config.steps}; saved ${saved.join(', ')}${resume}`);
       }
       return signals.exitCode;
@@ -214,9 +276,11 @@ export async function trainCommand(args: string[]): Promise<number> {
     const icl = t.lastEval!.icl;
     const last = icl.positions.length - 1;
     const summary = Object.entries(icl.curves).map(([name, c]) => `${name} ${c.mean[last].toFixed(3)}`).join(', ');
-    console.log(`done in ${formatDuration((performance.now() - t0) / 1000)}; error at position ${icl.positions[last]}: ${summary}`);
+    const took = formatDuration((performance.now() - t0) / 1000);
+    console.log(`done in ${took}; error at position ${icl.positions[last]}: ${summary}`);
     const verdict = judge(config.task, t.evaluations, config.evalPrompts, config.nPoints);
-    console.log(`verdict (SPEC.md): ${verdict.symbol} ${verdict.kind}${verdict.learns ? ', learns' : ''}. ${verdict.reason}`);
+    const learns = verdict.learns ? ', learns' : '';
+    console.log(`verdict (SPEC.md): ${verdict.symbol} ${verdict.kind}${learns}. ${verdict.reason}`);
     if (saved.length > 0) {
       await finalSave('The run finished');
       log(`wrote ${saved.join(', ')}`);

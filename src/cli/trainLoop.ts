@@ -56,7 +56,9 @@ async function printProgress(trainer: Trainer, log: (line: string) => void): Pro
   const last = trainer.history[trainer.history.length - 1];
   const sps = trainer.stepsPerSecond;
   const eta = sps > 0 ? (trainer.config.steps - trainer.step) / sps : 0;
-  log(`step ${trainer.step} / ${trainer.config.steps}  loss ${last ? last.loss.toFixed(4) : '…'}  ${sps.toFixed(1)} steps/s  ETA ${formatDuration(eta)}`);
+  const loss = last ? last.loss.toFixed(4) : '…';
+  const rate = `${sps.toFixed(1)} steps/s  ETA ${formatDuration(eta)}`;
+  log(`step ${trainer.step} / ${trainer.config.steps}  loss ${loss}  ${rate}`);
 }
 
 export function formatDuration(seconds: number): string {

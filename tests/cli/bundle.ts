@@ -12,7 +12,8 @@ export function buildCli(): string {
   // inside the repository, so that `import "webgpu"` finds node_modules
   const outDir = mkdtempSync(join(ROOT, 'tmp', 'cli-'));
   const vite = join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
-  execFileSync(process.execPath, [vite, 'build', '--config', 'vite.cli.config.ts', '--outDir', outDir, '--logLevel', 'error'], { cwd: ROOT });
+  const args = ['build', '--config', 'vite.cli.config.ts', '--outDir', outDir, '--logLevel', 'error'];
+  execFileSync(process.execPath, [vite, ...args], { cwd: ROOT });
   const bundle = join(outDir, 'cli.mjs');
   readFileSync(bundle); // it is there
   return bundle;

@@ -54,8 +54,10 @@ describe('cli', () => {
   it('lists the config flags in --help', () => {
     const help = cli('train', '--help');
     expect(help.status).toBe(0);
+    const configFlags = ['--config FILE', '--n-dims N', '--n-points N', '--no-parity-per-prompt', '--warmup N'];
+    configFlags.push('--lr-schedule NAME', '--clip X', '--print-config');
     const runFlags = ['--checkpoint-every N', '--resume FILE', '--stop-after K', '--extend-to M', '--weights-only-resume'];
-    for (const f of ['--config FILE', '--n-dims N', '--n-points N', '--no-parity-per-prompt', '--warmup N', '--lr-schedule NAME', '--clip X', '--print-config', ...runFlags]) {
+    for (const f of [...configFlags, ...runFlags]) {
       expect(help.stdout).toMatch(new RegExp(`^  ${f} `, 'm'));
     }
     expect(help.stdout).toMatch(/^SIGINT \(Ctrl-C\) or SIGTERM: the step in progress finishes/m);
@@ -127,14 +129,19 @@ describe('cli', () => {
     expect(gradNorm).toBeGreaterThan(0);
 
     // --stop-after 4, then --resume: the checkpoint pair and run of the 6 steps, bit for bit
-    const args = ['--task', 'linear_regression', '--model', 'transformer', '--size', 'tiny', '--steps', '6', '--batch', '8', '--eval-every', '3', '--eval-prompts', '16', '--seed', '3'];
+    const args = ['--task', 'linear_regression', '--model', 'transformer', '--size', 'tiny', '--steps', '6'];
+    args.push('--batch', '8', '--eval-every', '3', '--eval-prompts', '16', '--seed', '3');
     const split = join(dir, 'split.safetensors');
+    const splitAdam = join(dir, 'split.adam.safetensors');
     const first = cli('train', ...args, '--stop-after', '4', '--checkpoint', split);
     expect(first.status, first.stderr).toBe(0);
-    expect(first.stdout).toMatch(/--stop-after 4: stopped at step 4 of 6; saved .*split\.safetensors, .*split\.adam\.safetensors; continue with: npm run train -- --resume .*split\.safetensors/);
+    expect(first.stdout).toContain(
+      `--stop-after 4: stopped at step 4 of 6; saved ${split}, ${splitAdam}; ` +
+        `continue with: npm run train -- --resume ${split}`,
+    );
     const second = cli('train', '--resume', split, '--out', join(dir, 'split.json'));
     expect(second.status, second.stderr).toBe(0);
-    expect(second.stdout).toMatch(/resumed run \w{8} from .*split\.safetensors at step 4 of 6 \(Adam moments from .*split\.adam\.safetensors\)/);
+    expect(second.stdout).toMatch(/resumed run \w{8} from .* at step 4 of 6 \(Adam moments from .*split\.adam/);
     for (const [a, b] of [[ckpt, split], [join(dir, 'model.adam.safetensors'), join(dir, 'split.adam.safetensors')]]) {
       const want = readSafetensors(readFileSync(a));
       const got = readSafetensors(readFileSync(b));
@@ -150,7 +157,10 @@ describe('cli', () => {
     // --extend-to continues the finished run; the curriculum keeps its pace
     const more = cli('train', '--resume', ckpt, '--extend-to', '8', '--out', join(dir, 'run8.json'));
     expect(more.status, more.stderr).toBe(0);
-    expect(more.stdout).toMatch(/extending the run from 6 to 8 steps: the curriculum keeps the pace of the first 6 steps \(full size from step \d\), so the added steps train at full size/);
+    expect(more.stdout).toMatch(
+      /extending the run from 6 to 8 steps: the curriculum keeps the pace of the first 6 steps \(full size from step/,
+    );
+    expect(more.stdout).toContain('so the added steps train at full size');
     expect(more.stdout).toMatch(/step 8 \/ 8/);
     expect(runFileAt(join(dir, 'run8.json')).history.map((h) => h.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expect(readSafetensors(readFileSync(join(dir, 'model.adam.safetensors'))).metadata.adam_step).toBe('8');

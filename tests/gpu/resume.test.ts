@@ -22,17 +22,19 @@ const dir = mkdtempSync(join(tmpdir(), 'icl-resume-'));
 
 /** 6 steps; the curriculum grows n 11 → 13 → 15 at steps 2 and 4 (d 5 → 6); evaluations at 2, 4, 6. */
 function config(model: ModelId): RunConfig {
-  return { ...defaultConfig('linear_regression', model, 'tiny'), steps: 6, batch: 4, evalEvery: 2, evalPrompts: 8, nDims: 6, nPoints: 15, seed: 11 };
+  const small = { steps: 6, batch: 4, evalEvery: 2, evalPrompts: 8, nDims: 6, nPoints: 15, seed: 11 };
+  return { ...defaultConfig('linear_regression', model, 'tiny'), ...small };
 }
 
 async function snapshot(t: Trainer) {
   await t.flush();
-  const [param, m, v] = await Promise.all((['param', 'm', 'v'] as const).map((w) => t.model.arena.readParams(t.gpu, w)));
+  const read = (which: 'param' | 'm' | 'v') => t.model.arena.readParams(t.gpu, which);
+  const [param, m, v] = [await read('param'), await read('m'), await read('v')];
   return { param, m, v, adamSteps: t.adamSteps, history: t.history.slice(), evaluations: t.evaluations.slice() };
 }
 
 /** Trains `t` from its step to `stopAt`, saving to `path` every `every` steps (and at stopAt when `saveAtStop`). */
-async function segment(t: Trainer, path: string, stopAt: number, every: number | null, saveAtStop: boolean): Promise<void> {
+async function segment(t: Trainer, path: string, stopAt: number, every: number | null, saveAtStop: boolean) {
   const save = async () => {
     const pair = await encodeCheckpoint(t, RUN_ID);
     writeFilesAtomic([{ path: optimizerPath(path), data: pair.adam }, { path, data: pair.weights }]);
@@ -43,14 +45,15 @@ async function segment(t: Trainer, path: string, stopAt: number, every: number |
 
 async function resumed(path: string): Promise<Trainer> {
   const pair = readCheckpointPair(path, false);
-  const t = new Trainer(await testGpu(), pair.state.run.config, { size: MICRO, curriculumSteps: pair.state.curriculumSteps });
+  const { run, curriculumSteps } = pair.state;
+  const t = new Trainer(await testGpu(), run.config, { size: MICRO, curriculumSteps });
   restoreRun(t, pair);
   return t;
 }
 
 describe('exact resume through checkpoint files', () => {
   for (const model of MODEL_IDS) {
-    it(`${model}: 6 straight = periodic checkpoint at 3 (killed at 5) + resume to --stop-after 4 + resume to 6, bit for bit`, async () => {
+    it(`${model}: 6 straight = saved at 3 (killed at 5), resumed, stopped at 4, resumed to 6`, async () => {
       const gpu = await testGpu();
       const cfg = config(model);
       const straight = new Trainer(gpu, cfg, { size: MICRO });
