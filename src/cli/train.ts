@@ -192,7 +192,8 @@ export async function trainCommand(args: string[]): Promise<number> {
   const log = flags.quiet ? () => {} : (s: string) => console.log(s);
   let trainer: Trainer | null = null;
   const signals = new StopSignals((signal) => {
-    const next = trainer ? `step ${trainer.step + 1}` : 'the start-up';
+    // the handler may run between steps or inside one: the step count printed at the end says which
+    const next = trainer ? 'the step in progress' : 'the start-up';
     const then =
       saved.length > 0
         ? `then saving to ${saved.join(', ')}`
