@@ -136,6 +136,9 @@ const tiledKernel = (v: Variant, vec4: boolean) =>
 
 /** block8 reads bias and base at run time (Params.epilogue): one pipeline with and without. */
 function block8Kernel(v: Variant, cfg: Block8Config, sumK: SumK | undefined) {
+  if (!block8ConfigValid(cfg)) {
+    throw new Error(`matmul: block8 configuration ${JSON.stringify(cfg)}: BK must be 8 or 16, and the tile loads must divide evenly among the threads`);
+  }
   const [BM, BN] = block8Tile(cfg);
   const [a4Cols, b4Cols] = block8Columns(cfg, v.transA, v.transB);
   const { TX, TY, BK, prefetch } = cfg;
