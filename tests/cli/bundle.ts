@@ -2,8 +2,8 @@
 // its own (tmp/, ignored by git), so test files that run side by side never read a bundle
 // another one is rewriting.
 import { execFileSync, spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 export const ROOT = join(__dirname, '..', '..');
 
@@ -17,6 +17,11 @@ export function buildCli(): string {
   const bundle = join(outDir, 'cli.mjs');
   readFileSync(bundle); // it is there
   return bundle;
+}
+
+/** Removes a bundle that buildCli made (call in afterAll). */
+export function removeCli(bundle: string): void {
+  if (bundle) rmSync(dirname(bundle), { recursive: true, force: true });
 }
 
 export function runCli(bundle: string, args: string[]) {

@@ -5,11 +5,11 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readSafetensors, writeSafetensors } from '../../src/engine/safetensors';
 import { defaultConfig } from '../../src/train/config';
 import { parseRunFile } from '../../src/train/schema';
-import { buildCli, runCli } from './bundle';
+import { buildCli, removeCli, runCli } from './bundle';
 
 let BUNDLE = '';
 const dir = mkdtempSync(join(tmpdir(), 'icl-cli-'));
@@ -32,6 +32,8 @@ beforeAll(() => {
   const imports = [...bundle.matchAll(/^import .* from ["']([^"']+)["']/gm)].map((m) => m[1]);
   expect(imports.filter((m) => m !== 'webgpu' && !m.startsWith('node:') && !/^[a-z_]+$/.test(m))).toEqual([]);
 });
+
+afterAll(() => removeCli(BUNDLE));
 
 describe('cli', () => {
   it('explains bad flags and exits 2', () => {

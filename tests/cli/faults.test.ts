@@ -18,12 +18,12 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { optimizerPath, readCheckpointPair } from '../../src/cli/checkpoints';
 import { writeFileAtomic, writeFilesAtomic, type FileSystemWriter } from '../../src/cli/files';
 import { readSafetensors, writeSafetensors } from '../../src/engine/safetensors';
 import { parseRunFile } from '../../src/train/schema';
-import { buildCli, runCli, startCli } from './bundle';
+import { buildCli, removeCli, runCli, startCli } from './bundle';
 
 const dir = mkdtempSync(join(tmpdir(), 'icl-faults-'));
 /** A tiny run: d 6, n 15 (the curriculum grows n), batch 4, 8 evaluation prompts. */
@@ -85,6 +85,7 @@ beforeAll(() => {
   const r = runCli(bundle, ['train', ...RUN, ...args]);
   expect(r.status, r.stderr).toBe(0);
 }, 300_000); // a build and a short run: slow only when the machine is shared
+afterAll(() => removeCli(bundle));
 
 describe('output paths are checked before the first step', () => {
   it('a missing directory: exit 2, one sentence, nothing written', () => {
