@@ -1,7 +1,7 @@
 // The classical baselines of SPEC.md, which tasks each applies to, and how much of an
 // evaluation set the expensive ones cover. Each baseline maps one prompt to a prediction for
 // every position from the previous examples only (0 at the first position).
-import type { TaskId } from '../train/config';
+import type { TaskId } from '../spec/config';
 import { averaging } from './averaging';
 import { knn3 } from './knn';
 import { lasso } from './lasso';

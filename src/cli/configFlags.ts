@@ -4,7 +4,7 @@
 // Every value goes through the run-config schema, so the CLI accepts exactly what a run file
 // or a share link may hold.
 import * as v from 'valibot';
-import { defaultConfig, LR_SCHEDULES, MODEL_IDS, SIZE_IDS, TASK_IDS, type RunConfig } from '../train/config';
+import { defaultConfig, LR_SCHEDULES, MODEL_IDS, SIZE_IDS, TASK_IDS, type RunConfig } from '../spec/config';
 import { PRESET_IDS, presetConfig, type PresetId } from '../train/presets';
 import {
   type Bound,

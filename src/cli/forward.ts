@@ -12,7 +12,7 @@ import { readSafetensors, SafetensorsError, writeSafetensors, type SafetensorsFi
 import { loadCheckpoint } from '../nn/checkpoint';
 import { buildModel } from '../nn/models';
 import { maxTokens, nPositions } from '../tasks';
-import type { RunConfig } from '../train/config';
+import type { RunConfig } from '../spec/config';
 import { lossGraph, lossKindOf, outDimOf, type LossBatch, type LossLayout } from '../train/graphs';
 import { parseRunConfig } from '../train/schema';
 import { parseFlags, UsageError } from './args';

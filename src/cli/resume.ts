@@ -2,7 +2,7 @@
 // the sentences that refuse what would not continue the same run. A resumed run takes its
 // whole config from the checkpoint; a flag that asks for something else is named, never
 // silently obeyed or ignored.
-import type { RunConfig } from '../train/config';
+import type { RunConfig } from '../spec/config';
 import { CONFIG_BOUNDS } from '../train/schema';
 import { Curriculum } from '../tasks';
 import { UsageError } from './args';

@@ -18,11 +18,11 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { nodeGpu } from '../gpu/node';
 import type { SizeSpec } from '../nn/models';
-import type { RunConfig } from '../train/config';
+import type { RunConfig } from '../spec/config';
 import { PRESET_IDS, presetConfig, type PresetId } from '../train/presets';
 import { parseRunConfig, stringifyRunFile } from '../train/schema';
 import { Trainer } from '../train/trainer';
-import { judge, type Verdict } from '../train/verdict';
+import { judge, type Verdict } from '../spec/verdict';
 import { parseFlags, UsageError } from './args';
 import { readJsonFile, writeFileAtomic } from './files';
 

@@ -9,10 +9,10 @@ import type { SafetensorsFile } from '../engine/safetensors';
 import { nodeGpu } from '../gpu/node';
 import { loadCheckpoint } from '../nn/checkpoint';
 import { Curriculum } from '../tasks';
-import type { RunConfig } from '../train/config';
+import type { RunConfig } from '../spec/config';
 import { stringifyRunFile } from '../train/schema';
 import { Trainer } from '../train/trainer';
-import { judge } from '../train/verdict';
+import { judge } from '../spec/verdict';
 import { parseFlags, UsageError } from './args';
 import {
   encodeCheckpoint,

@@ -5,7 +5,7 @@ import { ParamArena, type ParamRef } from '../engine/arena';
 import type { Graph } from '../engine/graph';
 import { addPositional } from '../engine/ops/positional';
 import type { Tensor } from '../engine/tensor';
-import type { ModelId, SizeId } from '../train/config';
+import type { ModelId, SizeId } from '../spec/config';
 import { CausalSelfAttention, GptBlock } from './attentionBlocks';
 import { LayerNorm, Linear } from './layers';
 import { MambaMixer } from './mambaMixer';

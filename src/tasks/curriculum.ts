@@ -4,7 +4,7 @@
 // run is far shorter, so by default both intervals shrink by one factor such that the full size
 // is reached at FULL_SIZE_AT (60%) of the run, and never grow past the paper's. `paperSchedule`
 // keeps the paper's intervals as they are.
-import type { RunConfig, TaskId } from '../train/config';
+import type { RunConfig, TaskId } from '../spec/config';
 import { tokensFor } from './tokens';
 
 export const FULL_SIZE_AT = 0.6;

@@ -3,7 +3,7 @@
 // evaluation prompts never coincide with training batches (which draw from Rng(seed) and
 // its forks). Baselines are computed once per set (src/train/icl.ts) and kept with it.
 import { Rng } from '../engine/rng';
-import type { RunConfig, TaskId } from '../train/config';
+import type { RunConfig, TaskId } from '../spec/config';
 import { sampleBatch } from './sample';
 import type { PromptBatch } from './types';
 

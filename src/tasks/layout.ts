@@ -1,6 +1,6 @@
 // The interleaved x₁, y₁, x₂, y₂, … layout shared by the scalar-y tasks: one helper allocates
 // the batch, another writes one example. Each task file only draws its function and its xs.
-import type { TaskId } from '../train/config';
+import type { TaskId } from '../spec/config';
 import type { PromptBatch, SampleOpts } from './types';
 
 /** An empty scalar-y batch of n interleaved (x, y) pairs: T = 2n, x_i at token 2i, y_i at 2i + 1. */

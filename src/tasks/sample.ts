@@ -1,6 +1,6 @@
 // sampleBatch: one entry point to the nine task samplers.
 import type { Rng } from '../engine/rng';
-import type { TaskId } from '../train/config';
+import type { TaskId } from '../spec/config';
 import { sampleCot } from './cot';
 import { sampleDecisionTree } from './decisionTree';
 import { sampleLinear, sampleSparseLinear } from './linear';

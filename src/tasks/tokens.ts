@@ -1,5 +1,5 @@
 // Prompt length in tokens for n examples of a task (the layouts of the task files).
-import type { TaskId } from '../train/config';
+import type { TaskId } from '../spec/config';
 
 export function tokensFor(task: TaskId, nPoints: number): number {
   if (task === 'cot_io') return 3 * nPoints; // x, s, y per example

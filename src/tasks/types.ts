@@ -1,7 +1,7 @@
 // The batch a task sampler hands to the model (and to the baselines): token vectors, per-token
 // targets and loss weights, plus the raw examples. Legend: B = batch, T = tokens, d = token
 // width (nDims), n = scored examples, m = MQAR key/value pairs.
-import type { TaskId } from '../train/config';
+import type { TaskId } from '../spec/config';
 
 export interface PromptBatch {
   task: TaskId;

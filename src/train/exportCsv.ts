@@ -1,6 +1,7 @@
 // CSV export of a run's results, for spreadsheets and plotting scripts: the ICL curves (one row
 // per prompt position) and the training-loss history (one row per logged step).
-import type { IclResult, RunFile } from './protocol';
+import type { IclResult } from '../spec/icl';
+import type { RunFile } from './protocol';
 
 /** RFC 4180 field: quoted when it holds a comma, quote or newline; a leading =+-@ is defused
  * so a spreadsheet never runs a name as a formula. */

@@ -8,7 +8,7 @@ import { invCountOf, maskedLogistic, maskedMse } from '../engine/ops/losses';
 import type { Tensor } from '../engine/tensor';
 import type { IclModel } from '../nn/models';
 import { tokensFor, type PromptBatch, type Stage } from '../tasks';
-import type { RunConfig, TaskId } from './config';
+import type { RunConfig, TaskId } from '../spec/config';
 
 /** Prompts per evaluation dispatch list (the eval set is run in chunks of this many). */
 export const EVAL_CHUNK = 64;

@@ -14,8 +14,8 @@ import { cotYVariance } from '../tasks/cot';
 import { SPARSE_K } from '../tasks/linear';
 import type { EvalSet } from '../tasks/evalSet';
 import type { PromptBatch } from '../tasks/types';
-import type { TaskId } from './config';
-import type { Curve, IclResult } from './protocol';
+import type { TaskId } from '../spec/config';
+import type { Curve, IclResult } from '../spec/icl';
 
 /** Mean and 5th/95th percentiles per position across prompts; NaN entries (not scored) are skipped. */
 export function curveFromErrors(errors: number[][]): Curve {

@@ -5,7 +5,7 @@
 //   where the families that learned it did so in 800–2,800 steps.
 // - tiny, small: the task's defaults (SPEC.md) at the lab's sizes, the paper's constant lr.
 // - paper: the paper's hyperparameters exactly (paper size, 500k steps, 1,280 evaluation prompts).
-import { defaultConfig, type ModelId, type RunConfig, type TaskId } from './config';
+import { defaultConfig, type ModelId, type RunConfig, type TaskId } from '../spec/config';
 
 export const PRESET_IDS = ['teaching', 'tiny', 'small', 'paper'] as const;
 export type PresetId = (typeof PRESET_IDS)[number];

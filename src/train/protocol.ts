@@ -1,24 +1,9 @@
 // The typed message protocol between the page (src/ui) and the training Web Worker
 // (src/train/worker.ts). The worker exposes `TrainerApi` through comlink; it reports
 // progress through the `onEvent` callback the page passes in (comlink.proxy).
-import type { RunConfig } from './config';
-import type { EvalPoint } from './verdict';
-
-/** One ICL curve: per prompt position 1..n, mean error and the 90% band. */
-export interface Curve {
-  mean: number[];
-  lo: number[];
-  hi: number[];
-}
-
-export interface IclResult {
-  /** Prompt positions 1..n (1-based). */
-  positions: number[];
-  /** "model" and one entry per baseline ("zero", "least_squares", …). */
-  curves: Record<string, Curve>;
-  /** Parity: accuracy per position; MQAR: recall (one value). Absent elsewhere. */
-  accuracy?: Record<string, number[]>;
-}
+import type { RunConfig } from '../spec/config';
+import type { IclResult } from '../spec/icl';
+import type { EvalPoint } from '../spec/verdict';
 
 export interface RunFile {
   version: 1;

@@ -1,6 +1,6 @@
 // The learning rate at each step: linear warm-up from 0 over `warmup` steps, then either the
 // paper's constant rate or a cosine decay that reaches 0 at the run's last step.
-import type { RunConfig } from './config';
+import type { RunConfig } from '../spec/config';
 
 /** Learning rate for step t (1-based: the t-th update of the run). */
 export function learningRate(config: Pick<RunConfig, 'lr' | 'warmup' | 'lrSchedule' | 'steps'>, t: number): number {

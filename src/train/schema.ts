@@ -2,8 +2,9 @@
 // validation for everything that enters the lab from outside (imported run files, share
 // links, CLI config files). Parse here, then trust the types everywhere else.
 import * as v from 'valibot';
-import { LR_SCHEDULES, MODEL_IDS, SIZE_IDS, TASK_IDS, defaultConfig, type ModelId, type RunConfig, type SizeId, type TaskId } from './config';
-import type { IclResult, RunFile } from './protocol';
+import { LR_SCHEDULES, MODEL_IDS, SIZE_IDS, TASK_IDS, defaultConfig, type ModelId, type RunConfig, type SizeId, type TaskId } from '../spec/config';
+import type { IclResult } from '../spec/icl';
+import type { RunFile } from './protocol';
 import { COT_HIDDEN } from '../tasks/cot';
 
 /** The run-file format this lab writes and reads. Bump it when a field changes meaning. */

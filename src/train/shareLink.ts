@@ -2,7 +2,8 @@
 // Decoding treats the link as hostile: sizes are capped before and during decompression,
 // everything passes the run-file schema, and every failure is a sentence, never a throw.
 import { deflateSync, Inflate } from 'fflate';
-import type { Curve, IclResult, RunFile } from './protocol';
+import type { Curve, IclResult } from '../spec/icl';
+import type { RunFile } from './protocol';
 import { parseRunFile } from './schema';
 
 /** The link format this lab writes; a link's "v<N>." prefix says which one it uses. */

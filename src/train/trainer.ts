@@ -15,12 +15,13 @@ import type { Tensor } from '../engine/tensor';
 import { TrainingStep, type StepReading } from '../engine/trainingStep';
 import { buildModel, type IclModel, type SpecWithName } from '../nn/models';
 import { Curriculum, makeEvalSet, maxTokens, nPositions, sampleBatch, type EvalSet, type PromptBatch, type Stage } from '../tasks';
-import type { RunConfig } from './config';
+import type { RunConfig } from '../spec/config';
 import { EVAL_CHUNK, evalForward, trainingLoss } from './graphs';
 import { evalBaselines, iclResult, type BaselineReport } from './icl';
-import type { IclResult, RunFile } from './protocol';
+import type { IclResult } from '../spec/icl';
+import type { RunFile } from './protocol';
 import { learningRate } from './schedule';
-import { summarize, type EvalPoint } from './verdict';
+import { summarize, type EvalPoint } from '../spec/verdict';
 
 export class DivergedError extends Error {
   constructor(step: number, loss: number) {

@@ -4,7 +4,7 @@ import * as Comlink from 'comlink';
 import { browserGpu, NoWebGPUError } from '../gpu/browser';
 import type { GpuContext } from '../gpu/context';
 import { loadCheckpoint, saveCheckpoint } from '../nn/checkpoint';
-import type { RunConfig } from './config';
+import type { RunConfig } from '../spec/config';
 import {
   dropCheckpoints,
   dropLegacyCheckpoint,

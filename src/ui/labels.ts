@@ -1,6 +1,6 @@
 // Human words for task, model, size and baseline ids, and one sentence per task saying what
 // it tests (SPEC.md "The nine tasks"). Plain data: the controls, plots and grid read it.
-import type { ModelId, SizeId, TaskId } from '../train/config';
+import type { ModelId, SizeId, TaskId } from '../spec/config';
 
 export interface TaskText {
   label: string;

@@ -2,7 +2,7 @@
 // measured on this adapter for that family and size (speeds.ts), or a plain "not measured yet"
 // and the one reference we have, never a guess for this adapter. And whether an adapter is a
 // CPU (software) one, where training is slow. Pure functions over plain values.
-import type { ModelId, SizeId, TaskId } from '../train/config';
+import type { ModelId, SizeId, TaskId } from '../spec/config';
 import { formatDuration, formatRate } from './format';
 import { MODEL_LABEL, taskLabel } from './labels';
 import type { MeasuredSpeed } from './speeds';

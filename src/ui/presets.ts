@@ -1,7 +1,7 @@
 // The page's presets: their words, which one the settings are, and what a task change does to
 // them. The configs themselves come from src/train/presets.ts (presetConfig), the same ones the
 // CLI's --preset gives; this file only adds text and never a setting of its own.
-import { defaultConfig, type RunConfig } from '../train/config';
+import { defaultConfig, type RunConfig } from '../spec/config';
 import { PRESET_IDS, TEACHING, presetConfig, type PresetId } from '../train/presets';
 
 export interface Preset {

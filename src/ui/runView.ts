@@ -1,7 +1,8 @@
 // RunView: what the plots and the status line show — a live run, a saved run, a run from a
 // link or a file. Converts to and from the run file (protocol.ts RunFile).
-import type { RunConfig } from '../train/config';
-import type { IclResult, RunFile } from '../train/protocol';
+import type { RunConfig } from '../spec/config';
+import type { IclResult } from '../spec/icl';
+import type { RunFile } from '../train/protocol';
 
 export interface RunView extends Omit<RunFile, 'version'> {
   /** Steps done so far (the last history step for a finished run). */

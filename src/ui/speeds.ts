@@ -2,7 +2,7 @@
 // from the runs' progress reports. Kept small (a few adapters, one number per family and size)
 // for localStorage. Pure: parse what storage holds, record a measurement, look one up;
 // session/speeds.ts reads and writes the storage.
-import { MODEL_IDS, SIZE_IDS, TASK_IDS, type ModelId, type SizeId, type TaskId } from '../train/config';
+import { MODEL_IDS, SIZE_IDS, TASK_IDS, type ModelId, type SizeId, type TaskId } from '../spec/config';
 
 /** The localStorage key; a new format gets a new key (old data is then ignored, not misread). */
 export const SPEEDS_KEY = 'icl-lab:speeds:v1';

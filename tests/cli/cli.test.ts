@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readSafetensors, writeSafetensors } from '../../src/engine/safetensors';
-import { defaultConfig } from '../../src/train/config';
+import { defaultConfig } from '../../src/spec/config';
 import { parseRunFile } from '../../src/train/schema';
 import { buildCli, removeCli, runCli } from './bundle';
 

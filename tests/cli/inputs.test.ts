@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { readSafetensors, writeSafetensors } from '../../src/engine/safetensors';
 import { buildModel } from '../../src/nn/models';
 import { maxTokens, nPositions } from '../../src/tasks';
-import { defaultConfig } from '../../src/train/config';
+import { defaultConfig } from '../../src/spec/config';
 import { INPUT_LIMITS } from '../../src/cli/files';
 import { buildCli, ROOT } from './bundle';
 

@@ -1,7 +1,8 @@
 // A made-up but well-formed finished run (linear regression, Transformer, tiny) for tests
 // that need results without training: share links, import, persistence.
-import { defaultConfig } from '../../src/train/config';
-import type { Curve, RunFile } from '../../src/train/protocol';
+import { defaultConfig } from '../../src/spec/config';
+import type { Curve } from '../../src/spec/icl';
+import type { RunFile } from '../../src/train/protocol';
 
 function curve(f: (i: number) => number, n: number): Curve {
   const mean = Array.from({ length: n }, (_, i) => f(i + 1));

@@ -2,7 +2,7 @@
 // ICL curve next to each of the task's baselines (short prompts keep lavapipe fast).
 import { describe, expect, it } from 'vitest';
 import { BASELINES_FOR_TASK } from '../../src/baselines';
-import { defaultConfig, MODEL_IDS, TASK_IDS } from '../../src/train/config';
+import { defaultConfig, MODEL_IDS, TASK_IDS } from '../../src/spec/config';
 import { parseRunFile } from '../../src/train/schema';
 import { Trainer } from '../../src/train/trainer';
 import { testGpu } from '../helpers/gpu';

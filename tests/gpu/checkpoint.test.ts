@@ -9,7 +9,7 @@ import { loadCheckpoint, loadOptimizerState, saveCheckpoint, saveOptimizerState 
 import { buildModel } from '../../src/nn/models';
 import { sampleBatch } from '../../src/tasks';
 import { Rng } from '../../src/engine/rng';
-import { defaultConfig } from '../../src/train/config';
+import { defaultConfig } from '../../src/spec/config';
 import { Trainer } from '../../src/train/trainer';
 import { testGpu } from '../helpers/gpu';
 import { expectClose } from '../helpers/numeric';

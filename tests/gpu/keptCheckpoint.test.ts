@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { nodeGpu } from '../../src/gpu/node';
 import { testGpu } from '../helpers/gpu';
 import type { GpuContext } from '../../src/gpu/context';
-import { defaultConfig } from '../../src/train/config';
+import { defaultConfig } from '../../src/spec/config';
 import {
   OTHER_RUNS_KEPT,
   dropCheckpoints,
@@ -19,7 +19,7 @@ import {
   type KeptCheckpoint,
 } from '../../src/train/keptCheckpoint';
 import { Trainer } from '../../src/train/trainer';
-import type { RunConfig } from '../../src/train/config';
+import type { RunConfig } from '../../src/spec/config';
 
 // k = 3 of N = 6 steps; the curriculum restages between them
 const config: RunConfig = {

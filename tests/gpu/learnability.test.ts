@@ -10,12 +10,12 @@
 // once), 2026-12-07: the step at which each reached its target is in the comment beside it.
 import { describe, expect, it } from 'vitest';
 import type { SpecWithName } from '../../src/nn/models';
-import type { ModelId, TaskId } from '../../src/train/config';
+import type { ModelId, TaskId } from '../../src/spec/config';
 import { parseRunConfig } from '../../src/train/schema';
 import { Trainer } from '../../src/train/trainer';
-import { judge } from '../../src/train/verdict';
+import { judge } from '../../src/spec/verdict';
 import { makeEvalSet, type PromptBatch } from '../../src/tasks';
-import { tailMean } from '../../src/train/verdict';
+import { tailMean } from '../../src/spec/verdict';
 import { testGpu } from '../helpers/gpu';
 
 /** Parity's accuracy over the last quarter of positions when each y is copied from the

@@ -11,7 +11,7 @@ import { TrainingStep } from '../../src/engine/trainingStep';
 import { MAX_LABEL } from '../../src/engine/tensor';
 import { buildModel, sizeSpec } from '../../src/nn/models';
 import { sampleBatch } from '../../src/tasks';
-import { MODEL_IDS, type ModelId } from '../../src/train/config';
+import { MODEL_IDS, type ModelId } from '../../src/spec/config';
 import { layoutOf, lossBatch, lossGraph, type LossLayout } from '../../src/train/graphs';
 import { testGpu } from '../helpers/gpu';
 

@@ -13,7 +13,7 @@ import { Rng } from '../../src/engine/rng';
 import { readSafetensors } from '../../src/engine/safetensors';
 import { loadCheckpoint } from '../../src/nn/checkpoint';
 import { buildModel } from '../../src/nn/models';
-import { MODEL_IDS } from '../../src/train/config';
+import { MODEL_IDS } from '../../src/spec/config';
 import { testGpu } from '../helpers/gpu';
 
 const DIR = join(__dirname, '..', 'fixtures', 'official');

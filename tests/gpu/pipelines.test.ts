@@ -6,7 +6,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { nodeGpu } from '../../src/gpu/node';
 import type { KernelDef } from '../../src/gpu/kernel';
 import source from '../../shaders/elementwise.wgsl?raw';
-import { defaultConfig } from '../../src/train/config';
+import { defaultConfig } from '../../src/spec/config';
 import { Trainer } from '../../src/train/trainer';
 import { CompiledGraph, sliceOf } from '../../src/engine/compile';
 import { Graph } from '../../src/engine/graph';

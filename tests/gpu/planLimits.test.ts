@@ -16,7 +16,7 @@ import { TrainingStep, traceStep } from '../../src/engine/trainingStep';
 import type { GpuContext } from '../../src/gpu/context';
 import { nodeGpu } from '../../src/gpu/node';
 import { maxTokens, sampleBatch } from '../../src/tasks';
-import { defaultConfig, MODEL_IDS, TASK_IDS, type RunConfig, type SizeId } from '../../src/train/config';
+import { defaultConfig, MODEL_IDS, TASK_IDS, type RunConfig, type SizeId } from '../../src/spec/config';
 import { EVAL_CHUNK, evalForward, trainingLoss } from '../../src/train/graphs';
 import { batchInputs, Trainer } from '../../src/train/trainer';
 

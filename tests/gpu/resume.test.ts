@@ -12,7 +12,7 @@ import { encodeCheckpoint, optimizerPath, readCheckpointPair, restoreRun } from 
 import { writeFilesAtomic } from '../../src/cli/files';
 import { runTrainingLoop } from '../../src/cli/trainLoop';
 import type { SpecWithName } from '../../src/nn/models';
-import { MODEL_IDS, defaultConfig, type ModelId, type RunConfig } from '../../src/train/config';
+import { MODEL_IDS, defaultConfig, type ModelId, type RunConfig } from '../../src/spec/config';
 import { Trainer } from '../../src/train/trainer';
 import { testGpu } from '../helpers/gpu';
 

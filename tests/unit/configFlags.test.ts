@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { configFromFlags, CONFIG_HELP } from '../../src/cli/configFlags';
-import { defaultConfig, type RunConfig } from '../../src/train/config';
+import { defaultConfig, type RunConfig } from '../../src/spec/config';
 import type { RunFile } from '../../src/train/protocol';
 
 const dir = mkdtempSync(join(tmpdir(), 'icl-flags-'));

@@ -2,7 +2,7 @@
 // parity accuracy and MQAR recall.
 import { describe, expect, test } from 'vitest';
 import { makeEvalSet } from '../../src/tasks';
-import { defaultConfig, type TaskId } from '../../src/train/config';
+import { defaultConfig, type TaskId } from '../../src/spec/config';
 import {
   accuracyPerPosition,
   baselineCurves,

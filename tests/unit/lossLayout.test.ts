@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { invCountOf } from '../../src/engine/ops/losses';
 import { Rng } from '../../src/engine/rng';
 import { Curriculum, sampleBatch } from '../../src/tasks';
-import { defaultConfig, TASK_IDS } from '../../src/train/config';
+import { defaultConfig, TASK_IDS } from '../../src/spec/config';
 import { layoutOf, lossBatch, stageLayout } from '../../src/train/graphs';
 
 describe('loss layout', () => {

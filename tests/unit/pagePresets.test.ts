@@ -1,7 +1,7 @@
 // The page's presets (src/ui/presets.ts): configs from src/train/presets.ts with the seed kept,
 // which preset the settings are (aria-pressed), and a task change under an active preset.
 import { describe, expect, it } from 'vitest';
-import { MODEL_IDS, TASK_IDS, defaultConfig, type RunConfig } from '../../src/train/config';
+import { MODEL_IDS, TASK_IDS, defaultConfig, type RunConfig } from '../../src/spec/config';
 import { PRESET_IDS, TEACHING, presetConfig } from '../../src/train/presets';
 import { PRESETS, activePreset, applyPreset, withTask } from '../../src/ui/presets';
 

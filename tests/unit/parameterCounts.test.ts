@@ -3,7 +3,7 @@
 // the block order of the official hybrids. Models declare their parameters without a device.
 import { describe, expect, it } from 'vitest';
 import { buildModel, type ModelShape } from '../../src/nn/models';
-import type { ModelId, SizeId } from '../../src/train/config';
+import type { ModelId, SizeId } from '../../src/spec/config';
 
 const SHAPE: ModelShape = { inDim: 20, outDim: 1, maxTokens: 82, nPositions: 101 };
 

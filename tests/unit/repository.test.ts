@@ -5,7 +5,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildModel } from '../../src/nn/models';
-import { MODEL_IDS, SIZE_IDS, type ModelId } from '../../src/train/config';
+import { MODEL_IDS, SIZE_IDS, type ModelId } from '../../src/spec/config';
 
 const ROOT = join(__dirname, '..', '..');
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/engine/rng';
 import { sampleBatch } from '../../src/tasks';
-import { TASK_IDS, type TaskId } from '../../src/train/config';
+import { TASK_IDS, type TaskId } from '../../src/spec/config';
 
 function fnv1a(hash: number, bytes: Uint8Array): number {
   for (let i = 0; i < bytes.length; i++) hash = Math.imul(hash ^ bytes[i], 0x01000193) >>> 0;

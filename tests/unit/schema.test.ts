@@ -1,7 +1,7 @@
 // The run-config / run-file schema: defaults, bounds, enums, curve lengths and the sentences
 // it gives for bad input.
 import { describe, expect, it } from 'vitest';
-import { defaultConfig, TASK_IDS, MODEL_IDS, SIZE_IDS } from '../../src/train/config';
+import { defaultConfig, TASK_IDS, MODEL_IDS, SIZE_IDS } from '../../src/spec/config';
 import type { RunFile } from '../../src/train/protocol';
 import { configOfFile, parseRunConfig, parseRunFile, stringifyRunFile } from '../../src/train/schema';
 

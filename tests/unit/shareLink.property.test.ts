@@ -4,8 +4,9 @@
 import fc from 'fast-check';
 import { deflateSync, gzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { defaultConfig, LR_SCHEDULES, MODEL_IDS, SIZE_IDS, TASK_IDS } from '../../src/train/config';
-import type { IclResult, RunFile } from '../../src/train/protocol';
+import { defaultConfig, LR_SCHEDULES, MODEL_IDS, SIZE_IDS, TASK_IDS } from '../../src/spec/config';
+import type { IclResult } from '../../src/spec/icl';
+import type { RunFile } from '../../src/train/protocol';
 import { minDims, parseRunFile } from '../../src/train/schema';
 import { decodeShareLink, encodeShareLink, fromBase64Url, SHARE_LINK_LIMITS, toBase64Url, type DecodedShareLink } from '../../src/train/shareLink';
 import { Rng } from '../../src/engine/rng';

@@ -2,7 +2,7 @@
 // a small, bounded table that survives storage text and ignores whatever storage holds
 // wrongly; a localStorage that refuses to read or write leaves the page working.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { defaultConfig } from '../../src/train/config';
+import { defaultConfig } from '../../src/spec/config';
 import { MAX_ADAPTERS, SPEEDS_KEY, lastAdapter, parseSpeeds, recordSpeed, speedFor, stringifySpeeds, type SpeedTable } from '../../src/ui/speeds';
 import { emptyView } from '../../src/ui/runView';
 import { startSpeedLog } from '../../src/ui/session/speeds';

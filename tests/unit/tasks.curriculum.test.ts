@@ -2,7 +2,7 @@
 import { describe, expect, test } from 'vitest';
 import { Curriculum, makeEvalSet, maxTokens, nPositions, sampleBatch } from '../../src/tasks';
 import { Rng } from '../../src/engine/rng';
-import { defaultConfig, TASK_IDS, type TaskId } from '../../src/train/config';
+import { defaultConfig, TASK_IDS, type TaskId } from '../../src/spec/config';
 
 const cfg = (task: TaskId, steps: number, curriculum = true) => ({ ...defaultConfig(task), steps, curriculum });
 

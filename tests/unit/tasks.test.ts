@@ -4,7 +4,7 @@ import { Rng } from '../../src/engine/rng';
 import { sampleBatch, tokensFor, type PromptBatch } from '../../src/tasks';
 import { COT_HIDDEN } from '../../src/tasks/cot';
 import { drawTree, evalTree } from '../../src/tasks/decisionTree';
-import { TASK_DEFAULTS, TASK_IDS, type TaskId } from '../../src/train/config';
+import { TASK_DEFAULTS, TASK_IDS, type TaskId } from '../../src/spec/config';
 
 function sample(task: TaskId, seed = 1, over: Partial<Parameters<typeof sampleBatch>[2]> = {}): PromptBatch {
   const t = TASK_DEFAULTS[task];

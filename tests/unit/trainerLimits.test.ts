@@ -1,7 +1,7 @@
 // Adapter limits are checked before anything is allocated, with a sentence and the numbers.
 import { describe, expect, it } from 'vitest';
 import type { GpuContext } from '../../src/gpu/context';
-import { defaultConfig } from '../../src/train/config';
+import { defaultConfig } from '../../src/spec/config';
 import { ModelTooBigError, Trainer } from '../../src/train/trainer';
 
 /** Only the limits: the trainer must refuse before it touches the device. */

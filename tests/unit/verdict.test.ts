@@ -1,7 +1,7 @@
 // SPEC.md's verdict rule: each branch, its thresholds, and the inconclusive cases.
 import { describe, expect, it } from 'vitest';
-import type { IclResult } from '../../src/train/protocol';
-import { judge, summarize, tailMean, type EvalSummary } from '../../src/train/verdict';
+import type { IclResult } from '../../src/spec/icl';
+import { judge, summarize, tailMean, type EvalSummary } from '../../src/spec/verdict';
 
 /** Three evaluations with the same numbers (settled), as a finished run would have. */
 const settled = (s: EvalSummary) => [s, s, s];

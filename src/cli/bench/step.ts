@@ -11,7 +11,7 @@ import { traceStep, TrainingStep } from '../../engine/trainingStep';
 import { pipelineKey } from '../../gpu/context';
 import { buildModel } from '../../nn/models';
 import { sampleBatch } from '../../tasks';
-import { MODEL_IDS, SIZE_IDS, type ModelId, type SizeId } from '../../train/config';
+import { MODEL_IDS, SIZE_IDS, type ModelId, type SizeId } from '../../spec/config';
 import { layoutOf, lossBatch, lossGraph, type LossBatch } from '../../train/graphs';
 import { median, type BenchOptions, type BenchResult } from './harness';
 

@@ -2,7 +2,7 @@
 // evaluation, clipping, the prompt's size (d, n), curriculum and the parity indices. Each edits
 // one RunConfig field, within the schema's bounds. Hidden in teaching mode.
 import { useId } from 'react';
-import { LR_SCHEDULES, type LrSchedule } from '../../train/config';
+import { LR_SCHEDULES, type LrSchedule } from '../../spec/config';
 import { CONFIG_BOUNDS, minDims } from '../../train/schema';
 import { useLab } from '../store/lab';
 import { NumberField } from './NumberField';

@@ -1,5 +1,5 @@
 // The four choices that define a run: Task, Model, Size and Seed.
-import { MODEL_IDS, SIZE_IDS, TASK_IDS } from '../../train/config';
+import { MODEL_IDS, SIZE_IDS, TASK_IDS } from '../../spec/config';
 import { CONFIG_BOUNDS } from '../../train/schema';
 import { applyPreset, withTask } from '../presets';
 import { MODEL_LABEL, SIZE_LABEL, TASK_TEXT } from '../labels';

@@ -26,7 +26,7 @@ export function RunsList() {
               <span className="swatch" style={{ background: r.colour }} aria-hidden="true" />
               <span className="run-title" id={`run-title-${r.id}`}>
                 {n}. {runTitle(r.run.config, taskLabel, modelLabel)}
-                {j ? <span title={j.reason}> {j.verdict}</span> : null}
+                {j ? <span title={j.reason}> {j.symbol}</span> : null}
               </span>
               <span className="checkbox">
                 <input id={`cmp-${r.id}`} type="checkbox" checked={compare.includes(r.id)} onChange={() => toggleCompare(r.id)} aria-describedby={`run-title-${r.id}`} />

@@ -17,7 +17,9 @@ export function GridTable() {
   return (
     <table className="grid-table">
       <caption>
-        ✓ matches the best baseline (or accuracy ≥ 95%) · ▲ learns, with a clear gap · ✗ no better than trivial. Each verdict comes from the run's own ICL curve.
+        ✓ matches the best baseline (ICL gap ≤ 0.1, or accuracy ≥ 95%) · ▲ in between · ✗ fails (gap ≥ 0.9, or near chance) · –
+        inconclusive (fewer than 256 prompts or 3 evaluations, or still learning). The gap is (model − best baseline) ÷ (zero −
+        best baseline) over the last quarter of the prompt, at the run's last evaluation.
       </caption>
       <thead>
         <tr>
@@ -40,9 +42,9 @@ export function GridTable() {
                 return (
                   <td key={m}>
                     <button type="button" className="cell" title={j?.reason} onClick={() => openSavedRun(run)}>
-                      <span aria-hidden="true">{j?.verdict ?? '?'}</span>
+                      <span aria-hidden="true">{j?.symbol ?? '?'}</span>
                       <span className="visually-hidden">
-                        Open {TASK_TEXT[t].label} with {MODEL_LABEL[m]}: {j ? `${j.verdict} ${j.reason}` : 'no ICL curve'}
+                        Open {TASK_TEXT[t].label} with {MODEL_LABEL[m]}: {j ? `${j.symbol} ${j.reason}` : 'no ICL curve'}
                       </span>
                     </button>
                   </td>

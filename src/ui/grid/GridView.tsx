@@ -1,6 +1,6 @@
 // The paper grid view: choose tasks, models, size and run length; run them all one after
 // another; read the ✓ / ▲ / ✗ table (SPEC.md "The paper's grid").
-import { MODEL_IDS, SIZE_IDS, TASK_IDS } from '../../train/config';
+import { MODEL_IDS, SIZE_IDS, TASK_IDS } from '../../spec/config';
 import { CONFIG_BOUNDS } from '../../train/schema';
 import { MODEL_LABEL, SIZE_LABEL, TASK_TEXT } from '../labels';
 import { useGrid } from '../store/grid';

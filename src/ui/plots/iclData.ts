@@ -1,8 +1,8 @@
 // Builds the ICL plot's rows and series from runs: the shown run's model curve with its 90%
 // band and each baseline, plus the model curves of runs chosen for comparison. Curve names
 // from links or files only become labels (text) and never data keys, which are "s0", "s1", …
-import type { IclResult } from '../../train/protocol';
-import type { TaskId } from '../../train/config';
+import type { IclResult } from '../../spec/icl';
+import type { TaskId } from '../../spec/config';
 import { curveLabel, TASK_TEXT } from '../labels';
 import { baselineStroke } from '../palette';
 

@@ -1,6 +1,6 @@
 // The paper grid: queue one run per (task × model) at the chosen size and length, all
 // tagged with one grid id so the table can find them.
-import { defaultConfig } from '../../train/config';
+import { defaultConfig } from '../../spec/config';
 import { useGrid } from '../store/grid';
 import { useQueue } from '../store/queue';
 import { startQueue } from './trainer';

@@ -1,8 +1,8 @@
 // What the lab's buttons do to the training worker: start, pause, step, reset, resume, and
 // the queue that trains runs one after another. Plain functions over the stores (no React);
 // the worker does the training itself, this file only asks and listens.
-import type { RunConfig, SizeId } from '../../train/config';
-import { SIZE_IDS } from '../../train/config';
+import type { RunConfig, SizeId } from '../../spec/config';
+import { SIZE_IDS } from '../../spec/config';
 import type { TrainerEvent } from '../../train/protocol';
 import { NoWebGPUError } from '../../gpu/browser';
 import { createTrainer, type TrainerClient } from '../trainerClient';

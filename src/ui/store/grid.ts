@@ -1,7 +1,7 @@
 // The paper grid's settings (which tasks and models, at what size and run length) and the
 // id of the grid whose runs fill the table.
 import { create } from 'zustand';
-import { MODEL_IDS, TASK_IDS, type ModelId, type SizeId, type TaskId } from '../../train/config';
+import { MODEL_IDS, TASK_IDS, type ModelId, type SizeId, type TaskId } from '../../spec/config';
 
 interface GridState {
   tasks: TaskId[];

@@ -1,8 +1,9 @@
 // The lab store: the settings in the controls, the run the worker is training ("live"), a run
 // being looked at instead (from a link, the runs list or a file), and page-level switches.
 import { create } from 'zustand';
-import { defaultConfig, type RunConfig } from '../../train/config';
-import type { IclResult, TrainerEvent } from '../../train/protocol';
+import { defaultConfig, type RunConfig } from '../../spec/config';
+import type { IclResult } from '../../spec/icl';
+import type { TrainerEvent } from '../../train/protocol';
 import type { TrainerClient } from '../trainerClient';
 import { emptyView, type RunView } from '../runView';
 

@@ -1,6 +1,6 @@
 // Runs waiting to train, one after another (the compare queue and the paper grid both use it).
 import { create } from 'zustand';
-import type { RunConfig } from '../../train/config';
+import type { RunConfig } from '../../spec/config';
 
 export interface QueuedRun {
   id: string;

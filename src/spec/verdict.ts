@@ -9,7 +9,7 @@
 //   inconclusive: < 3 evaluations, the model's score moved by more than a tenth of the
 //     trivial-to-best span between the last two evaluations (still learning), or no gap.
 import type { TaskId } from './config';
-import type { IclResult } from './protocol';
+import type { IclResult } from './icl';
 
 export const VERDICT_RULE = {
   minPrompts: 256,
