@@ -17,9 +17,3 @@ export function backward(loss: Tensor): void {
     g.gradEnabled = true;
   }
 }
-
-/** t.grad += dg (a new tensor; gradients are never updated in place). */
-export function accumulateGrad(t: Tensor, dg: Tensor): void {
-  if (!t.requiresGrad) return;
-  t.grad = t.grad ? add(t.grad, dg) : dg;
-}

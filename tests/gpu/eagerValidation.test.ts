@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { nodeGpu } from '../../src/gpu/node';
 import type { KernelDef } from '../../src/gpu/kernel';
-import { ElementwiseParams } from '../../src/engine/ops/elementwise';
+import {  } from '../../src/engine/ops/elementwise';
+import { ElementwiseParams } from '../../src/engine/ops/elementwiseKernels';
 import source from '../../shaders/elementwise.wgsl?raw';
 import { eagerGraph } from '../helpers/gpu';
 

@@ -1,7 +1,8 @@
 // Elementwise ops and reductions: GPU vs CPU reference, backward vs finite differences.
 import { describe, expect, it } from 'vitest';
 import { backward } from '../../src/engine/autograd';
-import { binary, binaryRef, unary, unaryBackwardRef, unaryRef, UNARY_OPS, type BinaryOp, type UnaryOp } from '../../src/engine/ops/elementwise';
+import { binary, binaryRef, unary, unaryBackwardRef, unaryRef } from '../../src/engine/ops/elementwise';
+import { UNARY_OPS, type BinaryOp, type UnaryOp } from '../../src/engine/ops/elementwiseKernels';
 import { sumRows, sumRowsRef, sumCols, sumColsRef } from '../../src/engine/ops/reduce';
 import { Rng } from '../../src/engine/rng';
 import { constant, eagerGraph, leaf } from '../helpers/gpu';

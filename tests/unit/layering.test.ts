@@ -1,21 +1,24 @@
 // The layering rules of DESIGN.md, checked on the source: engine/nn/tasks/train never touch
 // the DOM or React; only src/gpu calls WebGPU directly; layers import only layers below.
+// src/spec, the vocabulary of SPEC.md (ids, run config, task defaults, the verdict rule), is
+// the bottom layer: every layer may import it, and it imports nothing.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const SRC = join(__dirname, '..', '..', 'src');
-const ORDER = ['gpu', 'engine', 'nn', 'tasks', 'baselines', 'train', 'cli', 'ui'];
+const ORDER = ['spec', 'gpu', 'engine', 'nn', 'tasks', 'baselines', 'train', 'cli', 'ui'];
 // what each layer may import (besides itself)
 const ALLOWED: Record<string, string[]> = {
-  gpu: [],
-  engine: ['gpu'],
-  nn: ['gpu', 'engine'],
-  tasks: ['engine'],
-  baselines: ['engine', 'tasks'],
-  train: ['gpu', 'engine', 'nn', 'tasks', 'baselines'],
-  cli: ['gpu', 'engine', 'nn', 'tasks', 'baselines', 'train'],
-  ui: ['train', 'tasks', 'engine', 'gpu'],
+  spec: [],
+  gpu: ['spec'],
+  engine: ['spec', 'gpu'],
+  nn: ['spec', 'gpu', 'engine'],
+  tasks: ['spec', 'engine'],
+  baselines: ['spec', 'engine', 'tasks'],
+  train: ['spec', 'gpu', 'engine', 'nn', 'tasks', 'baselines'],
+  cli: ['spec', 'gpu', 'engine', 'nn', 'tasks', 'baselines', 'train'],
+  ui: ['spec', 'train', 'tasks', 'engine', 'gpu'],
 };
 
 function files(dir: string): string[] {
@@ -35,8 +38,6 @@ describe('layering', () => {
         for (const m of text.matchAll(/from\s+'(\.\.?\/[^']+)'/g)) {
           const target = relative(SRC, join(file, '..', m[1])).split('/')[0];
           if (target === layer || !ORDER.includes(target)) continue;
-          // the run config is the shared vocabulary (task, model and size ids): pure data
-          if (relative(SRC, join(file, '..', m[1])) === 'train/config') continue;
           expect(ALLOWED[layer], `${relative(SRC, file)} imports ${m[1]}`).toContain(target);
         }
         if (layer !== 'ui') {
@@ -49,4 +50,31 @@ describe('layering', () => {
       }
     });
   }
+
+  it('has no import cycles between modules', () => {
+    const imports = new Map<string, string[]>();
+    for (const file of all) {
+      const text = readFileSync(file, 'utf8').replace(/\/\/.*$|\/\*[\s\S]*?\*\//gm, '');
+      // runtime imports only: `import type` is erased, so a cycle through it is harmless
+      const targets = [...text.matchAll(/^(?:import|export)(?!\s+type\b)[^;]*?from\s+'(\.\.?\/[^']+)'/gm)]
+        .filter((m) => !/\?raw$|\.wgsl/.test(m[1]))
+        .map((m) => relative(SRC, join(file, '..', m[1])).replace(/\.tsx?$/, ''));
+      imports.set(relative(SRC, file).replace(/\.tsx?$/, ''), targets);
+    }
+    const resolve = (m: string) => (imports.has(m) ? m : imports.has(`${m}/index`) ? `${m}/index` : m);
+    const state = new Map<string, 'open' | 'done'>();
+    const cycles: string[] = [];
+    const visit = (m: string, path: string[]): void => {
+      if (state.get(m) === 'done') return;
+      if (state.get(m) === 'open') {
+        cycles.push([...path.slice(path.indexOf(m)), m].join(' → '));
+        return;
+      }
+      state.set(m, 'open');
+      for (const t of imports.get(m) ?? []) visit(resolve(t), [...path, m]);
+      state.set(m, 'done');
+    };
+    for (const m of imports.keys()) visit(m, []);
+    expect(cycles).toEqual([]);
+  });
 });

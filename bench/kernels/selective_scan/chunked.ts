@@ -7,7 +7,7 @@
 import fwdSource from './01_chunked_fwd.wgsl?raw';
 import bwdSource from './01_chunked_bwd.wgsl?raw';
 import { entryPoint, kernel, uniformStruct } from '../../../src/gpu/kernel';
-import { accumulateGrad } from '../../../src/engine/autograd';
+import { accumulateGrad } from '../../../src/engine/ops/grad';
 import { sumRowsAt } from '../../../src/engine/ops/reduce';
 import { packRows } from '../../../src/engine/ops/split';
 import type { Tensor } from '../../../src/engine/tensor';

@@ -4,7 +4,7 @@
 // B = batch, T = time, H = heads, hd = head dim, C = H·hd; qkv (B, T, 3C) = q | k | v.
 import source from '../../../shaders/attention.wgsl?raw';
 import { entryPoint, kernel, uniformStruct, type BindingDecl, type EntryPoint } from '../../gpu/kernel';
-import { accumulateGrad } from '../autograd';
+import { accumulateGrad } from './grad';
 import type { Tensor } from '../tensor';
 
 export const AttentionParams = uniformStruct('Params', { batch: 'u32', T: 'u32', heads: 'u32', C: 'u32', scale: 'f32' });

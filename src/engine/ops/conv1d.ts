@@ -3,7 +3,7 @@
 // Legend: B batch, L length, E channels, K taps (4 in Mamba).
 import source from '../../../shaders/conv1d.wgsl?raw';
 import { entryPoint, grid1d, kernel, uniformStruct } from '../../gpu/kernel';
-import { accumulateGrad } from '../autograd';
+import { accumulateGrad } from './grad';
 import { assertShape, type Tensor } from '../tensor';
 import { sumRows } from './reduce';
 

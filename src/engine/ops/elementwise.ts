@@ -1,35 +1,12 @@
 // Elementwise ops: unary maps (GELU-tanh, SiLU, softplus, exp, scale, ReLU), binary ops with
 // trailing broadcast (b repeats over a's leading dims: bias (C), positional (T, C)), and fill.
 // Forward dispatch, backward rule and CPU reference side by side; kernels in shaders/elementwise.wgsl.
-import source from '../../../shaders/elementwise.wgsl?raw';
-import { entryPoint, grid1d, kernel, uniformStruct } from '../../gpu/kernel';
-import { accumulateGrad } from '../autograd';
+import { grid1d } from '../../gpu/kernel';
 import type { Graph } from '../graph';
 import type { Shape, Tensor } from '../tensor';
+import { binaryKernel, fillKernel, pack, unaryBackwardKernel, unaryKernel, WG, type BinaryOp, type UnaryOp } from './elementwiseKernels';
+import { accumulateGrad } from './grad';
 import { sumRows } from './reduce';
-
-export const ElementwiseParams = uniformStruct('Params', { n: 'u32', nb: 'u32', alpha: 'f32', _pad: 'u32' });
-const WG = 256;
-
-export const UNARY_OPS = { gelu: 0, silu: 1, softplus: 2, exp: 3, scale: 4, relu: 5 } as const;
-export type UnaryOp = keyof typeof UNARY_OPS;
-export const BINARY_OPS = { add: 0, mul: 1, sub: 2 } as const;
-export type BinaryOp = keyof typeof BINARY_OPS;
-
-const UNARY = entryPoint(source, 'unary', { p: 'uniform', ux: 'read', uout: 'rw' });
-const UNARY_BACKWARD = entryPoint(source, 'unary_backward', { p: 'uniform', bx: 'read', bdy: 'read', bdx: 'rw' });
-const BINARY = entryPoint(source, 'binary', { p: 'uniform', ba: 'read', bb: 'read', bout: 'rw' });
-const FILL = entryPoint(source, 'fill', { p: 'uniform', fout: 'rw' });
-export const ENTRY_POINTS = [UNARY, UNARY_BACKWARD, BINARY, FILL];
-
-const unaryKernel = (op: UnaryOp) => kernel(UNARY, `unary_${op}`, { constants: { WG, OP: UNARY_OPS[op] } });
-const unaryBackwardKernel = (op: UnaryOp) => kernel(UNARY_BACKWARD, `unary_${op}_backward`, { constants: { WG, OP: UNARY_OPS[op] } });
-const binaryKernel = (op: BinaryOp) => kernel(BINARY, `binary_${op}`, { constants: { WG, OP: BINARY_OPS[op] } });
-const fillKernel = kernel(FILL, 'fill', { constants: { WG, OP: 0 } });
-
-function pack(n: number, nb = 1, alpha = 0): ArrayBuffer {
-  return ElementwiseParams.pack({ n, nb, alpha, _pad: 0 });
-}
 
 // ---- unary ------------------------------------------------------------------------------
 

@@ -3,7 +3,7 @@
 // R = rows (every leading dim flattened), C = channels (the last dim).
 import source from '../../../shaders/layernorm.wgsl?raw';
 import { entryPoint, grid1d, kernel, uniformStruct } from '../../gpu/kernel';
-import { accumulateGrad } from '../autograd';
+import { accumulateGrad } from './grad';
 import { assertShape, type Tensor } from '../tensor';
 
 export const LayerNormParams = uniformStruct('Params', { rows: 'u32', cols: 'u32', rows_per_chunk: 'u32', eps: 'f32' });

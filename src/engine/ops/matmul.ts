@@ -4,7 +4,7 @@
 //   M, K, N = rows of the output, inner dim, cols of the output;  B = batch.
 //   a (..., M, K) or, with transA, (..., K, M);  b (K, N) or, with transB, (N, K);
 //   or batched: a (B, M, K), b (B, K, N)  →  out (..., M, N) / (B, M, N).
-import { accumulateGrad } from '../autograd';
+import { accumulateGrad } from './grad';
 import type { Tensor } from '../tensor';
 import { actBackward, gemm, type Activation, type Block8Config, type Gemm, type KernelChoice, type MatmulKernel } from './gemm';
 import { sumRows } from './reduce';

@@ -3,7 +3,7 @@
 // kernels in shaders/positional.wgsl. B = batch, T = time, C = channels, maxT = table rows.
 import source from '../../../shaders/positional.wgsl?raw';
 import { entryPoint, grid1d, kernel, uniformStruct } from '../../gpu/kernel';
-import { accumulateGrad } from '../autograd';
+import { accumulateGrad } from './grad';
 import type { Tensor } from '../tensor';
 
 export const PositionalParams = uniformStruct('Params', { n: 'u32', tc: 'u32', batch: 'u32', nwpe: 'u32' });

@@ -3,7 +3,7 @@
 // partial sums (the selective scan's backward). Kernels in shaders/reduce.wgsl.
 import source from '../../../shaders/reduce.wgsl?raw';
 import { entryPoint, grid1d, kernel, uniformStruct } from '../../gpu/kernel';
-import { accumulateGrad } from '../autograd';
+import { accumulateGrad } from './grad';
 import { numel, type Shape, type Tensor } from '../tensor';
 
 export const ReduceParams = uniformStruct('Params', { rows: 'u32', cols: 'u32', alpha: 'f32', rows_per_wg: 'u32' });

@@ -12,7 +12,7 @@ import commonSource from '../../../shaders/selective_scan_reg_common.wgsl?raw';
 import fwdSource from '../../../shaders/selective_scan_reg.wgsl?raw';
 import bwdSource from '../../../shaders/selective_scan_reg_bwd.wgsl?raw';
 import { entryPoint, kernel, uniformStruct } from '../../gpu/kernel';
-import { accumulateGrad } from '../autograd';
+import { accumulateGrad } from './grad';
 import { assertShape, type Tensor } from '../tensor';
 import { sumRowsAt } from './reduce';
 import { alignedPrompts, promptsPerDispatch } from './scanChunks';

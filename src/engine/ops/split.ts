@@ -4,7 +4,7 @@
 // Legend: R rows (product of the leading dims), W = Σ sizes, w one part's width.
 import source from '../../../shaders/split.wgsl?raw';
 import { entryPoint, grid1d, kernel, uniformStruct } from '../../gpu/kernel';
-import { accumulateGrad } from '../autograd';
+import { accumulateGrad } from './grad';
 import type { Tensor } from '../tensor';
 
 export const SplitParams = uniformStruct('Params', { rows: 'u32', width: 'u32', off: 'u32', part: 'u32' });
