@@ -9,14 +9,13 @@ import type { Graph } from '../engine/graph';
 import { GraphRejectedError, PlanLimitError } from '../engine/limits';
 import { ADAM_DEFAULTS, type AdamConfig } from '../engine/ops/adam';
 import { SCAN_STORAGE_BUFFERS } from '../engine/ops/selectiveScan';
-import { invCountOf } from '../engine/ops/losses';
 import { Rng } from '../engine/rng';
 import type { Tensor } from '../engine/tensor';
 import { TrainingStep, type StepReading } from '../engine/trainingStep';
 import { buildModel, type IclModel, type SpecWithName } from '../nn/models';
 import { Curriculum, makeEvalSet, maxTokens, nPositions, sampleBatch, type EvalSet, type PromptBatch, type Stage } from '../tasks';
 import type { RunConfig } from '../spec/config';
-import { EVAL_CHUNK, evalForward, trainingLoss } from './graphs';
+import { EVAL_CHUNK, evalForward, lossBatch, outDimOf, trainingLoss } from './graphs';
 import { evalBaselines, iclResult, type BaselineReport } from './icl';
 import type { IclResult } from '../spec/icl';
 import type { RunFile } from './protocol';
@@ -77,7 +76,7 @@ export class Trainer {
   ) {
     const shape = {
       inDim: config.nDims,
-      outDim: config.task === 'cot_io' || config.task === 'vector_mqar' ? config.nDims : 1,
+      outDim: outDimOf(config.task, config.nDims),
       maxTokens: maxTokens(config),
       nPositions: nPositions(config), // the official positional tables' rows (SPEC.md, Models)
     };
@@ -124,7 +123,7 @@ export class Trainer {
         parityPerPrompt: this.config.parityPerPrompt,
       });
       this.step += 1;
-      await step.run(batchInputs(batch), learningRate(this.config, this.step), this.step);
+      await step.run(lossBatch(batch), learningRate(this.config, this.step), this.step);
     }
     const readings = this.trainingStep ? this.trainingStep.take() : [];
     this.record(readings);
@@ -303,9 +302,4 @@ export class Trainer {
       );
     }
   }
-}
-
-/** The step's named inputs for a sampled batch. */
-export function batchInputs(batch: PromptBatch): Record<string, Float32Array> {
-  return { inputs: batch.inputs, targets: batch.targets, mask: batch.mask, invCount: invCountOf(batch.mask) };
 }

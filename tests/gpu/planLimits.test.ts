@@ -18,7 +18,8 @@ import { nodeGpu } from '../../src/gpu/node';
 import { maxTokens, sampleBatch } from '../../src/tasks';
 import { defaultConfig, MODEL_IDS, TASK_IDS, type RunConfig, type SizeId } from '../../src/spec/config';
 import { EVAL_CHUNK, evalForward, trainingLoss } from '../../src/train/graphs';
-import { batchInputs, Trainer } from '../../src/train/trainer';
+import { lossBatch } from '../../src/train/graphs';
+import { Trainer } from '../../src/train/trainer';
 
 const MiB = 2 ** 20;
 /** WebGPU's defaults, but the 10 storage buffers per stage that browsers offer (README). */
@@ -108,7 +109,7 @@ describe('many-outlier regression × Mamba at tiny on the default limits', () =>
       // the forward without gradients (one dispatch per scan, no states saved) on the same weights
       evalGraph.run({ inputs: batch.inputs });
       const pred = await evaluation.pred.read();
-      await step.run(batchInputs(batch), 0); // lr 0: the loss is read before the update anyway
+      await step.run(lossBatch(batch), 0); // lr 0: the loss is read before the update anyway
       const [{ loss }] = await step.flush();
       let sum = 0;
       let count = 0;
