@@ -27,7 +27,13 @@ function contentSecurityPolicy(): Plugin {
     apply: 'build',
     transformIndexHtml: {
       order: 'post',
-      handler: () => [{ tag: 'meta', attrs: { 'http-equiv': 'Content-Security-Policy', content: CONTENT_SECURITY_POLICY }, injectTo: 'head-prepend' }],
+      handler: () => [
+        {
+          tag: 'meta',
+          attrs: { 'http-equiv': 'Content-Security-Policy', content: CONTENT_SECURITY_POLICY },
+          injectTo: 'head-prepend',
+        },
+      ],
     },
   };
 }
@@ -41,7 +47,11 @@ export default defineConfig({
     sourcemap: true,
     rolldownOptions: {
       // the plotting library (recharts + d3) in its own chunk: the app's code changes more often
-      output: { codeSplitting: { groups: [{ name: 'charts', test: /node_modules[\\/](recharts|d3-|victory-vendor|es-toolkit)/ }] } },
+      output: {
+        codeSplitting: {
+          groups: [{ name: 'charts', test: /node_modules[\\/](recharts|d3-|victory-vendor|es-toolkit)/ }],
+        },
+      },
     },
   },
   server: { port: 5173 },

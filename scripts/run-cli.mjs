@@ -16,12 +16,24 @@ function newest(dir) {
   return t;
 }
 
-const stale = !existsSync(bundle) || Math.max(newest(join(root, 'src')), newest(join(root, 'shaders'))) > statSync(bundle).mtimeMs;
+const stale =
+  !existsSync(bundle) || Math.max(newest(join(root, 'src')), newest(join(root, 'shaders'))) > statSync(bundle).mtimeMs;
 if (stale) {
-  execFileSync(process.execPath, [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'vite.cli.config.ts', '--logLevel', 'error'], {
-    cwd: root,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  execFileSync(
+    process.execPath,
+    [
+      join(root, 'node_modules', 'vite', 'bin', 'vite.js'),
+      'build',
+      '--config',
+      'vite.cli.config.ts',
+      '--logLevel',
+      'error',
+    ],
+    {
+      cwd: root,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
 }
 const r = spawnSync(process.execPath, [bundle, ...process.argv.slice(2)], { stdio: 'inherit' });
 process.exit(r.status ?? 1);

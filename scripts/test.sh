@@ -11,6 +11,8 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 echo "== type check"
 npx tsc --noEmit -p .
+echo "== format (prettier --check; fix with npm run format)"
+npx prettier --check --log-level warn .
 echo "== build the page"
 npx vite build --logLevel warn
 echo "== tests"

@@ -48,7 +48,7 @@ export function fitLasso(p: PromptData, ctx: Int32Array, alpha: number, start?: 
       let rho = 0; // (1/m)·X_cᵀ(r + X_c w_c)
       for (let i = 0; i < m; i++) rho += X[c * m + i] * r[i];
       rho = rho / m + colSq[c] * w[c];
-      const next = Math.sign(rho) * Math.max(Math.abs(rho) - alpha, 0) / colSq[c];
+      const next = (Math.sign(rho) * Math.max(Math.abs(rho) - alpha, 0)) / colSq[c];
       const delta = next - w[c];
       if (delta !== 0) {
         for (let i = 0; i < m; i++) r[i] -= delta * X[c * m + i];

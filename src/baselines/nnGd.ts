@@ -25,8 +25,12 @@ export function fitAndPredictNn(p: PromptData, ctx: Int32Array, q: number, rng: 
   const grads = new Float64Array(nParams);
   const mom1 = new Float64Array(nParams);
   const mom2 = new Float64Array(nParams);
-  const oW1 = 0, oB1 = d * h, oW2 = oB1 + h, oB2 = oW2 + h;
-  const k1 = 1 / Math.sqrt(d), k2 = 1 / Math.sqrt(h);
+  const oW1 = 0,
+    oB1 = d * h,
+    oW2 = oB1 + h,
+    oB2 = oW2 + h;
+  const k1 = 1 / Math.sqrt(d),
+    k2 = 1 / Math.sqrt(h);
   for (let i = 0; i < oW2; i++) params[i] = (2 * rng.uniform() - 1) * k1;
   for (let i = oW2; i < nParams; i++) params[i] = (2 * rng.uniform() - 1) * k2;
 
@@ -38,7 +42,9 @@ export function fitAndPredictNn(p: PromptData, ctx: Int32Array, q: number, rng: 
   }
   const Z = new Float64Array(m * h); // (m, h) pre-activations
   const dZ = new Float64Array(h); // (h) one row at a time
-  const b1 = 0.9, b2 = 0.999, eps = 1e-8;
+  const b1 = 0.9,
+    b2 = 0.999,
+    eps = 1e-8;
   for (let t = 1; t <= steps; t++) {
     grads.fill(0);
     for (let i = 0; i < m; i++) {
@@ -65,7 +71,8 @@ export function fitAndPredictNn(p: PromptData, ctx: Int32Array, q: number, rng: 
         for (let j = 0; j < h; j++) grads[oW1 + c * h + j] += xc * dZ[j];
       }
     }
-    const c1 = 1 - b1 ** t, c2 = 1 - b2 ** t;
+    const c1 = 1 - b1 ** t,
+      c2 = 1 - b2 ** t;
     for (let k = 0; k < nParams; k++) {
       mom1[k] = b1 * mom1[k] + (1 - b1) * grads[k];
       mom2[k] = b2 * mom2[k] + (1 - b2) * grads[k] * grads[k];

@@ -19,7 +19,10 @@ export async function runBench(args: string[]): Promise<BenchResult[]> {
   });
   const only = flags.only?.split(',').map((s) => s.trim());
   const unknown = only?.filter((n) => !BENCH_CASES.some((c) => c.name === n)) ?? [];
-  if (unknown.length) throw new UsageError(`unknown bench case "${unknown.join(', ')}"; the cases are ${BENCH_CASES.map((c) => c.name).join(', ')}.`);
+  if (unknown.length)
+    throw new UsageError(
+      `unknown bench case "${unknown.join(', ')}"; the cases are ${BENCH_CASES.map((c) => c.name).join(', ')}.`,
+    );
   const cases = BENCH_CASES.filter((c) => !only || only.includes(c.name));
   const gpu = await nodeGpu();
   const results: BenchResult[] = [];
@@ -31,7 +34,10 @@ export async function runBench(args: string[]): Promise<BenchResult[]> {
     for (const c of cases) {
       const rs = await c.run(gpu, { quick: flags.quick });
       // numbers measured on a pipeline WebGPU rejected are not numbers: refuse the case
-      if (gpu.uncapturedErrors.length) throw new Error(`WebGPU reported ${gpu.uncapturedErrors.length} error(s) during the "${c.name}" benchmark, so its results are not valid and were not printed. The first: ${gpu.uncapturedErrors[0]}`);
+      if (gpu.uncapturedErrors.length)
+        throw new Error(
+          `WebGPU reported ${gpu.uncapturedErrors.length} error(s) during the "${c.name}" benchmark, so its results are not valid and were not printed. The first: ${gpu.uncapturedErrors[0]}`,
+        );
       for (const r of rs) console.log(flags.json ? formatJson(r) : formatRow(r));
       results.push(...rs);
     }

@@ -125,14 +125,16 @@ export function readCheckpointPair(
 ): CheckpointPair {
   const state = runStateOf(path, weights.metadata);
   const adamPath = optimizerPath(path);
-  const fresh = "Adam's moments start fresh (--weights-only-resume), so the run continues, " +
+  const fresh =
+    "Adam's moments start fresh (--weights-only-resume), so the run continues, " +
     'but not exactly as an uninterrupted run would.';
   const advice =
     'add --weights-only-resume to continue from the weights alone with fresh Adam moments (not an exact resume)';
   if (!existsSync(adamPath)) {
     if (weightsOnly) return { weights, adam: null, state, notices: [fresh] };
-    throw new UsageError(`${path} has no Adam moments beside it (${adamPath}), so it cannot resume exactly; ` +
-      `${advice}.`);
+    throw new UsageError(
+      `${path} has no Adam moments beside it (${adamPath}), so it cannot resume exactly; ` + `${advice}.`,
+    );
   }
   const adam = readSafetensorsFile(adamPath, 'optimizer state');
   const adamStep = adam.metadata[META.step];

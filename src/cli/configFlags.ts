@@ -45,21 +45,61 @@ export const CONFIG_FLAGS: readonly ConfigFlag[] = [
   { flag: 'task', field: 'task', arg: 'ID', help: `${choices(TASK_IDS)} (default linear_regression)` },
   { flag: 'model', field: 'model', arg: 'ID', help: `${MODEL_IDS.join(' | ')} (default transformer)` },
   { flag: 'size', field: 'size', arg: 'ID', help: `${SIZE_IDS.join(' | ')} (default tiny)` },
-  { flag: 'steps', field: 'steps', arg: 'N', help: 'training steps (default 2000 at tiny, 5000 at small, 20000 at paper)' },
+  {
+    flag: 'steps',
+    field: 'steps',
+    arg: 'N',
+    help: 'training steps (default 2000 at tiny, 5000 at small, 20000 at paper)',
+  },
   { flag: 'seed', field: 'seed', arg: 'N', help: 'seed for initialisation and data (default 1)' },
-  { flag: 'lr', field: 'lr', arg: 'X', help: "Adam learning rate, the peak when warm-up or cosine is on\n(default: the task's, SPEC.md)" },
+  {
+    flag: 'lr',
+    field: 'lr',
+    arg: 'X',
+    help: "Adam learning rate, the peak when warm-up or cosine is on\n(default: the task's, SPEC.md)",
+  },
   { flag: 'warmup', field: 'warmup', arg: 'N', help: 'steps of linear warm-up from 0 to --lr (default 0)' },
-  { flag: 'lr-schedule', field: 'lrSchedule', arg: 'NAME', help: `${LR_SCHEDULES.join(' | ')}: after warm-up, keep --lr (default, the paper's)\nor decay it along a cosine to 0 at the last step` },
+  {
+    flag: 'lr-schedule',
+    field: 'lrSchedule',
+    arg: 'NAME',
+    help: `${LR_SCHEDULES.join(' | ')}: after warm-up, keep --lr (default, the paper's)\nor decay it along a cosine to 0 at the last step`,
+  },
   { flag: 'batch', field: 'batch', arg: 'N', help: 'prompts per step (default 64)' },
   { flag: 'clip', field: 'clip', arg: 'X', help: "gradient-norm clip (default: the task's, 10; 100 for vector_mqar)" },
   { flag: 'eval-every', field: 'evalEvery', arg: 'N', help: 'evaluate the ICL curve every N steps (default 100)' },
   { flag: 'eval-prompts', field: 'evalPrompts', arg: 'N', help: 'prompts in the evaluation set (default 256)' },
-  { flag: 'n-dims', field: 'nDims', arg: 'N', help: "input dimension d (default: the task's, 20; 10 for sparse_parity and\ncot_io); the curriculum grows the active dims from min(5, d) to d" },
-  { flag: 'n-points', field: 'nPoints', arg: 'N', help: "prompt length n in examples, key/value pairs m for vector_mqar\n(default: the task's); the curriculum grows it to n from its start\n(SPEC.md), or from n itself when n is shorter" },
-  { flag: 'curriculum', field: 'curriculum', sets: true, help: 'grow active dims and prompt length during training\n(the default for the regression tasks)' },
+  {
+    flag: 'n-dims',
+    field: 'nDims',
+    arg: 'N',
+    help: "input dimension d (default: the task's, 20; 10 for sparse_parity and\ncot_io); the curriculum grows the active dims from min(5, d) to d",
+  },
+  {
+    flag: 'n-points',
+    field: 'nPoints',
+    arg: 'N',
+    help: "prompt length n in examples, key/value pairs m for vector_mqar\n(default: the task's); the curriculum grows it to n from its start\n(SPEC.md), or from n itself when n is shorter",
+  },
+  {
+    flag: 'curriculum',
+    field: 'curriculum',
+    sets: true,
+    help: 'grow active dims and prompt length during training\n(the default for the regression tasks)',
+  },
   { flag: 'no-curriculum', field: 'curriculum', sets: false, help: 'train at full size from the start' },
-  { flag: 'parity-per-prompt', field: 'parityPerPrompt', sets: true, help: "sparse_parity: draw the k indices per prompt (the lab's default)" },
-  { flag: 'no-parity-per-prompt', field: 'parityPerPrompt', sets: false, help: 'sparse_parity: share the k indices across each batch, redrawn\nevery step (the official code)' },
+  {
+    flag: 'parity-per-prompt',
+    field: 'parityPerPrompt',
+    sets: true,
+    help: "sparse_parity: draw the k indices per prompt (the lab's default)",
+  },
+  {
+    flag: 'no-parity-per-prompt',
+    field: 'parityPerPrompt',
+    sets: false,
+    help: 'sparse_parity: share the k indices across each batch, redrawn\nevery step (the official code)',
+  },
 ];
 
 /** The parseArgs options of the config flags and of --config. */
@@ -83,8 +123,14 @@ export function flagHelp(rows: readonly { name: string; help: string }[], width 
 }
 
 export const CONFIG_HELP = flagHelp([
-  { name: '--preset ID', help: `${PRESET_IDS.join(' | ')}: start from this preset for the task and model\n(teaching: reduced d or n and a fast schedule, SPEC.md Presets);\n--config and the flags below override its fields` },
-  { name: '--config FILE', help: "start from this run file's config (or a bare config object);\nthe flags below override its fields" },
+  {
+    name: '--preset ID',
+    help: `${PRESET_IDS.join(' | ')}: start from this preset for the task and model\n(teaching: reduced d or n and a fast schedule, SPEC.md Presets);\n--config and the flags below override its fields`,
+  },
+  {
+    name: '--config FILE',
+    help: "start from this run file's config (or a bare config object);\nthe flags below override its fields",
+  },
   ...CONFIG_FLAGS.map((f) => ({ name: `--${f.flag}${f.arg ? ` ${f.arg}` : ''}`, help: f.help })),
 ]);
 
@@ -107,7 +153,9 @@ export function readConfigFile(path: string): Record<string, unknown> {
   const known = new Set<string>(Object.keys(defaultConfig()));
   const unknown = Object.keys(fields).filter((k) => !known.has(k));
   if (unknown.length > 0) {
-    throw new UsageError(`--config: ${path} has ${unknown.length === 1 ? 'a field' : 'fields'} a run config does not (${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ', …' : ''}); its fields are ${[...known].join(', ')}.`);
+    throw new UsageError(
+      `--config: ${path} has ${unknown.length === 1 ? 'a field' : 'fields'} a run config does not (${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ', …' : ''}); its fields are ${[...known].join(', ')}.`,
+    );
   }
   const parsed = parseRunConfig(fields);
   if (!parsed.ok) throw new UsageError(`--config: ${path}: ${parsed.error}`);
@@ -134,8 +182,10 @@ function flagValue(f: ConfigFlag, text: string): unknown {
 /** The preset's config for the task and model that the flags or the file name (their defaults otherwise). */
 function presetFields(flags: Record<string, string | boolean | undefined>, file: Record<string, unknown>): RunConfig {
   const preset = flags.preset as PresetId;
-  if (!PRESET_IDS.includes(preset)) throw new UsageError(`--preset must be one of ${PRESET_IDS.join(', ')}; got "${String(flags.preset)}".`);
-  const pick = <T extends string>(ids: readonly T[], x: unknown, fallback: T): T => ids.find((id) => id === x) ?? fallback;
+  if (!PRESET_IDS.includes(preset))
+    throw new UsageError(`--preset must be one of ${PRESET_IDS.join(', ')}; got "${String(flags.preset)}".`);
+  const pick = <T extends string>(ids: readonly T[], x: unknown, fallback: T): T =>
+    ids.find((id) => id === x) ?? fallback;
   const task = pick(TASK_IDS, flags.task ?? file.task, 'linear_regression');
   const model = pick(MODEL_IDS, flags.model ?? file.model, 'transformer');
   return presetConfig(preset, task, model);
@@ -150,7 +200,8 @@ export function configFromFlags(flags: Record<string, string | boolean | undefin
     const given = flags[f.flag];
     if (given === undefined || given === false) continue;
     const other = setBy.get(f.field);
-    if (other !== undefined) throw new UsageError(`--${other} and --${f.flag} contradict each other; give one of them.`);
+    if (other !== undefined)
+      throw new UsageError(`--${other} and --${f.flag} contradict each other; give one of them.`);
     setBy.set(f.field, f.flag);
     fields[f.field] = typeof given === 'string' ? flagValue(f, given) : f.sets;
   }

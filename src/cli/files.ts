@@ -38,7 +38,10 @@ export function readInputFile(path: string, what: string, maxBytes: number): Uin
     if (e instanceof UsageError) throw e;
     throw new UsageError(`cannot read ${what} ${path}: ${describeFsError(e)}.`);
   }
-  if (size > maxBytes) throw new UsageError(`${what} ${path} is ${(size / MiB).toFixed(1)} MiB, more than a ${what} can need (${maxBytes / MiB} MiB).`);
+  if (size > maxBytes)
+    throw new UsageError(
+      `${what} ${path} is ${(size / MiB).toFixed(1)} MiB, more than a ${what} can need (${maxBytes / MiB} MiB).`,
+    );
   return readFileSync(path);
 }
 
@@ -135,7 +138,7 @@ function temporaryPath(path: string): string {
 function writeDurably(tmp: string, bytes: Uint8Array, writer: FileSystemWriter): void {
   const fd = openSync(tmp, 'w');
   try {
-    for (let offset = 0; offset < bytes.length; ) offset += writer.write(fd, bytes, offset);
+    for (let offset = 0; offset < bytes.length;) offset += writer.write(fd, bytes, offset);
     fsyncSync(fd);
   } finally {
     closeSync(fd);

@@ -40,11 +40,7 @@ function shown(value: unknown): string {
  * --extend-to when given. Refuses flags that differ from it, a finished run without
  * --extend-to, and an extension the schedule cannot honour. Returns notes to print.
  */
-export function resumedConfig(
-  state: RunState,
-  path: string,
-  flags: Flags,
-): { config: RunConfig; notes: string[] } {
+export function resumedConfig(state: RunState, path: string, flags: Flags): { config: RunConfig; notes: string[] } {
   const run = state.run.config;
   const extendTo = countFlag(flags, 'extend-to');
   const notes: string[] = [];

@@ -59,25 +59,36 @@ export async function timeToIclCommand(args: string[]): Promise<number> {
     console.log(TIME_TO_ICL_HELP);
     return flags.help ? 0 : 2;
   }
-  const list = readJsonFile(flags.recipes, 'recipes file') as ({ name?: string; preset?: PresetId; full?: boolean; shape?: SizeSpec } & Partial<RunConfig>)[];
+  const list = readJsonFile(flags.recipes, 'recipes file') as ({
+    name?: string;
+    preset?: PresetId;
+    full?: boolean;
+    shape?: SizeSpec;
+  } & Partial<RunConfig>)[];
   if (!Array.isArray(list)) throw new UsageError('--recipes must hold a JSON list of run configs.');
   const [shard, shards] = (flags.shard ?? '0/1').split('/').map(Number);
-  if (!(shards >= 1 && shard >= 0 && shard < shards)) throw new UsageError(`--shard must be i/n with 0 ≤ i < n; got "${flags.shard}".`);
+  if (!(shards >= 1 && shard >= 0 && shard < shards))
+    throw new UsageError(`--shard must be i/n with 0 ≤ i < n; got "${flags.shard}".`);
   const maxSeconds = Number(flags['max-seconds'] ?? Infinity);
   const deadline = performance.now() + 1000 * Number(flags.deadline ?? Infinity);
   if (flags.out) {
     try {
       mkdirSync(flags.out, { recursive: true });
     } catch (e) {
-      throw new UsageError(`--out: cannot create the directory ${flags.out} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`);
+      throw new UsageError(
+        `--out: cannot create the directory ${flags.out} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`,
+      );
     }
   }
   const gpu = await nodeGpu();
   try {
     for (let i = shard; i < list.length; i += shards) {
       const { name = `recipe${i}`, preset, full = false, shape, ...fields } = list[i];
-      if (preset !== undefined && !PRESET_IDS.includes(preset)) throw new UsageError(`recipe "${name}": "preset" must be one of ${PRESET_IDS.join(', ')}.`);
-      const base = preset ? presetConfig(preset, fields.task ?? 'linear_regression', fields.model ?? 'transformer', fields.seed) : {};
+      if (preset !== undefined && !PRESET_IDS.includes(preset))
+        throw new UsageError(`recipe "${name}": "preset" must be one of ${PRESET_IDS.join(', ')}.`);
+      const base = preset
+        ? presetConfig(preset, fields.task ?? 'linear_regression', fields.model ?? 'transformer', fields.seed)
+        : {};
       const parsed = parseRunConfig({ ...base, ...fields });
       if (!parsed.ok) throw new UsageError(`recipe "${name}": ${parsed.error}`);
       if (performance.now() >= deadline) break;
@@ -90,7 +101,13 @@ export async function timeToIclCommand(args: string[]): Promise<number> {
   return 0;
 }
 
-async function timeToIcl(gpu: Awaited<ReturnType<typeof nodeGpu>>, name: string, config: RunConfig, limits: { maxSeconds: number; deadline: number; full: boolean; shape?: SizeSpec }, outDir?: string): Promise<TimeToIclResult> {
+async function timeToIcl(
+  gpu: Awaited<ReturnType<typeof nodeGpu>>,
+  name: string,
+  config: RunConfig,
+  limits: { maxSeconds: number; deadline: number; full: boolean; shape?: SizeSpec },
+  outDir?: string,
+): Promise<TimeToIclResult> {
   const { maxSeconds, deadline, full, shape } = limits;
   const trainer = new Trainer(gpu, config, { size: shape && { ...shape, name: config.size } });
   const pairs = config.nPoints;
@@ -110,7 +127,11 @@ async function timeToIcl(gpu: Awaited<ReturnType<typeof nodeGpu>>, name: string,
       evalMs += performance.now() - t1;
       trainMs += t1 - t0;
       verdict = judge(config.task, trainer.evaluations, config.evalPrompts, pairs);
-      evaluations.push({ step: trainer.step, model: trainer.evaluations[trainer.evaluations.length - 1].model, verdict: verdict.symbol });
+      evaluations.push({
+        step: trainer.step,
+        model: trainer.evaluations[trainer.evaluations.length - 1].model,
+        verdict: verdict.symbol,
+      });
       if (verdict.learns && stepsToLearn === null) {
         stepsToLearn = trainer.step;
         secondsToLearn = trainMs / 1000;

@@ -276,7 +276,9 @@ export async function trainCommand(args: string[]): Promise<number> {
     if (!t.lastEval || t.lastEval.step !== t.step) await t.evaluate();
     const icl = t.lastEval!.icl;
     const last = icl.positions.length - 1;
-    const summary = Object.entries(icl.curves).map(([name, c]) => `${name} ${c.mean[last].toFixed(3)}`).join(', ');
+    const summary = Object.entries(icl.curves)
+      .map(([name, c]) => `${name} ${c.mean[last].toFixed(3)}`)
+      .join(', ');
     const took = formatDuration((performance.now() - t0) / 1000);
     console.log(`done in ${took}; error at position ${icl.positions[last]}: ${summary}`);
     const verdict = judge(config.task, t.evaluations, config.evalPrompts, config.nPoints);
@@ -300,6 +302,8 @@ export function describeRun(c: RunConfig, curriculumSteps = c.steps): string {
   const fullAt = new Curriculum({ ...c, steps: curriculumSteps }).fullSizeStep();
   if (fullAt > 0) prompt.push(`full size from step ${fullAt}`);
   if (c.task === 'sparse_parity') prompt.push(c.parityPerPrompt ? 'indices per prompt' : 'indices shared per batch');
-  const schedule = [c.warmup > 0 ? `${c.warmup} warm-up step${c.warmup === 1 ? '' : 's'}` : '', c.lrSchedule].filter(Boolean).join(', then ');
+  const schedule = [c.warmup > 0 ? `${c.warmup} warm-up step${c.warmup === 1 ? '' : 's'}` : '', c.lrSchedule]
+    .filter(Boolean)
+    .join(', then ');
   return `${c.task} (${prompt.join(', ')}), ${c.steps} steps, batch ${c.batch}, lr ${c.lr} (${schedule}), clip ${c.clip}, seed ${c.seed}`;
 }

@@ -37,7 +37,11 @@ export async function runTrainingLoop(trainer: Trainer, opts: LoopOptions): Prom
     }
     if (trainer.step >= nextEval) {
       const { metrics } = await trainer.evaluate();
-      log(`  eval @ ${trainer.step}: ${Object.entries(metrics).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ')}`);
+      log(
+        `  eval @ ${trainer.step}: ${Object.entries(metrics)
+          .map(([k, v]) => `${k} ${v.toFixed(4)}`)
+          .join(', ')}`,
+      );
       nextEval = Math.min(config.steps, nextEval + config.evalEvery);
     }
     if (checkpointEvery !== null && trainer.step % checkpointEvery === 0 && trainer.step < stopAt) await opts.save();

@@ -118,7 +118,8 @@ export class ParamArena {
       const view = out.subarray(ref.offset, ref.offset + ref.size);
       const init = ref.init;
       if (init.kind === 'normal') rng.fillNormal(view, init.std);
-      else if (init.kind === 'uniform') for (let i = 0; i < view.length; i++) view[i] = (rng.uniform() * 2 - 1) * init.bound;
+      else if (init.kind === 'uniform')
+        for (let i = 0; i < view.length; i++) view[i] = (rng.uniform() * 2 - 1) * init.bound;
       else if (init.kind === 'const') view.fill(init.value);
       else init.fill(view, rng);
     }

@@ -80,13 +80,16 @@ export class CompiledGraph {
     /** What WebGPU rejected: the first of `errors` (one per dispatch), or `all` if none alone. */
     const rejected = (what: string, errors: (GPUError | null)[], all: GPUError | null) => {
       const i = errors.findIndex((e) => e);
-      const where = i >= 0 ? `the kernel "${this.bound[i].kernel.name}" (dispatch ${i + 1} of ${n})` : `one of its ${n} dispatches`;
+      const where =
+        i >= 0 ? `the kernel "${this.bound[i].kernel.name}" (dispatch ${i + 1} of ${n})` : `one of its ${n} dispatches`;
       return new GraphRejectedError(`WebGPU rejected ${what} of ${where}: ${(errors[i] ?? all)?.message}`);
     };
     const bindError = await this.bindCheck;
     if (bindError) {
       // to name the kernel, each bind group made again in a scope of its own
-      const each = await Promise.all(this.bound.map((d) => gpu.validated(() => gpu.bindGroup(d.kernel, d.slices)).error));
+      const each = await Promise.all(
+        this.bound.map((d) => gpu.validated(() => gpu.bindGroup(d.kernel, d.slices)).error),
+      );
       throw rejected('the bind group', each, bindError);
     }
     // each kernel's pipeline once (a lookup unless preparePipelines left it to be made here)
@@ -150,7 +153,13 @@ export class CompiledGraph {
       const problem = bindingProblem(d, slices, gpu.limits);
       if (problem) throw new PlanLimitError(problem);
       if (i === dispatches.length - 1 && uniforms) gpu.write(uniforms, 0, staging);
-      return { kernel: d.kernel, slices, bindGroup: gpu.bindGroup(d.kernel, slices), workgroups: d.workgroups, name: d.kernel.name };
+      return {
+        kernel: d.kernel,
+        slices,
+        bindGroup: gpu.bindGroup(d.kernel, slices),
+        workgroups: d.workgroups,
+        name: d.kernel.name,
+      };
     });
   }
 }
@@ -207,7 +216,11 @@ function planBuffers(graph: Graph, keep: Set<number>, create: (bytes: number, la
   });
   // temporaries that no dispatch touches (e.g. an unused output) still need a home
   for (const t of graph.tensors) {
-    if (t.storage.kind === 'temp') t.storage = { kind: 'fixed', slice: { buffer: create(Math.max(16, t.byteSize), t.label), offset: 0, size: Math.max(4, t.byteSize) } };
+    if (t.storage.kind === 'temp')
+      t.storage = {
+        kind: 'fixed',
+        slice: { buffer: create(Math.max(16, t.byteSize), t.label), offset: 0, size: Math.max(4, t.byteSize) },
+      };
   }
   return { dispatches: graph.dispatches.length, temporaries: first.size, buffers, plannedBytes, unplannedBytes };
 }

@@ -69,7 +69,14 @@ export class Graph {
     if (!Number.isInteger(offset) || offset < 0 || offset + numel(shape) > base.size) {
       throw new Error(`view ${label}: [${offset}, ${offset + numel(shape)}) is not inside ${base}`);
     }
-    const t = new Tensor(this, this.tensors.length, shape, { kind: 'view', base: rootOf(base), offset: at }, false, label);
+    const t = new Tensor(
+      this,
+      this.tensors.length,
+      shape,
+      { kind: 'view', base: rootOf(base), offset: at },
+      false,
+      label,
+    );
     this.tensors.push(t);
     return t;
   }
@@ -102,7 +109,12 @@ export class Graph {
   }
 
   /** Appends (and in eager mode runs) one kernel dispatch. */
-  dispatch(kernel: KernelDef, params: ArrayBuffer | null, tensors: Tensor[], workgroups: [number, number, number]): void {
+  dispatch(
+    kernel: KernelDef,
+    params: ArrayBuffer | null,
+    tensors: Tensor[],
+    workgroups: [number, number, number],
+  ): void {
     const expected = kernel.bindings.length - (params ? 1 : 0);
     if (tensors.length !== expected || (params !== null) !== (kernel.bindings[0] === 'uniform')) {
       throw new Error(`${kernel.name}: bindings do not match the kernel declaration`);
@@ -119,7 +131,8 @@ export class Graph {
   }
 
   async read(t: Tensor): Promise<Float32Array> {
-    if (rootOf(t).storage.kind !== 'fixed') throw new Error(`${t} has no buffer yet: read it through its compiled graph`);
+    if (rootOf(t).storage.kind !== 'fixed')
+      throw new Error(`${t} has no buffer yet: read it through its compiled graph`);
     // a rejected eager dispatch does nothing: say so rather than return zeros
     const errors = (await Promise.all(this.eagerChecks)).filter((e) => e !== null);
     this.eagerChecks = [];

@@ -27,7 +27,11 @@ export class ReadbackRing<T> {
     size = 4,
   ) {
     this.bytes = sources.reduce((a, s) => a + s.size, 0);
-    this.slots = Array.from({ length: size }, (_, i) => ({ buffer: gpu.createReadback(this.bytes, `readback${i}`), pending: null, tag: null }));
+    this.slots = Array.from({ length: size }, (_, i) => ({
+      buffer: gpu.createReadback(this.bytes, `readback${i}`),
+      pending: null,
+      tag: null,
+    }));
   }
 
   /** Copies for the next submission; call start(tag) right after submitting them. */

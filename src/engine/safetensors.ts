@@ -33,13 +33,17 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 // ---- writing ----
 
 /** A safetensors file of f32 tensors, laid out as the reference writer does (sorted by name). */
-export function writeSafetensors(tensors: { name: string; shape: number[]; data: Float32Array }[], metadata?: Record<string, string>): Uint8Array {
+export function writeSafetensors(
+  tensors: { name: string; shape: number[]; data: Float32Array }[],
+  metadata?: Record<string, string>,
+): Uint8Array {
   const sorted = [...tensors].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   // The header is written entry by entry: the order is ours, and a tensor named "__proto__"
   // stays an ordinary key.
   const entries: [string, unknown][] = [];
   if (metadata && Object.keys(metadata).length > 0) {
-    for (const [k, val] of Object.entries(metadata)) if (typeof val !== 'string') throw new SafetensorsError(`Metadata "${k}" must be a string.`);
+    for (const [k, val] of Object.entries(metadata))
+      if (typeof val !== 'string') throw new SafetensorsError(`Metadata "${k}" must be a string.`);
     entries.push(['__metadata__', metadata]);
   }
   const seen = new Set<string>();
@@ -48,9 +52,13 @@ export function writeSafetensors(tensors: { name: string; shape: number[]; data:
     if (t.name === '' || t.name === '__metadata__') throw new SafetensorsError(`"${t.name}" cannot be a tensor name.`);
     if (seen.has(t.name)) throw new SafetensorsError(`Tensor "${t.name}" appears twice.`);
     seen.add(t.name);
-    if (!t.shape.every((d) => Number.isInteger(d) && d >= 0)) throw new SafetensorsError(`Tensor "${t.name}" has an invalid shape [${t.shape}].`);
+    if (!t.shape.every((d) => Number.isInteger(d) && d >= 0))
+      throw new SafetensorsError(`Tensor "${t.name}" has an invalid shape [${t.shape}].`);
     const numel = t.shape.reduce((a, d) => a * d, 1);
-    if (numel !== t.data.length) throw new SafetensorsError(`Tensor "${t.name}" has shape [${t.shape}] (${numel} values) but ${t.data.length} values.`);
+    if (numel !== t.data.length)
+      throw new SafetensorsError(
+        `Tensor "${t.name}" has shape [${t.shape}] (${numel} values) but ${t.data.length} values.`,
+      );
     entries.push([t.name, { dtype: 'F32', shape: t.shape, data_offsets: [offset, offset + 4 * numel] }]);
     offset += 4 * numel;
   }
@@ -119,7 +127,8 @@ function decode(bytes: Uint8Array, begin: number, end: number, dtype: string): F
   const n = (end - begin) / size;
   // copy: aligned and detached from the file. Uint8Array's own slice, because a Node Buffer's
   // slice() is a view of the whole file, not a copy
-  if (dtype === 'F32' && LITTLE_ENDIAN) return new Float32Array(Uint8Array.prototype.slice.call(bytes, begin, end).buffer);
+  if (dtype === 'F32' && LITTLE_ENDIAN)
+    return new Float32Array(Uint8Array.prototype.slice.call(bytes, begin, end).buffer);
   const view = new DataView(bytes.buffer, bytes.byteOffset + begin, end - begin);
   const out = new Float32Array(n);
   for (let i = 0; i < n; i++) out[i] = get(view, i * size);
@@ -141,7 +150,8 @@ export function readSafetensors(bytes: Uint8Array): SafetensorsFile {
   const lo = view.getUint32(0, true);
   const hi = view.getUint32(4, true);
   if (hi !== 0 || lo > MAX_HEADER_BYTES) bad('its header length is larger than 100 MB');
-  if (8 + lo > bytes.length) bad(`its header claims ${lo} bytes but the file has only ${bytes.length - 8} after the length`);
+  if (8 + lo > bytes.length)
+    bad(`its header claims ${lo} bytes but the file has only ${bytes.length - 8} after the length`);
 
   let header: unknown;
   try {
@@ -173,13 +183,18 @@ export function readSafetensors(bytes: Uint8Array): SafetensorsFile {
     if (!isRecord(info)) bad(`the entry of tensor "${name}" is not an object`);
     const { dtype, shape, data_offsets: offsets } = info as Record<string, unknown>;
     if (typeof dtype !== 'string') bad(`tensor "${name}" has no dtype`);
-    if (!Object.hasOwn(DTYPES, dtype as string)) bad(`tensor "${name}" has dtype ${JSON.stringify(dtype)}, which the lab cannot read`);
-    if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) bad(`tensor "${name}" has an invalid shape`);
-    if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o) && o >= 0)) bad(`tensor "${name}" has invalid data_offsets`);
+    if (!Object.hasOwn(DTYPES, dtype as string))
+      bad(`tensor "${name}" has dtype ${JSON.stringify(dtype)}, which the lab cannot read`);
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0))
+      bad(`tensor "${name}" has an invalid shape`);
+    if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o) && o >= 0))
+      bad(`tensor "${name}" has invalid data_offsets`);
     const [begin, end] = offsets as number[];
     const numel = (shape as number[]).reduce((a, d) => a * d, 1);
-    if (end < begin || end > dataLength) bad(`tensor "${name}" has data_offsets [${begin}, ${end}] outside the ${dataLength}-byte data section`);
-    if (numel * DTYPES[dtype as string][0] !== end - begin) bad(`tensor "${name}" has shape [${shape}] of ${dtype} but ${end - begin} bytes of data`);
+    if (end < begin || end > dataLength)
+      bad(`tensor "${name}" has data_offsets [${begin}, ${end}] outside the ${dataLength}-byte data section`);
+    if (numel * DTYPES[dtype as string][0] !== end - begin)
+      bad(`tensor "${name}" has shape [${shape}] of ${dtype} but ${end - begin} bytes of data`);
     infos.push({ name, dtype: dtype as string, shape: shape as number[], begin, end });
   }
 
@@ -187,13 +202,19 @@ export function readSafetensors(bytes: Uint8Array): SafetensorsFile {
   infos.sort((a, b) => a.begin - b.begin || a.end - b.end);
   let at = 0;
   for (const t of infos) {
-    if (t.begin !== at) bad(`tensor "${t.name}" starts at byte ${t.begin} of the data, expected ${at} (overlap or gap)`);
+    if (t.begin !== at)
+      bad(`tensor "${t.name}" starts at byte ${t.begin} of the data, expected ${at} (overlap or gap)`);
     at = t.end;
   }
   if (at !== dataLength) bad(`its tensors cover ${at} bytes but the data section has ${dataLength}`);
 
   const tensors = new Map<string, SafetensorsTensor>();
-  for (const t of infos) tensors.set(t.name, { shape: t.shape, dtype: t.dtype, data: decode(bytes, dataStart + t.begin, dataStart + t.end, t.dtype) });
+  for (const t of infos)
+    tensors.set(t.name, {
+      shape: t.shape,
+      dtype: t.dtype,
+      data: decode(bytes, dataStart + t.begin, dataStart + t.end, t.dtype),
+    });
   const converted = infos
     .filter((t) => t.dtype !== 'F32')
     .map(({ name, dtype }) => ({ name, dtype }))

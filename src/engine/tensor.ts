@@ -64,7 +64,8 @@ export function sameShape(a: Shape, b: Shape): boolean {
 }
 
 export function assertShape(t: Tensor, shape: Shape, what: string): void {
-  if (!sameShape(t.shape, shape)) throw new Error(`${what}: expected shape [${shape.join(', ')}], got [${t.shape.join(', ')}]`);
+  if (!sameShape(t.shape, shape))
+    throw new Error(`${what}: expected shape [${shape.join(', ')}], got [${t.shape.join(', ')}]`);
 }
 
 /** Where a tensor's values are: its own slice, or for a view its part of its base's slice. */

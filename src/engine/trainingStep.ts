@@ -26,7 +26,12 @@ export interface TracedStep {
 }
 
 /** Traces forward, backward, clipping and Adam into one graph. */
-export function traceStep(gpu: GpuContext, arena: ParamArena, build: (g: Graph) => Tensor, cfg: AdamConfig): TracedStep {
+export function traceStep(
+  gpu: GpuContext,
+  arena: ParamArena,
+  build: (g: Graph) => Tensor,
+  cfg: AdamConfig,
+): TracedStep {
   const g = new Graph(gpu, 'trace', arena);
   const loss = build(g);
   backward(loss);
@@ -49,19 +54,30 @@ export class TrainingStep {
    *  `onCompiling` hears how many pipelines compile, then 0. Validated before it is returned
    *  (CompiledGraph.validate): a step that WebGPU rejects throws here, instead of training on
    *  zeros. */
-  static async create(gpu: GpuContext, arena: ParamArena, build: ((g: Graph) => Tensor) | TracedStep, cfg: AdamConfig, opts: { step?: number; onCompiling?: (pipelines: number) => void } = {}): Promise<TrainingStep> {
+  static async create(
+    gpu: GpuContext,
+    arena: ParamArena,
+    build: ((g: Graph) => Tensor) | TracedStep,
+    cfg: AdamConfig,
+    opts: { step?: number; onCompiling?: (pipelines: number) => void } = {},
+  ): Promise<TrainingStep> {
     const traced = typeof build === 'function' ? traceStep(gpu, arena, build, cfg) : build;
     let step: TrainingStep | null = null;
-    await gpu.preparePipelines(traced.graph.dispatches.map((d) => d.kernel), {
-      // the values, buffers and bind groups while the pipelines compile
-      meanwhile: () => (step = new TrainingStep(gpu, arena, traced, cfg, opts.step ?? 0, { pipelinesLater: true })),
-      onCompiling: opts.onCompiling,
-    });
+    await gpu.preparePipelines(
+      traced.graph.dispatches.map((d) => d.kernel),
+      {
+        // the values, buffers and bind groups while the pipelines compile
+        meanwhile: () => (step = new TrainingStep(gpu, arena, traced, cfg, opts.step ?? 0, { pipelinesLater: true })),
+        onCompiling: opts.onCompiling,
+      },
+    );
     try {
       await step!.compiled.validate();
     } catch (e) {
       step!.destroy();
-      throw e instanceof GraphRejectedError ? new GraphRejectedError(`The training step cannot run, so training stops. ${e.message}`) : e;
+      throw e instanceof GraphRejectedError
+        ? new GraphRejectedError(`The training step cannot run, so training stops. ${e.message}`)
+        : e;
     }
     return step!;
   }
@@ -141,7 +157,8 @@ export function bindParamGrads(g: Graph, arena: ParamArena): void {
   const lastUse = new Map<number, number>();
   const firstUse = new Map<number, number>();
   g.dispatches.forEach((d, i) => {
-    for (const t of d.tensors.map(rootOf)) { // a view's use is its base's
+    for (const t of d.tensors.map(rootOf)) {
+      // a view's use is its base's
       if (!firstUse.has(t.id)) firstUse.set(t.id, i);
       lastUse.set(t.id, i);
     }
@@ -151,7 +168,8 @@ export function bindParamGrads(g: Graph, arena: ParamArena): void {
     const ref = arena.get(name)!;
     let grad = p.grad;
     if (!grad) continue; // never used: its slice stays zero
-    const aliasable = grad.storage.kind === 'temp' && !claimed.has(grad.id) && firstUse.get(grad.id) === lastUse.get(grad.id);
+    const aliasable =
+      grad.storage.kind === 'temp' && !claimed.has(grad.id) && firstUse.get(grad.id) === lastUse.get(grad.id);
     if (!aliasable) {
       grad = copy(grad);
       p.grad = grad;

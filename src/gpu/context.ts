@@ -60,7 +60,9 @@ export class GpuContext {
   createStorage(bytes: number, label: string): GPUBuffer {
     const size = Math.max(16, Math.ceil(bytes / 16) * 16);
     if (size > this.limits.maxBufferSize) {
-      throw new Error(`Buffer "${label}" needs ${fmtBytes(size)}, more than this GPU allows in one buffer (${fmtBytes(this.limits.maxBufferSize)}).`);
+      throw new Error(
+        `Buffer "${label}" needs ${fmtBytes(size)}, more than this GPU allows in one buffer (${fmtBytes(this.limits.maxBufferSize)}).`,
+      );
     }
     this.bytesAllocated += size;
     return this.device.createBuffer({
@@ -71,15 +73,26 @@ export class GpuContext {
   }
 
   createUniform(bytes: number, label: string): GPUBuffer {
-    return this.device.createBuffer({ label, size: Math.max(16, Math.ceil(bytes / 16) * 16), usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    return this.device.createBuffer({
+      label,
+      size: Math.max(16, Math.ceil(bytes / 16) * 16),
+      usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
+    });
   }
 
   createReadback(bytes: number, label: string): GPUBuffer {
-    return this.device.createBuffer({ label, size: Math.max(16, Math.ceil(bytes / 16) * 16), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    return this.device.createBuffer({
+      label,
+      size: Math.max(16, Math.ceil(bytes / 16) * 16),
+      usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+    });
   }
 
   write(buffer: GPUBuffer, byteOffset: number, data: ArrayBufferView | ArrayBuffer): void {
-    const view = data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    const view =
+      data instanceof ArrayBuffer
+        ? new Uint8Array(data)
+        : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     this.device.queue.writeBuffer(buffer, byteOffset, view);
   }
 
@@ -131,7 +144,12 @@ export class GpuContext {
       for (; inFlight < 4 && head < tail; head++) {
         const [key, kernel] = todo[head];
         inFlight++;
-        pending.push(this.createPipelineQuietly(key, kernel, true).finally(() => { inFlight--; feedWorkers(); }));
+        pending.push(
+          this.createPipelineQuietly(key, kernel, true).finally(() => {
+            inFlight--;
+            feedWorkers();
+          }),
+        );
       }
     };
     feedWorkers();
@@ -152,7 +170,9 @@ export class GpuContext {
     this.device.pushErrorScope('internal');
     this.device.pushErrorScope('validation');
     const descriptor = this.pipelineDescriptor(kernel);
-    const created = async ? this.device.createComputePipelineAsync(descriptor) : Promise.resolve(this.device.createComputePipeline(descriptor));
+    const created = async
+      ? this.device.createComputePipelineAsync(descriptor)
+      : Promise.resolve(this.device.createComputePipeline(descriptor));
     const scopes = Promise.all([this.device.popErrorScope(), this.device.popErrorScope()]);
     const [pipeline, errors] = await Promise.all([created.catch(() => null), scopes]);
     if (pipeline && !errors.some((e) => e) && !this.pipelines.has(key)) this.pipelines.set(key, pipeline);
@@ -180,7 +200,11 @@ export class GpuContext {
     return {
       label: kernel.name,
       layout: this.layoutsOf(kernel).pipeline,
-      compute: { module: this.device.createShaderModule({ label: kernel.name, code: kernelSource(kernel) }), entryPoint: kernel.entryPoint ?? 'main', constants: kernel.constants },
+      compute: {
+        module: this.device.createShaderModule({ label: kernel.name, code: kernelSource(kernel) }),
+        entryPoint: kernel.entryPoint ?? 'main',
+        constants: kernel.constants,
+      },
     };
   }
 
@@ -191,7 +215,10 @@ export class GpuContext {
     return this.device.createBindGroup({
       label: kernel.name,
       layout: this.layoutsOf(kernel).group,
-      entries: slices.map((s, binding) => ({ binding, resource: { buffer: s.buffer, offset: s.offset, size: s.size } })),
+      entries: slices.map((s, binding) => ({
+        binding,
+        resource: { buffer: s.buffer, offset: s.offset, size: s.size },
+      })),
     });
   }
 
@@ -207,7 +234,8 @@ export class GpuContext {
       }
       pass.end();
     }
-    for (const c of copiesAfter) encoder.copyBufferToBuffer(c.src.buffer, c.src.offset, c.dst.buffer, c.dst.offset, c.src.size);
+    for (const c of copiesAfter)
+      encoder.copyBufferToBuffer(c.src.buffer, c.src.offset, c.dst.buffer, c.dst.offset, c.src.size);
     this.device.queue.submit([encoder.finish()]);
   }
 
@@ -224,11 +252,16 @@ export class GpuContext {
       const chunk = dispatches.slice(at, at + perSet);
       const count = 2 * chunk.length;
       const querySet = this.device.createQuerySet({ type: 'timestamp', count });
-      const resolved = this.device.createBuffer({ size: count * 8, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
+      const resolved = this.device.createBuffer({
+        size: count * 8,
+        usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC,
+      });
       const staging = this.createReadback(count * 8, 'timestamps');
       const encoder = this.device.createCommandEncoder();
       chunk.forEach((d, i) => {
-        const pass = encoder.beginComputePass({ timestampWrites: { querySet, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 } });
+        const pass = encoder.beginComputePass({
+          timestampWrites: { querySet, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 },
+        });
         pass.setPipeline(d.pipeline);
         pass.setBindGroup(0, d.bindGroup);
         pass.dispatchWorkgroups(d.workgroups[0], d.workgroups[1], d.workgroups[2]);
@@ -284,18 +317,19 @@ export class GpuContext {
    *  not submitted (nothing runs), and returns the validation error of each, or null. */
   encodeErrors(lists: readonly (readonly EncodedDispatch[])[]): Promise<(GPUError | null)[]> {
     return Promise.all(
-      lists.map((list) =>
-        this.validated(() => {
-          const encoder = this.device.createCommandEncoder();
-          const pass = encoder.beginComputePass();
-          for (const d of list) {
-            pass.setPipeline(d.pipeline);
-            pass.setBindGroup(0, d.bindGroup);
-            pass.dispatchWorkgroups(d.workgroups[0], d.workgroups[1], d.workgroups[2]);
-          }
-          pass.end();
-          encoder.finish();
-        }).error,
+      lists.map(
+        (list) =>
+          this.validated(() => {
+            const encoder = this.device.createCommandEncoder();
+            const pass = encoder.beginComputePass();
+            for (const d of list) {
+              pass.setPipeline(d.pipeline);
+              pass.setBindGroup(0, d.bindGroup);
+              pass.dispatchWorkgroups(d.workgroups[0], d.workgroups[1], d.workgroups[2]);
+            }
+            pass.end();
+            encoder.finish();
+          }).error,
       ),
     );
   }

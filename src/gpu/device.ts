@@ -52,11 +52,18 @@ export function describeAdapter(adapter: GPUAdapter): string {
   return parts.filter(Boolean).join(' ');
 }
 
-export async function initDevice(gpu: GPU, opts: InitDeviceOptions = {}): Promise<{ device: GPUDevice; info: GpuInfo }> {
+export async function initDevice(
+  gpu: GPU,
+  opts: InitDeviceOptions = {},
+): Promise<{ device: GPUDevice; info: GpuInfo }> {
   const adapter = await gpu.requestAdapter({ powerPreference: opts.powerPreference ?? 'high-performance' });
   if (!adapter) throw new NoAdapterError('requestAdapter() returned null');
   const offered = adapter.limits as unknown as Record<string, number>;
-  const requiredLimits = opts.requiredLimits ?? Object.fromEntries(LIMITS_TO_RAISE.filter((name) => typeof offered[name] === 'number').map((name) => [name, offered[name]]));
+  const requiredLimits =
+    opts.requiredLimits ??
+    Object.fromEntries(
+      LIMITS_TO_RAISE.filter((name) => typeof offered[name] === 'number').map((name) => [name, offered[name]]),
+    );
   const hasSubgroups = adapter.features.has('subgroups');
   const requiredFeatures: GPUFeatureName[] = [];
   if (hasSubgroups) requiredFeatures.push('subgroups' as GPUFeatureName);
@@ -67,7 +74,9 @@ export async function initDevice(gpu: GPU, opts: InitDeviceOptions = {}): Promis
     if (info.reason !== 'destroyed') opts.onLost?.({ reason: info.reason, message: info.message });
   });
   if (opts.onUncapturedError) {
-    device.addEventListener('uncapturederror', (ev) => opts.onUncapturedError!((ev as GPUUncapturedErrorEvent).error.message));
+    device.addEventListener('uncapturederror', (ev) =>
+      opts.onUncapturedError!((ev as GPUUncapturedErrorEvent).error.message),
+    );
   }
   return { device, info: { adapterName: describeAdapter(adapter), hasSubgroups, hasTimestamps } };
 }

@@ -11,7 +11,9 @@ export type BindingKind = 'uniform' | 'read' | 'rw';
 export type BindingDecl = Readonly<Record<string, BindingKind>>;
 
 /** The names of a declaration's storage bindings (the uniform comes as the dispatch's params). */
-export type TensorNames<B extends BindingDecl> = { [K in keyof B & string]: B[K] extends 'uniform' ? never : K }[keyof B & string];
+export type TensorNames<B extends BindingDecl> = {
+  [K in keyof B & string]: B[K] extends 'uniform' ? never : K;
+}[keyof B & string];
 
 /** One WGSL entry point and its bindings, declared once next to the op that dispatches it;
  *  tests/unit/bindings.test.ts checks every declaration against the WGSL it names. */
@@ -69,7 +71,9 @@ export function kernel<B extends BindingDecl>(ep: EntryPoint<B>, name: string, o
       const extra = Object.keys(given).filter((n) => !names.includes(n));
       const missing = names.filter((n) => given[n] === undefined);
       if (extra.length || missing.length) {
-        throw new Error(`${name}: the kernel binds ${names.join(', ')}; ${missing.length ? `missing ${missing.join(', ')}` : `unknown ${extra.join(', ')}`}`);
+        throw new Error(
+          `${name}: the kernel binds ${names.join(', ')}; ${missing.length ? `missing ${missing.join(', ')}` : `unknown ${extra.join(', ')}`}`,
+        );
       }
       return names.map((n) => given[n]);
     },
@@ -113,7 +117,8 @@ export function uniformStruct<K extends string>(wgslName: string, fields: Record
       const view = new DataView(buf);
       entries.forEach(([name, type], i) => {
         const v = values[name];
-        if (typeof v !== 'number' || Number.isNaN(v)) throw new Error(`${wgslName}.${name}: expected a number, got ${v}`);
+        if (typeof v !== 'number' || Number.isNaN(v))
+          throw new Error(`${wgslName}.${name}: expected a number, got ${v}`);
         if (type === 'f32') view.setFloat32(i * 4, v, true);
         else if (type === 'u32') {
           if (!Number.isInteger(v) || v < 0) throw new Error(`${wgslName}.${name}: expected a u32, got ${v}`);

@@ -10,7 +10,11 @@ import { attention } from '../engine/ops/attention';
 import type { Tensor } from '../engine/tensor';
 import { LayerNorm, Linear } from './layers';
 
-const gpt2Init = (std: number) => ({ weightInit: { kind: 'normal' as const, std }, biasInit: { kind: 'const' as const, value: 0 }, layout: 'in_out' as const });
+const gpt2Init = (std: number) => ({
+  weightInit: { kind: 'normal' as const, std },
+  biasInit: { kind: 'const' as const, value: 0 },
+  layout: 'in_out' as const,
+});
 
 export class GptBlock {
   private ln1: LayerNorm;

@@ -9,7 +9,11 @@ import type { GpuContext } from '../gpu/context';
 import { readSafetensors, writeSafetensors, type SafetensorsFile } from '../engine/safetensors';
 import type { IclModel } from './models';
 
-export async function saveCheckpoint(model: IclModel, gpu: GpuContext, metadata: Record<string, string> = {}): Promise<Uint8Array> {
+export async function saveCheckpoint(
+  model: IclModel,
+  gpu: GpuContext,
+  metadata: Record<string, string> = {},
+): Promise<Uint8Array> {
   const values = await model.arena.readParams(gpu);
   const tensors = model.arena.params.map((r) => ({ name: r.name, shape: [...r.shape], data: values.get(r.name)! }));
   return writeSafetensors(tensors, { format: 'pt', ...metadata });
@@ -52,27 +56,49 @@ export function loadCheckpoint(model: IclModel, gpu: GpuContext, source: Checkpo
     const got = t.shape.join('×');
     if (want === got) {
       pending.push({ ref, data: t.data });
-    } else if (/wpe\.weight$/.test(ref.name) && t.shape.length === 2 && t.shape[1] === ref.shape[1] && t.shape[0] >= ref.shape[0]) {
+    } else if (
+      /wpe\.weight$/.test(ref.name) &&
+      t.shape.length === 2 &&
+      t.shape[1] === ref.shape[1] &&
+      t.shape[0] >= ref.shape[0]
+    ) {
       // positional table for longer prompts than this run uses: keep the first rows
       pending.push({ ref, data: t.data.subarray(0, ref.size) });
       notices.push(`${ref.name}: using the first ${ref.shape[0]} of ${t.shape[0]} positions.`);
-    } else if (/wpe\.weight$/.test(ref.name) && t.shape.length === 2 && t.shape[1] === ref.shape[1] && t.shape[0] >= model.shape.maxTokens) {
+    } else if (
+      /wpe\.weight$/.test(ref.name) &&
+      t.shape.length === 2 &&
+      t.shape[1] === ref.shape[1] &&
+      t.shape[0] >= model.shape.maxTokens
+    ) {
       // a shorter table that holds every position this run uses: the rows past it stay 0 (never read, never trained)
       const data = new Float32Array(ref.size);
       data.set(t.data);
       pending.push({ ref, data });
-      notices.push(`${ref.name}: the checkpoint has ${t.shape[0]} of ${ref.shape[0]} positions (enough for this run's ${model.shape.maxTokens}); the others are set to 0.`);
+      notices.push(
+        `${ref.name}: the checkpoint has ${t.shape[0]} of ${ref.shape[0]} positions (enough for this run's ${model.shape.maxTokens}); the others are set to 0.`,
+      );
     } else {
-      throw new Error(`Checkpoint tensor ${ref.name} has shape [${got}], but this model needs [${want}]. Was it trained with another size, task or d?`);
+      throw new Error(
+        `Checkpoint tensor ${ref.name} has shape [${got}], but this model needs [${want}]. Was it trained with another size, task or d?`,
+      );
     }
   }
   if (missing.length) {
-    throw new Error(`The checkpoint lacks ${missing.length} tensor(s) this ${model.kind} needs, e.g. ${missing.slice(0, 3).join(', ')}. Is it a checkpoint of another model family or size?`);
+    throw new Error(
+      `The checkpoint lacks ${missing.length} tensor(s) this ${model.kind} needs, e.g. ${missing.slice(0, 3).join(', ')}. Is it a checkpoint of another model family or size?`,
+    );
   }
   for (const { ref, data } of pending) model.arena.writeParam(gpu, ref, data);
   const unused = [...file.tensors.keys()].filter((name) => !model.arena.get(name));
-  if (unused.length) notices.push(`Ignored ${unused.length} tensor(s) the lab does not use: ${unused.slice(0, 5).join(', ')}${unused.length > 5 ? ', …' : ''}.`);
-  const converted = conversionNotice(file, pending.map((p) => p.ref.name));
+  if (unused.length)
+    notices.push(
+      `Ignored ${unused.length} tensor(s) the lab does not use: ${unused.slice(0, 5).join(', ')}${unused.length > 5 ? ', …' : ''}.`,
+    );
+  const converted = conversionNotice(
+    file,
+    pending.map((p) => p.ref.name),
+  );
   if (converted) notices.push(converted);
   model.arena.resetOptimizer(gpu);
   return { notices, metadata: file.metadata };
@@ -83,7 +109,12 @@ export function loadCheckpoint(model: IclModel, gpu: GpuContext, source: Checkpo
 // metadata), so the weights file stays a plain state_dict that PyTorch loads strictly.
 
 /** The Adam moments and step count, for an exact resume (`metadata`: what pairs it with its weights). */
-export async function saveOptimizerState(model: IclModel, gpu: GpuContext, adamStep: number, metadata: Record<string, string> = {}): Promise<Uint8Array> {
+export async function saveOptimizerState(
+  model: IclModel,
+  gpu: GpuContext,
+  adamStep: number,
+  metadata: Record<string, string> = {},
+): Promise<Uint8Array> {
   const m = await model.arena.readParams(gpu, 'm');
   const v = await model.arena.readParams(gpu, 'v');
   const tensors = model.arena.params.flatMap((r) => [
@@ -106,7 +137,9 @@ export function loadOptimizerState(model: IclModel, gpu: GpuContext, source: Che
     for (const which of ['m', 'v'] as const) {
       const t = file.tensors.get(`${which}.${ref.name}`);
       if (!t || t.shape.join('×') !== ref.shape.join('×')) {
-        throw new Error(`The optimizer state lacks ${which}.${ref.name} with shape [${ref.shape.join(', ')}]: is it from another model?`);
+        throw new Error(
+          `The optimizer state lacks ${which}.${ref.name} with shape [${ref.shape.join(', ')}]: is it from another model?`,
+        );
       }
       pending.push([ref, t.data, which]);
     }

@@ -26,13 +26,18 @@ export class Linear {
     this.layout = opts.layout ?? 'out_in';
     const shape = this.layout === 'out_in' ? [outDim, inDim] : [inDim, outDim];
     this.weight = arena.declare(`${name}.weight`, shape, opts.weightInit ?? torchLinearInit(inDim));
-    this.bias = opts.bias === false ? null : arena.declare(`${name}.bias`, [outDim], opts.biasInit ?? torchLinearInit(inDim));
+    this.bias =
+      opts.bias === false ? null : arena.declare(`${name}.bias`, [outDim], opts.biasInit ?? torchLinearInit(inDim));
   }
 
   /** x (…, in) → (…, out), optionally with GELU fused in the epilogue, or a residual stream
    *  (…, out) added in the same pass. */
   forward(g: Graph, x: Tensor, act: 'none' | 'gelu' = 'none', residual?: Tensor): Tensor {
-    return linear(x, g.param(this.weight), this.bias ? g.param(this.bias) : undefined, { layout: this.layout, act, residual });
+    return linear(x, g.param(this.weight), this.bias ? g.param(this.bias) : undefined, {
+      layout: this.layout,
+      act,
+      residual,
+    });
   }
 }
 

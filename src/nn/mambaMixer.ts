@@ -73,10 +73,16 @@ export class MambaMixer {
     this.conv1dWeight = arena.declare(`${prefix}.conv1d.weight`, [E, 1, K], uniform(1 / Math.sqrt(K)));
     this.conv1dBias = arena.declare(`${prefix}.conv1d.bias`, [E], uniform(1 / Math.sqrt(K)));
     this.xProj = new Linear(arena, `${prefix}.x_proj`, E, R + 2 * N, { bias: false });
-    this.dtProj = new Linear(arena, `${prefix}.dt_proj`, R, E, { weightInit: uniform(R ** -0.5), biasInit: dtBiasInit });
+    this.dtProj = new Linear(arena, `${prefix}.dt_proj`, R, E, {
+      weightInit: uniform(R ** -0.5),
+      biasInit: dtBiasInit,
+    });
     this.aLog = arena.declare(`${prefix}.A_log`, [E, N], aLogInit(N));
     this.dSkip = arena.declare(`${prefix}.D`, [E], { kind: 'const', value: 1 });
-    this.outProj = new Linear(arena, `${prefix}.out_proj`, E, dModel, { bias: false, weightInit: uniform(1 / Math.sqrt(E * nLayers)) });
+    this.outProj = new Linear(arena, `${prefix}.out_proj`, E, dModel, {
+      bias: false,
+      weightInit: uniform(1 / Math.sqrt(E * nLayers)),
+    });
   }
 
   /** x (B, L, D) → (B, L, D), plus `residual` when given (added by out_proj's epilogue). */
@@ -98,16 +104,37 @@ export class MambaMixer {
  * The mixer in f64 from the ops' references. params: name → values, names without the
  * prefix (`in_proj.weight`, `conv1d.weight`, …); x (B, L, D) → (B, L, D).
  */
-export function mambaMixerRef(params: (name: string) => ArrayLike<number>, x: ArrayLike<number>, B: number, L: number, dModel: number): Float64Array {
+export function mambaMixerRef(
+  params: (name: string) => ArrayLike<number>,
+  x: ArrayLike<number>,
+  B: number,
+  L: number,
+  dModel: number,
+): Float64Array {
   const { inner: E, dtRank: R, state: N, conv: K } = mambaDims(dModel);
   const rows = B * L;
   const silu = unaryFnRef('silu');
   const softplus = unaryFnRef('softplus');
   const [xs, z] = splitRef(matmulRef(x, params('in_proj.weight'), rows, dModel, 2 * E, { transB: true }), [E, E]);
   const xc = conv1dRef(xs, params('conv1d.weight'), params('conv1d.bias'), B, L, E, K).map(silu);
-  const [dtr, Bm, Cm] = splitRef(matmulRef(xc, params('x_proj.weight'), rows, E, R + 2 * N, { transB: true }), [R, N, N]);
-  const delta = matmulRef(dtr, params('dt_proj.weight'), rows, R, E, { transB: true, bias: params('dt_proj.bias') }).map(softplus);
+  const [dtr, Bm, Cm] = splitRef(matmulRef(xc, params('x_proj.weight'), rows, E, R + 2 * N, { transB: true }), [
+    R,
+    N,
+    N,
+  ]);
+  const delta = matmulRef(dtr, params('dt_proj.weight'), rows, R, E, {
+    transB: true,
+    bias: params('dt_proj.bias'),
+  }).map(softplus);
   const h = (data: ArrayLike<number>, shape: number[]) => ({ data, shape });
-  const y = selectiveScanRef(h(xc, [B, L, E]), h(delta, [B, L, E]), h(params('A_log'), [E, N]), h(Bm, [B, L, N]), h(Cm, [B, L, N]), h(params('D'), [E]), h(z, [B, L, E]));
+  const y = selectiveScanRef(
+    h(xc, [B, L, E]),
+    h(delta, [B, L, E]),
+    h(params('A_log'), [E, N]),
+    h(Bm, [B, L, N]),
+    h(Cm, [B, L, N]),
+    h(params('D'), [E]),
+    h(z, [B, L, E]),
+  );
   return matmulRef(y, params('out_proj.weight'), rows, E, dModel, { transB: true });
 }

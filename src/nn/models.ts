@@ -45,7 +45,9 @@ export interface ModelShape {
 
 /** Rows of GPT-2's wpe: GPT2Config(n_positions = 2 × n_positions), at least the prompt. */
 export function gptPositionRows(shape: ModelShape): number {
-  return shape.nPositions === undefined ? shape.maxTokens : 2 * Math.max(shape.nPositions, Math.ceil(shape.maxTokens / 2));
+  return shape.nPositions === undefined
+    ? shape.maxTokens
+    : 2 * Math.max(shape.nPositions, Math.ceil(shape.maxTokens / 2));
 }
 
 /** Rows of the standard hybrid's wpe: nn.Embedding(n_positions), at least the prompt. */
@@ -94,8 +96,12 @@ export class Transformer extends IclModel {
 
   constructor(size: SpecWithName, shape: ModelShape) {
     super('transformer', size, shape);
-    this.wpe = this.arena.declare('_backbone.wpe.weight', [gptPositionRows(shape), size.dim], { kind: 'normal', std: 0.02 });
-    for (let i = 0; i < size.layers; i++) this.blocks.push(new GptBlock(this.arena, `_backbone.h.${i}`, size.dim, size.heads, size.layers));
+    this.wpe = this.arena.declare('_backbone.wpe.weight', [gptPositionRows(shape), size.dim], {
+      kind: 'normal',
+      std: 0.02,
+    });
+    for (let i = 0; i < size.layers; i++)
+      this.blocks.push(new GptBlock(this.arena, `_backbone.h.${i}`, size.dim, size.heads, size.layers));
     this.lnF = new LayerNorm(this.arena, '_backbone.ln_f', size.dim);
     this.declareReadOut();
   }
@@ -136,11 +142,16 @@ class MixerStack extends IclModel {
     super(kind, size, shape);
     // nn.Embedding's default N(0, 1): the official wpe sits outside the MixerModel whose init
     // would draw N(0, 0.02)
-    this.wpe = positional ? this.arena.declare('wpe.weight', [hybridPositionRows(shape), size.dim], { kind: 'normal', std: 1 }) : null;
+    this.wpe = positional
+      ? this.arena.declare('wpe.weight', [hybridPositionRows(shape), size.dim], { kind: 'normal', std: 1 })
+      : null;
     mixers.forEach((m, i) => {
       const prefix = `_backbone.layers.${i}`;
       // out_proj's init scale is 1/√n_layer, n_layer being the config's (MambaFormer's extra block not counted)
-      const mixer = m === 'mamba' ? new MambaMixer(this.arena, `${prefix}.mixer`, size.dim, size.layers) : new CausalSelfAttention(this.arena, `${prefix}.mixer`, size.dim, size.heads);
+      const mixer =
+        m === 'mamba'
+          ? new MambaMixer(this.arena, `${prefix}.mixer`, size.dim, size.layers)
+          : new CausalSelfAttention(this.arena, `${prefix}.mixer`, size.dim, size.heads);
       this.blocks.push(new ResidualBlock(this.arena, prefix, size.dim, mixer));
     });
     this.normF = new LayerNorm(this.arena, '_backbone.norm_f', size.dim);
@@ -161,7 +172,8 @@ export class Mamba extends MixerStack {
 }
 
 /** n layers of attention at even i and Mamba at odd i (mixed_attn's block order). */
-const alternating = (n: number): MixerKind[] => Array.from({ length: n }, (_, i) => (i % 2 === 0 ? 'attention' : 'mamba'));
+const alternating = (n: number): MixerKind[] =>
+  Array.from({ length: n }, (_, i) => (i % 2 === 0 ? 'attention' : 'mamba'));
 
 /** mixed_attn = "mambaformer": one extra Mamba block, then the n alternating ones (M, A, M, …, M
  *  for even n: n + 1 blocks); no positional embedding. */

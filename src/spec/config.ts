@@ -74,7 +74,11 @@ export const TASK_DEFAULTS: Record<TaskId, TaskDefaults> = {
 };
 
 /** The lab's default config for a task/model/size: short runs that still show learning. */
-export function defaultConfig(task: TaskId = 'linear_regression', model: ModelId = 'transformer', size: SizeId = 'tiny'): RunConfig {
+export function defaultConfig(
+  task: TaskId = 'linear_regression',
+  model: ModelId = 'transformer',
+  size: SizeId = 'tiny',
+): RunConfig {
   const t = TASK_DEFAULTS[task];
   return {
     task,

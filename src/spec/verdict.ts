@@ -98,7 +98,13 @@ const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 export function judge(task: TaskId, evaluations: readonly EvalSummary[], evalPrompts: number, pairs = 1): Verdict {
   const R = VERDICT_RULE;
   const last = evaluations[evaluations.length - 1];
-  const inconclusive = (value: number, reason: string): Verdict => ({ kind: 'inconclusive', symbol: '–', learns: false, value, reason });
+  const inconclusive = (value: number, reason: string): Verdict => ({
+    kind: 'inconclusive',
+    symbol: '–',
+    learns: false,
+    value,
+    reason,
+  });
   if (!last) return inconclusive(NaN, 'Not evaluated yet.');
   const prev = evaluations[evaluations.length - 2];
 
@@ -109,29 +115,67 @@ export function judge(task: TaskId, evaluations: readonly EvalSummary[], evalPro
     const span = 1 - chance;
     if (!Number.isFinite(acc)) return inconclusive(acc, `${what} is not a number.`);
     const base = `${what} ${pct(acc)} (chance ${pct(chance)})`;
-    const early = earlyReason(evaluations.length, evalPrompts, prev && Math.abs(acc - prev.model) > R.settled * span ? `it moved ${pct(Math.abs(acc - prev.model))} since the evaluation before` : null);
+    const early = earlyReason(
+      evaluations.length,
+      evalPrompts,
+      prev && Math.abs(acc - prev.model) > R.settled * span
+        ? `it moved ${pct(Math.abs(acc - prev.model))} since the evaluation before`
+        : null,
+    );
     if (early) return inconclusive(acc, `${base}, but ${early}.`);
-    if (acc >= R.matchAccuracy) return { kind: 'matches', symbol: '✓', learns: true, value: acc, reason: `${base}: at least ${pct(R.matchAccuracy)}.` };
-    if (acc <= chance + 0.1 * span) return { kind: 'fails', symbol: '✗', learns: false, value: acc, reason: `${base}: no better than chance.` };
-    return { kind: 'gap', symbol: '▲', learns: acc >= R.learnsAccuracy, value: acc, reason: `${base}: above chance, below ${pct(R.matchAccuracy)}.` };
+    if (acc >= R.matchAccuracy)
+      return {
+        kind: 'matches',
+        symbol: '✓',
+        learns: true,
+        value: acc,
+        reason: `${base}: at least ${pct(R.matchAccuracy)}.`,
+      };
+    if (acc <= chance + 0.1 * span)
+      return { kind: 'fails', symbol: '✗', learns: false, value: acc, reason: `${base}: no better than chance.` };
+    return {
+      kind: 'gap',
+      symbol: '▲',
+      learns: acc >= R.learnsAccuracy,
+      value: acc,
+      reason: `${base}: above chance, below ${pct(R.matchAccuracy)}.`,
+    };
   }
 
   const { model: m, zero: z = NaN, best: b = NaN, bestName = 'zero' } = last;
   const span = z - b;
   if (!Number.isFinite(m)) return inconclusive(NaN, 'The model error is not a number.');
-  if (!(span >= R.minSpan)) return inconclusive(NaN, `No baseline beats the zero predictor clearly (zero ${fmt(z)}, best ${bestName} ${fmt(b)}), so the gap is not defined.`);
+  if (!(span >= R.minSpan))
+    return inconclusive(
+      NaN,
+      `No baseline beats the zero predictor clearly (zero ${fmt(z)}, best ${bestName} ${fmt(b)}), so the gap is not defined.`,
+    );
   const gap = (m - b) / span;
   const base = `Error ${fmt(m)}, ${bestName} ${fmt(b)}, zero ${fmt(z)}: gap ${gap.toFixed(2)}`;
   const moved = prev ? Math.abs(m - prev.model) : 0;
-  const early = earlyReason(evaluations.length, evalPrompts, moved > R.settled * span ? `its error moved by ${fmt(moved)} since the evaluation before (still learning)` : null);
+  const early = earlyReason(
+    evaluations.length,
+    evalPrompts,
+    moved > R.settled * span ? `its error moved by ${fmt(moved)} since the evaluation before (still learning)` : null,
+  );
   if (early) return inconclusive(gap, `${base}, but ${early}.`);
-  if (gap <= R.matchGap) return { kind: 'matches', symbol: '✓', learns: true, value: gap, reason: `${base}: matches the best baseline.` };
-  if (gap >= R.failGap) return { kind: 'fails', symbol: '✗', learns: false, value: gap, reason: `${base}: no better than trivial.` };
-  return { kind: 'gap', symbol: '▲', learns: gap <= R.learnsGap, value: gap, reason: `${base}: ${gap <= R.learnsGap ? 'learns' : 'learns part of it'}, with a gap to ${bestName}.` };
+  if (gap <= R.matchGap)
+    return { kind: 'matches', symbol: '✓', learns: true, value: gap, reason: `${base}: matches the best baseline.` };
+  if (gap >= R.failGap)
+    return { kind: 'fails', symbol: '✗', learns: false, value: gap, reason: `${base}: no better than trivial.` };
+  return {
+    kind: 'gap',
+    symbol: '▲',
+    learns: gap <= R.learnsGap,
+    value: gap,
+    reason: `${base}: ${gap <= R.learnsGap ? 'learns' : 'learns part of it'}, with a gap to ${bestName}.`,
+  };
 }
 
 function earlyReason(evaluations: number, prompts: number, moved: string | null): string | null {
-  if (prompts < VERDICT_RULE.minPrompts) return `the evaluation set has ${prompts} prompts (a verdict needs ${VERDICT_RULE.minPrompts})`;
-  if (evaluations < VERDICT_RULE.minEvaluations) return `only ${evaluations} evaluation${evaluations === 1 ? '' : 's'} (a verdict needs ${VERDICT_RULE.minEvaluations})`;
+  if (prompts < VERDICT_RULE.minPrompts)
+    return `the evaluation set has ${prompts} prompts (a verdict needs ${VERDICT_RULE.minPrompts})`;
+  if (evaluations < VERDICT_RULE.minEvaluations)
+    return `only ${evaluations} evaluation${evaluations === 1 ? '' : 's'} (a verdict needs ${VERDICT_RULE.minEvaluations})`;
   return moved;
 }

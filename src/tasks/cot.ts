@@ -12,7 +12,8 @@ export const COT_HIDDEN = 8;
 export function sampleCot(rng: Rng, opts: SampleOpts): PromptBatch {
   const { batch: B, nDims: d, activeDims: a, nPoints: n } = opts;
   const h = COT_HIDDEN;
-  if (d < h) throw new Error(`cot_io pads the hidden layer (h = ${h}) into a token, so it needs nDims ≥ ${h} (got ${d}).`);
+  if (d < h)
+    throw new Error(`cot_io pads the hidden layer (h = ${h}) into a token, so it needs nDims ≥ ${h} (got ${d}).`);
   const T = 3 * n;
   const p: PromptBatch = {
     task: 'cot_io',

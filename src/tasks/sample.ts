@@ -24,6 +24,7 @@ const SAMPLERS: Record<TaskId, (rng: Rng, opts: SampleOpts) => PromptBatch> = {
 
 /** One batch of B prompts of a task; every random draw comes from `rng`. */
 export function sampleBatch(task: TaskId, rng: Rng, opts: SampleOpts): PromptBatch {
-  if (opts.activeDims > opts.nDims || opts.activeDims < 1) throw new Error(`activeDims must be in 1..nDims (got ${opts.activeDims}, nDims ${opts.nDims}).`);
+  if (opts.activeDims > opts.nDims || opts.activeDims < 1)
+    throw new Error(`activeDims must be in 1..nDims (got ${opts.activeDims}, nDims ${opts.nDims}).`);
   return SAMPLERS[task](rng, opts);
 }

@@ -24,7 +24,11 @@ function toCsv(header: string[], rows: string[][]): string {
 export function curvesToCsv(icl: IclResult): string {
   const names = Object.keys(icl.curves).sort((a, b) => Number(b === 'model') - Number(a === 'model'));
   const accuracy = Object.entries(icl.accuracy ?? {}).filter(([, a]) => a.length === icl.positions.length);
-  const header = ['position', ...names.flatMap((n) => [`${n}_mean`, `${n}_lo`, `${n}_hi`]), ...accuracy.map(([n]) => `${n}_accuracy`)];
+  const header = [
+    'position',
+    ...names.flatMap((n) => [`${n}_mean`, `${n}_lo`, `${n}_hi`]),
+    ...accuracy.map(([n]) => `${n}_accuracy`),
+  ];
   const rows = icl.positions.map((p, i) => [
     num(p),
     ...names.flatMap((n) => [num(icl.curves[n].mean[i]), num(icl.curves[n].lo[i]), num(icl.curves[n].hi[i])]),
@@ -35,5 +39,8 @@ export function curvesToCsv(icl: IclResult): string {
 
 /** Columns: step, loss. */
 export function historyToCsv(history: RunFile['history']): string {
-  return toCsv(['step', 'loss'], history.map((h) => [num(h.step), num(h.loss)]));
+  return toCsv(
+    ['step', 'loss'],
+    history.map((h) => [num(h.step), num(h.loss)]),
+  );
 }

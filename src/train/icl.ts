@@ -53,7 +53,12 @@ export function pointErrors(task: TaskId, evalSet: EvalSet, predictions: Float32
 }
 
 /** Errors from any predictor: predAt(b, i, c) is coordinate c of the prediction for example i of prompt b. */
-export function exampleErrors(task: TaskId, p: PromptBatch, predAt: (b: number, i: number, c: number) => number, prompts = p.batch): number[][] {
+export function exampleErrors(
+  task: TaskId,
+  p: PromptBatch,
+  predAt: (b: number, i: number, c: number) => number,
+  prompts = p.batch,
+): number[][] {
   const { nExamples: n, dim: d } = p;
   const out: number[][] = [];
   for (let b = 0; b < prompts; b++) {
@@ -206,7 +211,8 @@ export function iclResult(evalSet: EvalSet, predictions: Float32Array, baselines
     positions: Array.from({ length: batch.nExamples }, (_, i) => i + 1),
     curves: { model, ...baselines.curves },
   };
-  if (task === 'sparse_parity') result.accuracy = { model: accuracyPerPosition(evalSet, predictions), ...baselines.accuracy };
+  if (task === 'sparse_parity')
+    result.accuracy = { model: accuracyPerPosition(evalSet, predictions), ...baselines.accuracy };
   if (task === 'vector_mqar') result.accuracy = { model: [mqarRecall(evalSet, predictions)], ...baselines.accuracy };
   return result;
 }

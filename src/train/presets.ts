@@ -16,18 +16,53 @@ export interface TeachingRecipe {
   reduction: string;
 }
 
-const FAST = { size: 'tiny', lr: 1e-3, warmup: 250, lrSchedule: 'cosine', batch: 64, evalEvery: 200, evalPrompts: 256 } as const;
+const FAST = {
+  size: 'tiny',
+  lr: 1e-3,
+  warmup: 250,
+  lrSchedule: 'cosine',
+  batch: 64,
+  evalEvery: 200,
+  evalPrompts: 256,
+} as const;
 
 export const TEACHING: Record<TaskId, TeachingRecipe> = {
-  linear_regression: { fields: { ...FAST, steps: 4000, nDims: 8, nPoints: 21 }, reduction: 'd = 8 and 21 examples (the paper: d = 20, 41)' },
-  sparse_linear_regression: { fields: { ...FAST, steps: 4000, nDims: 10, nPoints: 21 }, reduction: 'd = 10 and 21 examples (the paper: d = 20, 41)' },
-  relu_2nn_regression: { fields: { ...FAST, steps: 4000, nDims: 8, nPoints: 41 }, reduction: 'd = 8 and 41 examples (the paper: d = 20, 101)' },
-  decision_tree: { fields: { ...FAST, steps: 4000, nDims: 8, nPoints: 41 }, reduction: 'd = 8 and 41 examples (the paper: d = 20, 101)' },
-  orthogonal_outlier_regression: { fields: { ...FAST, steps: 4000, nDims: 8, nPoints: 41 }, reduction: 'd = 8 and 41 examples (the paper: d = 20, 101)' },
-  many_outlier_regression: { fields: { ...FAST, steps: 4000, nDims: 8, nPoints: 64 }, reduction: 'd = 8 and 64 examples, about 6 of them real (the paper: d = 20, up to 512)' },
-  sparse_parity: { fields: { ...FAST, steps: 6000, nDims: 6, nPoints: 60 }, reduction: 'd = 6 (15 possible index pairs) and 60 examples (the paper: d = 10, 140)' },
-  cot_io: { fields: { ...FAST, steps: 4000, nDims: 8, nPoints: 20 }, reduction: 'd = 8 and 20 examples (the paper: d = 10, 50)' },
-  vector_mqar: { fields: { ...FAST, steps: 5000, nDims: 8, nPoints: 8, clip: 100 }, reduction: '8 key/value pairs of d = 8 (the paper: 64 pairs, d = 20)' },
+  linear_regression: {
+    fields: { ...FAST, steps: 4000, nDims: 8, nPoints: 21 },
+    reduction: 'd = 8 and 21 examples (the paper: d = 20, 41)',
+  },
+  sparse_linear_regression: {
+    fields: { ...FAST, steps: 4000, nDims: 10, nPoints: 21 },
+    reduction: 'd = 10 and 21 examples (the paper: d = 20, 41)',
+  },
+  relu_2nn_regression: {
+    fields: { ...FAST, steps: 4000, nDims: 8, nPoints: 41 },
+    reduction: 'd = 8 and 41 examples (the paper: d = 20, 101)',
+  },
+  decision_tree: {
+    fields: { ...FAST, steps: 4000, nDims: 8, nPoints: 41 },
+    reduction: 'd = 8 and 41 examples (the paper: d = 20, 101)',
+  },
+  orthogonal_outlier_regression: {
+    fields: { ...FAST, steps: 4000, nDims: 8, nPoints: 41 },
+    reduction: 'd = 8 and 41 examples (the paper: d = 20, 101)',
+  },
+  many_outlier_regression: {
+    fields: { ...FAST, steps: 4000, nDims: 8, nPoints: 64 },
+    reduction: 'd = 8 and 64 examples, about 6 of them real (the paper: d = 20, up to 512)',
+  },
+  sparse_parity: {
+    fields: { ...FAST, steps: 6000, nDims: 6, nPoints: 60 },
+    reduction: 'd = 6 (15 possible index pairs) and 60 examples (the paper: d = 10, 140)',
+  },
+  cot_io: {
+    fields: { ...FAST, steps: 4000, nDims: 8, nPoints: 20 },
+    reduction: 'd = 8 and 20 examples (the paper: d = 10, 50)',
+  },
+  vector_mqar: {
+    fields: { ...FAST, steps: 5000, nDims: 8, nPoints: 8, clip: 100 },
+    reduction: '8 key/value pairs of d = 8 (the paper: 64 pairs, d = 20)',
+  },
 };
 
 /** The config of a preset for a task and model; `seed` is kept. */

@@ -42,7 +42,14 @@ export interface ResumeReport {
 
 export type TrainerEvent =
   | { type: 'ready'; adapter: string }
-  | { type: 'progress'; step: number; total: number; loss: number; stepsPerSecond: number; losses: { step: number; loss: number }[] }
+  | {
+      type: 'progress';
+      step: number;
+      total: number;
+      loss: number;
+      stepsPerSecond: number;
+      losses: { step: number; loss: number }[];
+    }
   | { type: 'eval'; step: number; icl: IclResult; metrics: Record<string, number> }
   | { type: 'state'; state: 'idle' | 'training' | 'paused' | 'done' }
   /** GPU pipelines being compiled before a step or an evaluation can run; 0: done. */

@@ -2,7 +2,17 @@
 // validation for everything that enters the lab from outside (imported run files, share
 // links, CLI config files). Parse here, then trust the types everywhere else.
 import * as v from 'valibot';
-import { LR_SCHEDULES, MODEL_IDS, SIZE_IDS, TASK_IDS, defaultConfig, type ModelId, type RunConfig, type SizeId, type TaskId } from '../spec/config';
+import {
+  LR_SCHEDULES,
+  MODEL_IDS,
+  SIZE_IDS,
+  TASK_IDS,
+  defaultConfig,
+  type ModelId,
+  type RunConfig,
+  type SizeId,
+  type TaskId,
+} from '../spec/config';
 import type { IclResult } from '../spec/icl';
 import type { RunFile } from './protocol';
 import { COT_HIDDEN } from '../tasks/cot';
@@ -146,7 +156,10 @@ export const RunConfigInputSchema = v.pipe(
 // JSON has no NaN: JSON.stringify writes NaN and ±Infinity as null. A diverged loss or an
 // undefined error therefore arrives as null and becomes NaN again here.
 const value = v.pipe(
-  v.custom<number | null>((x) => x === null || (typeof x === 'number' && (Number.isFinite(x) || Number.isNaN(x))), 'a finite number or null'),
+  v.custom<number | null>(
+    (x) => x === null || (typeof x === 'number' && (Number.isFinite(x) || Number.isNaN(x))),
+    'a finite number or null',
+  ),
   v.transform((x) => (x === null ? NaN : x)),
 );
 
@@ -157,7 +170,11 @@ const values = v.pipe(
 
 function namedRecord<T extends v.GenericSchema>(item: T, max: number, what: string) {
   return v.pipe(
-    v.record(v.pipe(v.string(), v.regex(NAME_PATTERN, 'a name made of letters, digits and _')), item, `an object of ${what}`),
+    v.record(
+      v.pipe(v.string(), v.regex(NAME_PATTERN, 'a name made of letters, digits and _')),
+      item,
+      `an object of ${what}`,
+    ),
     v.check((r) => Object.keys(r).length <= max, `an object of at most ${max} ${what}`),
   );
 }
@@ -190,13 +207,17 @@ export const IclResultSchema = v.pipe(
   ),
   v.check(
     (icl) => lengthMismatch(icl) === null,
-    (issue) => `one value per position in every curve (${lengthMismatch(issue.input as IclResult)}, positions has ${(issue.input as IclResult).positions.length})`,
+    (issue) =>
+      `one value per position in every curve (${lengthMismatch(issue.input as IclResult)}, positions has ${(issue.input as IclResult).positions.length})`,
   ),
 );
 
 export const HistorySchema = v.pipe(
   v.array(
-    v.object({ step: bounded({ min: 0, max: CONFIG_BOUNDS.steps.max, integer: true }), loss: value }, 'an object with step and loss'),
+    v.object(
+      { step: bounded({ min: 0, max: CONFIG_BOUNDS.steps.max, integer: true }), loss: value },
+      'an object with step and loss',
+    ),
     'a list of { step, loss }',
   ),
   v.maxLength(RUN_FILE_LIMITS.history, `a list of at most ${RUN_FILE_LIMITS.history} entries`),
@@ -226,8 +247,14 @@ export const RunFileSchema = v.object(
     history: HistorySchema,
     icl: v.nullable(IclResultSchema),
     metrics: namedRecord(value, RUN_FILE_LIMITS.metrics, 'numbers'),
-    stepsPerSecond: v.pipe(value, v.check((x) => Number.isNaN(x) || x >= 0, 'a number of at least 0')),
-    adapter: v.pipe(v.string('a piece of text'), v.maxLength(RUN_FILE_LIMITS.adapterChars, `text of at most ${RUN_FILE_LIMITS.adapterChars} characters`)),
+    stepsPerSecond: v.pipe(
+      value,
+      v.check((x) => Number.isNaN(x) || x >= 0, 'a number of at least 0'),
+    ),
+    adapter: v.pipe(
+      v.string('a piece of text'),
+      v.maxLength(RUN_FILE_LIMITS.adapterChars, `text of at most ${RUN_FILE_LIMITS.adapterChars} characters`),
+    ),
     evalStep: v.optional(bounded({ min: 0, max: CONFIG_BOUNDS.steps.max, integer: true })),
     evaluations: v.optional(EvaluationsSchema),
   },
@@ -238,7 +265,7 @@ export const RunFileSchema = v.object(
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const configTypeMatches: Same<v.InferOutput<typeof RunConfigSchema>, RunConfig> = true;
 const runFileTypeMatches: Same<v.InferOutput<typeof RunFileSchema>, RunFile> = true;
-void configTypeMatches, runFileTypeMatches;
+(void configTypeMatches, runFileTypeMatches);
 
 /** "config.curves.model.lo[3]"; names that are not plain identifiers are not echoed. */
 function pathOf(issue: v.BaseIssue<unknown>, root: string): string {

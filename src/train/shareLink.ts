@@ -90,7 +90,10 @@ export function compactRun(run: RunFile): RunFile {
   const out: RunFile = {
     version: run.version,
     config: { ...run.config },
-    history: downsample(run.history, SHARE_LINK_LIMITS.historyPoints).map((h) => ({ step: h.step, loss: round(h.loss) })),
+    history: downsample(run.history, SHARE_LINK_LIMITS.historyPoints).map((h) => ({
+      step: h.step,
+      loss: round(h.loss),
+    })),
     icl: run.icl ? compactIcl(run.icl) : null,
     metrics: mapRecord(run.metrics, round),
     stepsPerSecond: round(run.stepsPerSecond),
@@ -146,9 +149,12 @@ export function decodeShareLink(hash: string): DecodedShareLink {
     if (!m) return fail('This is not an ICL Lab share link.');
     const version = Number(m[1]);
     if (version > SHARE_LINK_VERSION) {
-      return fail(`This link was made by a newer version of ICL Lab (link format v${version}); this page reads v${SHARE_LINK_VERSION}. Reload the page to get the latest lab.`);
+      return fail(
+        `This link was made by a newer version of ICL Lab (link format v${version}); this page reads v${SHARE_LINK_VERSION}. Reload the page to get the latest lab.`,
+      );
     }
-    if (version !== SHARE_LINK_VERSION) return fail(`This link uses a link format (v${version}) that ICL Lab never made.`);
+    if (version !== SHARE_LINK_VERSION)
+      return fail(`This link uses a link format (v${version}) that ICL Lab never made.`);
 
     const packed = fromBase64Url(m[2]);
     if (!packed || packed.length === 0) return fail(DAMAGED);
@@ -156,7 +162,8 @@ export function decodeShareLink(hash: string): DecodedShareLink {
     try {
       bytes = inflateCapped(packed, SHARE_LINK_LIMITS.jsonBytes);
     } catch (e) {
-      if (e instanceof TooBig) return fail('This share link unpacks to far more data than a run holds; the lab did not open it.');
+      if (e instanceof TooBig)
+        return fail('This share link unpacks to far more data than a run holds; the lab did not open it.');
       return fail(DAMAGED);
     }
     let payload: unknown;

@@ -13,7 +13,16 @@ import { Rng } from '../engine/rng';
 import type { Tensor } from '../engine/tensor';
 import { TrainingStep, type StepReading } from '../engine/trainingStep';
 import { buildModel, type IclModel, type SpecWithName } from '../nn/models';
-import { Curriculum, makeEvalSet, maxTokens, nPositions, sampleBatch, type EvalSet, type PromptBatch, type Stage } from '../tasks';
+import {
+  Curriculum,
+  makeEvalSet,
+  maxTokens,
+  nPositions,
+  sampleBatch,
+  type EvalSet,
+  type PromptBatch,
+  type Stage,
+} from '../tasks';
 import type { RunConfig } from '../spec/config';
 import { EVAL_CHUNK, evalForward, lossBatch, outDimOf, trainingLoss } from './graphs';
 import { evalBaselines, iclResult, type BaselineReport } from './icl';
@@ -24,7 +33,9 @@ import { summarize, type EvalPoint } from '../spec/verdict';
 
 export class DivergedError extends Error {
   constructor(step: number, loss: number) {
-    super(`Training diverged at step ${step}: the loss became ${loss}. Lower the learning rate (try half) or the gradient clip, then train again.`);
+    super(
+      `Training diverged at step ${step}: the loss became ${loss}. Lower the learning rate (try half) or the gradient clip, then train again.`,
+    );
     this.name = 'DivergedError';
   }
 }
@@ -159,7 +170,8 @@ export class Trainer {
       metrics[this.config.task === 'vector_mqar' ? 'recall' : 'final_accuracy'] = acc[acc.length - 1];
     }
     this.lastEval = { step: this.step, icl, metrics };
-    if (this.evaluations[this.evaluations.length - 1]?.step !== this.step) this.evaluations.push({ step: this.step, ...summarize(this.config.task, icl) });
+    if (this.evaluations[this.evaluations.length - 1]?.step !== this.step)
+      this.evaluations.push({ step: this.step, ...summarize(this.config.task, icl) });
     return this.lastEval;
   }
 
@@ -195,7 +207,8 @@ export class Trainer {
     adamSteps = 0,
     past: { evaluations?: EvalPoint[]; lastEval?: Trainer['lastEval'] } = {},
   ): void {
-    if (!Number.isInteger(step) || step < 0 || step > this.config.steps) throw new Error(`cannot resume at step ${step} of ${this.config.steps}`);
+    if (!Number.isInteger(step) || step < 0 || step > this.config.steps)
+      throw new Error(`cannot resume at step ${step} of ${this.config.steps}`);
     this.step = step;
     this.history.splice(0, this.history.length, ...history.filter((h) => h.step <= step));
     this.resumedAdamSteps = adamSteps;
@@ -253,13 +266,21 @@ export class Trainer {
       this.trainingStep = null;
     }
     try {
-      this.trainingStep = await TrainingStep.create(this.gpu, this.model.arena, trainingLoss(this.model, this.config, stage), this.adam, {
-        step: adamSteps,
-        onCompiling: (n) => this.onCompiling?.(n),
-      });
+      this.trainingStep = await TrainingStep.create(
+        this.gpu,
+        this.model.arena,
+        trainingLoss(this.model, this.config, stage),
+        this.adam,
+        {
+          step: adamSteps,
+          onCompiling: (n) => this.onCompiling?.(n),
+        },
+      );
     } catch (e) {
       if (!(e instanceof PlanLimitError)) throw e;
-      throw new ModelTooBigError(`The ${this.config.size} ${this.config.model} does not fit on this GPU at batch ${this.config.batch} and ${stage.nPoints} examples per prompt. ${e.message} Choose a smaller size or batch.`);
+      throw new ModelTooBigError(
+        `The ${this.config.size} ${this.config.model} does not fit on this GPU at batch ${this.config.batch} and ${stage.nPoints} examples per prompt. ${e.message} Choose a smaller size or batch.`,
+      );
     }
     this.stage = stage;
     return this.trainingStep;
@@ -268,21 +289,27 @@ export class Trainer {
   private async compileChecked(g: Graph, keep: Tensor[]): Promise<CompiledGraph> {
     try {
       let compiled: Promise<CompiledGraph> | null = null;
-      await this.gpu.preparePipelines(g.dispatches.map((d) => d.kernel), {
-        // the values, buffers and bind groups while the pipelines compile
-        meanwhile: () => {
-          compiled = this.gpu.checked(() => new CompiledGraph(g, { keep, pipelinesLater: true }));
-          compiled.catch(() => {}); // handled below, once the pipelines are in (not an unhandled rejection meanwhile)
+      await this.gpu.preparePipelines(
+        g.dispatches.map((d) => d.kernel),
+        {
+          // the values, buffers and bind groups while the pipelines compile
+          meanwhile: () => {
+            compiled = this.gpu.checked(() => new CompiledGraph(g, { keep, pipelinesLater: true }));
+            compiled.catch(() => {}); // handled below, once the pipelines are in (not an unhandled rejection meanwhile)
+          },
+          onCompiling: (n) => this.onCompiling?.(n),
         },
-        onCompiling: (n) => this.onCompiling?.(n),
-      });
+      );
       const graph = await compiled!;
       await graph.validate();
       return graph;
     } catch (e) {
       // the evaluation's chunk of prompts is fixed: a smaller batch would not help here
-      if (e instanceof GraphRejectedError) throw new GraphRejectedError(`The evaluation cannot run, so training stops. ${e.message}`);
-      throw new ModelTooBigError(`The ${this.config.size} ${this.config.model} does not fit on this GPU for evaluation: ${(e as Error).message} Choose a smaller size.`);
+      if (e instanceof GraphRejectedError)
+        throw new GraphRejectedError(`The evaluation cannot run, so training stops. ${e.message}`);
+      throw new ModelTooBigError(
+        `The ${this.config.size} ${this.config.model} does not fit on this GPU for evaluation: ${(e as Error).message} Choose a smaller size.`,
+      );
     }
   }
 

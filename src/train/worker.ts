@@ -47,7 +47,11 @@ class WorkerTrainer implements TrainerApi {
           this.running = false;
           this.gpu = null;
           this.trainer = null;
-          this.emit({ type: 'error', kind: 'device_lost', message: `The GPU device was lost (${info.reason}${info.message ? `: ${info.message}` : ''}). Your runs so far are kept; press Train to start again on a new device.` });
+          this.emit({
+            type: 'error',
+            kind: 'device_lost',
+            message: `The GPU device was lost (${info.reason}${info.message ? `: ${info.message}` : ''}). Your runs so far are kept; press Train to start again on a new device.`,
+          });
         },
       });
     } catch (e) {
@@ -75,7 +79,11 @@ class WorkerTrainer implements TrainerApi {
       this.trainer = new Trainer(gpu, config);
       this.trainer.onCompiling = (pipelines) => this.emit({ type: 'compiling', pipelines });
     } catch (e) {
-      this.emit({ type: 'error', kind: e instanceof ModelTooBigError ? 'too_big' : 'internal', message: (e as Error).message });
+      this.emit({
+        type: 'error',
+        kind: e instanceof ModelTooBigError ? 'too_big' : 'internal',
+        message: (e as Error).message,
+      });
       throw e;
     }
     this.emit({ type: 'state', state: 'idle' });
@@ -216,7 +224,14 @@ class WorkerTrainer implements TrainerApi {
     const losses = t.history.slice(this.sentLosses);
     this.sentLosses = t.history.length;
     const last = t.history[t.history.length - 1];
-    this.emit({ type: 'progress', step: t.step, total: t.config.steps, loss: last?.loss ?? NaN, stepsPerSecond: t.stepsPerSecond, losses });
+    this.emit({
+      type: 'progress',
+      step: t.step,
+      total: t.config.steps,
+      loss: last?.loss ?? NaN,
+      stepsPerSecond: t.stepsPerSecond,
+      losses,
+    });
   }
 
   private requireTrainer(): Trainer {

@@ -15,25 +15,29 @@ export interface TaskText {
 export const TASK_TEXT: Record<TaskId, TaskText> = {
   linear_regression: {
     label: 'Linear regression',
-    tests: 'Can the model infer a fresh linear function y = wᵀx from the examples in its prompt, as least squares does?',
+    tests:
+      'Can the model infer a fresh linear function y = wᵀx from the examples in its prompt, as least squares does?',
     yLabel: 'squared error / d',
     xLabel: 'examples in the prompt',
   },
   sparse_linear_regression: {
     label: 'Sparse linear regression',
-    tests: 'Only 3 coordinates of w matter: does the model exploit sparsity the way Lasso does, needing fewer examples?',
+    tests:
+      'Only 3 coordinates of w matter: does the model exploit sparsity the way Lasso does, needing fewer examples?',
     yLabel: 'squared error / k',
     xLabel: 'examples in the prompt',
   },
   relu_2nn_regression: {
     label: '2-layer ReLU network regression',
-    tests: 'Each prompt is a random two-layer ReLU network: can the model fit a non-linear function from examples alone?',
+    tests:
+      'Each prompt is a random two-layer ReLU network: can the model fit a non-linear function from examples alone?',
     yLabel: 'squared error / d',
     xLabel: 'examples in the prompt',
   },
   decision_tree: {
     label: 'Decision tree',
-    tests: 'Each prompt is a random depth-4 decision tree over the signs of x: can the model learn piecewise-constant rules in context?',
+    tests:
+      'Each prompt is a random depth-4 decision tree over the signs of x: can the model learn piecewise-constant rules in context?',
     yLabel: 'squared error',
     xLabel: 'examples in the prompt',
   },
@@ -45,25 +49,29 @@ export const TASK_TEXT: Record<TaskId, TaskText> = {
   },
   many_outlier_regression: {
     label: 'Many-outlier regression',
-    tests: '90% of the examples are the same dummy pair (x = 1, y = 1): can the model find the few real ones in a long prompt?',
+    tests:
+      '90% of the examples are the same dummy pair (x = 1, y = 1): can the model find the few real ones in a long prompt?',
     yLabel: 'squared error (real examples)',
     xLabel: 'examples in the prompt',
   },
   sparse_parity: {
     label: 'Sparse parity',
-    tests: 'y is the product of 2 hidden coordinates of x ∈ {−1, +1}ᵈ: can the model work out which two from examples? (The paper finds Transformers fail here and Mamba succeeds.)',
+    tests:
+      'y is the product of 2 hidden coordinates of x ∈ {−1, +1}ᵈ: can the model work out which two from examples? (The paper finds Transformers fail here and Mamba succeeds.)',
     yLabel: 'accuracy',
     xLabel: 'examples in the prompt',
   },
   cot_io: {
     label: 'Chain-of-thought I/O',
-    tests: 'Each example shows the hidden layer of a 2-layer ReLU net before the answer: does the model use the intermediate steps to learn the net?',
+    tests:
+      'Each example shows the hidden layer of a 2-layer ReLU net before the answer: does the model use the intermediate steps to learn the net?',
     yLabel: 'squared error of y',
     xLabel: 'examples in the prompt',
   },
   vector_mqar: {
     label: 'Vector MQAR',
-    tests: 'Multi-query associative recall: after 64 key/value vector pairs, can the model return the value of a queried key? (The paper finds Mamba struggles and attention succeeds.)',
+    tests:
+      'Multi-query associative recall: after 64 key/value vector pairs, can the model return the value of a queried key? (The paper finds Mamba struggles and attention succeeds.)',
     yLabel: 'squared error / d',
     xLabel: 'key/value pairs',
   },

@@ -39,7 +39,9 @@ export function presetTimeText(run: PresetRun, adapter: AdapterSeen, speed: Meas
   const thisOne = isSoftwareAdapter(adapter.name) ? 'this adapter' : 'this GPU';
   if (speed && adapter.name) {
     const rate = formatRate(speed.stepsPerSecond);
-    const where = adapter.current ? `${thisOne}'s measured ${rate}` : `the ${rate} measured in this browser on ${adapter.name}`;
+    const where = adapter.current
+      ? `${thisOne}'s measured ${rate}`
+      : `the ${rate} measured in this browser on ${adapter.name}`;
     return `${steps} ≈ ${formatDuration(run.steps / speed.stepsPerSecond)} at ${where} (${family}${otherRun(run, speed)}).`;
   }
   const unmeasured = adapter.name

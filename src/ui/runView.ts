@@ -44,7 +44,11 @@ export function runFileFromView(v: RunView): RunFile {
 }
 
 /** A short human name for a run: "Linear regression · Transformer · tiny · seed 1". */
-export function runTitle(c: RunConfig, taskLabel: (t: RunConfig['task']) => string, modelLabel: (m: RunConfig['model']) => string): string {
+export function runTitle(
+  c: RunConfig,
+  taskLabel: (t: RunConfig['task']) => string,
+  modelLabel: (m: RunConfig['model']) => string,
+): string {
   return `${taskLabel(c.task)} · ${modelLabel(c.model)} · ${c.size} · seed ${c.seed}`;
 }
 

@@ -71,7 +71,8 @@ export function parseSpeeds(text: string | null): SpeedTable {
       const s = validSpeed(v);
       if (KEYS.has(k) && s) kept[k as FamilySize] = s;
     }
-    if (!table.some((r) => r.adapter === adapterKey(adapter))) table.push({ adapter: adapterKey(adapter), speeds: kept });
+    if (!table.some((r) => r.adapter === adapterKey(adapter)))
+      table.push({ adapter: adapterKey(adapter), speeds: kept });
   }
   return table;
 }
@@ -81,7 +82,13 @@ export function stringifySpeeds(table: SpeedTable): string {
 }
 
 /** The table with a new measurement; its adapter moves first, the oldest beyond MAX_ADAPTERS goes. */
-export function recordSpeed(table: SpeedTable, adapter: string, model: ModelId, size: SizeId, speed: MeasuredSpeed): SpeedTable {
+export function recordSpeed(
+  table: SpeedTable,
+  adapter: string,
+  model: ModelId,
+  size: SizeId,
+  speed: MeasuredSpeed,
+): SpeedTable {
   const name = adapterKey(adapter);
   const s = validSpeed(speed);
   if (!name || !s) return table;
@@ -91,7 +98,12 @@ export function recordSpeed(table: SpeedTable, adapter: string, model: ModelId, 
 }
 
 /** The speed measured on this adapter for this family and size, or null. */
-export function speedFor(table: SpeedTable, adapter: string | null, model: ModelId, size: SizeId): MeasuredSpeed | null {
+export function speedFor(
+  table: SpeedTable,
+  adapter: string | null,
+  model: ModelId,
+  size: SizeId,
+): MeasuredSpeed | null {
   if (!adapter) return null;
   return table.find((r) => r.adapter === adapterKey(adapter))?.speeds[`${model}/${size}`] ?? null;
 }

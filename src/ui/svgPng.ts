@@ -14,7 +14,11 @@ const TITLE_H = 28;
 const ROW_H = 20;
 const PAD = 10;
 
-export async function svgToPng(svg: SVGSVGElement, opts: { title: string; legend?: readonly PngLegendItem[] }, scale = 2): Promise<Blob> {
+export async function svgToPng(
+  svg: SVGSVGElement,
+  opts: { title: string; legend?: readonly PngLegendItem[] },
+  scale = 2,
+): Promise<Blob> {
   const { width, height } = svg.getBoundingClientRect();
   const font = getComputedStyle(svg).fontFamily || 'sans-serif';
   const clone = svg.cloneNode(true) as SVGSVGElement;

@@ -10,7 +10,10 @@ export interface TrainerClient {
 }
 
 export function createTrainer(onEvent: (e: TrainerEvent) => void, onCrash: (message: string) => void): TrainerClient {
-  const worker = new Worker(new URL('../train/worker.ts', import.meta.url), { type: 'module', name: 'icl-lab-trainer' });
+  const worker = new Worker(new URL('../train/worker.ts', import.meta.url), {
+    type: 'module',
+    name: 'icl-lab-trainer',
+  });
   // A worker that fails to load or throws outside a call never answers again: say so.
   worker.addEventListener('error', (e) => {
     e.preventDefault();

@@ -29,7 +29,10 @@ export function runCli(bundle: string, args: string[]) {
 }
 
 /** The CLI as a child process that a test can signal; resolves with its exit status and output. */
-export function startCli(bundle: string, args: string[]): {
+export function startCli(
+  bundle: string,
+  args: string[],
+): {
   child: ChildProcessWithoutNullStreams;
   output: () => string;
   stderr: () => string;

@@ -58,7 +58,13 @@ describe('cli', () => {
     expect(help.status).toBe(0);
     const configFlags = ['--config FILE', '--n-dims N', '--n-points N', '--no-parity-per-prompt', '--warmup N'];
     configFlags.push('--lr-schedule NAME', '--clip X', '--print-config');
-    const runFlags = ['--checkpoint-every N', '--resume FILE', '--stop-after K', '--extend-to M', '--weights-only-resume'];
+    const runFlags = [
+      '--checkpoint-every N',
+      '--resume FILE',
+      '--stop-after K',
+      '--extend-to M',
+      '--weights-only-resume',
+    ];
     for (const f of [...configFlags, ...runFlags]) {
       expect(help.stdout).toMatch(new RegExp(`^  ${f} `, 'm'));
     }
@@ -68,14 +74,28 @@ describe('cli', () => {
   it("trains from a run file's config (--config), flags overriding its fields", () => {
     const config = {
       ...defaultConfig('sparse_parity', 'transformer', 'tiny'),
-      nDims: 6, nPoints: 12, warmup: 1, lrSchedule: 'cosine' as const, steps: 3, batch: 8, evalEvery: 2, evalPrompts: 16, seed: 5, clip: 3,
+      nDims: 6,
+      nPoints: 12,
+      warmup: 1,
+      lrSchedule: 'cosine' as const,
+      steps: 3,
+      batch: 8,
+      evalEvery: 2,
+      evalPrompts: 16,
+      seed: 5,
+      clip: 3,
     };
     const source = join(dir, 'source.json');
-    writeFileSync(source, JSON.stringify({ version: 1, config, history: [], icl: null, metrics: {}, stepsPerSecond: 0, adapter: '' }));
+    writeFileSync(
+      source,
+      JSON.stringify({ version: 1, config, history: [], icl: null, metrics: {}, stepsPerSecond: 0, adapter: '' }),
+    );
     const out = join(dir, 'from-config.json');
     const r = cli('train', '--config', source, '--n-points', '10', '--no-parity-per-prompt', '--out', out);
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/on sparse_parity \(d 6, n 10, indices shared per batch\), 3 steps, batch 8, lr 0\.0004 \(1 warm-up step, then cosine\), clip 3, seed 5/);
+    expect(r.stdout).toMatch(
+      /on sparse_parity \(d 6, n 10, indices shared per batch\), 3 steps, batch 8, lr 0\.0004 \(1 warm-up step, then cosine\), clip 3, seed 5/,
+    );
     const written = parseRunFile(JSON.parse(readFileSync(out, 'utf8')));
     if (!written.ok) throw new Error(written.error);
     const want = { ...config, nPoints: 10, parityPerPrompt: false };
@@ -85,16 +105,33 @@ describe('cli', () => {
     const again = cli('train', '--config', out, '--print-config');
     expect(again.status, again.stderr).toBe(0);
     expect(JSON.parse(again.stdout)).toEqual(want);
-    expect(JSON.parse(cli('train', '--config', out, '--lr-schedule', 'constant', '--warmup', '0', '--print-config').stdout)).toEqual({ ...want, lrSchedule: 'constant', warmup: 0 });
+    expect(
+      JSON.parse(cli('train', '--config', out, '--lr-schedule', 'constant', '--warmup', '0', '--print-config').stdout),
+    ).toEqual({ ...want, lrSchedule: 'constant', warmup: 0 });
   });
 
   it('a training step this GPU cannot bind stops the run with a sentence and exit status 1', () => {
     // lavapipe binds at most 128 MiB, as browsers do; the paper Mamba's in_proj output at 1024
     // tokens and batch 64 is 256 MiB (README: what needs more than the defaults)
     const out = join(dir, 'refused.json');
-    const r = cli('train', '--task', 'many_outlier_regression', '--model', 'mamba', '--size', 'paper', '--no-curriculum', '--steps', '2', '--out', out);
+    const r = cli(
+      'train',
+      '--task',
+      'many_outlier_regression',
+      '--model',
+      'mamba',
+      '--size',
+      'paper',
+      '--no-curriculum',
+      '--steps',
+      '2',
+      '--out',
+      out,
+    );
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/^error: The paper mamba does not fit on this GPU at batch 64 and 512 examples per prompt\. The kernel "\w+" binds 256\.0 MiB of ".+" \(binding \d\); this GPU binds at most 128\.0 MiB per storage buffer\. Choose a smaller size or batch\.$/m);
+    expect(r.stderr).toMatch(
+      /^error: The paper mamba does not fit on this GPU at batch 64 and 512 examples per prompt\. The kernel "\w+" binds 256\.0 MiB of ".+" \(binding \d\); this GPU binds at most 128\.0 MiB per storage buffer\. Choose a smaller size or batch\.$/m,
+    );
     expect(r.stdout).not.toMatch(/^step /m);
     expect(existsSync(out)).toBe(false);
   });
@@ -102,7 +139,29 @@ describe('cli', () => {
   it('trains, writes a run file with curves and a checkpoint; forward matches', () => {
     const run = join(dir, 'run.json');
     const ckpt = join(dir, 'model.safetensors');
-    const r = cli('train', '--task', 'linear_regression', '--model', 'transformer', '--size', 'tiny', '--steps', '6', '--batch', '8', '--eval-every', '3', '--eval-prompts', '16', '--seed', '3', '--out', run, '--checkpoint', ckpt);
+    const r = cli(
+      'train',
+      '--task',
+      'linear_regression',
+      '--model',
+      'transformer',
+      '--size',
+      'tiny',
+      '--steps',
+      '6',
+      '--batch',
+      '8',
+      '--eval-every',
+      '3',
+      '--eval-prompts',
+      '16',
+      '--seed',
+      '3',
+      '--out',
+      run,
+      '--checkpoint',
+      ckpt,
+    );
     expect(r.stderr).not.toMatch(/error/i); // Dawn prints limit warnings, nothing more
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/step 6 \/ 6/);
@@ -120,8 +179,24 @@ describe('cli', () => {
     const d = 20;
     const inputs = Float32Array.from({ length: B * T * d }, (_, i) => Math.sin(i * 0.37));
     const targets = Float32Array.from({ length: B * T }, (_, i) => Math.cos(i));
-    writeFileSync(join(dir, 'in.safetensors'), writeSafetensors([{ name: 'inputs', shape: [B, T, d], data: inputs }, { name: 'targets', shape: [B, T, 1], data: targets }]));
-    const f = cli('forward', '--config', run, '--weights', ckpt, '--inputs', join(dir, 'in.safetensors'), '--out', join(dir, 'out.safetensors'));
+    writeFileSync(
+      join(dir, 'in.safetensors'),
+      writeSafetensors([
+        { name: 'inputs', shape: [B, T, d], data: inputs },
+        { name: 'targets', shape: [B, T, 1], data: targets },
+      ]),
+    );
+    const f = cli(
+      'forward',
+      '--config',
+      run,
+      '--weights',
+      ckpt,
+      '--inputs',
+      join(dir, 'in.safetensors'),
+      '--out',
+      join(dir, 'out.safetensors'),
+    );
     expect(f.status, f.stderr).toBe(0);
     const out = readSafetensors(readFileSync(join(dir, 'out.safetensors'))).tensors;
     expect(out.get('predictions')!.shape).toEqual([B, T, 1]);
@@ -144,7 +219,10 @@ describe('cli', () => {
     const second = cli('train', '--resume', split, '--out', join(dir, 'split.json'));
     expect(second.status, second.stderr).toBe(0);
     expect(second.stdout).toMatch(/resumed run \w{8} from .* at step 4 of 6 \(Adam moments from .*split\.adam/);
-    for (const [a, b] of [[ckpt, split], [join(dir, 'model.adam.safetensors'), join(dir, 'split.adam.safetensors')]]) {
+    for (const [a, b] of [
+      [ckpt, split],
+      [join(dir, 'model.adam.safetensors'), join(dir, 'split.adam.safetensors')],
+    ]) {
       const want = readSafetensors(readFileSync(a));
       const got = readSafetensors(readFileSync(b));
       expect([...got.tensors.keys()]).toEqual([...want.tensors.keys()]);

@@ -335,8 +335,7 @@ describe('resume refuses what would not continue the same run', () => {
 
   it("other flags than the run's (seed, lr, model, steps) and bad counts: one sentence each, nothing written", () => {
     const before = snapshot(GOOD, optimizerPath(GOOD), GOOD_RUN);
-    const keeps =
-      'a resumed run keeps its own config, so leave those flags out (or start a new run without --resume).';
+    const keeps = 'a resumed run keeps its own config, so leave those flags out (or start a new run without --resume).';
     const cases: [string[], string][] = [
       [['--seed', '4'], `${GOOD} is a run with seed 3, but the flags ask for seed 4; ${keeps}`],
       [

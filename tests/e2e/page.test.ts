@@ -29,13 +29,15 @@ describe('the built page', () => {
   it('labels every control the way DESIGN.md names them', async () => {
     const { page, log } = await newLabPage(lab.browser);
     await page.goto(lab.server.url);
-    for (const name of ['Task', 'Model', 'Size']) await expect(page.getByRole('combobox', { name, exact: true }).count()).resolves.toBe(1);
+    for (const name of ['Task', 'Model', 'Size'])
+      await expect(page.getByRole('combobox', { name, exact: true }).count()).resolves.toBe(1);
     await expect(page.getByRole('spinbutton', { name: 'Seed', exact: true }).count()).resolves.toBe(1);
     for (const name of ['Train', 'Pause', 'Step', 'Reset', 'Share', 'Export']) {
       // Non-exact matching too: no other button's name contains these words.
       await expect(page.getByRole('button', { name }).count(), name).resolves.toBe(1);
     }
-    for (const name of ['Training loss', 'ICL curve']) await expect(page.getByRole('region', { name }).count()).resolves.toBe(1);
+    for (const name of ['Training loss', 'ICL curve'])
+      await expect(page.getByRole('region', { name }).count()).resolves.toBe(1);
     await expect(page.getByRole('status').count()).resolves.toBe(1);
     expect((await statusStep(page)).step).toBe(0);
     // The task sentence changes with the task.
@@ -85,7 +87,9 @@ describe('the built page', () => {
     const parity = page.getByRole('checkbox', { name: 'Parity indices drawn per prompt' });
     expect(await parity.isChecked()).toBe(false);
     expect(await parity.isDisabled()).toBe(true); // linear regression has no parity indices
-    await expect(parity.getAttribute('aria-describedby').then((id) => page.locator(`[id="${id}"]`).textContent())).resolves.toMatch(/^Sparse parity only/);
+    await expect(
+      parity.getAttribute('aria-describedby').then((id) => page.locator(`[id="${id}"]`).textContent()),
+    ).resolves.toMatch(/^Sparse parity only/);
     // On sparse parity the switch works; d and n follow the task, warm-up and schedule stay.
     await page.getByRole('combobox', { name: 'Task' }).selectOption('sparse_parity');
     await expect(value('Input dimension')).resolves.toBe('10');
@@ -131,7 +135,9 @@ describe('the built page', () => {
     const { page } = await newLabPage(lab.browser);
     await page.goto(lab.server.url);
     const run = fixtureRun();
-    await page.getByLabel('Import run file').setInputFiles({ name: 'run.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(run)) });
+    await page
+      .getByLabel('Import run file')
+      .setInputFiles({ name: 'run.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(run)) });
     await page.getByRole('button', { name: 'Open run 1' }).waitFor();
     expect(await drawnPaths(page, 'ICL curve')).toBeGreaterThanOrEqual(3);
     expect((await statusStep(page)).step).toBe(500);
@@ -141,7 +147,11 @@ describe('the built page', () => {
     await page.getByRole('button', { name: 'Open run 1' }).click();
     expect(await drawnPaths(page, 'ICL curve')).toBeGreaterThanOrEqual(3);
     // A broken file is refused with a sentence.
-    await page.getByLabel('Import run file').setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from('{"version":1,"config":{"task":"nope"}}') });
+    await page.getByLabel('Import run file').setInputFiles({
+      name: 'bad.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from('{"version":1,"config":{"task":"nope"}}'),
+    });
     expect(await page.getByRole('alert').textContent()).toMatch(/could not be imported/);
     await page.context().close();
   });
@@ -160,9 +170,9 @@ describe('the built page', () => {
     const before = await drawnPaths(page, 'ICL curve');
     await page.getByRole('checkbox', { name: 'Overlay run 1' }).check();
     await expect.poll(() => drawnPaths(page, 'ICL curve')).toBe(before + 1);
-    const colours = await page.getByRole('region', { name: 'ICL curve' }).evaluate((el) =>
-      [...el.querySelectorAll('path.recharts-line-curve')].map((p) => p.getAttribute('stroke')),
-    );
+    const colours = await page
+      .getByRole('region', { name: 'ICL curve' })
+      .evaluate((el) => [...el.querySelectorAll('path.recharts-line-curve')].map((p) => p.getAttribute('stroke')));
     expect(new Set(colours).size).toBe(colours.length);
     await page.context().close();
   });
@@ -172,11 +182,17 @@ describe('the built page', () => {
     await page.goto(lab.server.url + encodeShareLink(fixtureRun()));
     await page.getByRole('button', { name: 'Train again' }).waitFor();
     const region = page.getByRole('region', { name: 'ICL curve' });
-    const [png] = await Promise.all([page.waitForEvent('download'), region.getByRole('button', { name: 'Save PNG' }).click()]);
+    const [png] = await Promise.all([
+      page.waitForEvent('download'),
+      region.getByRole('button', { name: 'Save PNG' }).click(),
+    ]);
     const bytes = readFileSync(await png.path());
     expect(bytes.subarray(1, 4).toString('latin1')).toBe('PNG');
     expect(bytes.length).toBeGreaterThan(5000);
-    const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Curves CSV' }).click()]);
+    const [csv] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Curves CSV' }).click(),
+    ]);
     const text = readFileSync(await csv.path(), 'utf8');
     expect(text.split('\n')[0]).toMatch(/^position,model_mean,model_lo,model_hi/);
     expect(log.cspViolations).toEqual([]);

@@ -24,7 +24,12 @@ it('applies the Teaching preset and states its duration at the measured speed', 
   expect(await page.getByRole('button', { name: 'Tiny', exact: true }).getAttribute('aria-pressed')).toBe('true');
 
   // A speed measured earlier on a software adapter, as the speed log stores it.
-  const speeds = recordSpeed([], 'google swiftshader', 'transformer', 'tiny', { stepsPerSecond: 0.5, task: 'linear_regression', nPoints: TEACHING.linear_regression.fields.nPoints!, batch: 64 });
+  const speeds = recordSpeed([], 'google swiftshader', 'transformer', 'tiny', {
+    stepsPerSecond: 0.5,
+    task: 'linear_regression',
+    nPoints: TEACHING.linear_regression.fields.nPoints!,
+    batch: 64,
+  });
   await page.evaluate(([key, text]) => localStorage.setItem(key, text), [SPEEDS_KEY, stringifySpeeds(speeds)]);
   await page.reload();
   await page.getByRole('combobox', { name: 'Task', exact: true }).selectOption('linear_regression');
@@ -37,8 +42,14 @@ it('applies the Teaching preset and states its duration at the measured speed', 
   const text = await note();
   expect(text).toContain(TEACHING.linear_regression.reduction);
   expect(text).toContain("The fast setting that shows the paper's contrast");
-  expect(text).toContain('4,000 steps ≈ 2 h 13 min at the 0.5 steps/s measured in this browser on google swiftshader (Transformer, tiny).');
-  await expect(page.getByText(/\(google swiftshader\) runs on the CPU: training here is slow\. Start with the Teaching preset\./).count()).resolves.toBe(1);
+  expect(text).toContain(
+    '4,000 steps ≈ 2 h 13 min at the 0.5 steps/s measured in this browser on google swiftshader (Transformer, tiny).',
+  );
+  await expect(
+    page
+      .getByText(/\(google swiftshader\) runs on the CPU: training here is slow\. Start with the Teaching preset\./)
+      .count(),
+  ).resolves.toBe(1);
   mkdirSync(RESULTS, { recursive: true });
   await page.screenshot({ path: join(RESULTS, 'presets-teaching.png'), fullPage: true });
 

@@ -86,8 +86,14 @@ describe('storage in the browser', () => {
       await page.getByRole('button', { name: 'Open run 2', exact: true }).waitFor();
       const titles = await listed(page);
       expect(titles).toHaveLength(2);
-      expect(titles.filter((t) => /Transformer/.test(t)), titles.join(' | ')).toHaveLength(1);
-      expect(titles.filter((t) => /Mamba/.test(t)), titles.join(' | ')).toHaveLength(1);
+      expect(
+        titles.filter((t) => /Transformer/.test(t)),
+        titles.join(' | '),
+      ).toHaveLength(1);
+      expect(
+        titles.filter((t) => /Mamba/.test(t)),
+        titles.join(' | '),
+      ).toHaveLength(1);
     }
     expect(await listed(b)).toEqual(await listed(a));
     expect(Object.keys(await storedRecords(a))).toHaveLength(2);

@@ -7,7 +7,17 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { parseRunFile } from '../../src/train/schema';
-import { RESULTS, drawnPaths, launchChromium, newLabPage, serveDist, statusStep, webgpuAdapters, type PageLog, type StaticServer } from '../helpers/browser';
+import {
+  RESULTS,
+  drawnPaths,
+  launchChromium,
+  newLabPage,
+  serveDist,
+  statusStep,
+  webgpuAdapters,
+  type PageLog,
+  type StaticServer,
+} from '../helpers/browser';
 
 let server: StaticServer;
 let browser: Browser;
@@ -57,7 +67,8 @@ function noProblems(page: Page, log: PageLog) {
 describe('training in the browser', () => {
   it('trains, plots, pauses, steps, shares and exports', async () => {
     // never skipped: without WebGPU in Chromium this fails and says why
-    if (!gpu.page || !gpu.worker) throw new Error(`WebGPU is required (page adapter: ${gpu.page}, worker adapter: ${gpu.worker}).`);
+    if (!gpu.page || !gpu.worker)
+      throw new Error(`WebGPU is required (page adapter: ${gpu.page}, worker adapter: ${gpu.worker}).`);
     const { page, log } = await newLabPage(browser);
     await page.goto(server.url);
     await chooseSmallRun(page);
@@ -66,13 +77,17 @@ describe('training in the browser', () => {
     // Before the first step the worker compiles the step's GPU kernels (seconds on
     // SwiftShader), and the status line says so.
     const status = async () => (await page.getByRole('status').textContent()) ?? '';
-    await expect.poll(status, { timeout: 120_000, interval: 100 }).toMatch(/^step 0 \/ \d+ · compiling \d+ GPU kernels/);
+    await expect
+      .poll(status, { timeout: 120_000, interval: 100 })
+      .toMatch(/^step 0 \/ \d+ · compiling \d+ GPU kernels/);
     mkdirSync(RESULTS, { recursive: true });
     await page.screenshot({ path: join(RESULTS, 'lab-compiling.png') });
 
     // The status passes step 30 and both plots hold drawn curves.
     await expect.poll(() => step(page), { timeout: 600_000, interval: 500 }).toBeGreaterThan(30);
-    await expect.poll(() => drawnPaths(page, 'ICL curve'), { timeout: 120_000, interval: 500 }).toBeGreaterThanOrEqual(2);
+    await expect
+      .poll(() => drawnPaths(page, 'ICL curve'), { timeout: 120_000, interval: 500 })
+      .toBeGreaterThanOrEqual(2);
     expect(await drawnPaths(page, 'Training loss')).toBeGreaterThan(0);
     expect(await status()).toMatch(/steps\/s/);
     await page.screenshot({ path: join(RESULTS, 'lab-training.png'), fullPage: true });
@@ -80,7 +95,9 @@ describe('training in the browser', () => {
 
     // Pause stops the count.
     await page.getByRole('button', { name: 'Pause', exact: true }).click();
-    await expect.poll(() => page.getByRole('button', { name: 'Step', exact: true }).isEnabled(), { timeout: 300_000 }).toBe(true);
+    await expect
+      .poll(() => page.getByRole('button', { name: 'Step', exact: true }).isEnabled(), { timeout: 300_000 })
+      .toBe(true);
     await page.waitForTimeout(1000); // events already on their way may still land
     const paused = await step(page);
     await page.waitForTimeout(2500);
@@ -105,11 +122,20 @@ describe('training in the browser', () => {
     await fresh.page.context().close();
 
     // Export: the run file parses with parseRunFile and imports again.
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export', exact: true }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export', exact: true }).click(),
+    ]);
     const path = await download.path();
     const parsed = parseRunFile(JSON.parse(readFileSync(path, 'utf8')));
     if (!parsed.ok) throw new Error(parsed.error);
-    expect(parsed.value.config).toMatchObject({ task: 'linear_regression', model: 'transformer', size: 'tiny', seed: 3, batch: 8 });
+    expect(parsed.value.config).toMatchObject({
+      task: 'linear_regression',
+      model: 'transformer',
+      size: 'tiny',
+      seed: 3,
+      batch: 8,
+    });
     expect(parsed.value.history.length).toBeGreaterThan(30);
     expect(parsed.value.icl).not.toBeNull();
     const other = await newLabPage(browser);

@@ -25,12 +25,20 @@ function savedLse(g: Graph, out: Tensor): Tensor {
 describe('attention', () => {
   it('reference backward matches finite differences', () => {
     const rng = new Rng(1);
-    for (const [B, T, H, hd] of [[1, 5, 2, 4], [2, 3, 1, 8]]) {
+    for (const [B, T, H, hd] of [
+      [1, 5, 2, 4],
+      [2, 3, 1, 8],
+    ]) {
       const C = H * hd;
       const qkv = randn(rng, B * T * 3 * C);
       const r = randn(rng, B * T * C);
       const fd = finiteDiff((x) => dot(attentionRef(x, B, T, C, H).out, r), qkv);
-      expectClose(attentionBackwardRef(qkv, r, B, T, C, H), fd, { atol: 1e-6, rtol: 1e-5 }, `dqkv vs FD (${B}, ${T}, ${H}, ${hd})`);
+      expectClose(
+        attentionBackwardRef(qkv, r, B, T, C, H),
+        fd,
+        { atol: 1e-6, rtol: 1e-5 },
+        `dqkv vs FD (${B}, ${T}, ${H}, ${hd})`,
+      );
     }
   });
 
@@ -70,7 +78,11 @@ describe('attention', () => {
     const r = randn(rng, B * T * C);
     const ref = attentionRef(qkv, B, T, C, H);
     const dref = attentionBackwardRef(qkv, r, B, T, C, H);
-    for (const tiles of [{ rows: 64, tile: 32 }, { rows: 128, tile: 64 }, { rows: 16, tile: 7 }]) {
+    for (const tiles of [
+      { rows: 64, tile: 32 },
+      { rows: 128, tile: 64 },
+      { rows: 16, tile: 7 },
+    ]) {
       const g = await eagerGraph();
       const x = leaf(g, 'qkv', [B, T, 3 * C], qkv);
       const y = attention(x, H, tiles);
@@ -93,7 +105,8 @@ describe('attention', () => {
     backward(sumCols(mul(y, g.input('r', [B, T, C])), B * T * C));
     const dqkv = x.grad!;
     const cg = new CompiledGraph(g, { keep: [y, dqkv] });
-    for (const t of g.tensors) if (!g.inputs.has(t.label)) g.gpu.write(sliceOf(t).buffer, sliceOf(t).offset, new Float32Array(t.size).fill(NaN));
+    for (const t of g.tensors)
+      if (!g.inputs.has(t.label)) g.gpu.write(sliceOf(t).buffer, sliceOf(t).offset, new Float32Array(t.size).fill(NaN));
     cg.run({ qkv: Float32Array.from(qkv), r: Float32Array.from(r) });
     expectClose(await y.read(), attentionRef(qkv, B, T, C, H).out, FWD_TOL, 'compiled out');
     expectClose(await dqkv.read(), attentionBackwardRef(qkv, r, B, T, C, H), BWD_TOL, 'compiled dqkv');

@@ -14,7 +14,15 @@ import { Trainer } from '../../src/train/trainer';
 import { testGpu } from '../helpers/gpu';
 import { expectClose } from '../helpers/numeric';
 
-const config = { ...defaultConfig('linear_regression', 'transformer', 'tiny'), batch: 8, steps: 4, evalPrompts: 8, nDims: 5, nPoints: 6, curriculum: false };
+const config = {
+  ...defaultConfig('linear_regression', 'transformer', 'tiny'),
+  batch: 8,
+  steps: 4,
+  evalPrompts: 8,
+  nDims: 5,
+  nPoints: 6,
+  curriculum: false,
+};
 
 describe('checkpoints', () => {
   it('round trip: same predictions; eager forward equals the compiled forward', async () => {
@@ -126,7 +134,9 @@ describe('checkpoints', () => {
       '_backbone.h.0.ln_1.bias': 'I32',
     });
     const { notices } = loadCheckpoint(t.model, gpu, bytes);
-    expect(notices).toEqual(['Converted 3 tensors to f32: _backbone.h.0.ln_1.weight (F16), _backbone.h.0.ln_1.bias (I32), _backbone.h.1.ln_2.weight (F16).']);
+    expect(notices).toEqual([
+      'Converted 3 tensors to f32: _backbone.h.0.ln_1.weight (F16), _backbone.h.0.ln_1.bias (I32), _backbone.h.1.ln_2.weight (F16).',
+    ]);
     const got = await t.model.arena.readParams(gpu);
     for (const [name, v] of want) expect(got.get(name), name).toEqual(v);
     t.destroy();
@@ -173,7 +183,9 @@ function withDtypes(bytes: Uint8Array, dtypes: Record<string, 'F16' | 'I32'>): U
     } else {
       data = new Uint8Array(Float32Array.from(t.data).buffer);
     }
-    entries.push(`${JSON.stringify(name)}:${JSON.stringify({ dtype, shape: t.shape, data_offsets: [offset, offset + data.length] })}`);
+    entries.push(
+      `${JSON.stringify(name)}:${JSON.stringify({ dtype, shape: t.shape, data_offsets: [offset, offset + data.length] })}`,
+    );
     chunks.push(data);
     offset += data.length;
   }

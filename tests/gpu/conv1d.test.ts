@@ -78,9 +78,24 @@ describe('conv1d (depthwise, causal)', () => {
     const r = randn(rng, B * L * E);
     const ref = conv1dBackwardRef(r, x, w, B, L, E, K);
     const tol = { atol: 1e-7, rtol: 1e-6 };
-    expectClose(ref.dx, finiteDiff((xx) => dot(conv1dRef(xx, w, bias, B, L, E, K), r), x), tol, 'dx');
-    expectClose(ref.dweight, finiteDiff((ww) => dot(conv1dRef(x, ww, bias, B, L, E, K), r), w), tol, 'dweight');
-    expectClose(ref.dbias, finiteDiff((bb) => dot(conv1dRef(x, w, bb, B, L, E, K), r), bias), tol, 'dbias');
+    expectClose(
+      ref.dx,
+      finiteDiff((xx) => dot(conv1dRef(xx, w, bias, B, L, E, K), r), x),
+      tol,
+      'dx',
+    );
+    expectClose(
+      ref.dweight,
+      finiteDiff((ww) => dot(conv1dRef(x, ww, bias, B, L, E, K), r), w),
+      tol,
+      'dweight',
+    );
+    expectClose(
+      ref.dbias,
+      finiteDiff((bb) => dot(conv1dRef(x, w, bb, B, L, E, K), r), bias),
+      tol,
+      'dbias',
+    );
   });
 
   it('is causal: changing x at t leaves outputs before t unchanged', () => {

@@ -40,7 +40,12 @@ describe('binary ops with trailing broadcast', () => {
   for (const op of ['add', 'mul', 'sub'] as BinaryOp[]) {
     it(`${op}: (R, C) ∘ (C) and same shape, values and gradients`, async () => {
       const rng = new Rng(3);
-      for (const [rows, cols] of [[1, 1], [5, 7], [33, 64], [300, 3]]) {
+      for (const [rows, cols] of [
+        [1, 1],
+        [5, 7],
+        [33, 64],
+        [300, 3],
+      ]) {
         for (const bShape of [[cols], [rows, cols]]) {
           const nb = bShape.reduce((a, b) => a * b, 1);
           const a = randn(rng, rows * cols);
@@ -74,11 +79,23 @@ describe('binary ops with trailing broadcast', () => {
 describe('reductions', () => {
   it('sum over rows and over columns, several workgroups', async () => {
     const rng = new Rng(5);
-    for (const [rows, cols] of [[1, 1], [7, 3], [513, 17], [2, 70000], [5000, 5], [70000, 2]]) {
+    for (const [rows, cols] of [
+      [1, 1],
+      [7, 3],
+      [513, 17],
+      [2, 70000],
+      [5000, 5],
+      [70000, 2],
+    ]) {
       const x = randn(rng, rows * cols);
       const g = await eagerGraph();
       const xt = constant(g, 'x', [rows, cols], x);
-      expectClose(await sumRows(xt, rows, [cols], 0.5).read(), sumRowsRef(x, rows, cols, 0.5), { atol: 1e-4, rtol: 1e-4 }, 'sum_rows');
+      expectClose(
+        await sumRows(xt, rows, [cols], 0.5).read(),
+        sumRowsRef(x, rows, cols, 0.5),
+        { atol: 1e-4, rtol: 1e-4 },
+        'sum_rows',
+      );
       expectClose(await sumCols(xt, cols).read(), sumColsRef(x, rows, cols), { atol: 1e-3, rtol: 1e-4 }, 'sum_cols');
       g.destroy();
     }

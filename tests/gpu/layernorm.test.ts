@@ -44,14 +44,39 @@ describe('layerNorm', () => {
     const r = randn(rng, R * C);
     const ref = layerNormBackwardRef(r, x, w, R, C);
     const tol = { atol: 1e-6, rtol: 1e-5 };
-    expectClose(ref.dx, finiteDiff((xx) => dot(layerNormRef(xx, w, b, R, C).out, r), x), tol, 'dx vs FD');
-    expectClose(ref.dweight, finiteDiff((ww) => dot(layerNormRef(x, ww, b, R, C).out, r), w), tol, 'dweight vs FD');
-    expectClose(ref.dbias, finiteDiff((bb) => dot(layerNormRef(x, w, bb, R, C).out, r), b), tol, 'dbias vs FD');
+    expectClose(
+      ref.dx,
+      finiteDiff((xx) => dot(layerNormRef(xx, w, b, R, C).out, r), x),
+      tol,
+      'dx vs FD',
+    );
+    expectClose(
+      ref.dweight,
+      finiteDiff((ww) => dot(layerNormRef(x, ww, b, R, C).out, r), w),
+      tol,
+      'dweight vs FD',
+    );
+    expectClose(
+      ref.dbias,
+      finiteDiff((bb) => dot(layerNormRef(x, w, bb, R, C).out, r), b),
+      tol,
+      'dbias vs FD',
+    );
   });
 
   it('forward and backward match the reference, (R, C) and (B, T, C)', async () => {
     const rng = new Rng(2);
-    for (const shape of [[1, 1], [1, 5], [7, 64], [33, 130], [5, 256], [3, 1024], [2, 3, 96], [300, 33]]) await runCase(rng, shape);
+    for (const shape of [
+      [1, 1],
+      [1, 5],
+      [7, 64],
+      [33, 130],
+      [5, 256],
+      [3, 1024],
+      [2, 3, 96],
+      [300, 33],
+    ])
+      await runCase(rng, shape);
   });
 
   it('largest sizes: 64·512 rows of 64, and 4100 rows of 1024 (many row chunks)', async () => {
@@ -77,7 +102,8 @@ describe('layerNorm', () => {
     backward(sumCols(mul(y, rt), R * C));
     const keep = [y, xt.grad!, wt.grad!, bt.grad!];
     const cg = new CompiledGraph(g, { keep });
-    for (const t of g.tensors) if (!g.inputs.has(t.label)) g.gpu.write(sliceOf(t).buffer, sliceOf(t).offset, new Float32Array(t.size).fill(NaN));
+    for (const t of g.tensors)
+      if (!g.inputs.has(t.label)) g.gpu.write(sliceOf(t).buffer, sliceOf(t).offset, new Float32Array(t.size).fill(NaN));
     cg.run({ x: Float32Array.from(x), w: Float32Array.from(w), b: Float32Array.from(b), r: Float32Array.from(r) });
     const ref = layerNormBackwardRef(r, x, w, R, C);
     const tol = { atol: 2e-4, rtol: 1e-3 };
@@ -100,7 +126,12 @@ describe('layerNorm', () => {
     const y = add(xt, layerNorm(xt, leaf(g, 'w', [C], w), leaf(g, 'b', [C], b)));
     backward(sumCols(mul(y, constant(g, 'r', [R, C], r)), R * C));
     const ref = layerNormBackwardRef(r, x, w, R, C);
-    expectClose(await xt.grad!.read(), ref.dx.map((d, i) => d + r[i]), { atol: 2e-4, rtol: 1e-3 }, 'dx');
+    expectClose(
+      await xt.grad!.read(),
+      ref.dx.map((d, i) => d + r[i]),
+      { atol: 2e-4, rtol: 1e-3 },
+      'dx',
+    );
     g.destroy();
   });
 

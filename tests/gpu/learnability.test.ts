@@ -56,59 +56,123 @@ interface Case {
 const CASES: Record<TaskId, Case> = {
   cot_io: { model: 'mamba', nDims: 8, nPoints: 6, batch: 16, steps: 1500, stopAt: 800, target: 'learns' }, // ✓ at 500
   decision_tree: { model: 'mamba', nDims: 2, nPoints: 16, batch: 16, steps: 1500, stopAt: 900, target: 'learns' }, // ✓ at 600
-  vector_mqar: { model: 'transformer', nDims: 8, nPoints: 4, batch: 32, steps: 2000, stopAt: 1000, target: 'learns', clip: 100 }, // ✓ at 600
-  linear_regression: { model: 'mamba', nDims: 2, nPoints: 6, batch: 16, steps: 1500, stopAt: 900, target: { maxGap: 0.35 } }, // gap 0.28 at 900
-  sparse_linear_regression: { model: 'mamba', nDims: 5, nPoints: 10, batch: 16, steps: 1500, stopAt: 700, target: { maxGap: 0.5 } }, // 0.42 at 700
-  relu_2nn_regression: { model: 'mambaformer', nDims: 2, nPoints: 16, batch: 16, steps: 1500, stopAt: 500, target: { maxGap: 0.35 } }, // 0.25 at 500
-  orthogonal_outlier_regression: { model: 'mambaformer', nDims: 3, nPoints: 16, batch: 16, steps: 1500, stopAt: 500, target: { maxGap: 0.55 } }, // 0.43 at 500
-  many_outlier_regression: { model: 'mamba', nDims: 1, nPoints: 20, batch: 16, steps: 1000, stopAt: 800, target: { maxGap: 0.75 } }, // 0.56 at 800
-  sparse_parity: { model: 'mamba', nDims: 3, nPoints: 12, batch: 16, steps: 1000, stopAt: 1000, target: 'learns', lr: 3e-3 }, // 94.8% at 800
+  vector_mqar: {
+    model: 'transformer',
+    nDims: 8,
+    nPoints: 4,
+    batch: 32,
+    steps: 2000,
+    stopAt: 1000,
+    target: 'learns',
+    clip: 100,
+  }, // ✓ at 600
+  linear_regression: {
+    model: 'mamba',
+    nDims: 2,
+    nPoints: 6,
+    batch: 16,
+    steps: 1500,
+    stopAt: 900,
+    target: { maxGap: 0.35 },
+  }, // gap 0.28 at 900
+  sparse_linear_regression: {
+    model: 'mamba',
+    nDims: 5,
+    nPoints: 10,
+    batch: 16,
+    steps: 1500,
+    stopAt: 700,
+    target: { maxGap: 0.5 },
+  }, // 0.42 at 700
+  relu_2nn_regression: {
+    model: 'mambaformer',
+    nDims: 2,
+    nPoints: 16,
+    batch: 16,
+    steps: 1500,
+    stopAt: 500,
+    target: { maxGap: 0.35 },
+  }, // 0.25 at 500
+  orthogonal_outlier_regression: {
+    model: 'mambaformer',
+    nDims: 3,
+    nPoints: 16,
+    batch: 16,
+    steps: 1500,
+    stopAt: 500,
+    target: { maxGap: 0.55 },
+  }, // 0.43 at 500
+  many_outlier_regression: {
+    model: 'mamba',
+    nDims: 1,
+    nPoints: 20,
+    batch: 16,
+    steps: 1000,
+    stopAt: 800,
+    target: { maxGap: 0.75 },
+  }, // 0.56 at 800
+  sparse_parity: {
+    model: 'mamba',
+    nDims: 3,
+    nPoints: 12,
+    batch: 16,
+    steps: 1000,
+    stopAt: 1000,
+    target: 'learns',
+    lr: 3e-3,
+  }, // 94.8% at 800
 };
 
 describe('every task is learned in context (SPEC.md verdict)', () => {
   for (const [task, c] of Object.entries(CASES) as [TaskId, Case][]) {
     const goal = c.target === 'learns' ? 'learns' : `gap ≤ ${c.target.maxGap}`;
-    it(`${task}: ${c.model}, d ${c.nDims}, n ${c.nPoints}: ${goal} by step ${c.stopAt}`, { timeout: 900_000 }, async () => {
-      const parsed = parseRunConfig({
-        task,
-        model: c.model,
-        nDims: c.nDims,
-        nPoints: c.nPoints,
-        steps: c.steps,
-        batch: c.batch,
-        lr: c.lr ?? 2e-3,
-        clip: c.clip ?? 10,
-        warmup: 100,
-        lrSchedule: 'cosine',
-        curriculum: false,
-        evalEvery: EVAL_EVERY,
-        evalPrompts: 256,
-        seed: 1,
-      });
-      if (!parsed.ok) throw new Error(parsed.error);
-      const config = parsed.value;
-      const trainer = new Trainer(await testGpu(), config, { size: MICRO });
-      const t0 = performance.now();
-      let verdict = judge(task, [], config.evalPrompts, config.nPoints);
-      while (trainer.step < c.stopAt && !verdict.learns) {
-        await trainer.train(EVAL_EVERY);
-        await trainer.evaluate();
-        verdict = judge(task, trainer.evaluations, config.evalPrompts, config.nPoints);
-      }
-      console.log(`${task} (${c.model}): ${verdict.symbol} after ${trainer.step} steps, ${((performance.now() - t0) / 1000).toFixed(0)} s: ${verdict.reason}`);
-      trainer.destroy();
-      if (task === 'sparse_parity') {
-        // Copying the label of an identical earlier x is not parity, but at d 3 it scores well
-        // (8 possible xs): the model must beat it (bench/icl/RESULTS.md).
-        const copy = copyLabelAccuracy(makeEvalSet(config, config.seed).batch);
-        expect(verdict.value, `accuracy ${verdict.value} against copying ${copy}`).toBeGreaterThan(copy + 0.05);
-      }
-      if (c.target === 'learns') {
-        expect(verdict.learns, verdict.reason).toBe(true);
-      } else {
-        expect(verdict.kind, verdict.reason).not.toBe('inconclusive');
-        expect(verdict.value, verdict.reason).toBeLessThanOrEqual(c.target.maxGap);
-      }
-    });
+    it(
+      `${task}: ${c.model}, d ${c.nDims}, n ${c.nPoints}: ${goal} by step ${c.stopAt}`,
+      { timeout: 900_000 },
+      async () => {
+        const parsed = parseRunConfig({
+          task,
+          model: c.model,
+          nDims: c.nDims,
+          nPoints: c.nPoints,
+          steps: c.steps,
+          batch: c.batch,
+          lr: c.lr ?? 2e-3,
+          clip: c.clip ?? 10,
+          warmup: 100,
+          lrSchedule: 'cosine',
+          curriculum: false,
+          evalEvery: EVAL_EVERY,
+          evalPrompts: 256,
+          seed: 1,
+        });
+        if (!parsed.ok) throw new Error(parsed.error);
+        const config = parsed.value;
+        const trainer = new Trainer(await testGpu(), config, { size: MICRO });
+        const t0 = performance.now();
+        let verdict = judge(task, [], config.evalPrompts, config.nPoints);
+        while (trainer.step < c.stopAt && !verdict.learns) {
+          await trainer.train(EVAL_EVERY);
+          await trainer.evaluate();
+          verdict = judge(task, trainer.evaluations, config.evalPrompts, config.nPoints);
+        }
+        console.log(
+          `${task} (${c.model}): ${verdict.symbol} after ${trainer.step} steps, ${((performance.now() - t0) / 1000).toFixed(0)} s: ${verdict.reason}`,
+        );
+        trainer.destroy();
+        if (task === 'sparse_parity') {
+          // Copying the label of an identical earlier x is not parity, but at d 3 it scores well
+          // (8 possible xs): the model must beat it (bench/icl/RESULTS.md).
+          const copy = copyLabelAccuracy(makeEvalSet(config, config.seed).batch);
+          expect(verdict.value, `accuracy ${verdict.value} against copying ${copy}`).toBeGreaterThan(copy + 0.05);
+        }
+        if (c.target === 'learns') {
+          expect(verdict.learns, verdict.reason).toBe(true);
+        } else {
+          expect(verdict.kind, verdict.reason).not.toBe('inconclusive');
+          expect(verdict.value, verdict.reason).toBeLessThanOrEqual(c.target.maxGap);
+        }
+      },
+    );
   }
 });

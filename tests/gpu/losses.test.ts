@@ -15,11 +15,17 @@ describe('losses', () => {
       const rng = new Rng(9);
       const n = 37;
       const pred = randn(rng, n, 2);
-      const target = name === 'logistic' ? Float64Array.from({ length: n }, () => (rng.uniform() < 0.5 ? -1 : 1)) : randn(rng, n);
+      const target =
+        name === 'logistic' ? Float64Array.from({ length: n }, () => (rng.uniform() < 0.5 ? -1 : 1)) : randn(rng, n);
       const mask = Float64Array.from({ length: n }, (_, i) => (i % 3 === 0 ? 0 : 1));
       const g = await eagerGraph();
       const p = leaf(g, 'pred', [n], pred);
-      const loss = op(p, constant(g, 't', [n], target), constant(g, 'm', [n], mask), constant(g, 'inv', [1], invCountOf(mask)));
+      const loss = op(
+        p,
+        constant(g, 't', [n], target),
+        constant(g, 'm', [n], mask),
+        constant(g, 'inv', [1], invCountOf(mask)),
+      );
       expect((await loss.read())[0]).toBeCloseTo(ref(pred, target, mask), 5);
       backward(loss);
       const fd = finiteDiff((x) => ref(x, target, mask), pred);

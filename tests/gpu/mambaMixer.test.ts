@@ -113,7 +113,12 @@ describe('MambaMixer', () => {
       cg.run({ x, r });
       expectClose(await outT.read(), await outE.read(), { atol: 1e-6, rtol: 1e-5 }, `forward, run ${run}`);
       for (const [name, t] of traced.params) {
-        expectClose(await t.grad!.read(), await e.params.get(name)!.grad!.read(), { atol: 1e-6, rtol: 1e-5 }, `grad ${name}, run ${run}`);
+        expectClose(
+          await t.grad!.read(),
+          await e.params.get(name)!.grad!.read(),
+          { atol: 1e-6, rtol: 1e-5 },
+          `grad ${name}, run ${run}`,
+        );
       }
     }
     cg.destroy();

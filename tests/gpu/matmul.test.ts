@@ -8,7 +8,18 @@ import { backward } from '../../src/engine/autograd';
 import { CompiledGraph } from '../../src/engine/compile';
 import { Graph } from '../../src/engine/graph';
 import { binary } from '../../src/engine/ops/elementwise';
-import { BLOCK8_TILES, block8Bytes, linear, matmul, matmulBackwardRef, matmulRef, type Activation, type Block8Config, type MatmulKernel, type MatmulRefOptions } from '../../src/engine/ops/matmul';
+import {
+  BLOCK8_TILES,
+  block8Bytes,
+  linear,
+  matmul,
+  matmulBackwardRef,
+  matmulRef,
+  type Activation,
+  type Block8Config,
+  type MatmulKernel,
+  type MatmulRefOptions,
+} from '../../src/engine/ops/matmul';
 import { sumCols } from '../../src/engine/ops/reduce';
 import { Rng } from '../../src/engine/rng';
 import { variantMatmul } from '../../bench/kernels/matmul/variants';
@@ -67,7 +78,15 @@ async function check(c: Case, kernel: MatmulKernel, withGrad: boolean, rng: Rng)
   const b = randn(rng, nb * K * N);
   const bias = c.bias ? randn(rng, N) : undefined;
   const r = randn(rng, nb * nLead * M * N);
-  const refOpts: MatmulRefOptions = { transA, transB, act, bias, batch: nb * nLead, batchedA: true, batchedB: !!c.batch };
+  const refOpts: MatmulRefOptions = {
+    transA,
+    transB,
+    act,
+    bias,
+    batch: nb * nLead,
+    batchedA: true,
+    batchedB: !!c.batch,
+  };
 
   const g = await eagerGraph();
   const at = withGrad ? leaf(g, 'a', aShape, a) : constant(g, 'a', aShape, a);
@@ -96,44 +115,71 @@ const timeoutFor = (kernel: string) => (kernel === 'matmulBlock8' ? BLOCK8_TIMEO
 
 describe('matmul forward', () => {
   for (const kernel of KERNELS) {
-    it(`${kernel}: every shape and transpose matches the reference`, async () => {
-      const rng = new Rng(11);
-      for (const [M, K, N] of SHAPES) for (const [transA, transB] of TRANS) await check({ M, K, N, transA, transB }, kernel, false, rng);
-    }, timeoutFor(kernel));
+    it(
+      `${kernel}: every shape and transpose matches the reference`,
+      async () => {
+        const rng = new Rng(11);
+        for (const [M, K, N] of SHAPES)
+          for (const [transA, transB] of TRANS) await check({ M, K, N, transA, transB }, kernel, false, rng);
+      },
+      timeoutFor(kernel),
+    );
 
-    it(`${kernel}: bias and activation epilogue`, async () => {
-      const rng = new Rng(12);
-      for (const act of ['none', 'gelu', 'relu'] as Activation[]) {
-        for (const [M, K, N] of [[3, 5, 7], [65, 130, 33]]) {
-          await check({ M, K, N, bias: true, act }, kernel, false, rng);
-          await check({ M, K, N, act, transB: true }, kernel, false, rng);
+    it(
+      `${kernel}: bias and activation epilogue`,
+      async () => {
+        const rng = new Rng(12);
+        for (const act of ['none', 'gelu', 'relu'] as Activation[]) {
+          for (const [M, K, N] of [
+            [3, 5, 7],
+            [65, 130, 33],
+          ]) {
+            await check({ M, K, N, bias: true, act }, kernel, false, rng);
+            await check({ M, K, N, act, transB: true }, kernel, false, rng);
+          }
         }
-      }
-    }, timeoutFor(kernel));
+      },
+      timeoutFor(kernel),
+    );
   }
 });
 
 describe('matmul backward', () => {
   for (const kernel of KERNELS) {
-    it(`${kernel}: gradients for every transpose, with bias and activations`, async () => {
-      const rng = new Rng(21);
-      for (const [M, K, N] of [[1, 1, 1], [3, 5, 7], [17, 33, 9], [65, 130, 33], [2, 100, 257]]) {
-        for (const [transA, transB] of TRANS) await check({ M, K, N, transA, transB }, kernel, true, rng);
-      }
-      for (const act of ['gelu', 'relu'] as Activation[]) {
-        for (const [transA, transB] of TRANS) await check({ M: 17, K: 33, N: 9, transA, transB, bias: true, act }, kernel, true, rng);
-      }
-    }, timeoutFor(kernel));
+    it(
+      `${kernel}: gradients for every transpose, with bias and activations`,
+      async () => {
+        const rng = new Rng(21);
+        for (const [M, K, N] of [
+          [1, 1, 1],
+          [3, 5, 7],
+          [17, 33, 9],
+          [65, 130, 33],
+          [2, 100, 257],
+        ]) {
+          for (const [transA, transB] of TRANS) await check({ M, K, N, transA, transB }, kernel, true, rng);
+        }
+        for (const act of ['gelu', 'relu'] as Activation[]) {
+          for (const [transA, transB] of TRANS)
+            await check({ M: 17, K: 33, N: 9, transA, transB, bias: true, act }, kernel, true, rng);
+        }
+      },
+      timeoutFor(kernel),
+    );
 
-    it(`${kernel}: batched operands and leading dims over a shared b`, async () => {
-      const rng = new Rng(22);
-      for (const [transA, transB] of TRANS) {
-        await check({ M: 5, K: 12, N: 7, transA, transB, batch: 3 }, kernel, true, rng);
-        await check({ M: 17, K: 8, N: 20, transA, transB, batch: 2, act: 'gelu', bias: true }, kernel, true, rng);
-        // leading dims: flattened into M without transA, one batch per block with it
-        await check({ M: 5, K: 6, N: 7, transA, transB, lead: [2, 3], bias: true }, kernel, true, rng);
-      }
-    }, timeoutFor(kernel));
+    it(
+      `${kernel}: batched operands and leading dims over a shared b`,
+      async () => {
+        const rng = new Rng(22);
+        for (const [transA, transB] of TRANS) {
+          await check({ M: 5, K: 12, N: 7, transA, transB, batch: 3 }, kernel, true, rng);
+          await check({ M: 17, K: 8, N: 20, transA, transB, batch: 2, act: 'gelu', bias: true }, kernel, true, rng);
+          // leading dims: flattened into M without transA, one batch per block with it
+          await check({ M: 5, K: 6, N: 7, transA, transB, lead: [2, 3], bias: true }, kernel, true, rng);
+        }
+      },
+      timeoutFor(kernel),
+    );
   }
 
   it('the reference backward matches finite differences of the reference', () => {
@@ -144,7 +190,11 @@ describe('matmul backward', () => {
       cases.push({ transA, transB, act: 'gelu', batch: 2, batchedB: false });
       cases.push({ transA, transB, act: 'relu', batch: 2 });
     }
-    for (const [M, K, N] of [[1, 1, 1], [3, 5, 7], [4, 9, 6]]) {
+    for (const [M, K, N] of [
+      [1, 1, 1],
+      [3, 5, 7],
+      [4, 9, 6],
+    ]) {
       for (const base of cases) {
         const batch = base.batch ?? 1;
         const a = randn(rng, batch * M * K);
@@ -154,9 +204,24 @@ describe('matmul backward', () => {
         const opts = { ...base, bias };
         const ref = matmulBackwardRef(a, b, r, M, K, N, opts);
         const what = `M${M} K${K} N${N} ${JSON.stringify(base)}`;
-        expectClose(ref.da, finiteDiff((x) => dot(matmulRef(x, b, M, K, N, opts), r), a), { atol: 1e-6, rtol: 1e-5 }, `${what} da`);
-        expectClose(ref.db, finiteDiff((x) => dot(matmulRef(a, x, M, K, N, opts), r), b), { atol: 1e-6, rtol: 1e-5 }, `${what} db`);
-        expectClose(ref.dbias, finiteDiff((x) => dot(matmulRef(a, b, M, K, N, { ...opts, bias: x }), r), bias), { atol: 1e-6, rtol: 1e-5 }, `${what} dbias`);
+        expectClose(
+          ref.da,
+          finiteDiff((x) => dot(matmulRef(x, b, M, K, N, opts), r), a),
+          { atol: 1e-6, rtol: 1e-5 },
+          `${what} da`,
+        );
+        expectClose(
+          ref.db,
+          finiteDiff((x) => dot(matmulRef(a, x, M, K, N, opts), r), b),
+          { atol: 1e-6, rtol: 1e-5 },
+          `${what} db`,
+        );
+        expectClose(
+          ref.dbias,
+          finiteDiff((x) => dot(matmulRef(a, b, M, K, N, { ...opts, bias: x }), r), bias),
+          { atol: 1e-6, rtol: 1e-5 },
+          `${what} dbias`,
+        );
       }
     }
   });
@@ -171,8 +236,19 @@ describe('matmul variants and plumbing', () => {
       const g = await eagerGraph();
       const at = constant(g, 'a', transA ? [K, M] : [M, K], a);
       const bt = constant(g, 'b', transB ? [N, K] : [K, N], b);
-      const out = variantMatmul(at, bt, constant(g, 'bias', [N], bias), { M, K, N, transA, transB, act: 'gelu' }, 'naive');
-      expectClose(await out.read(), matmulRef(a, b, M, K, N, { transA, transB, bias, act: 'gelu' }), FWD_TOL, `naive tA${transA} tB${transB}`);
+      const out = variantMatmul(
+        at,
+        bt,
+        constant(g, 'bias', [N], bias),
+        { M, K, N, transA, transB, act: 'gelu' },
+        'naive',
+      );
+      expectClose(
+        await out.read(),
+        matmulRef(a, b, M, K, N, { transA, transB, bias, act: 'gelu' }),
+        FWD_TOL,
+        `naive tA${transA} tB${transB}`,
+      );
       g.destroy();
     }
   });
@@ -188,9 +264,9 @@ describe('matmul variants and plumbing', () => {
     await check({ M: 300, K: 8, N: 12, transB: true, bias: true, act: 'gelu' }, 'matmulTiled', true, rng);
     // a split forward: bias and activation are applied by the sum of the slices
     // (N = 7: the scalar sum; 20: four at a time)
-    for (const act of ['none', 'gelu'] as Activation[]) for (const N of [7, 20]) await check({ M: 9, K: 1000, N, bias: true, act }, 'matmulTiled', true, rng);
+    for (const act of ['none', 'gelu'] as Activation[])
+      for (const N of [7, 20]) await check({ M: 9, K: 1000, N, bias: true, act }, 'matmulTiled', true, rng);
   });
-
 
   /** Values and gradients of one block8 configuration on edge and split-K shapes. */
   async function checkBlock8(block: Block8Config, rng: Rng): Promise<void> {
@@ -198,48 +274,68 @@ describe('matmul variants and plumbing', () => {
     const maxBytes = (await testGpu()).limits.maxComputeWorkgroupStorageSize;
     expect(block8Bytes(block, false, true), JSON.stringify(block)).toBeLessThanOrEqual(maxBytes);
     // multiples of 4 (vec4) that are not multiples of the tiles: ragged M, N and K edges
-    for (const [transA, transB] of TRANS) await check({ M: 140, K: 36, N: 76, transA, transB, block }, 'matmulBlock8', true, rng);
+    for (const [transA, transB] of TRANS)
+      await check({ M: 140, K: 36, N: 76, transA, transB, block }, 'matmulBlock8', true, rng);
     await check({ M: 33, K: 20, N: 132, bias: true, act: 'gelu', block }, 'matmulBlock8', true, rng);
-    await check({ M: 12, K: 8, N: 4, transA: true, transB: true, batch: 3, bias: true, act: 'relu', block }, 'matmulBlock8', true, rng);
+    await check(
+      { M: 12, K: 8, N: 4, transA: true, transB: true, batch: 3, bias: true, act: 'relu', block },
+      'matmulBlock8',
+      true,
+      rng,
+    );
     // few output tiles and a long K: split into chunks of whole BK steps, the bias and
     // activation then added by the sum of the slices
     await check({ M: 8, K: 1000, N: 20, transA: true, bias: true, act: 'gelu', block }, 'matmulBlock8', false, rng);
   }
 
-  it('matmulBlock8: every tile configuration, values and gradients, on edge and split-K shapes', async () => {
-    const rng = new Rng(47);
-    // the shape chooser picks by grid size (lavapipe sees tiny grids): force each configuration
-    const configs: Block8Config[] = [
-      ...Object.values(BLOCK8_TILES),
-      { TX: 8, TY: 8, BK: 8, prefetch: true }, // BK 8
-    ];
-    for (const block of configs) await checkBlock8(block, rng);
-  }, BLOCK8_TIMEOUT);
+  it(
+    'matmulBlock8: every tile configuration, values and gradients, on edge and split-K shapes',
+    async () => {
+      const rng = new Rng(47);
+      // the shape chooser picks by grid size (lavapipe sees tiny grids): force each configuration
+      const configs: Block8Config[] = [
+        ...Object.values(BLOCK8_TILES),
+        { TX: 8, TY: 8, BK: 8, prefetch: true }, // BK 8
+      ];
+      for (const block of configs) await checkBlock8(block, rng);
+    },
+    BLOCK8_TIMEOUT,
+  );
 
-  it("matmulBlock8: the weight gradient's product sums the bias gradient too (both layouts, split K, several tiles)", async () => {
-    const rng = new Rng(50);
-    const configs: Block8Config[] = [
-      BLOCK8_TILES.wide,
-      { TX: 16, TY: 16, BK: 16, prefetch: true }, // 128 × 128
-    ];
-    for (const block of configs) {
-      // dz is the product's B (column sums) without transB, its A (row sums) with it; K = 300
-      // rows are split into chunks, and 136 spans two or three tiles, only the first of which sums
-      for (const transB of [false, true]) {
-        await check({ M: 300, K: 136, N: 12, transB, bias: true, block }, 'matmulBlock8', true, rng);
-        await check({ M: 36, K: 20, N: 8, transB, bias: true, block }, 'matmulBlock8', true, rng);
+  it(
+    "matmulBlock8: the weight gradient's product sums the bias gradient too (both layouts, split K, several tiles)",
+    async () => {
+      const rng = new Rng(50);
+      const configs: Block8Config[] = [
+        BLOCK8_TILES.wide,
+        { TX: 16, TY: 16, BK: 16, prefetch: true }, // 128 × 128
+      ];
+      for (const block of configs) {
+        // dz is the product's B (column sums) without transB, its A (row sums) with it; K = 300
+        // rows are split into chunks, and 136 spans two or three tiles, only the first of which sums
+        for (const transB of [false, true]) {
+          await check({ M: 300, K: 136, N: 12, transB, bias: true, block }, 'matmulBlock8', true, rng);
+          await check({ M: 36, K: 20, N: 8, transB, bias: true, block }, 'matmulBlock8', true, rng);
+        }
       }
-    }
-  }, BLOCK8_TIMEOUT);
+    },
+    BLOCK8_TIMEOUT,
+  );
 
   it('a product whose transposed B is small transposes it first, or reads it as it is: same values and gradients', async () => {
     const rng = new Rng(52);
     // 4 · N ≤ M and N · K ≥ 65536: transposed first (dz · Wᵀ); N = 76 > M / 4: read as it is
-    for (const [M, K, N, transposed] of [[256, 1024, 64, true], [140, 36, 76, false]] as const) {
+    for (const [M, K, N, transposed] of [
+      [256, 1024, 64, true],
+      [140, 36, 76, false],
+    ] as const) {
       await check({ M, K, N, transB: true, bias: true }, 'matmulBlock8', true, rng);
       const g = await eagerGraph();
       matmul(g.input('a', [M, K]), g.input('b', [N, K]), { transB: true });
-      expect(g.dispatches.some((d) => d.kernel.name === 'matmul_transpose'), `M${M} K${K} N${N}`).toBe(transposed);
+      expect(
+        g.dispatches.some((d) => d.kernel.name === 'matmul_transpose'),
+        `M${M} K${K} N${N}`,
+      ).toBe(transposed);
       g.destroy();
     }
   });
@@ -249,7 +345,12 @@ describe('matmul variants and plumbing', () => {
     for (const kernel of KERNELS) {
       // N = 1000: the gradient product for a, (M, N) · (N, K), splits its long inner dim,
       // and the sum of the slices adds the gradient a had
-      for (const [transA, [M, K, N]] of [[false, [37, 24, 16]], [true, [37, 24, 16]], [false, [8, 20, 1000]], [true, [8, 20, 1000]]] as const) {
+      for (const [transA, [M, K, N]] of [
+        [false, [37, 24, 16]],
+        [true, [37, 24, 16]],
+        [false, [8, 20, 1000]],
+        [true, [8, 20, 1000]],
+      ] as const) {
         const aShape = transA ? [K, M] : [M, K];
         const a = randn(rng, M * K);
         const b = randn(rng, K * N);
@@ -262,7 +363,12 @@ describe('matmul variants and plumbing', () => {
         const other = sumCols(binary('mul', at, constant(g, 's', aShape, s)), M * K);
         backward(binary('add', sumCols(binary('mul', y, constant(g, 'r', [M, N], r)), M * N), other));
         const ref = matmulBackwardRef(a, b, r, M, K, N, { transA });
-        expectClose(await at.grad!.read(), ref.da.map((d, i) => d + s[i]), BWD_TOL, `${kernel}${transA ? ' tA' : ''} da + s`);
+        expectClose(
+          await at.grad!.read(),
+          ref.da.map((d, i) => d + s[i]),
+          BWD_TOL,
+          `${kernel}${transA ? ' tA' : ''} da + s`,
+        );
         g.destroy();
       }
     }
@@ -272,8 +378,17 @@ describe('matmul variants and plumbing', () => {
     const rng = new Rng(78);
     for (const kernel of KERNELS) {
       // K = 1000 over one output tile: split, the first slice adds the residual
-      for (const [M, K, N] of [[37, 24, 16], [9, 1000, 20]]) {
-        const [a, b, bias, res, r] = [randn(rng, M * K), randn(rng, K * N), randn(rng, N), randn(rng, M * N), randn(rng, M * N)];
+      for (const [M, K, N] of [
+        [37, 24, 16],
+        [9, 1000, 20],
+      ]) {
+        const [a, b, bias, res, r] = [
+          randn(rng, M * K),
+          randn(rng, K * N),
+          randn(rng, N),
+          randn(rng, M * N),
+          randn(rng, M * N),
+        ];
         const g = await eagerGraph();
         const at = leaf(g, 'a', [M, K], a);
         const bt = leaf(g, 'b', [K, N], b);
@@ -281,7 +396,12 @@ describe('matmul variants and plumbing', () => {
         const resT = leaf(g, 'res', [M, N], res);
         const y = matmul(at, bt, { bias: biasT, residual: resT, kernel });
         const ref = matmulRef(a, b, M, K, N, { bias });
-        expectClose(await y.read(), ref.map((v, i) => v + res[i]), FWD_TOL, `${kernel} M${M} K${K} N${N} forward`);
+        expectClose(
+          await y.read(),
+          ref.map((v, i) => v + res[i]),
+          FWD_TOL,
+          `${kernel} M${M} K${K} N${N} forward`,
+        );
         backward(sumCols(binary('mul', y, constant(g, 'r', [M, N], r)), M * N));
         const grads = matmulBackwardRef(a, b, r, M, K, N, { bias });
         expectClose(await resT.grad!.read(), r, BWD_TOL, `${kernel} dresidual`);
@@ -301,9 +421,17 @@ describe('matmul variants and plumbing', () => {
     const bias = randn(rng, O);
     const g = await eagerGraph();
     const xt = constant(g, 'x', [B, T, I], x);
-    const outIn = linear(xt, constant(g, 'W', [O, I], W), constant(g, 'bias', [O], bias), { layout: 'out_in', act: 'gelu' });
+    const outIn = linear(xt, constant(g, 'W', [O, I], W), constant(g, 'bias', [O], bias), {
+      layout: 'out_in',
+      act: 'gelu',
+    });
     expect(outIn.shape).toEqual([B, T, O]);
-    expectClose(await outIn.read(), matmulRef(x, W, B * T, I, O, { transB: true, bias, act: 'gelu' }), FWD_TOL, 'linear out_in');
+    expectClose(
+      await outIn.read(),
+      matmulRef(x, W, B * T, I, O, { transB: true, bias, act: 'gelu' }),
+      FWD_TOL,
+      'linear out_in',
+    );
     const inOut = linear(xt, constant(g, 'W2', [I, O], W), undefined, { layout: 'in_out' });
     expectClose(await inOut.read(), matmulRef(x, W, B * T, I, O), FWD_TOL, 'linear in_out');
     g.destroy();
@@ -336,10 +464,19 @@ describe('matmul variants and plumbing', () => {
     expect(() => matmul(a, g.input('b', [4, 5]))).toThrow(/inner dims differ/);
     expect(() => matmul(a, g.input('c', [3, 5]), { bias: g.input('bias', [4]) })).toThrow(/bias must be/);
     expect(() => matmul(a, g.input('d', [2, 3, 5]))).toThrow(/batched b/);
-    expect(() => matmul(a, g.input('e', [3, 5]), { residual: g.input('r', [5, 4]) })).toThrow(/residual must have the output's shape/);
-    expect(() => matmul(a, g.input('f', [3, 5]), { residual: g.input('r2', [4, 5]), act: 'gelu' })).toThrow(/without an activation/);
+    expect(() => matmul(a, g.input('e', [3, 5]), { residual: g.input('r', [5, 4]) })).toThrow(
+      /residual must have the output's shape/,
+    );
+    expect(() => matmul(a, g.input('f', [3, 5]), { residual: g.input('r2', [4, 5]), act: 'gelu' })).toThrow(
+      /without an activation/,
+    );
     // the WGSL writes out 8 or 16 k steps
-    expect(() => matmul(g.input('p', [8, 8]), g.input('q', [8, 8]), { kernel: 'matmulBlock8', block: { TX: 8, TY: 8, BK: 32, prefetch: true } })).toThrow(/BK must be 8 or 16/);
+    expect(() =>
+      matmul(g.input('p', [8, 8]), g.input('q', [8, 8]), {
+        kernel: 'matmulBlock8',
+        block: { TX: 8, TY: 8, BK: 32, prefetch: true },
+      }),
+    ).toThrow(/BK must be 8 or 16/);
     g.destroy();
   });
 });

@@ -37,12 +37,19 @@ describe('the standard hybrid learns linear regression in context', () => {
   for (const kind of ['standard_hybrid'] as const) {
     it(`${kind} (2 blocks, width 32)`, { timeout: 1_800_000 }, async () => {
       const gpu = await testGpu();
-      const model = buildModel(kind, { name: 'tiny', layers: 2, dim: 32, heads: 4 }, { inDim: D_IN, outDim: 1, maxTokens: 2 * POINTS });
+      const model = buildModel(
+        kind,
+        { name: 'tiny', layers: 2, dim: 32, heads: 4 },
+        { inDim: D_IN, outDim: 1, maxTokens: 2 * POINTS },
+      );
       model.arena.allocate(gpu, new Rng(1));
       const T = 2 * POINTS;
       const { batch: B, lr, steps, target } = BUDGET[kind];
       const layout: LossLayout = { batch: B, tokens: T, dim: D_IN, outDim: 1, loss: 'mse' };
-      const step = new TrainingStep(gpu, model.arena, (g) => lossGraph(g, model, layout).loss, { ...ADAM_DEFAULTS, clip: 10 });
+      const step = new TrainingStep(gpu, model.arena, (g) => lossGraph(g, model, layout).loss, {
+        ...ADAM_DEFAULTS,
+        clip: 10,
+      });
       const rng = new Rng(2);
       const losses: number[] = [];
       const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -50,14 +57,21 @@ describe('the standard hybrid learns linear regression in context', () => {
       let done = 0;
       while (done < steps && !(losses.length >= 100 && mean(losses.slice(-100)) < target)) {
         for (let i = 0; i < 50; i++, done++) {
-          const batch = sampleBatch('linear_regression', rng, { batch: B, nDims: D_IN, activeDims: D_IN, nPoints: POINTS });
+          const batch = sampleBatch('linear_regression', rng, {
+            batch: B,
+            nDims: D_IN,
+            activeDims: D_IN,
+            nPoints: POINTS,
+          });
           await step.run(lossBatch(batch), lr);
         }
         losses.push(...(await step.flush()).map((r) => r.loss));
       }
       const first = mean(losses.slice(0, 20));
       const last = mean(losses.slice(-100));
-      console.log(`${kind}: loss ${first.toFixed(3)} → ${last.toFixed(3)} in ${done} steps (${step.dispatchCount} dispatches/step)`);
+      console.log(
+        `${kind}: loss ${first.toFixed(3)} → ${last.toFixed(3)} in ${done} steps (${step.dispatchCount} dispatches/step)`,
+      );
       expect(first).toBeGreaterThan(4);
       expect(last).toBeLessThan(target);
       step.destroy();
@@ -72,14 +86,26 @@ describe('compiled step equals eager execution for every family', () => {
       const gpu = await testGpu();
       const [Bq, Pq] = [4, 5];
       const T = 2 * Pq;
-      const model = buildModel(kind, { name: 'tiny', layers: 2, dim: 32, heads: 4 }, { inDim: D_IN, outDim: 1, maxTokens: T });
+      const model = buildModel(
+        kind,
+        { name: 'tiny', layers: 2, dim: 32, heads: 4 },
+        { inDim: D_IN, outDim: 1, maxTokens: T },
+      );
       model.arena.allocate(gpu, new Rng(1));
-      const batch = sampleBatch('linear_regression', new Rng(2), { batch: Bq, nDims: D_IN, activeDims: D_IN, nPoints: Pq });
+      const batch = sampleBatch('linear_regression', new Rng(2), {
+        batch: Bq,
+        nDims: D_IN,
+        activeDims: D_IN,
+        nPoints: Pq,
+      });
       const inputs = lossBatch(batch);
       const g = new Graph(gpu, 'eager', model.arena);
       const eagerLoss = lossGraph(g, model, layoutOf(batch), inputs).loss; // values written as declared
       backward(eagerLoss);
-      const step = new TrainingStep(gpu, model.arena, (gg) => lossGraph(gg, model, layoutOf(batch)).loss, { ...ADAM_DEFAULTS, clip: 0 });
+      const step = new TrainingStep(gpu, model.arena, (gg) => lossGraph(gg, model, layoutOf(batch)).loss, {
+        ...ADAM_DEFAULTS,
+        clip: 0,
+      });
       await step.run(inputs, 1e-3);
       const [reading] = await step.flush();
       expect(reading.loss).toBe((await eagerLoss.read())[0]);
@@ -109,7 +135,8 @@ describe('parameters', () => {
   });
 
   it('Mamba and hybrids use mamba-ssm MixerModel names', () => {
-    const names = (kind: ModelId) => new Set(buildModel(kind, 'tiny', { inDim: 20, outDim: 1, maxTokens: 82 }).arena.params.map((p) => p.name));
+    const names = (kind: ModelId) =>
+      new Set(buildModel(kind, 'tiny', { inDim: 20, outDim: 1, maxTokens: 82 }).arena.params.map((p) => p.name));
     const mamba = names('mamba');
     expect(mamba.has('_backbone.layers.0.mixer.in_proj.weight')).toBe(true);
     expect(mamba.has('_backbone.layers.5.mixer.A_log')).toBe(true);

@@ -42,7 +42,9 @@ function readFixture(family: string): { config: FixtureConfig; bytes: Uint8Array
   const weights = join(DIR, `${family}.safetensors`);
   for (const path of [json, weights]) {
     if (!existsSync(path)) {
-      throw new Error(`${path} is missing: run \`python3 bench/pytorch/make_fixtures.py\` from the repository root (python3 with torch) and commit tests/fixtures/official/.`);
+      throw new Error(
+        `${path} is missing: run \`python3 bench/pytorch/make_fixtures.py\` from the repository root (python3 with torch) and commit tests/fixtures/official/.`,
+      );
     }
   }
   return { config: JSON.parse(readFileSync(json, 'utf8')), bytes: new Uint8Array(readFileSync(weights)) };
@@ -53,7 +55,11 @@ describe('official state_dicts load and predict as in PyTorch', () => {
     it(family, async () => {
       const { config: c, bytes } = readFixture(family);
       const gpu = await testGpu();
-      const model = buildModel(family, { name: 'tiny', layers: c.layers, dim: c.dim, heads: c.heads }, { inDim: c.nDims, outDim: c.outDim, maxTokens: c.maxTokens, nPositions: c.nPositions });
+      const model = buildModel(
+        family,
+        { name: 'tiny', layers: c.layers, dim: c.dim, heads: c.heads },
+        { inDim: c.nDims, outDim: c.outDim, maxTokens: c.maxTokens, nPositions: c.nPositions },
+      );
       model.arena.allocate(gpu, new Rng(1));
       const { notices } = loadCheckpoint(model, gpu, bytes);
       // every tensor the lab has comes from the file, positional rows as they are; the batch and
@@ -78,7 +84,10 @@ describe('official state_dicts load and predict as in PyTorch', () => {
         scale = Math.max(scale, Math.abs(want.data[i]));
       }
       expect(scale, 'the fixture predicts something').toBeGreaterThan(0.1);
-      expect(err / scale, `max |lab − PyTorch| = ${err.toExponential(2)} of max |PyTorch| = ${scale.toFixed(3)}`).toBeLessThanOrEqual(REL_TOL);
+      expect(
+        err / scale,
+        `max |lab − PyTorch| = ${err.toExponential(2)} of max |PyTorch| = ${scale.toFixed(3)}`,
+      ).toBeLessThanOrEqual(REL_TOL);
       g.destroy();
       model.arena.destroy();
     });

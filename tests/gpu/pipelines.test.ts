@@ -12,8 +12,18 @@ import { CompiledGraph, sliceOf } from '../../src/engine/compile';
 import { Graph } from '../../src/engine/graph';
 import { add, exp, mul, sub } from '../../src/engine/ops/elementwise';
 
-const binary: KernelDef = { name: 'binary_prepared', source, entryPoint: 'binary', bindings: ['uniform', 'read', 'read', 'rw'], constants: { WG: 256, OP: 0 } };
-const broken: KernelDef = { name: 'broken_prepared', source: '@compute @workgroup_size(1) fn main() { let x: f32 = undefined_name; }', bindings: [] };
+const binary: KernelDef = {
+  name: 'binary_prepared',
+  source,
+  entryPoint: 'binary',
+  bindings: ['uniform', 'read', 'read', 'rw'],
+  constants: { WG: 256, OP: 0 },
+};
+const broken: KernelDef = {
+  name: 'broken_prepared',
+  source: '@compute @workgroup_size(1) fn main() { let x: f32 = undefined_name; }',
+  bindings: [],
+};
 
 describe('preparePipelines', () => {
   it('creates the pipelines ahead: pipeline() then compiles nothing', async () => {
@@ -66,7 +76,8 @@ describe('preparePipelines', () => {
       for (const k of [...variants, heavy]) gpu.pipeline(k);
       expect(syncCreate).not.toHaveBeenCalled();
       // the two that fail, wherever they were compiled, report in place
-      for (const k of [broken, brokenLast]) await expect(gpu.checked(() => gpu.pipeline(k))).rejects.toThrow(/undefined_name|unresolved/);
+      for (const k of [broken, brokenLast])
+        await expect(gpu.checked(() => gpu.pipeline(k))).rejects.toThrow(/undefined_name|unresolved/);
     } finally {
       gpu.destroy();
     }
@@ -115,7 +126,15 @@ describe('preparePipelines', () => {
 
   it('a trainer says how many pipelines it compiles before its first step (then 0), and nothing when they are cached', async () => {
     const gpu = await nodeGpu();
-    const config = { ...defaultConfig('linear_regression', 'transformer', 'tiny'), batch: 8, steps: 2, evalPrompts: 8, nDims: 5, nPoints: 6, curriculum: false };
+    const config = {
+      ...defaultConfig('linear_regression', 'transformer', 'tiny'),
+      batch: 8,
+      steps: 2,
+      evalPrompts: 8,
+      nDims: 5,
+      nPoints: 6,
+      curriculum: false,
+    };
     try {
       const heard: number[][] = [];
       for (const seed of [1, 2]) {

@@ -62,7 +62,12 @@ describe('every task × family fits the default limits at batch 64', () => {
           expect(config.batch).toBe(64);
           const trainer = trainerFor(config);
           try {
-            const step = traceStep(gpu, trainer.model.arena, trainingLoss(trainer.model, config, fullStage(config)), ADAM_DEFAULTS);
+            const step = traceStep(
+              gpu,
+              trainer.model.arena,
+              trainingLoss(trainer.model, config, fullStage(config)),
+              ADAM_DEFAULTS,
+            );
             const stepProblem = await planProblem(step.graph, [step.loss, step.gradNorm]);
             if (stepProblem) problems.push(`${model} training step: ${stepProblem}`);
             const evaluation = evalForward(gpu, trainer.model, EVAL_CHUNK, maxTokens(config), config.nDims);
@@ -83,7 +88,9 @@ describe('every task × family fits the default limits at batch 64', () => {
     try {
       const evaluation = evalForward(gpu, trainer.model, EVAL_CHUNK, maxTokens(config), config.nDims);
       // in_proj's output (64, 1024, 1024) is 256 MiB
-      expect(await planProblem(evaluation.graph, [evaluation.pred])).toMatch(/^The kernel ".+" binds 256\.0 MiB of ".*" \(binding \d\); this GPU binds at most 128\.0 MiB per storage buffer\.$/);
+      expect(await planProblem(evaluation.graph, [evaluation.pred])).toMatch(
+        /^The kernel ".+" binds 256\.0 MiB of ".*" \(binding \d\); this GPU binds at most 128\.0 MiB per storage buffer\.$/,
+      );
     } finally {
       trainer.destroy();
     }
@@ -94,9 +101,18 @@ describe('many-outlier regression × Mamba at tiny on the default limits', () =>
   // batch 32, not 64, for time (lavapipe on 2 shared cores: 45–120 s, where 64 took 200 s):
   // its saved states need 144 MiB, so the scan splits as it does at 64 (two chunks, not three)
   it('a training step at 1024 tokens runs its scan over batch chunks, and its loss is the evaluation forward’s', async () => {
-    const config: RunConfig = { ...defaultConfig('many_outlier_regression', 'mamba', 'tiny'), curriculum: false, batch: 32 };
+    const config: RunConfig = {
+      ...defaultConfig('many_outlier_regression', 'mamba', 'tiny'),
+      curriculum: false,
+      batch: 32,
+    };
     const trainer = trainerFor(config);
-    const step = await TrainingStep.create(gpu, trainer.model.arena, trainingLoss(trainer.model, config, fullStage(config)), ADAM_DEFAULTS);
+    const step = await TrainingStep.create(
+      gpu,
+      trainer.model.arena,
+      trainingLoss(trainer.model, config, fullStage(config)),
+      ADAM_DEFAULTS,
+    );
     const evaluation = evalForward(gpu, trainer.model, config.batch, maxTokens(config), config.nDims);
     const evalGraph = new CompiledGraph(evaluation.graph, { keep: [evaluation.pred] });
     await evalGraph.validate();
@@ -105,7 +121,12 @@ describe('many-outlier regression × Mamba at tiny on the default limits', () =>
       // the scan saves a state every 2 steps, 4.5 MiB per prompt, 28 prompts per 128 MiB
       const scans = step.graph.dispatches.filter((d) => /^scan_(fwd|bwd)_/.test(d.kernel.name));
       expect(scans.map((d) => d.workgroups[1])).toEqual(Array(2 * 6 * 2).fill(16));
-      const batch = sampleBatch(config.task, new Rng(5), { batch: config.batch, nDims: config.nDims, activeDims: config.nDims, nPoints: config.nPoints });
+      const batch = sampleBatch(config.task, new Rng(5), {
+        batch: config.batch,
+        nDims: config.nDims,
+        activeDims: config.nDims,
+        nPoints: config.nPoints,
+      });
       // the forward without gradients (one dispatch per scan, no states saved) on the same weights
       evalGraph.run({ inputs: batch.inputs });
       const pred = await evaluation.pred.read();

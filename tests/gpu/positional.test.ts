@@ -23,7 +23,12 @@ describe('addPositional', () => {
 
   it('values and gradients match the reference (eager)', async () => {
     const rng = new Rng(2);
-    for (const [B, T, C, maxT] of [[1, 1, 4, 1], [2, 7, 8, 16], [3, 33, 64, 40], [64, 20, 32, 64]]) {
+    for (const [B, T, C, maxT] of [
+      [1, 1, 4, 1],
+      [2, 7, 8, 16],
+      [3, 33, 64, 40],
+      [64, 20, 32, 64],
+    ]) {
       const x = randn(rng, B * T * C);
       const wpe = randn(rng, maxT * C);
       const r = randn(rng, B * T * C);
@@ -34,7 +39,12 @@ describe('addPositional', () => {
       expectClose(await y.read(), addPositionalRef(x, wpe, B, T, C), {}, 'forward');
       backward(sumCols(mul(y, constant(g, 'r', [B, T, C], r)), B * T * C));
       expectClose(await xt.grad!.read(), r, {}, 'dx');
-      expectClose(await wt.grad!.read(), addPositionalBackwardRef(r, B, T, C, maxT), { atol: 1e-4, rtol: 1e-4 }, 'dwpe');
+      expectClose(
+        await wt.grad!.read(),
+        addPositionalBackwardRef(r, B, T, C, maxT),
+        { atol: 1e-4, rtol: 1e-4 },
+        'dwpe',
+      );
       g.destroy();
     }
   });
@@ -52,10 +62,16 @@ describe('addPositional', () => {
     backward(sumCols(mul(y, g.input('r', [B, T, C])), B * T * C));
     const dwpe = wt.grad!;
     const cg = new CompiledGraph(g, { keep: [y, dwpe] });
-    for (const t of g.tensors) if (!g.inputs.has(t.label)) g.gpu.write(sliceOf(t).buffer, sliceOf(t).offset, new Float32Array(t.size).fill(NaN));
+    for (const t of g.tensors)
+      if (!g.inputs.has(t.label)) g.gpu.write(sliceOf(t).buffer, sliceOf(t).offset, new Float32Array(t.size).fill(NaN));
     cg.run({ x: Float32Array.from(x), wpe: Float32Array.from(wpe), r: Float32Array.from(r) });
     expectClose(await y.read(), addPositionalRef(x, wpe, B, T, C), {}, 'compiled forward');
-    expectClose(await dwpe.read(), addPositionalBackwardRef(r, B, T, C, maxT), { atol: 1e-5, rtol: 1e-4 }, 'compiled dwpe');
+    expectClose(
+      await dwpe.read(),
+      addPositionalBackwardRef(r, B, T, C, maxT),
+      { atol: 1e-5, rtol: 1e-4 },
+      'compiled dwpe',
+    );
     cg.destroy();
   });
 

@@ -37,7 +37,10 @@ async function snapshot(t: Trainer) {
 async function segment(t: Trainer, path: string, stopAt: number, every: number | null, saveAtStop: boolean) {
   const save = async () => {
     const pair = await encodeCheckpoint(t, RUN_ID);
-    writeFilesAtomic([{ path: optimizerPath(path), data: pair.adam }, { path, data: pair.weights }]);
+    writeFilesAtomic([
+      { path: optimizerPath(path), data: pair.adam },
+      { path, data: pair.weights },
+    ]);
   };
   await runTrainingLoop(t, { stopAt, checkpointEvery: every, save, stopRequested: () => false, log: () => {} });
   if (saveAtStop) await save();

@@ -9,7 +9,12 @@ import type { Graph } from '../../src/engine/graph';
 import { mul } from '../../src/engine/ops/elementwise';
 import { sumCols } from '../../src/engine/ops/reduce';
 import { concatLast } from '../../src/engine/ops/split';
-import { CHUNKED_CONFIGS, chunkedScan, SEQUENTIAL, type ChunkedScanConfig } from '../../bench/kernels/selective_scan/chunked';
+import {
+  CHUNKED_CONFIGS,
+  chunkedScan,
+  SEQUENTIAL,
+  type ChunkedScanConfig,
+} from '../../bench/kernels/selective_scan/chunked';
 import {
   SCAN_DEFAULT,
   scanLossRef,
@@ -50,13 +55,28 @@ function inputs(rng: Rng, { B, L, E, N, gated }: Case) {
 }
 
 /** Runs the GPU op on one case and compares its output and every gradient to the reference. */
-async function check(c: Case, config: ScanConfig | undefined, seed: number, maxBindingBytes?: number, chunked?: ChunkedScanConfig): Promise<Graph> {
+async function check(
+  c: Case,
+  config: ScanConfig | undefined,
+  seed: number,
+  maxBindingBytes?: number,
+  chunked?: ChunkedScanConfig,
+): Promise<Graph> {
   const x = inputs(new Rng(seed), c);
   const g = await eagerGraph();
   const t = (name: string, v: HostTensor) => leaf(g, name, [...v.shape], v.data);
-  const [u, delta, aLog, Bm, Cm, D] = [t('u', x.u), t('delta', x.delta), t('A_log', x.aLog), t('B', x.Bm), t('C', x.Cm), t('D', x.D)];
+  const [u, delta, aLog, Bm, Cm, D] = [
+    t('u', x.u),
+    t('delta', x.delta),
+    t('A_log', x.aLog),
+    t('B', x.Bm),
+    t('C', x.Cm),
+    t('D', x.D),
+  ];
   const z = x.z ? t('z', x.z) : undefined;
-  const out = chunked ? chunkedScan(u, delta, aLog, concatLast(Bm, Cm, 'B|C'), D, z, chunked) : selectiveScan(u, delta, aLog, Bm, Cm, D, z, { config, maxBindingBytes });
+  const out = chunked
+    ? chunkedScan(u, delta, aLog, concatLast(Bm, Cm, 'B|C'), D, z, chunked)
+    : selectiveScan(u, delta, aLog, Bm, Cm, D, z, { config, maxBindingBytes });
   const what = `B${c.B} L${c.L} E${c.E} N${c.N}${c.gated ? ' gated' : ''} ${JSON.stringify(chunked ?? config ?? 'default')}${maxBindingBytes ? ` in bindings of ${maxBindingBytes} bytes` : ''}`;
   const ref = selectiveScanRef(x.u, x.delta, x.aLog, x.Bm, x.Cm, x.D, x.z);
   expectClose(await out.read(), ref, { atol: 1e-4, rtol: 1e-4 }, `forward ${what}`);
@@ -123,7 +143,9 @@ describe('selective scan vs the sequential reference', () => {
   for (const gated of [true, false]) {
     it(`over batch chunks when one binding would pass the limit${gated ? ', gated' : ''}`, async () => {
       const g = await check({ B: 5, L: 32, E: 8, N: 4, gated }, undefined, 7, 2 * 552 * 4);
-      const scans = g.dispatches.filter((d) => d.kernel.name.startsWith('scan_fwd') || d.kernel.name.startsWith('scan_bwd'));
+      const scans = g.dispatches.filter(
+        (d) => d.kernel.name.startsWith('scan_fwd') || d.kernel.name.startsWith('scan_bwd'),
+      );
       expect(scans.map((d) => d.workgroups[1])).toEqual([2, 2, 1, 2, 2, 1]);
     });
   }
@@ -132,14 +154,22 @@ describe('selective scan vs the sequential reference', () => {
     const g = await eagerGraph();
     const u = g.input('u', [2, 32, 8], true);
     const bc = g.input('B|C', [2, 32, 8]);
-    expect(() => selectiveScanPacked(u, u, g.input('A_log', [8, 4]), bc, g.input('D', [8]), undefined, { maxBindingBytes: 1000 })).toThrow(/needs 2\.2 KiB in one binding for one prompt; this GPU binds at most 1000 B/);
+    expect(() =>
+      selectiveScanPacked(u, u, g.input('A_log', [8, 4]), bc, g.input('D', [8]), undefined, { maxBindingBytes: 1000 }),
+    ).toThrow(/needs 2\.2 KiB in one binding for one prompt; this GPU binds at most 1000 B/);
     g.destroy();
   });
 
   /** Eager inputs for a scan the op must refuse: u (1, 4, 3), A_log `aShape`, B (1, 4, n), D (3). */
   async function refusalInputs(aShape: number[], n: number) {
     const g = await eagerGraph();
-    return { g, u: g.input('u', [1, 4, 3]), a: g.input('A_log', aShape), bc: g.input('B', [1, 4, n]), d: g.input('D', [3]) };
+    return {
+      g,
+      u: g.input('u', [1, 4, 3]),
+      a: g.input('A_log', aShape),
+      bc: g.input('B', [1, 4, n]),
+      d: g.input('D', [3]),
+    };
   }
 
   it('more than 16 states per channel are refused with a sentence', async () => {
@@ -168,7 +198,17 @@ describe('reference backward vs finite differences (f64)', () => {
       const c: Case = { B: 2, L: 5, E: 3, N: 2, gated };
       const x = inputs(new Rng(3), c);
       const gr = selectiveScanBackwardRef({ data: x.r, shape: x.u.shape }, x.u, x.delta, x.aLog, x.Bm, x.Cm, x.D, x.z);
-      const loss = (o: Partial<typeof x>) => scanLossRef(x.r, o.u ?? x.u, o.delta ?? x.delta, o.aLog ?? x.aLog, o.Bm ?? x.Bm, o.Cm ?? x.Cm, o.D ?? x.D, o.z ?? x.z);
+      const loss = (o: Partial<typeof x>) =>
+        scanLossRef(
+          x.r,
+          o.u ?? x.u,
+          o.delta ?? x.delta,
+          o.aLog ?? x.aLog,
+          o.Bm ?? x.Bm,
+          o.Cm ?? x.Cm,
+          o.D ?? x.D,
+          o.z ?? x.z,
+        );
       const fd = (key: 'u' | 'delta' | 'aLog' | 'Bm' | 'Cm' | 'D' | 'z') => {
         const v = x[key]!;
         return finiteDiff((d) => loss({ [key]: { data: d, shape: v.shape } }), Float64Array.from(v.data));
@@ -191,29 +231,46 @@ describe('selective scan in a compiled graph', () => {
     // one prompt per chunk: views into planned buffers, each chunk's scratch planned apart
     [', over batch chunks', { B: 3, L: 32, E: 8, N: 4, gated: true }, 552 * 4],
   ];
-  for (const [title, c, maxBindingBytes] of cases) it(`planned buffers, replayed twice: the same values and gradients as the reference${title}`, async () => {
-    const x = inputs(new Rng(21), c);
-    const g = await eagerGraph(undefined, 'trace');
-    const t = (name: string, v: HostTensor) => g.input(name, [...v.shape], true);
-    const [u, delta, aLog, Bm, Cm, D, z] = [t('u', x.u), t('delta', x.delta), t('A_log', x.aLog), t('B', x.Bm), t('C', x.Cm), t('D', x.D), t('z', x.z!)];
-    const r = g.input('r', [c.B, c.L, c.E]);
-    const out = selectiveScan(u, delta, aLog, Bm, Cm, D, z, { maxBindingBytes });
-    backward(sumCols(mul(out, r), out.size));
-    const leaves = [u, delta, aLog, Bm, Cm, D, z];
-    const cg = new CompiledGraph(g, { keep: [out, ...leaves.map((l) => l.grad!)] });
-    await cg.validate();
-    const data = { u: x.u, delta: x.delta, A_log: x.aLog, B: x.Bm, C: x.Cm, D: x.D, z: x.z! };
-    const feed = Object.fromEntries([...Object.entries(data).map(([k, v]) => [k, Float32Array.from(v.data)]), ['r', Float32Array.from(x.r)]]);
-    const ref = selectiveScanRef(x.u, x.delta, x.aLog, x.Bm, x.Cm, x.D, x.z);
-    const gr = selectiveScanBackwardRef({ data: x.r, shape: x.u.shape }, x.u, x.delta, x.aLog, x.Bm, x.Cm, x.D, x.z);
-    const expected = [gr.du, gr.ddelta, gr.daLog, gr.dBm, gr.dCm, gr.dD, gr.dz!];
-    for (let run = 0; run < 2; run++) {
-      cg.run(feed);
-      expectClose(await out.read(), ref, { atol: 1e-4, rtol: 1e-4 }, `forward, run ${run}`);
-      for (let i = 0; i < leaves.length; i++) {
-        expectClose(await leaves[i].grad!.read(), expected[i], { atol: 2e-3, rtol: 5e-4 }, `d${leaves[i].label}, run ${run}`);
+  for (const [title, c, maxBindingBytes] of cases)
+    it(`planned buffers, replayed twice: the same values and gradients as the reference${title}`, async () => {
+      const x = inputs(new Rng(21), c);
+      const g = await eagerGraph(undefined, 'trace');
+      const t = (name: string, v: HostTensor) => g.input(name, [...v.shape], true);
+      const [u, delta, aLog, Bm, Cm, D, z] = [
+        t('u', x.u),
+        t('delta', x.delta),
+        t('A_log', x.aLog),
+        t('B', x.Bm),
+        t('C', x.Cm),
+        t('D', x.D),
+        t('z', x.z!),
+      ];
+      const r = g.input('r', [c.B, c.L, c.E]);
+      const out = selectiveScan(u, delta, aLog, Bm, Cm, D, z, { maxBindingBytes });
+      backward(sumCols(mul(out, r), out.size));
+      const leaves = [u, delta, aLog, Bm, Cm, D, z];
+      const cg = new CompiledGraph(g, { keep: [out, ...leaves.map((l) => l.grad!)] });
+      await cg.validate();
+      const data = { u: x.u, delta: x.delta, A_log: x.aLog, B: x.Bm, C: x.Cm, D: x.D, z: x.z! };
+      const feed = Object.fromEntries([
+        ...Object.entries(data).map(([k, v]) => [k, Float32Array.from(v.data)]),
+        ['r', Float32Array.from(x.r)],
+      ]);
+      const ref = selectiveScanRef(x.u, x.delta, x.aLog, x.Bm, x.Cm, x.D, x.z);
+      const gr = selectiveScanBackwardRef({ data: x.r, shape: x.u.shape }, x.u, x.delta, x.aLog, x.Bm, x.Cm, x.D, x.z);
+      const expected = [gr.du, gr.ddelta, gr.daLog, gr.dBm, gr.dCm, gr.dD, gr.dz!];
+      for (let run = 0; run < 2; run++) {
+        cg.run(feed);
+        expectClose(await out.read(), ref, { atol: 1e-4, rtol: 1e-4 }, `forward, run ${run}`);
+        for (let i = 0; i < leaves.length; i++) {
+          expectClose(
+            await leaves[i].grad!.read(),
+            expected[i],
+            { atol: 2e-3, rtol: 5e-4 },
+            `d${leaves[i].label}, run ${run}`,
+          );
+        }
       }
-    }
-    cg.destroy();
-  });
+      cg.destroy();
+    });
 });

@@ -10,7 +10,18 @@ import { constant, eagerGraph, leaf } from '../helpers/gpu';
 import { expectClose, randn } from '../helpers/numeric';
 
 describe('split', () => {
-  for (const [lead, sizes] of [[[1], [1]], [[2, 3], [4, 4]], [[3, 5], [2, 16, 16]], [[700], [3, 1, 5]]] as [number[], number[]][]) {
+  for (const [lead, sizes] of [
+    [[1], [1]],
+    [
+      [2, 3],
+      [4, 4],
+    ],
+    [
+      [3, 5],
+      [2, 16, 16],
+    ],
+    [[700], [3, 1, 5]],
+  ] as [number[], number[]][]) {
     it(`(${lead.join(', ')}, ${sizes.reduce((a, b) => a + b)}) into [${sizes.join(', ')}]`, async () => {
       const rows = lead.reduce((a, b) => a * b, 1);
       const W = sizes.reduce((a, b) => a + b, 0);
@@ -34,7 +45,11 @@ describe('split', () => {
         loss = loss ? add(loss, term) : term;
       }
       backward(loss!);
-      const ref = splitBackwardRef(rs.map((r, k) => (used[k] ? r : undefined)), sizes, rows);
+      const ref = splitBackwardRef(
+        rs.map((r, k) => (used[k] ? r : undefined)),
+        sizes,
+        rows,
+      );
       expectClose(await xt.grad!.read(), ref, { atol: 1e-6, rtol: 1e-6 }, 'dx');
       g.destroy();
     });

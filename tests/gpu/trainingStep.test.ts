@@ -173,7 +173,8 @@ describe('compiled training step', () => {
     expect(arenas.map((a) => a.arena.initialized)).toEqual([true, false]);
     // before the first step, the parameters are the values drawn from the seed
     const drawn = await built.arena.readParams(gpu);
-    for (const ref of [built.w, built.v]) expect([...drawn.get(ref.name)!]).toEqual([...built.init.subarray(ref.offset, ref.offset + ref.size)]);
+    for (const ref of [built.w, built.v])
+      expect([...drawn.get(ref.name)!]).toEqual([...built.init.subarray(ref.offset, ref.offset + ref.size)]);
     const w = Float32Array.from({ length: D }, (_, i) => i);
     written.arena.writeParam(gpu, written.w, w);
     const params = await written.arena.readParams(gpu);

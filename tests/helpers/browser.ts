@@ -52,7 +52,8 @@ export interface StaticServer {
 
 /** Serves dist/ on 127.0.0.1 at a free port; unknown paths get index.html (one-page app). */
 export async function serveDist(dir = DIST): Promise<StaticServer> {
-  if (!existsSync(join(dir, 'index.html'))) throw new Error(`${dir}/index.html is missing: run \`npm run build\` before the end-to-end tests.`);
+  if (!existsSync(join(dir, 'index.html')))
+    throw new Error(`${dir}/index.html is missing: run \`npm run build\` before the end-to-end tests.`);
   const root = resolve(dir);
   const server: Server = createServer(async (req, res) => {
     try {
@@ -70,7 +71,10 @@ export async function serveDist(dir = DIST): Promise<StaticServer> {
       const s = await stat(file).catch(() => null);
       if (!s || s.isDirectory()) file = join(root, 'index.html');
       const body = await readFile(file);
-      res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+      res.writeHead(200, {
+        'content-type': MIME[extname(file)] ?? 'application/octet-stream',
+        'cache-control': 'no-store',
+      });
       res.end(body);
     } catch {
       res.writeHead(500).end();
@@ -97,8 +101,14 @@ export interface PageLog {
 }
 
 /** A new page (own context: fresh storage unless `context` is given) that records errors and CSP violations. */
-export async function newLabPage(browser: Browser, opts: { acceptDownloads?: boolean } = {}): Promise<{ page: Page; log: PageLog }> {
-  const context = await browser.newContext({ acceptDownloads: opts.acceptDownloads ?? true, viewport: { width: 1440, height: 900 } });
+export async function newLabPage(
+  browser: Browser,
+  opts: { acceptDownloads?: boolean } = {},
+): Promise<{ page: Page; log: PageLog }> {
+  const context = await browser.newContext({
+    acceptDownloads: opts.acceptDownloads ?? true,
+    viewport: { width: 1440, height: 900 },
+  });
   const page = await context.newPage();
   const log: PageLog = { errors: [], cspViolations: [] };
   page.on('console', (m) => {
@@ -150,9 +160,13 @@ export async function webgpuAdapters(page: Page, baseUrl: string): Promise<Adapt
 
 /** Counts `path` elements with drawing data inside the named region (recharts lines and areas). */
 export async function drawnPaths(page: Page, region: string): Promise<number> {
-  return page.getByRole('region', { name: region, exact: true }).evaluate((el) =>
-    [...el.querySelectorAll('svg path.recharts-curve')].filter((p) => (p.getAttribute('d') ?? '').length > 20).length,
-  );
+  return page
+    .getByRole('region', { name: region, exact: true })
+    .evaluate(
+      (el) =>
+        [...el.querySelectorAll('svg path.recharts-curve')].filter((p) => (p.getAttribute('d') ?? '').length > 20)
+          .length,
+    );
 }
 
 /** The "step N / M" numbers of the status line. */

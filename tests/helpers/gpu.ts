@@ -23,7 +23,13 @@ export async function eagerGraph(arena?: ParamArena, mode: GraphMode = 'eager'):
 }
 
 /** An input tensor holding the given values (eager graphs). */
-export function constant(g: Graph, name: string, shape: number[], values: ArrayLike<number>, requiresGrad = false): Tensor {
+export function constant(
+  g: Graph,
+  name: string,
+  shape: number[],
+  values: ArrayLike<number>,
+  requiresGrad = false,
+): Tensor {
   const t = g.input(name, shape, requiresGrad);
   g.write(name, Float32Array.from(values));
   return t;

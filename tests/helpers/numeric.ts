@@ -8,7 +8,12 @@ export function randn(rng: Rng, n: number, std = 1): Float64Array {
 }
 
 /** max |a−b| / (atol + rtol·|b|) must be ≤ 1. */
-export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: { atol?: number; rtol?: number } = {}, what = ''): void {
+export function expectClose(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  tol: { atol?: number; rtol?: number } = {},
+  what = '',
+): void {
   const atol = tol.atol ?? 1e-5;
   const rtol = tol.rtol ?? 1e-4;
   expect(actual.length, `${what} length`).toBe(expected.length);
@@ -22,7 +27,9 @@ export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
     }
   }
   if (worst > 1) {
-    throw new Error(`${what}: mismatch at ${at}: got ${actual[at]}, expected ${expected[at]} (atol ${atol}, rtol ${rtol}, ratio ${worst.toFixed(2)})`);
+    throw new Error(
+      `${what}: mismatch at ${at}: got ${actual[at]}, expected ${expected[at]} (atol ${atol}, rtol ${rtol}, ratio ${worst.toFixed(2)})`,
+    );
   }
 }
 

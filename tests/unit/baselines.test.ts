@@ -1,7 +1,17 @@
 // Baselines on hand-checked cases: each must use only the previous examples.
 import { describe, expect, test } from 'vitest';
 import { Rng } from '../../src/engine/rng';
-import { averaging, greedyTree, knn3, lasso, leastSquares, nnGd, zero, sparsePositions, type PromptData } from '../../src/baselines';
+import {
+  averaging,
+  greedyTree,
+  knn3,
+  lasso,
+  leastSquares,
+  nnGd,
+  zero,
+  sparsePositions,
+  type PromptData,
+} from '../../src/baselines';
 
 function linearPrompt(seed: number, n: number, d: number, sparse?: number[]): PromptData & { w: Float64Array } {
   const rng = new Rng(seed);
@@ -70,7 +80,13 @@ describe('least squares', () => {
 
   test('rank-deficient context (a repeated row, a zero coordinate) falls back to the SVD pseudo-inverse', () => {
     // x₂ = x₀ repeated and coordinate 2 always 0: min-norm w on span{e0, e1}
-    const rows = [[1, 0, 0], [0, 1, 0], [1, 0, 0], [1, 1, 0], [2, 3, 0]];
+    const rows = [
+      [1, 0, 0],
+      [0, 1, 0],
+      [1, 0, 0],
+      [1, 1, 0],
+      [2, 3, 0],
+    ];
     const out = leastSquares(prompt(rows, [2, -1, 2, 1, 1]));
     expect(out[3]).toBeCloseTo(1, 6);
     expect(out[4]).toBeCloseTo(2 * 2 - 3, 6);
@@ -79,7 +95,14 @@ describe('least squares', () => {
 
 describe('3-nearest neighbours', () => {
   test('mean y of the 3 nearest previous x (all while fewer than 3)', () => {
-    const rows = [[0, 0], [10, 0], [1, 0], [0, 1], [9, 9], [0.4, 0.4]];
+    const rows = [
+      [0, 0],
+      [10, 0],
+      [1, 0],
+      [0, 1],
+      [9, 9],
+      [0.4, 0.4],
+    ];
     const ys = [1, 100, 2, 3, 50, 0];
     const out = knn3(prompt(rows, ys));
     expect(out[1]).toBe(1);
@@ -91,7 +114,16 @@ describe('3-nearest neighbours', () => {
 
 describe('averaging', () => {
   test('ŵ = mean(y_j x_j), prediction x_qᵀŵ', () => {
-    const out = averaging(prompt([[1, 0], [0, 2], [3, 4]], [2, 4, 0]));
+    const out = averaging(
+      prompt(
+        [
+          [1, 0],
+          [0, 2],
+          [3, 4],
+        ],
+        [2, 4, 0],
+      ),
+    );
     expect(out[1]).toBe(0); // ŵ = (2, 0), x = (0, 2)
     expect(out[2]).toBe(3 * 1 + 4 * 4); // ŵ = ((2, 0) + (0, 8)) / 2 = (1, 4)
   });
@@ -153,7 +185,8 @@ describe('greedy tree', () => {
     const rows = Array.from({ length: n }, () => Array.from({ length: d }, () => rng.normal()));
     const ys = rows.map((x) => (x[0] > 0 ? 1 : -1) + (x[2] > 0.5 ? 2 : 0) + 0.1 * rng.normal());
     const out = greedyTree(prompt(rows, ys));
-    for (let i = 1; i < n; i++) expect(out[i]).toBeCloseTo(referenceCart(rows.slice(0, i), ys.slice(0, i), 4)(rows[i]), 6); // the prompt stores y in f32
+    for (let i = 1; i < n; i++)
+      expect(out[i]).toBeCloseTo(referenceCart(rows.slice(0, i), ys.slice(0, i), 4)(rows[i]), 6); // the prompt stores y in f32
   });
 
   test('depth limit: depth 0 predicts the context mean', () => {
@@ -214,7 +247,15 @@ function referenceCart(X: number[][], y: number[], depth: number): (x: number[])
   }
   if (best.c < 0) return () => mean;
   const { c, thr } = best;
-  const L = referenceCart(X.filter((x) => x[c] <= thr), y.filter((_, i) => X[i][c] <= thr), depth - 1);
-  const R = referenceCart(X.filter((x) => x[c] > thr), y.filter((_, i) => X[i][c] > thr), depth - 1);
+  const L = referenceCart(
+    X.filter((x) => x[c] <= thr),
+    y.filter((_, i) => X[i][c] <= thr),
+    depth - 1,
+  );
+  const R = referenceCart(
+    X.filter((x) => x[c] > thr),
+    y.filter((_, i) => X[i][c] > thr),
+    depth - 1,
+  );
   return (x) => (x[c] <= thr ? L(x) : R(x));
 }

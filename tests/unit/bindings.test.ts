@@ -22,7 +22,8 @@ const stripComments = (src: string) => src.replace(/\/\*[\s\S]*?\*\//g, '').repl
 /** The module-scope resource variables of a WGSL source, in @group(0). */
 function resourceVars(src: string): Map<string, WgslBinding> {
   const vars = new Map<string, WgslBinding>();
-  const re = /@group\(0\)\s*@binding\((\d+)\)\s*var<\s*(uniform|storage)\s*(?:,\s*(read_write|read)\s*)?>\s*(\w+)\s*:\s*([^;]+);/g;
+  const re =
+    /@group\(0\)\s*@binding\((\d+)\)\s*var<\s*(uniform|storage)\s*(?:,\s*(read_write|read)\s*)?>\s*(\w+)\s*:\s*([^;]+);/g;
   for (const [, binding, space, access, name, type] of stripComments(src).matchAll(re)) {
     const kind: BindingKind = space === 'uniform' ? 'uniform' : access === 'read_write' ? 'rw' : 'read';
     vars.set(name, { binding: Number(binding), name, kind, vec4: /vec4\s*<\s*f32\s*>/.test(type) });
@@ -59,7 +60,9 @@ function usedBindings(src: string, entry: string): WgslBinding[] {
     const body = fns.get(todo.pop()!)!;
     // names the function declares itself (parameters, locals) shadow module-scope ones
     const params = body.slice(body.indexOf('('), body.indexOf('{'));
-    const locals = new Set([...body.matchAll(/\b(?:let|var|const)\s+(\w+)/g), ...params.matchAll(/(\w+)\s*:/g)].map((m) => m[1]));
+    const locals = new Set(
+      [...body.matchAll(/\b(?:let|var|const)\s+(\w+)/g), ...params.matchAll(/(\w+)\s*:/g)].map((m) => m[1]),
+    );
     // identifiers, not fields (p.x) nor locals
     for (const [, id] of body.matchAll(/(?<![.\w])([A-Za-z_]\w*)\b/g)) {
       if (locals.has(id)) continue;
@@ -81,7 +84,8 @@ function bindingProblems(ep: Pick<EntryPoint, 'source' | 'entryPoint' | 'binding
   const problems: string[] = [];
   const byIndex = new Map<number, WgslBinding[]>();
   for (const u of used) byIndex.set(u.binding, [...(byIndex.get(u.binding) ?? []), u]);
-  for (const [i, list] of byIndex) if (list.length > 1) problems.push(`binding ${i} is used as ${list.map((u) => u.name).join(' and ')}`);
+  for (const [i, list] of byIndex)
+    if (list.length > 1) problems.push(`binding ${i} is used as ${list.map((u) => u.name).join(' and ')}`);
   const maxIndex = Math.max(declared.length - 1, ...used.map((u) => u.binding));
   for (let i = 0; i <= maxIndex; i++) {
     const d = declared[i];
@@ -103,13 +107,21 @@ const modules = {
   ...import.meta.glob<{ ENTRY_POINTS?: EntryPoint[] }>('../../src/engine/ops/*.ts', { eager: true }),
   ...import.meta.glob<{ ENTRY_POINTS?: EntryPoint[] }>('../../bench/kernels/*/*.ts', { eager: true }),
 };
-const declarations = Object.entries(modules).flatMap(([file, m]) => (m.ENTRY_POINTS ?? []).map((ep) => ({ file: file.split('/').pop()!, ep })));
+const declarations = Object.entries(modules).flatMap(([file, m]) =>
+  (m.ENTRY_POINTS ?? []).map((ep) => ({ file: file.split('/').pop()!, ep })),
+);
 const BENCH_KERNELS = join(__dirname, '..', '..', 'bench', 'kernels');
 const wgslFiles = [
-  ...readdirSync(SHADERS).filter((f) => f.endsWith('.wgsl')).map((f) => join(SHADERS, f)),
+  ...readdirSync(SHADERS)
+    .filter((f) => f.endsWith('.wgsl'))
+    .map((f) => join(SHADERS, f)),
   ...readdirSync(BENCH_KERNELS)
     .filter((d) => statSync(join(BENCH_KERNELS, d)).isDirectory())
-    .flatMap((d) => readdirSync(join(BENCH_KERNELS, d)).filter((f) => f.endsWith('.wgsl')).map((f) => join(BENCH_KERNELS, d, f))),
+    .flatMap((d) =>
+      readdirSync(join(BENCH_KERNELS, d))
+        .filter((f) => f.endsWith('.wgsl'))
+        .map((f) => join(BENCH_KERNELS, d, f)),
+    ),
 ];
 const entryNames = (src: string) => [...stripComments(src).matchAll(/@compute[^;{]*?\bfn\s+(\w+)/g)].map((m) => m[1]);
 
@@ -134,7 +146,8 @@ describe('kernel bindings', () => {
   }
 
   it('each declaration names an entry point of its source', () => {
-    for (const { file, ep } of declarations) expect(entryNames(ep.source), `${file}: ${ep.entryPoint}`).toContain(ep.entryPoint);
+    for (const { file, ep } of declarations)
+      expect(entryNames(ep.source), `${file}: ${ep.entryPoint}`).toContain(ep.entryPoint);
   });
 
   describe('the check itself', () => {
@@ -152,10 +165,18 @@ describe('kernel bindings', () => {
       expect(bindingProblems({ source: wgsl, entryPoint: 'main4', bindings: decl })).toEqual([]);
     });
     it('reports a renamed, reordered, missing or mistyped binding', () => {
-      expect(bindingProblems({ source: wgsl.replace(/\bx\b/g, 'inp'), entryPoint: 'main', bindings: decl })).toEqual(['binding 1 is declared as x, the WGSL names it inp']);
-      expect(bindingProblems({ source: wgsl, entryPoint: 'main', bindings: { p: 'uniform', out: 'rw', x: 'read' } })).toHaveLength(4);
-      expect(bindingProblems({ source: wgsl, entryPoint: 'main', bindings: { p: 'uniform', x: 'read' } })).toEqual(['binding 2 (out) is used but not declared']);
-      expect(bindingProblems({ source: wgsl, entryPoint: 'main', bindings: { p: 'uniform', x: 'rw', out: 'rw' } })).toEqual(['binding 1 (x) is declared rw, the WGSL has it read']);
+      expect(bindingProblems({ source: wgsl.replace(/\bx\b/g, 'inp'), entryPoint: 'main', bindings: decl })).toEqual([
+        'binding 1 is declared as x, the WGSL names it inp',
+      ]);
+      expect(
+        bindingProblems({ source: wgsl, entryPoint: 'main', bindings: { p: 'uniform', out: 'rw', x: 'read' } }),
+      ).toHaveLength(4);
+      expect(bindingProblems({ source: wgsl, entryPoint: 'main', bindings: { p: 'uniform', x: 'read' } })).toEqual([
+        'binding 2 (out) is used but not declared',
+      ]);
+      expect(
+        bindingProblems({ source: wgsl, entryPoint: 'main', bindings: { p: 'uniform', x: 'rw', out: 'rw' } }),
+      ).toEqual(['binding 1 (x) is declared rw, the WGSL has it read']);
     });
   });
 });

@@ -17,7 +17,15 @@ function file(content: unknown): string {
 }
 
 function runFile(config: RunConfig): RunFile {
-  return { version: 1, config, history: [{ step: 1, loss: 1 }], icl: null, metrics: {}, stepsPerSecond: 10, adapter: 'x' };
+  return {
+    version: 1,
+    config,
+    history: [{ step: 1, loss: 1 }],
+    icl: null,
+    metrics: {},
+    stepsPerSecond: 10,
+    adapter: 'x',
+  };
 }
 
 function usageError(flags: Record<string, string | boolean>): string {
@@ -33,29 +41,84 @@ function usageError(flags: Record<string, string | boolean>): string {
 describe('config flags', () => {
   it('set the fields they are named after', () => {
     const c = configFromFlags({
-      task: 'sparse_parity', model: 'mamba', size: 'small', steps: '300', seed: '4', lr: '0.001', warmup: '50', 'lr-schedule': 'cosine', batch: '16',
-      clip: '2.5', 'eval-every': '25', 'eval-prompts': '64', 'n-dims': '6', 'n-points': '40', 'no-parity-per-prompt': true, curriculum: true,
+      task: 'sparse_parity',
+      model: 'mamba',
+      size: 'small',
+      steps: '300',
+      seed: '4',
+      lr: '0.001',
+      warmup: '50',
+      'lr-schedule': 'cosine',
+      batch: '16',
+      clip: '2.5',
+      'eval-every': '25',
+      'eval-prompts': '64',
+      'n-dims': '6',
+      'n-points': '40',
+      'no-parity-per-prompt': true,
+      curriculum: true,
     });
     expect(c).toEqual({
       ...defaultConfig('sparse_parity', 'mamba', 'small'),
-      steps: 300, seed: 4, lr: 0.001, warmup: 50, lrSchedule: 'cosine', batch: 16, clip: 2.5, evalEvery: 25, evalPrompts: 64, nDims: 6, nPoints: 40, parityPerPrompt: false, curriculum: true,
+      steps: 300,
+      seed: 4,
+      lr: 0.001,
+      warmup: 50,
+      lrSchedule: 'cosine',
+      batch: 16,
+      clip: 2.5,
+      evalEvery: 25,
+      evalPrompts: 64,
+      nDims: 6,
+      nPoints: 40,
+      parityPerPrompt: false,
+      curriculum: true,
     });
     expect(configFromFlags({})).toEqual(defaultConfig());
     expect(configFromFlags({ task: 'vector_mqar' })).toEqual(defaultConfig('vector_mqar'));
   });
 
   it('start from a run file or a bare config given by --config, and flags override it', () => {
-    const base: RunConfig = { ...defaultConfig('decision_tree', 'mambaformer'), nDims: 7, nPoints: 30, warmup: 100, lrSchedule: 'cosine', parityPerPrompt: false, curriculum: false, seed: 9 };
+    const base: RunConfig = {
+      ...defaultConfig('decision_tree', 'mambaformer'),
+      nDims: 7,
+      nPoints: 30,
+      warmup: 100,
+      lrSchedule: 'cosine',
+      parityPerPrompt: false,
+      curriculum: false,
+      seed: 9,
+    };
     const run = file(runFile(base));
     expect(configFromFlags({ config: run })).toEqual(base);
-    expect(configFromFlags({ config: run, 'n-points': '12', 'lr-schedule': 'constant', 'parity-per-prompt': true, curriculum: true })).toEqual({
-      ...base, nPoints: 12, lrSchedule: 'constant', parityPerPrompt: true, curriculum: true,
+    expect(
+      configFromFlags({
+        config: run,
+        'n-points': '12',
+        'lr-schedule': 'constant',
+        'parity-per-prompt': true,
+        curriculum: true,
+      }),
+    ).toEqual({
+      ...base,
+      nPoints: 12,
+      lrSchedule: 'constant',
+      parityPerPrompt: true,
+      curriculum: true,
     });
     // A bare config; its missing fields take the defaults of the task the flags end with.
-    expect(configFromFlags({ config: file({ steps: 50, nDims: 5 }), task: 'sparse_parity' })).toEqual({ ...defaultConfig('sparse_parity'), steps: 50, nDims: 5 });
+    expect(configFromFlags({ config: file({ steps: 50, nDims: 5 }), task: 'sparse_parity' })).toEqual({
+      ...defaultConfig('sparse_parity'),
+      steps: 50,
+      nDims: 5,
+    });
     // A run file written before warm-up and schedules existed trains at its constant rate.
     const { warmup: _w, lrSchedule: _s, ...old } = base;
-    expect(configFromFlags({ config: file({ ...runFile(base), config: old }) })).toEqual({ ...base, warmup: 0, lrSchedule: 'constant' });
+    expect(configFromFlags({ config: file({ ...runFile(base), config: old }) })).toEqual({
+      ...base,
+      warmup: 0,
+      lrSchedule: 'constant',
+    });
   });
 
   it.each<[Record<string, string | boolean>, string]>([
@@ -72,9 +135,18 @@ describe('config flags', () => {
     [{ lr: '0x10' }, '--lr must be a number, got "0x10".'],
     [{ clip: '1e999' }, '--clip must be a number, got "1e999".'],
     [{ clip: '0' }, '--clip must be a number greater than 0 and at most 1000000; got "0".'],
-    [{ task: 'nope' }, '--task must be one of linear_regression, sparse_linear_regression, relu_2nn_regression, decision_tree, orthogonal_outlier_regression, many_outlier_regression, sparse_parity, cot_io, vector_mqar; got "nope".'],
-    [{ curriculum: true, 'no-curriculum': true }, '--curriculum and --no-curriculum contradict each other; give one of them.'],
-    [{ task: 'cot_io', 'n-dims': '4' }, 'In the config, "nDims" must be at least 8 for cot_io, whose hidden layer is padded into a token (it is 4).'],
+    [
+      { task: 'nope' },
+      '--task must be one of linear_regression, sparse_linear_regression, relu_2nn_regression, decision_tree, orthogonal_outlier_regression, many_outlier_regression, sparse_parity, cot_io, vector_mqar; got "nope".',
+    ],
+    [
+      { curriculum: true, 'no-curriculum': true },
+      '--curriculum and --no-curriculum contradict each other; give one of them.',
+    ],
+    [
+      { task: 'cot_io', 'n-dims': '4' },
+      'In the config, "nDims" must be at least 8 for cot_io, whose hidden layer is padded into a token (it is 4).',
+    ],
   ])('explain %j in one sentence', (flags, message) => {
     expect(usageError(flags)).toBe(message);
   });
@@ -111,9 +183,15 @@ describe('config flags', () => {
     const noVersion = file(unversioned);
     expect(usageError({ config: noVersion })).toBe(runFileError(noVersion, 'The run file has no "version" field.'));
     const typo = file({ task: 'sparse_parity', nDim: 5 });
-    expect(usageError({ config: typo })).toMatch(new RegExp(`^--config: ${typo} has a field a run config does not \\(nDim\\); its fields are task, .*, lrSchedule\\.$`));
+    expect(usageError({ config: typo })).toMatch(
+      new RegExp(
+        `^--config: ${typo} has a field a run config does not \\(nDim\\); its fields are task, .*, lrSchedule\\.$`,
+      ),
+    );
     const badValue = file(runFile({ ...defaultConfig(), warmup: -5 }));
-    expect(usageError({ config: badValue, warmup: '5' })).toBe(`--config: ${badValue}: In the config, "warmup" must be an integer from 0 to 1000000 (it is -5).`);
+    expect(usageError({ config: badValue, warmup: '5' })).toBe(
+      `--config: ${badValue}: In the config, "warmup" must be an integer from 0 to 1000000 (it is -5).`,
+    );
     const newer = file({ ...runFile(defaultConfig()), version: 2 });
     expect(usageError({ config: newer })).toBe(
       `--config: ${newer}: This run file was made by a newer version of ICL Lab (format 2); this lab reads format 1.`,
@@ -121,7 +199,17 @@ describe('config flags', () => {
   });
 
   it('are each in the help text', () => {
-    for (const f of ['--config FILE', '--n-dims N', '--n-points N', '--no-parity-per-prompt', '--warmup N', '--lr-schedule NAME', '--clip X', '--curriculum', '--no-curriculum']) {
+    for (const f of [
+      '--config FILE',
+      '--n-dims N',
+      '--n-points N',
+      '--no-parity-per-prompt',
+      '--warmup N',
+      '--lr-schedule NAME',
+      '--clip X',
+      '--curriculum',
+      '--no-curriculum',
+    ]) {
       expect(CONFIG_HELP).toMatch(new RegExp(`^  ${f} `, 'm'));
     }
   });

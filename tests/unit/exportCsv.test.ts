@@ -26,13 +26,18 @@ describe('curvesToCsv', () => {
       curves: { model: { mean: [x, NaN], lo: [1e-12, Infinity], hi: [-3, 4] } },
       accuracy: { model: [0.5, 1], recall: [0.9] },
     });
-    expect(csv).toBe('position,model_mean,model_lo,model_hi,model_accuracy\n1,0.30000000000000004,1e-12,-3,0.5\n2,,,4,1\n');
+    expect(csv).toBe(
+      'position,model_mean,model_lo,model_hi,model_accuracy\n1,0.30000000000000004,1e-12,-3,0.5\n2,,,4,1\n',
+    );
     const back = csv.trim().split('\n')[1].split(',').map(Number);
     expect(back[1]).toBe(x);
   });
 
   it('quotes odd names and defuses spreadsheet formulas', () => {
-    const csv = curvesToCsv({ positions: [1], curves: { 'a,b': { mean: [1], lo: [1], hi: [1] }, '=cmd': { mean: [2], lo: [2], hi: [2] } } });
+    const csv = curvesToCsv({
+      positions: [1],
+      curves: { 'a,b': { mean: [1], lo: [1], hi: [1] }, '=cmd': { mean: [2], lo: [2], hi: [2] } },
+    });
     expect(csv.split('\n')[0]).toBe('position,"a,b_mean","a,b_lo","a,b_hi",\'=cmd_mean,\'=cmd_lo,\'=cmd_hi');
   });
 
@@ -43,7 +48,13 @@ describe('curvesToCsv', () => {
 
 describe('historyToCsv', () => {
   it('writes step,loss rows', () => {
-    expect(historyToCsv([{ step: 1, loss: 20.5 }, { step: 2, loss: NaN }, { step: 3, loss: 1e-7 }])).toBe('step,loss\n1,20.5\n2,\n3,1e-7\n');
+    expect(
+      historyToCsv([
+        { step: 1, loss: 20.5 },
+        { step: 2, loss: NaN },
+        { step: 3, loss: 1e-7 },
+      ]),
+    ).toBe('step,loss\n1,20.5\n2,\n3,1e-7\n');
     expect(historyToCsv([])).toBe('step,loss\n');
   });
 });

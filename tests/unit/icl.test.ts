@@ -17,7 +17,11 @@ import {
 const set = (task: TaskId, prompts = 64) => makeEvalSet({ ...defaultConfig(task), evalPrompts: prompts }, 3);
 
 /** A model read-out (B, T, outDim) that writes `f(b, i, c)` at each example's prediction token. */
-function readout(task: TaskId, prompts: number, f: (b: number, i: number, c: number) => number): { evalSet: ReturnType<typeof set>; pred: Float32Array } {
+function readout(
+  task: TaskId,
+  prompts: number,
+  f: (b: number, i: number, c: number) => number,
+): { evalSet: ReturnType<typeof set>; pred: Float32Array } {
   const evalSet = set(task, prompts);
   const p = evalSet.batch;
   const pred = new Float32Array(p.batch * p.tokens * p.outDim);
@@ -43,14 +47,23 @@ describe('curveFromErrors', () => {
   });
 
   test('interpolateGaps draws straight lines between evaluated positions', () => {
-    const c = interpolateGaps({ mean: [0, NaN, NaN, 3, NaN], lo: [0, NaN, NaN, 3, NaN], hi: [0, NaN, NaN, 3, NaN] }, [0, 3, 4]);
+    const c = interpolateGaps(
+      { mean: [0, NaN, NaN, 3, NaN], lo: [0, NaN, NaN, 3, NaN], hi: [0, NaN, NaN, 3, NaN] },
+      [0, 3, 4],
+    );
     expect(c.mean).toEqual([0, 1, 2, 3, NaN]);
   });
 });
 
 describe('pointErrors', () => {
   test('a perfect read-out scores 0; the zero read-out scores ≈ 1 after normalisation', () => {
-    for (const task of ['linear_regression', 'sparse_linear_regression', 'relu_2nn_regression', 'decision_tree', 'cot_io'] as const) {
+    for (const task of [
+      'linear_regression',
+      'sparse_linear_regression',
+      'relu_2nn_regression',
+      'decision_tree',
+      'cot_io',
+    ] as const) {
       const p = set(task, 64).batch;
       const perfect = readout(task, 64, (b, i, c) => (c === 0 ? p.ys[(b * p.nExamples + i) * p.outDim] : 0));
       const errs = pointErrors(task, perfect.evalSet, perfect.pred).flat();
@@ -70,7 +83,9 @@ describe('pointErrors', () => {
     const o = readout('many_outlier_regression', 4, () => 0);
     const errs = pointErrors('many_outlier_regression', o.evalSet, o.pred);
     const valid = o.evalSet.batch.valid!;
-    errs.forEach((row, b) => row.forEach((e, i) => expect(Number.isNaN(e)).toBe(!valid[b * o.evalSet.batch.nExamples + i])));
+    errs.forEach((row, b) =>
+      row.forEach((e, i) => expect(Number.isNaN(e)).toBe(!valid[b * o.evalSet.batch.nExamples + i])),
+    );
   });
 });
 

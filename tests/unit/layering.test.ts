@@ -45,7 +45,9 @@ describe('layering', () => {
           expect(text, `${relative(SRC, file)} touches the DOM`).not.toMatch(/\b(document|window)\.\w/);
         }
         if (layer !== 'gpu') {
-          expect(text, `${relative(SRC, file)} calls WebGPU directly`).not.toMatch(/\.(createBuffer|createComputePipeline|createBindGroup|createShaderModule|requestAdapter|beginComputePass)\(|queue\.(submit|writeBuffer)/);
+          expect(text, `${relative(SRC, file)} calls WebGPU directly`).not.toMatch(
+            /\.(createBuffer|createComputePipeline|createBindGroup|createShaderModule|requestAdapter|beginComputePass)\(|queue\.(submit|writeBuffer)/,
+          );
         }
       }
     });

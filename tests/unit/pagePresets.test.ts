@@ -16,7 +16,8 @@ describe('page presets', () => {
   it('recognises each preset for every task and model, and the default settings as Tiny', () => {
     for (const task of TASK_IDS)
       for (const model of MODEL_IDS)
-        for (const p of PRESET_IDS) expect(activePreset(presetConfig(p, task, model, 9)), `${p} ${task} ${model}`).toBe(p);
+        for (const p of PRESET_IDS)
+          expect(activePreset(presetConfig(p, task, model, 9)), `${p} ${task} ${model}`).toBe(p);
     expect(activePreset(defaultConfig())).toBe('tiny');
   });
 
@@ -24,12 +25,19 @@ describe('page presets', () => {
     const teaching = presetConfig('teaching', 'linear_regression', 'transformer');
     expect(teaching.size).toBe('tiny');
     expect(activePreset(teaching)).toBe('teaching');
-    const edits: Partial<RunConfig>[] = [{ steps: teaching.steps + 1 }, { lr: 2e-3 }, { nDims: 6 }, { parityPerPrompt: false }, { warmup: 0 }, { size: 'small' }];
+    const edits: Partial<RunConfig>[] = [
+      { steps: teaching.steps + 1 },
+      { lr: 2e-3 },
+      { nDims: 6 },
+      { parityPerPrompt: false },
+      { warmup: 0 },
+      { size: 'small' },
+    ];
     for (const edit of edits) expect(activePreset({ ...teaching, ...edit }), JSON.stringify(edit)).toBeNull();
     expect(activePreset({ ...defaultConfig(), steps: 400 })).toBeNull();
   });
 
-  it("gives a new task its own Teaching config while Teaching is active", () => {
+  it('gives a new task its own Teaching config while Teaching is active', () => {
     const before = applyPreset('teaching', { ...defaultConfig('linear_regression', 'mamba'), seed: 5 });
     const after = withTask(before, 'vector_mqar');
     expect(after).toEqual(presetConfig('teaching', 'vector_mqar', 'mamba', 5));
@@ -43,7 +51,15 @@ describe('page presets', () => {
     expect(withTask(defaultConfig('linear_regression'), 'sparse_parity')).toEqual(defaultConfig('sparse_parity'));
     const edited: RunConfig = { ...defaultConfig('linear_regression'), steps: 400, warmup: 100, lrSchedule: 'cosine' };
     const moved = withTask(edited, 'sparse_parity');
-    expect(moved).toMatchObject({ task: 'sparse_parity', steps: 400, warmup: 100, lrSchedule: 'cosine', nDims: 10, nPoints: 140, lr: 4e-4 });
+    expect(moved).toMatchObject({
+      task: 'sparse_parity',
+      steps: 400,
+      warmup: 100,
+      lrSchedule: 'cosine',
+      nDims: 10,
+      nPoints: 140,
+      lr: 4e-4,
+    });
   });
 
   it("says what Teaching reduces for each task, and that it shows the paper's contrast", () => {

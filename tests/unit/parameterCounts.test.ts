@@ -46,7 +46,8 @@ describe('parameter counts (d = 20, scalar read-out)', () => {
   });
 
   it('positional tables have the official rows, unused ones included', () => {
-    const rows = (model: ModelId, shape = SHAPE) => buildModel(model, 'tiny', shape).arena.params.find((p) => p.name.endsWith('wpe.weight'))?.shape[0];
+    const rows = (model: ModelId, shape = SHAPE) =>
+      buildModel(model, 'tiny', shape).arena.params.find((p) => p.name.endsWith('wpe.weight'))?.shape[0];
     expect(rows('transformer')).toBe(202); // GPT2Config(n_positions = 2 × 101)
     expect(rows('standard_hybrid')).toBe(101); // nn.Embedding(101, C)
     expect(rows('transformer', { ...SHAPE, maxTokens: 250 })).toBe(250); // a longer lab prompt grows them

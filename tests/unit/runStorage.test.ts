@@ -102,7 +102,7 @@ describe('run storage: one record per run, tabs in step', () => {
     const corrupt: Record<string, unknown> = {
       'bad-json': { ...toRecord(savedRun('bad-json', 2), false), run: '{"version":1,"config":' },
       'bad-run': { ...toRecord(savedRun('bad-run', 3), false), run: '{"version":1,"config":{"task":"nope"}}' },
-      'newer': { ...toRecord(savedRun('newer', 4), false), version: 2 },
+      newer: { ...toRecord(savedRun('newer', 4), false), version: 2 },
       'not-a-record': 'banana',
       'wrong-id': toRecord(savedRun('someone-else', 5), false),
     };

@@ -34,7 +34,11 @@ describe('safetensors', () => {
     const f = readSafetensors(bytes);
     expect(f.metadata).toEqual({ format: 'pt' });
     expect([...f.tensors.keys()]).toEqual(['_read_in.bias', '_read_in.weight']);
-    expect(f.tensors.get('_read_in.weight')).toEqual({ shape: [3, 2], dtype: 'F32', data: new Float32Array([1, 2, 3, 4, 5, 6]) });
+    expect(f.tensors.get('_read_in.weight')).toEqual({
+      shape: [3, 2],
+      dtype: 'F32',
+      data: new Float32Array([1, 2, 3, 4, 5, 6]),
+    });
     expect(f.tensors.get('_read_in.bias')!.data).toEqual(new Float32Array([0.5, -0.5, 0.25]));
 
     const ours = writeSafetensors(
@@ -54,16 +58,25 @@ describe('safetensors', () => {
       seed: fc.integer(),
     });
     fc.assert(
-      fc.property(fc.uniqueArray(tensor, { selector: (t) => t.name, maxLength: 6 }), fc.dictionary(fc.string(), fc.string()), (specs, metadata) => {
-        const tensors = specs.map((s) => {
-          const n = s.shape.reduce((a, d) => a * d, 1);
-          return { name: s.name, shape: s.shape, data: new Float32Array(Array.from({ length: n }, (_, i) => Math.fround(Math.sin(s.seed + i) * 1e3))) };
-        });
-        const f = readSafetensors(writeSafetensors(tensors, metadata));
-        expect(f.metadata).toEqual(Object.keys(metadata).length ? metadata : {});
-        expect(f.tensors.size).toBe(tensors.length);
-        for (const t of tensors) expect(f.tensors.get(t.name)).toEqual({ shape: t.shape, dtype: 'F32', data: t.data });
-      }),
+      fc.property(
+        fc.uniqueArray(tensor, { selector: (t) => t.name, maxLength: 6 }),
+        fc.dictionary(fc.string(), fc.string()),
+        (specs, metadata) => {
+          const tensors = specs.map((s) => {
+            const n = s.shape.reduce((a, d) => a * d, 1);
+            return {
+              name: s.name,
+              shape: s.shape,
+              data: new Float32Array(Array.from({ length: n }, (_, i) => Math.fround(Math.sin(s.seed + i) * 1e3))),
+            };
+          });
+          const f = readSafetensors(writeSafetensors(tensors, metadata));
+          expect(f.metadata).toEqual(Object.keys(metadata).length ? metadata : {});
+          expect(f.tensors.size).toBe(tensors.length);
+          for (const t of tensors)
+            expect(f.tensors.get(t.name)).toEqual({ shape: t.shape, dtype: 'F32', data: t.data });
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -109,7 +122,8 @@ describe('safetensors', () => {
   it('lists no conversion for a file of f32 tensors, and only the tensors not stored as F32', () => {
     const f32 = readSafetensors(writeSafetensors([{ name: 'w', shape: [2], data: Float32Array.of(1, 2) }]));
     expect(f32.converted).toEqual([]);
-    const header = '{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"n":{"dtype":"I32","shape":[1],"data_offsets":[4,8]}}';
+    const header =
+      '{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"n":{"dtype":"I32","shape":[1],"data_offsets":[4,8]}}';
     const mixed = readSafetensors(fileOf(header, [0, 0, 0x80, 0x3f, 7, 0, 0, 0]));
     expect(mixed.converted).toEqual([{ name: 'n', dtype: 'I32' }]);
     expect(Array.from(mixed.tensors.get('n')!.data)).toEqual([7]);
@@ -143,14 +157,49 @@ describe('safetensors', () => {
     ['metadata not strings', fileOf('{"__metadata__":{"a":1}}', []), 'metadata "a" is not a string'],
     ['entry not an object', fileOf('{"w":3}', []), 'tensor "w" is not an object'],
     ['no dtype', fileOf('{"w":{"shape":[1],"data_offsets":[0,4]}}', [0, 0, 0, 0]), 'has no dtype'],
-    ['unknown dtype', fileOf('{"w":{"dtype":"F8_E4M3","shape":[1],"data_offsets":[0,1]}}', [0]), 'which the lab cannot read'],
-    ['negative shape', fileOf('{"w":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}}', [0, 0, 0, 0]), 'invalid shape'],
-    ['offsets not a pair', fileOf('{"w":{"dtype":"F32","shape":[1],"data_offsets":[0]}}', [0, 0, 0, 0]), 'invalid data_offsets'],
-    ['offsets past the end', fileOf('{"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}', [0, 0, 0, 0]), 'outside the 4-byte data section'],
-    ['size mismatch', fileOf('{"w":{"dtype":"F32","shape":[2],"data_offsets":[0,4]}}', [0, 0, 0, 0]), 'has shape [2] of F32 but 4 bytes'],
-    ['overlap', fileOf('{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}', [0, 0, 0, 0]), 'overlap or gap'],
-    ['gap', fileOf('{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}', [0, 0, 0, 0, 0, 0, 0, 0]), 'overlap or gap'],
-    ['trailing bytes', fileOf('{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}', [0, 0, 0, 0, 9]), 'cover 4 bytes but the data section has 5'],
+    [
+      'unknown dtype',
+      fileOf('{"w":{"dtype":"F8_E4M3","shape":[1],"data_offsets":[0,1]}}', [0]),
+      'which the lab cannot read',
+    ],
+    [
+      'negative shape',
+      fileOf('{"w":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}}', [0, 0, 0, 0]),
+      'invalid shape',
+    ],
+    [
+      'offsets not a pair',
+      fileOf('{"w":{"dtype":"F32","shape":[1],"data_offsets":[0]}}', [0, 0, 0, 0]),
+      'invalid data_offsets',
+    ],
+    [
+      'offsets past the end',
+      fileOf('{"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}', [0, 0, 0, 0]),
+      'outside the 4-byte data section',
+    ],
+    [
+      'size mismatch',
+      fileOf('{"w":{"dtype":"F32","shape":[2],"data_offsets":[0,4]}}', [0, 0, 0, 0]),
+      'has shape [2] of F32 but 4 bytes',
+    ],
+    [
+      'overlap',
+      fileOf(
+        '{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}',
+        [0, 0, 0, 0],
+      ),
+      'overlap or gap',
+    ],
+    [
+      'gap',
+      fileOf('{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}', [0, 0, 0, 0, 0, 0, 0, 0]),
+      'overlap or gap',
+    ],
+    [
+      'trailing bytes',
+      fileOf('{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}', [0, 0, 0, 0, 9]),
+      'cover 4 bytes but the data section has 5',
+    ],
   ])('rejects a file with %s', (_, bytes, message) => {
     expect(() => readSafetensors(bytes)).toThrow(SafetensorsError);
     expect(() => readSafetensors(bytes)).toThrow(message);
@@ -180,12 +229,19 @@ describe('safetensors', () => {
       }
     };
     fc.assert(
-      fc.property(fc.array(fc.record({ at: fc.nat({ max: file.length - 1 }), byte: fc.integer({ min: 0, max: 255 }) }), { minLength: 1, maxLength: 4 }), fc.nat({ max: file.length }), (edits, cut) => {
-        const bytes = file.slice();
-        for (const e of edits) bytes[e.at] = e.byte;
-        check(bytes);
-        check(bytes.subarray(0, cut));
-      }),
+      fc.property(
+        fc.array(fc.record({ at: fc.nat({ max: file.length - 1 }), byte: fc.integer({ min: 0, max: 255 }) }), {
+          minLength: 1,
+          maxLength: 4,
+        }),
+        fc.nat({ max: file.length }),
+        (edits, cut) => {
+          const bytes = file.slice();
+          for (const e of edits) bytes[e.at] = e.byte;
+          check(bytes);
+          check(bytes.subarray(0, cut));
+        },
+      ),
       { numRuns: 2000 },
     );
     fc.assert(fc.property(fc.uint8Array({ maxLength: 64 }), check), { numRuns: 1000 });

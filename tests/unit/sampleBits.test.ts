@@ -14,7 +14,13 @@ function fnv1a(hash: number, bytes: Uint8Array): number {
 }
 
 function batchHash(task: TaskId): string {
-  const p = sampleBatch(task, new Rng(20261207), { batch: 5, nDims: 9, activeDims: 8, nPoints: 9, parityPerPrompt: true });
+  const p = sampleBatch(task, new Rng(20261207), {
+    batch: 5,
+    nDims: 9,
+    activeDims: 8,
+    nPoints: 9,
+    parityPerPrompt: true,
+  });
   let h = 0x811c9dc5;
   const arrays = [p.inputs, p.targets, p.mask, p.xs, p.ys, p.mqar?.values, p.mqar?.queryIndex];
   for (const a of arrays) if (a) h = fnv1a(h, new Uint8Array(a.buffer, a.byteOffset, a.byteLength));

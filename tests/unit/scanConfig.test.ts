@@ -2,7 +2,13 @@
 // workgroup memory, and a clear refusal where N is too large or nothing fits.
 // Legend: N state size, K steps per segment.
 import { describe, expect, it } from 'vitest';
-import { chooseScanConfig, registerGroups, SCAN_DEFAULT, scanSharedBytes, type ScanConfig } from '../../src/engine/ops/selectiveScan';
+import {
+  chooseScanConfig,
+  registerGroups,
+  SCAN_DEFAULT,
+  scanSharedBytes,
+  type ScanConfig,
+} from '../../src/engine/ops/selectiveScan';
 
 describe('chooseScanConfig', () => {
   it('takes the default register kernels where they fit (48 KiB, N 16)', () => {

@@ -7,7 +7,11 @@ import { configOfFile, parseRunConfig, parseRunFile, stringifyRunFile } from '..
 
 function sampleRun(): RunFile {
   const positions = Array.from({ length: 11 }, (_, i) => i + 1);
-  const curve = (s: number) => ({ mean: positions.map((p) => s / p), lo: positions.map((p) => s / p / 2), hi: positions.map((p) => (2 * s) / p) });
+  const curve = (s: number) => ({
+    mean: positions.map((p) => s / p),
+    lo: positions.map((p) => s / p / 2),
+    hi: positions.map((p) => (2 * s) / p),
+  });
   return {
     version: 1,
     config: defaultConfig('linear_regression', 'mamba', 'small'),
@@ -71,9 +75,15 @@ describe('parseRunConfig', () => {
     [{ warmup: -1 }, '"warmup" must be an integer from 0 to 1000000 (it is -1)'],
     [{ warmup: 2.5 }, '"warmup" must be an integer'],
     [{ lrSchedule: 'linear' }, '"lrSchedule" must be one of constant, cosine (it is "linear")'],
-    [{ task: 'cot_io', nDims: 7 }, '"nDims" must be at least 8 for cot_io, whose hidden layer is padded into a token (it is 7)'],
+    [
+      { task: 'cot_io', nDims: 7 },
+      '"nDims" must be at least 8 for cot_io, whose hidden layer is padded into a token (it is 7)',
+    ],
     [{ task: 'regression' }, '"task" must be one of linear_regression'],
-    [{ model: '<img src=x onerror=alert(1)>' }, '"model" must be one of transformer, mamba, mambaformer, standard_hybrid (it is a piece of text)'],
+    [
+      { model: '<img src=x onerror=alert(1)>' },
+      '"model" must be one of transformer, mamba, mambaformer, standard_hybrid (it is a piece of text)',
+    ],
     [{ size: null }, '"size" must be one of tiny, small, paper (it is null)'],
     [{ steps: Infinity }, '"steps"'],
     [{ steps: NaN }, '"steps"'],
@@ -84,24 +94,48 @@ describe('parseRunConfig', () => {
   });
 
   it('rejects things that are not objects', () => {
-    for (const bad of [null, 3, 'x', [], undefined]) expect(errorOf(parseRunConfig(bad))).toBe(`The config must be an object${bad === null ? ' (it is null)' : bad === 3 ? ' (it is 3)' : bad === 'x' ? ' (it is "x")' : Array.isArray(bad) ? ' (it is a list)' : ''}.`);
+    for (const bad of [null, 3, 'x', [], undefined])
+      expect(errorOf(parseRunConfig(bad))).toBe(
+        `The config must be an object${bad === null ? ' (it is null)' : bad === 3 ? ' (it is 3)' : bad === 'x' ? ' (it is "x")' : Array.isArray(bad) ? ' (it is a list)' : ''}.`,
+      );
   });
 
   it('accepts the bounds themselves', () => {
-    const r = parseRunConfig({ seed: 2 ** 31 - 1, steps: 1e6, lr: 1, batch: 1024, evalEvery: 1, evalPrompts: 4096, nDims: 64, nPoints: 1024, warmup: 1e6 });
+    const r = parseRunConfig({
+      seed: 2 ** 31 - 1,
+      steps: 1e6,
+      lr: 1,
+      batch: 1024,
+      evalEvery: 1,
+      evalPrompts: 4096,
+      nDims: 64,
+      nPoints: 1024,
+      warmup: 1e6,
+    });
     expect(r.ok).toBe(true);
     expect(parseRunConfig({ nDims: 1, nPoints: 1, warmup: 0 }).ok).toBe(true);
     expect(parseRunConfig({ task: 'cot_io', nDims: 8 }).ok).toBe(true);
   });
 
   it('reads a config written before warm-up and schedules existed as the constant rate it trained with', () => {
-    const { warmup: _w, lrSchedule: _s, ...before } = { ...defaultConfig('sparse_parity', 'mamba', 'small'), nDims: 6, parityPerPrompt: false };
+    const {
+      warmup: _w,
+      lrSchedule: _s,
+      ...before
+    } = { ...defaultConfig('sparse_parity', 'mamba', 'small'), nDims: 6, parityPerPrompt: false };
     const r = parseRunConfig(before);
     expect(r).toEqual({ ok: true, value: { ...before, warmup: 0, lrSchedule: 'constant' } });
   });
 
   it('keeps the researcher fields (d, n, parity indices, warm-up, schedule) exactly', () => {
-    const cfg = { ...defaultConfig('sparse_parity'), nDims: 5, nPoints: 33, parityPerPrompt: false, warmup: 250, lrSchedule: 'cosine' as const };
+    const cfg = {
+      ...defaultConfig('sparse_parity'),
+      nDims: 5,
+      nPoints: 33,
+      parityPerPrompt: false,
+      warmup: 250,
+      lrSchedule: 'cosine' as const,
+    };
     expect(parseRunConfig(JSON.parse(JSON.stringify(cfg)))).toEqual({ ok: true, value: cfg });
   });
 });
@@ -136,16 +170,22 @@ describe('parseRunFile', () => {
   it('rejects curves whose length differs from positions', () => {
     const run = sampleRun();
     run.icl!.curves.zero.lo.pop();
-    expect(errorOf(parseRunFile(run))).toBe('In the run file, "icl" must be one value per position in every curve (zero.lo has 10, positions has 11).');
+    expect(errorOf(parseRunFile(run))).toBe(
+      'In the run file, "icl" must be one value per position in every curve (zero.lo has 10, positions has 11).',
+    );
   });
 
   it('names the nested field that is wrong', () => {
     const run = sampleRun() as unknown as { icl: { curves: { model: { hi: unknown[] } } }; history: unknown[] };
     run.icl.curves.model.hi[4] = 'big';
-    expect(errorOf(parseRunFile(run))).toBe('In the run file, "icl.curves.model.hi[4]" must be a finite number or null (it is "big").');
+    expect(errorOf(parseRunFile(run))).toBe(
+      'In the run file, "icl.curves.model.hi[4]" must be a finite number or null (it is "big").',
+    );
     const run2 = sampleRun() as unknown as { history: unknown[] };
     run2.history[1] = { step: -3, loss: 1 };
-    expect(errorOf(parseRunFile(run2))).toBe('In the run file, "history[1].step" must be an integer from 0 to 1000000 (it is -3).');
+    expect(errorOf(parseRunFile(run2))).toBe(
+      'In the run file, "history[1].step" must be an integer from 0 to 1000000 (it is -3).',
+    );
   });
 
   it('reports a missing field', () => {
@@ -157,19 +197,25 @@ describe('parseRunFile', () => {
     const run = sampleRun() as unknown as { metrics: Record<string, unknown> };
     run.metrics['<b>x</b>'] = 1;
     const error = errorOf(parseRunFile(run));
-    expect(error).toBe('In the run file, "metrics.(a key)" must be a name made of letters, digits and _ (it is a piece of text).');
+    expect(error).toBe(
+      'In the run file, "metrics.(a key)" must be a name made of letters, digits and _ (it is a piece of text).',
+    );
   });
 
   it('rejects Infinity (JSON 1e999) in curves', () => {
     const json = stringifyRunFile(sampleRun()).replace('"mean":[1,', '"mean":[1e999,');
-    expect(errorOf(parseRunFile(JSON.parse(json)))).toContain('"icl.curves.model.mean[0]" must be a finite number or null (it is Infinity)');
+    expect(errorOf(parseRunFile(JSON.parse(json)))).toContain(
+      '"icl.curves.model.mean[0]" must be a finite number or null (it is Infinity)',
+    );
   });
 
   it('says when a file comes from a newer lab', () => {
     expect(errorOf(parseRunFile({ ...sampleRun(), version: 2 }))).toBe(
       'This run file was made by a newer version of ICL Lab (format 2); this lab reads format 1. Reload the page to get the latest lab.',
     );
-    expect(errorOf(parseRunFile({ ...sampleRun(), version: 0 }))).toBe('In the run file, "version" must be 1 (it is 0).');
+    expect(errorOf(parseRunFile({ ...sampleRun(), version: 0 }))).toBe(
+      'In the run file, "version" must be 1 (it is 0).',
+    );
   });
 
   it('caps the number of curves and positions', () => {

@@ -8,7 +8,14 @@ import { defaultConfig, LR_SCHEDULES, MODEL_IDS, SIZE_IDS, TASK_IDS } from '../.
 import type { IclResult } from '../../src/spec/icl';
 import type { RunFile } from '../../src/train/protocol';
 import { minDims, parseRunFile } from '../../src/train/schema';
-import { decodeShareLink, encodeShareLink, fromBase64Url, SHARE_LINK_LIMITS, toBase64Url, type DecodedShareLink } from '../../src/train/shareLink';
+import {
+  decodeShareLink,
+  encodeShareLink,
+  fromBase64Url,
+  SHARE_LINK_LIMITS,
+  toBase64Url,
+  type DecodedShareLink,
+} from '../../src/train/shareLink';
 import { Rng } from '../../src/engine/rng';
 
 const BASELINES = ['zero', 'least_squares', 'knn_3', 'averaging', 'lasso', 'nn_gd', 'greedy_tree'];
@@ -21,7 +28,11 @@ function typicalRun(nPositions = 41, steps = 2000, seed = 1): RunFile {
   const positions = Array.from({ length: nPositions }, (_, i) => i + 1);
   const curve = (scale: number) => {
     const mean = positions.map((p) => scale * Math.exp(-p / 10) + 0.01 * rng.uniform());
-    return { mean, lo: mean.map((m) => m * (0.5 + 0.1 * rng.uniform())), hi: mean.map((m) => m * (1.5 + 0.5 * rng.uniform())) };
+    return {
+      mean,
+      lo: mean.map((m) => m * (0.5 + 0.1 * rng.uniform())),
+      hi: mean.map((m) => m * (1.5 + 0.5 * rng.uniform())),
+    };
   };
   const curves: IclResult['curves'] = { model: curve(1) };
   for (const b of BASELINES) curves[b] = curve(0.5 + rng.uniform());
@@ -123,7 +134,16 @@ describe('share link round trip', () => {
       const positions = Array.from({ length: a.n }, (_, i) => i + 1);
       const icl: IclResult = {
         positions,
-        curves: Object.fromEntries(a.names.map((name, j) => [name, { mean: positions.map((p) => at(p + j)), lo: positions.map((p) => at(p * 2 + j)), hi: positions.map((p) => at(p * 3 + j)) }])),
+        curves: Object.fromEntries(
+          a.names.map((name, j) => [
+            name,
+            {
+              mean: positions.map((p) => at(p + j)),
+              lo: positions.map((p) => at(p * 2 + j)),
+              hi: positions.map((p) => at(p * 3 + j)),
+            },
+          ]),
+        ),
       };
       if (a.withAccuracy) icl.accuracy = { model: positions.map((p) => at(p) / 1e6) };
       const run: RunFile = {
@@ -140,7 +160,10 @@ describe('share link round trip', () => {
           warmup: a.warmup,
           lrSchedule: a.lrSchedule,
         },
-        history: Array.from({ length: a.historyLength }, (_, i) => ({ step: 3 * i, loss: i % 11 === 0 ? a.loss : at(i) })),
+        history: Array.from({ length: a.historyLength }, (_, i) => ({
+          step: 3 * i,
+          loss: i % 11 === 0 ? a.loss : at(i),
+        })),
         icl: a.withIcl ? icl : null,
         metrics: { final_error: at(5) },
         stepsPerSecond: Math.abs(at(1)),
@@ -171,7 +194,8 @@ describe('share link round trip', () => {
           expect(r.run.icl.positions).toEqual(run.icl.positions);
           expect(Object.keys(r.run.icl.curves)).toEqual(Object.keys(run.icl.curves));
           for (const [name, c] of Object.entries(run.icl.curves))
-            for (const part of ['mean', 'lo', 'hi'] as const) c[part].forEach((x, i) => expectClose(r.run.icl!.curves[name][part][i], x));
+            for (const part of ['mean', 'lo', 'hi'] as const)
+              c[part].forEach((x, i) => expectClose(r.run.icl!.curves[name][part][i], x));
           run.icl.accuracy?.model.forEach((x, i) => expectClose(r.run.icl!.accuracy!.model[i], x));
         }
         expectClose(r.run.metrics.final_error, run.metrics.final_error);
@@ -202,7 +226,16 @@ describe('share link round trip', () => {
       '#v1.bVFNb8IwDP0vPlsoZS2Mnrc7EkeEplDMiJY0VZIisar_fS-l3S47JLL9_PH8PFDoW6oHukuIxsMsmBrfXs1njiYdv6im2OkQ5QO_SQ9icv4iFnGn3VnDj-Zb4CbTZjSKXKjewkjSRaorpZhsoFqtlFIl01mn5kb1BmZjTYeZSJC7tu9g8cju7O-Dd11Ci3W1QW4fgml62zuqr9pGYWrfjAMMsN170-bUiunJcy_hWT9nj0w3E5PPE47DRG7a1vqIMrXa7EZewk_KM1CsxxOTabDxQJ2PJkEoIMeC1_zCJVeAQe4uCA6LODBEQ8-jWlWM7niveLv8coH1E1bCz_h2wQHdzATlkhzeccHFaQR_3WCMbrDA75j_2-dkJwlyTZT-6jIKbLoMBDoIbo1jlVhXX3SXBGci3DCrf1ikGMcf';
     const r = decodeSafely(before);
     if (!r.ok) throw new Error(r.error);
-    expect(r.run.config).toEqual({ ...defaultConfig('sparse_parity', 'mamba', 'tiny'), seed: 7, steps: 500, nDims: 6, nPoints: 5, parityPerPrompt: false, warmup: 0, lrSchedule: 'constant' });
+    expect(r.run.config).toEqual({
+      ...defaultConfig('sparse_parity', 'mamba', 'tiny'),
+      seed: 7,
+      steps: 500,
+      nDims: 6,
+      nPoints: 5,
+      parityPerPrompt: false,
+      warmup: 0,
+      lrSchedule: 'constant',
+    });
     expect(r.run.icl!.accuracy!.model).toEqual([0.5, 0.6, 0.8, 0.9, 0.95]);
   });
 
@@ -226,11 +259,20 @@ describe('hostile share links', () => {
   const b64char = fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_');
 
   it('gives a sentence for random strings', () => {
-    fc.assert(fc.property(fc.string({ maxLength: 400 }), (s) => void decodeSafely(s)), { numRuns: 2000 });
-    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 200 }), (s) => void decodeSafely(`#${s}`)), { numRuns: 1000 });
-    fc.assert(fc.property(fc.string({ unit: b64char, maxLength: 2000 }), (s) => {
-      expect(decodeSafely(`#v1.${s}`).ok).toBe(false);
-    }), { numRuns: 1000 });
+    fc.assert(
+      fc.property(fc.string({ maxLength: 400 }), (s) => void decodeSafely(s)),
+      { numRuns: 2000 },
+    );
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 200 }), (s) => void decodeSafely(`#${s}`)),
+      { numRuns: 1000 },
+    );
+    fc.assert(
+      fc.property(fc.string({ unit: b64char, maxLength: 2000 }), (s) => {
+        expect(decodeSafely(`#v1.${s}`).ok).toBe(false);
+      }),
+      { numRuns: 1000 },
+    );
   });
 
   it('gives a sentence for damaged links: substituted characters, truncation, insertions', () => {
@@ -268,8 +310,14 @@ describe('hostile share links', () => {
   });
 
   it('rejects well-compressed JSON of any shape unless it is a valid run', () => {
-    fc.assert(fc.property(fc.jsonValue({ maxDepth: 6 }), (j) => void decodeSafely(linkOf(j))), { numRuns: 500 });
-    fc.assert(fc.property(fc.jsonValue({ maxDepth: 4 }), (j) => void decodeSafely(linkOf({ run: j, teaching: j }))), { numRuns: 300 });
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 6 }), (j) => void decodeSafely(linkOf(j))),
+      { numRuns: 500 },
+    );
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 4 }), (j) => void decodeSafely(linkOf({ run: j, teaching: j }))),
+      { numRuns: 300 },
+    );
   });
 
   it('rejects a valid run with any one field replaced by a hostile value', () => {
@@ -333,20 +381,27 @@ describe('hostile share links', () => {
     const zeros = linkOfText(' '.repeat(64 << 20)); // 64 MB of spaces, a few dozen KB compressed
     expect(zeros.length).toBeLessThan(SHARE_LINK_LIMITS.hashChars);
     const t0 = performance.now();
-    expect(decodeSafely(zeros)).toEqual({ ok: false, error: 'This share link unpacks to far more data than a run holds; the lab did not open it.' });
+    expect(decodeSafely(zeros)).toEqual({
+      ok: false,
+      error: 'This share link unpacks to far more data than a run holds; the lab did not open it.',
+    });
     expect(performance.now() - t0).toBeLessThan(2000);
     const history = `{"run":{"history":[${'{"step":1,"loss":1},'.repeat(1_000_000)}{"step":1,"loss":1}]}}`;
     expect(decodeSafely(linkOfText(history)).ok).toBe(false);
   });
 
   it('caps the link length before decoding', () => {
-    expect(decodeSafely(`#v1.${'A'.repeat(SHARE_LINK_LIMITS.hashChars)}`)).toEqual({ ok: false, error: 'This share link is too long to be one the lab made.' });
+    expect(decodeSafely(`#v1.${'A'.repeat(SHARE_LINK_LIMITS.hashChars)}`)).toEqual({
+      ok: false,
+      error: 'This share link is too long to be one the lab made.',
+    });
   });
 
   it('says which links come from a newer lab', () => {
     expect(decodeSafely('#v2.abc')).toEqual({
       ok: false,
-      error: 'This link was made by a newer version of ICL Lab (link format v2); this page reads v1. Reload the page to get the latest lab.',
+      error:
+        'This link was made by a newer version of ICL Lab (link format v2); this page reads v1. Reload the page to get the latest lab.',
     });
     expect(decodeSafely('#v0.abc').ok).toBe(false);
     expect(decodeSafely('').ok).toBe(false);

@@ -7,7 +7,7 @@ import { defaultConfig, TASK_IDS, type TaskId } from '../../src/spec/config';
 const cfg = (task: TaskId, steps: number, curriculum = true) => ({ ...defaultConfig(task), steps, curriculum });
 
 describe('Curriculum', () => {
-  test("paper schedule: linear regression 5 → 20 dims (+1) and 11 → 41 points (+2) every 2000 steps", () => {
+  test('paper schedule: linear regression 5 → 20 dims (+1) and 11 → 41 points (+2) every 2000 steps', () => {
     const c = new Curriculum({ ...cfg('linear_regression', 500_000), paperSchedule: true });
     expect(c.at(0)).toEqual({ activeDims: 5, nPoints: 11 });
     expect(c.at(1999)).toEqual({ activeDims: 5, nPoints: 11 });
@@ -34,7 +34,14 @@ describe('Curriculum', () => {
   });
 
   test('a short run reaches the full size by 60% of its steps, growing monotonically', () => {
-    for (const task of ['linear_regression', 'sparse_linear_regression', 'relu_2nn_regression', 'decision_tree', 'orthogonal_outlier_regression', 'many_outlier_regression'] as const) {
+    for (const task of [
+      'linear_regression',
+      'sparse_linear_regression',
+      'relu_2nn_regression',
+      'decision_tree',
+      'orthogonal_outlier_regression',
+      'many_outlier_regression',
+    ] as const) {
       for (const steps of [50, 500, 2000, 7777]) {
         const config = cfg(task, steps);
         const c = new Curriculum(config);
@@ -96,7 +103,8 @@ describe('nPositions', () => {
     expect(nPositions(defaultConfig('many_outlier_regression'))).toBe(1024);
     expect(nPositions(defaultConfig('sparse_parity'))).toBe(300);
     expect(nPositions(defaultConfig('vector_mqar'))).toBe(130);
-    for (const task of TASK_IDS) expect(2 * nPositions(defaultConfig(task)), task).toBeGreaterThanOrEqual(maxTokens(defaultConfig(task)));
+    for (const task of TASK_IDS)
+      expect(2 * nPositions(defaultConfig(task)), task).toBeGreaterThanOrEqual(maxTokens(defaultConfig(task)));
   });
 });
 
@@ -115,7 +123,12 @@ describe('makeEvalSet', () => {
     expect(Buffer.from(a.batch.inputs.buffer).equals(Buffer.from(c.batch.inputs.buffer))).toBe(false);
     const train = sampleBatch('linear_regression', new Rng(5), { batch: 4, nDims: 20, activeDims: 20, nPoints: 41 });
     expect(train.xs[0]).not.toBe(a.batch.xs[0]);
-    const trainFork = sampleBatch('linear_regression', new Rng(5).fork(), { batch: 4, nDims: 20, activeDims: 20, nPoints: 41 });
+    const trainFork = sampleBatch('linear_regression', new Rng(5).fork(), {
+      batch: 4,
+      nDims: 20,
+      activeDims: 20,
+      nPoints: 41,
+    });
     expect(trainFork.xs[0]).not.toBe(a.batch.xs[0]);
   });
 });

@@ -8,7 +8,13 @@ import { TASK_DEFAULTS, TASK_IDS, type TaskId } from '../../src/spec/config';
 
 function sample(task: TaskId, seed = 1, over: Partial<Parameters<typeof sampleBatch>[2]> = {}): PromptBatch {
   const t = TASK_DEFAULTS[task];
-  return sampleBatch(task, new Rng(seed), { batch: 16, nDims: t.nDims, activeDims: t.nDims, nPoints: Math.min(t.nPoints, 64), ...over });
+  return sampleBatch(task, new Rng(seed), {
+    batch: 16,
+    nDims: t.nDims,
+    activeDims: t.nDims,
+    nPoints: Math.min(t.nPoints, 64),
+    ...over,
+  });
 }
 
 const mean = (a: ArrayLike<number>) => Array.from(a).reduce((s, v) => s + v, 0) / a.length;
@@ -48,9 +54,16 @@ describe('every task', () => {
   }
 
   test('inactive coordinates are 0 in every token', () => {
-    for (const task of ['linear_regression', 'relu_2nn_regression', 'decision_tree', 'orthogonal_outlier_regression', 'many_outlier_regression'] as const) {
+    for (const task of [
+      'linear_regression',
+      'relu_2nn_regression',
+      'decision_tree',
+      'orthogonal_outlier_regression',
+      'many_outlier_regression',
+    ] as const) {
       const p = sample(task, 3, { activeDims: 7 });
-      for (let t = 0; t < p.batch * p.tokens; t++) for (let c = 7; c < p.dim; c++) expect(p.inputs[t * p.dim + c]).toBe(0);
+      for (let t = 0; t < p.batch * p.tokens; t++)
+        for (let c = 7; c < p.dim; c++) expect(p.inputs[t * p.dim + c]).toBe(0);
     }
   });
 });
@@ -77,7 +90,9 @@ describe('regression tasks', () => {
     // Prompt 0: least squares on all 20 coordinates finds exactly 3 non-zero weights.
     const { dim: d, nExamples: n } = p;
     const X = Array.from({ length: n }, (_, i) => Array.from(p.xs.subarray(i * d, (i + 1) * d)));
-    const xtx = Array.from({ length: d }, (_, a) => Array.from({ length: d }, (_, b) => X.reduce((s, x) => s + x[a] * x[b], 0)));
+    const xtx = Array.from({ length: d }, (_, a) =>
+      Array.from({ length: d }, (_, b) => X.reduce((s, x) => s + x[a] * x[b], 0)),
+    );
     const xty = Array.from({ length: d }, (_, a) => X.reduce((s, x, i) => s + x[a] * p.ys[i], 0));
     const w = solve(xtx, xty);
     expect(w.filter((v) => Math.abs(v) > 1e-3).length).toBe(3);
@@ -120,7 +135,10 @@ describe('outlier tasks', () => {
       // to the least-squares w; check it with the exact w from 20 valid examples.
       const valid = Array.from({ length: n }, (_, i) => i).filter((i) => p.valid![b * n + i]);
       const dummy = Array.from({ length: n }, (_, i) => i).find((i) => !p.valid![b * n + i])!;
-      const w = solve(valid.slice(0, d).map((i) => Array.from(p.xs.subarray((b * n + i) * d, (b * n + i + 1) * d))), valid.slice(0, d).map((i) => p.ys[b * n + i]));
+      const w = solve(
+        valid.slice(0, d).map((i) => Array.from(p.xs.subarray((b * n + i) * d, (b * n + i + 1) * d))),
+        valid.slice(0, d).map((i) => p.ys[b * n + i]),
+      );
       const xd = p.xs.subarray((b * n + dummy) * d, (b * n + dummy + 1) * d);
       const norm = Math.hypot(...xd);
       expect(Math.abs(w.reduce((s, wc, c) => s + wc * xd[c], 0)) / norm / Math.hypot(...w)).toBeLessThan(1e-3);
@@ -156,22 +174,25 @@ describe('sparse parity', () => {
     // the label of prompt 0 is x_a·x_b for exactly one pair (a, b) (with 140 examples, unique w.h.p.)
     const { dim: d, nExamples: n } = p;
     const pairs: [number, number][] = [];
-    for (let a = 0; a < d; a++) for (let c = a + 1; c < d; c++) {
-      let ok = true;
-      for (let i = 0; i < n && ok; i++) ok = p.xs[i * d + a] * p.xs[i * d + c] === p.ys[i];
-      if (ok) pairs.push([a, c]);
-    }
+    for (let a = 0; a < d; a++)
+      for (let c = a + 1; c < d; c++) {
+        let ok = true;
+        for (let i = 0; i < n && ok; i++) ok = p.xs[i * d + a] * p.xs[i * d + c] === p.ys[i];
+        if (ok) pairs.push([a, c]);
+      }
     expect(pairs.length).toBe(1);
   });
 
   test('per-prompt indices differ across prompts; shared indices are one pair for the batch', () => {
     const pairOf = (p: PromptBatch, b: number) => {
       const { dim: d, nExamples: n } = p;
-      for (let a = 0; a < d; a++) for (let c = a + 1; c < d; c++) {
-        let ok = true;
-        for (let i = 0; i < n && ok; i++) ok = p.xs[(b * n + i) * d + a] * p.xs[(b * n + i) * d + c] === p.ys[b * n + i];
-        if (ok) return `${a},${c}`;
-      }
+      for (let a = 0; a < d; a++)
+        for (let c = a + 1; c < d; c++) {
+          let ok = true;
+          for (let i = 0; i < n && ok; i++)
+            ok = p.xs[(b * n + i) * d + a] * p.xs[(b * n + i) * d + c] === p.ys[b * n + i];
+          if (ok) return `${a},${c}`;
+        }
       return '';
     };
     const own = sample('sparse_parity', 12, { batch: 16, nPoints: 140, parityPerPrompt: true });
@@ -188,8 +209,12 @@ describe('cot_io', () => {
     expect(p.outDim).toBe(d);
     expect(T).toBe(3 * n);
     for (let b = 0; b < 4; b++) {
-      const xs = Array.from({ length: n }, (_, i) => Array.from(p.inputs.subarray((b * T + 3 * i) * d, (b * T + 3 * i + 1) * d)));
-      const ss = Array.from({ length: n }, (_, i) => Array.from(p.inputs.subarray((b * T + 3 * i + 1) * d, (b * T + 3 * i + 2) * d)));
+      const xs = Array.from({ length: n }, (_, i) =>
+        Array.from(p.inputs.subarray((b * T + 3 * i) * d, (b * T + 3 * i + 1) * d)),
+      );
+      const ss = Array.from({ length: n }, (_, i) =>
+        Array.from(p.inputs.subarray((b * T + 3 * i + 1) * d, (b * T + 3 * i + 2) * d)),
+      );
       const ys = Array.from({ length: n }, (_, i) => p.inputs[(b * T + 3 * i + 2) * d]);
       for (const s of ss) {
         expect(s.every((v) => v >= 0)).toBe(true);
@@ -199,18 +224,31 @@ describe('cot_io', () => {
       for (let j = 0; j < COT_HIDDEN; j++) {
         const active = ss.map((s, i) => (s[j] > 0 ? i : -1)).filter((i) => i >= 0);
         if (active.length < d + 3) continue;
-        const w = solve(active.slice(0, d).map((i) => xs[i]), active.slice(0, d).map((i) => ss[i][j]));
+        const w = solve(
+          active.slice(0, d).map((i) => xs[i]),
+          active.slice(0, d).map((i) => ss[i][j]),
+        );
         // tokens are f32 and the d×d solve amplifies their rounding: compare to 1% relative
-        for (const i of active.slice(d)) expect(Math.abs(xs[i].reduce((s, x, c) => s + x * w[c], 0) - ss[i][j])).toBeLessThan(1e-2 * (1 + ss[i][j]));
+        for (const i of active.slice(d))
+          expect(Math.abs(xs[i].reduce((s, x, c) => s + x * w[c], 0) - ss[i][j])).toBeLessThan(1e-2 * (1 + ss[i][j]));
         // and where s_j = 0, that linear function is ≤ 0 (ReLU)
-        for (let i = 0; i < n; i++) if (ss[i][j] === 0) expect(xs[i].reduce((s, x, c) => s + x * w[c], 0)).toBeLessThan(1e-3);
+        for (let i = 0; i < n; i++)
+          if (ss[i][j] === 0) expect(xs[i].reduce((s, x, c) => s + x * w[c], 0)).toBeLessThan(1e-3);
       }
       // y is linear in s (v fixed per prompt)
-      const v = solve(ss.slice(0, COT_HIDDEN).map((s) => s.slice(0, COT_HIDDEN)), ys.slice(0, COT_HIDDEN));
-      for (let i = COT_HIDDEN; i < n; i++) expect(Math.abs(ss[i].slice(0, COT_HIDDEN).reduce((s, x, c) => s + x * v[c], 0) - ys[i])).toBeLessThan(1e-2 * (1 + Math.abs(ys[i])));
+      const v = solve(
+        ss.slice(0, COT_HIDDEN).map((s) => s.slice(0, COT_HIDDEN)),
+        ys.slice(0, COT_HIDDEN),
+      );
+      for (let i = COT_HIDDEN; i < n; i++)
+        expect(Math.abs(ss[i].slice(0, COT_HIDDEN).reduce((s, x, c) => s + x * v[c], 0) - ys[i])).toBeLessThan(
+          1e-2 * (1 + Math.abs(ys[i])),
+        );
       for (let i = 0; i < n; i++) {
         const xTok = (b * T + 3 * i) * d;
-        expect(Array.from(p.targets.subarray(xTok, xTok + COT_HIDDEN))).toEqual(ss[i].slice(0, COT_HIDDEN).map((v) => Math.fround(v)));
+        expect(Array.from(p.targets.subarray(xTok, xTok + COT_HIDDEN))).toEqual(
+          ss[i].slice(0, COT_HIDDEN).map((v) => Math.fround(v)),
+        );
         expect(p.targets[xTok + d]).toBe(p.inputs[xTok + 2 * d]);
         expect(p.predTokens[i]).toBe(3 * i + 1);
       }
@@ -231,9 +269,12 @@ describe('vector_mqar', () => {
     expect(p.nExamples).toBe(1);
     expect(p.predTokens).toEqual([2 * m]);
     for (let b = 0; b < 32; b++) {
-      for (let t = 0; t < 2 * m; t++) expect(Math.hypot(...p.inputs.subarray((b * T + t) * d, (b * T + t + 1) * d))).toBeCloseTo(Math.sqrt(d), 4);
+      for (let t = 0; t < 2 * m; t++)
+        expect(Math.hypot(...p.inputs.subarray((b * T + t) * d, (b * T + t + 1) * d))).toBeCloseTo(Math.sqrt(d), 4);
       const query = Array.from(p.inputs.subarray((b * T + 2 * m) * d, (b * T + 2 * m + 1) * d));
-      const matches = Array.from({ length: m }, (_, j) => j).filter((j) => Array.from(p.inputs.subarray((b * T + 2 * j) * d, (b * T + 2 * j + 1) * d)).every((v, c) => v === query[c]));
+      const matches = Array.from({ length: m }, (_, j) => j).filter((j) =>
+        Array.from(p.inputs.subarray((b * T + 2 * j) * d, (b * T + 2 * j + 1) * d)).every((v, c) => v === query[c]),
+      );
       expect(matches).toEqual([p.mqar!.queryIndex[b]]);
       const value = Array.from(p.inputs.subarray((b * T + 2 * matches[0] + 1) * d, (b * T + 2 * matches[0] + 2) * d));
       expect(Array.from(p.targets.subarray((b * T + 2 * m) * d, (b * T + 2 * m + 1) * d))).toEqual(value);

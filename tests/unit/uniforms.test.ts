@@ -13,7 +13,12 @@ function wgslStructFields(source: string, name: string): string[] | null {
     .split('\n')
     .map((l) => l.replace(/\/\/.*$/, '').trim())
     .filter(Boolean)
-    .flatMap((l) => l.split(',').map((s) => s.trim()).filter(Boolean))
+    .flatMap((l) =>
+      l
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
     .map((f) => f.split(':')[0].trim());
 }
 
@@ -33,8 +38,16 @@ describe('uniform structs', () => {
           const src = readFileSync(join(ROOT, 'shaders', shader), 'utf8');
           const m = new RegExp(`struct\\s+${name}\\s*\\{([^}]*)\\}`).exec(src);
           if (!m) return false;
-          const wgsl = m[1].split('\n').map((l) => l.replace(/\/\/.*$/, '').trim()).filter(Boolean)
-            .flatMap((l) => l.split(',').map((s) => s.trim()).filter(Boolean))
+          const wgsl = m[1]
+            .split('\n')
+            .map((l) => l.replace(/\/\/.*$/, '').trim())
+            .filter(Boolean)
+            .flatMap((l) =>
+              l
+                .split(',')
+                .map((s) => s.trim())
+                .filter(Boolean),
+            )
             .map((f) => f.replace(/\s+/g, ''));
           return JSON.stringify(wgsl) === JSON.stringify(tsFields);
         });

@@ -5,7 +5,12 @@ import { judge, summarize, tailMean, type EvalSummary } from '../../src/spec/ver
 
 /** Three evaluations with the same numbers (settled), as a finished run would have. */
 const settled = (s: EvalSummary) => [s, s, s];
-const regression = (model: number, best = 0, zero = 1): EvalSummary => ({ model, zero, best, bestName: 'least_squares' });
+const regression = (model: number, best = 0, zero = 1): EvalSummary => ({
+  model,
+  zero,
+  best,
+  bestName: 'least_squares',
+});
 
 describe('tailMean', () => {
   it('averages the last quarter of positions, at least the last one', () => {
@@ -63,7 +68,10 @@ describe('accuracy verdicts', () => {
 describe('summarize', () => {
   it('reads m, z and the best baseline from the curves', () => {
     const curve = (v: number) => ({ mean: [1, v, v, v], lo: [0, 0, 0, 0], hi: [0, 0, 0, 0] });
-    const icl: IclResult = { positions: [1, 2, 3, 4], curves: { model: curve(0.3), zero: curve(1), least_squares: curve(0.1), knn_3: curve(0.5) } };
+    const icl: IclResult = {
+      positions: [1, 2, 3, 4],
+      curves: { model: curve(0.3), zero: curve(1), least_squares: curve(0.1), knn_3: curve(0.5) },
+    };
     expect(summarize('linear_regression', icl)).toEqual({ model: 0.3, zero: 1, best: 0.1, bestName: 'least_squares' });
     expect(summarize('sparse_parity', { ...icl, accuracy: { model: [0.5, 0.6, 0.7, 0.8] } })).toEqual({ model: 0.8 });
     expect(summarize('vector_mqar', { ...icl, accuracy: { model: [0.42] } })).toEqual({ model: 0.42 });

@@ -11,8 +11,22 @@ import { entryPoint, kernel } from '../../../src/gpu/kernel';
 import { MATMUL_CODES, MatmulParams, type Activation } from '../../../src/engine/ops/gemm';
 import type { Tensor } from '../../../src/engine/tensor';
 
-const NAIVE = entryPoint(commonSource + naiveSource, 'naive', { p: 'uniform', a: 'read', b: 'read', bias: 'read', c: 'rw', pre: 'rw' });
-const BLOCK8 = entryPoint(commonSource + block8Source, 'block8', { p: 'uniform', a: 'read', b: 'read', bias: 'read', c: 'rw', pre: 'rw' });
+const NAIVE = entryPoint(commonSource + naiveSource, 'naive', {
+  p: 'uniform',
+  a: 'read',
+  b: 'read',
+  bias: 'read',
+  c: 'rw',
+  pre: 'rw',
+});
+const BLOCK8 = entryPoint(commonSource + block8Source, 'block8', {
+  p: 'uniform',
+  a: 'read',
+  b: 'read',
+  bias: 'read',
+  c: 'rw',
+  pre: 'rw',
+});
 export const ENTRY_POINTS = [NAIVE, BLOCK8];
 
 /** 02's configuration: TX × TY threads, 8 × 8 outputs each (8 × 16 with `wide`), BK deep. */
@@ -41,7 +55,16 @@ export function block8SwitchesBytes(c: Block8Switches, transA: boolean, transB: 
  *  TFLOP/s vs 33.8 with it; the D = 256 MLP forward 33.4 vs 27.1); the 64 × 64 tile keeps
  *  prefetch; a 128 × 128 tile (37.0 at 4096²) made Mamba's steps slower. */
 export const SWEEP: Block8Switches[] = [
-  ...[[16, 16, 8], [16, 16, 16], [16, 8, 8], [16, 8, 16], [8, 16, 8], [8, 16, 16], [8, 8, 8], [8, 8, 16]].map(([TY, TX, BK]) => ({ TX, TY, BK, prefetch: true })),
+  ...[
+    [16, 16, 8],
+    [16, 16, 16],
+    [16, 8, 8],
+    [16, 8, 16],
+    [8, 16, 8],
+    [8, 16, 16],
+    [8, 8, 8],
+    [8, 8, 16],
+  ].map(([TY, TX, BK]) => ({ TX, TY, BK, prefetch: true })),
   { TX: 16, TY: 8, BK: 16, prefetch: false },
   { TX: 8, TY: 16, BK: 16, prefetch: false },
   { TX: 16, TY: 16, BK: 16, prefetch: true, band: 8 },
@@ -62,13 +85,29 @@ export interface VariantProduct {
 const ACT = { none: 0, gelu: 1, relu: 2 } as const;
 
 /** out (M, N) = act(op(a) · op(b) + bias) by a variant: 'naive', or 02 at a configuration. */
-export function variantMatmul(a: Tensor, b: Tensor, bias: Tensor | undefined, s: VariantProduct, variant: 'naive' | Block8Switches): Tensor {
+export function variantMatmul(
+  a: Tensor,
+  b: Tensor,
+  bias: Tensor | undefined,
+  s: VariantProduct,
+  variant: 'naive' | Block8Switches,
+): Tensor {
   const g = a.graph;
   const { M, K, N, transA, transB, act } = s;
   const out = g.tensor([M, N], false, 'variant_matmul');
   const pre = g.tensor(act === 'none' ? [4] : [M, N], false, 'variant_pre');
   const params = MatmulParams.pack({
-    ...{ M, K, N, a_sm: transA ? 1 : K, a_sk: transA ? M : 1, a_sb: 0, b_sk: transB ? 1 : N, b_sn: transB ? K : 1, b_sb: 0 },
+    ...{
+      M,
+      K,
+      N,
+      a_sm: transA ? 1 : K,
+      a_sk: transA ? M : 1,
+      a_sb: 0,
+      b_sk: transB ? 1 : N,
+      b_sn: transB ? K : 1,
+      b_sb: 0,
+    },
     ...{ splits: 1, k_chunk: K, epilogue: bias ? 1 : 0 },
   });
   const tensors = { a, b, bias: bias ?? b, c: out, pre };
@@ -80,9 +119,18 @@ export function variantMatmul(a: Tensor, b: Tensor, bias: Tensor | undefined, s:
   }
   const c = variant;
   const [BM, BN] = block8SwitchesTile(c);
-  const sizes = { TX: c.TX, TY: c.TY, BK: c.BK, A4_COLS: BM / 4 + (transA ? 0 : 1), B4_COLS: BN / 4 + (transB ? 1 : 0) };
+  const sizes = {
+    TX: c.TX,
+    TY: c.TY,
+    BK: c.BK,
+    A4_COLS: BM / 4 + (transA ? 0 : 1),
+    B4_COLS: BN / 4 + (transB ? 1 : 0),
+  };
   const switches = { PREFETCH: c.prefetch, WIDE: !!c.wide, DOUBLE: !!c.double, BAND: c.band ?? 0, SUM_K: 0 };
-  const def = kernel(BLOCK8, `variant_${block8SwitchesName(c).replace(/ /g, '_')}`, { prelude: { ...common, ...sizes, ...switches }, heavy: true });
+  const def = kernel(BLOCK8, `variant_${block8SwitchesName(c).replace(/ /g, '_')}`, {
+    prelude: { ...common, ...sizes, ...switches },
+    heavy: true,
+  });
   g.dispatch(def, params, def.bind(tensors), [Math.ceil(N / BN), Math.ceil(M / BM), 1]);
   return out;
 }

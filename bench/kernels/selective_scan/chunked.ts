@@ -56,17 +56,39 @@ export function chunkedSharedBytes(c: ChunkedScanConfig, n: number): number {
 
 const INPUTS = { p: 'uniform', u: 'read', delta: 'read', ad: 'read', bc: 'read', z: 'read' } as const;
 const FORWARD = entryPoint(fwdSource, 'scan_fwd', { ...INPUTS, out: 'rw', hsave: 'rw' });
-const BACKWARD = entryPoint(bwdSource, 'scan_bwd', { ...INPUTS, scr: 'rw', dout: 'read', du: 'rw', ddelta: 'rw', dz: 'rw' });
+const BACKWARD = entryPoint(bwdSource, 'scan_bwd', {
+  ...INPUTS,
+  scr: 'rw',
+  dout: 'read',
+  du: 'rw',
+  ddelta: 'rw',
+  dz: 'rw',
+});
 export const ENTRY_POINTS = [FORWARD, BACKWARD];
 
-const constants = (c: ChunkedScanConfig, n: number, gated: boolean) => ({ EB: c.eb, T: c.t, S: c.s, NS: n, GATED: gated ? 1 : 0 });
+const constants = (c: ChunkedScanConfig, n: number, gated: boolean) => ({
+  EB: c.eb,
+  T: c.t,
+  S: c.s,
+  NS: n,
+  GATED: gated ? 1 : 0,
+});
 
 /** u, delta, z (B, L, E), aLog (E, N), bc (B, L, 2N) = B | C, D (E) → out (B, L, E). */
-export function chunkedScan(u: Tensor, delta: Tensor, aLog: Tensor, bc: Tensor, D: Tensor, z: Tensor | undefined, cfg: ChunkedScanConfig): Tensor {
+export function chunkedScan(
+  u: Tensor,
+  delta: Tensor,
+  aLog: Tensor,
+  bc: Tensor,
+  D: Tensor,
+  z: Tensor | undefined,
+  cfg: ChunkedScanConfig,
+): Tensor {
   const g = u.graph;
   const [B, L, E] = u.shape;
   const N = aLog.shape[1];
-  if (chunkedSharedBytes(cfg, N) > g.gpu.limits.maxComputeWorkgroupStorageSize) throw new Error(`chunked scan ${chunkedName(cfg)}: too much workgroup memory for this GPU at N ${N}`);
+  if (chunkedSharedBytes(cfg, N) > g.gpu.limits.maxComputeWorkgroupStorageSize)
+    throw new Error(`chunked scan ${chunkedName(cfg)}: too much workgroup memory for this GPU at N ${N}`);
   const nchunks = Math.ceil(L / (cfg.t * cfg.s));
   const neb = Math.ceil(E / cfg.eb);
   const needGrad = [u, delta, aLog, bc, D, ...(z ? [z] : [])].some((t) => t.requiresGrad) && g.gradEnabled;
@@ -78,15 +100,34 @@ export function chunkedScan(u: Tensor, delta: Tensor, aLog: Tensor, bc: Tensor, 
   const scratch = g.tensor(needGrad ? [offDd + B * E] : [1], false, 'chunked_scan_states|partials');
   const ad = packRows(aLog, D, [E, N + 1], 'scan_A_log|D'); // (E, N + 1)
   const inputs = { u, delta, ad, bc, z: z ?? u }; // z is never read without the gate
-  const fwd = kernel(FORWARD, `chunked_scan_fwd_${chunkedName(cfg)}`, { constants: { ...constants(cfg, N, !!z), SAVE: needGrad ? 1 : 0 } });
-  g.dispatch(fwd, ChunkedParams.pack({ batch: B, len: L, chans: E, nchunks }), fwd.bind({ ...inputs, out, hsave: scratch }), [neb, B, 1]);
+  const fwd = kernel(FORWARD, `chunked_scan_fwd_${chunkedName(cfg)}`, {
+    constants: { ...constants(cfg, N, !!z), SAVE: needGrad ? 1 : 0 },
+  });
+  g.dispatch(
+    fwd,
+    ChunkedParams.pack({ batch: B, len: L, chans: E, nchunks }),
+    fwd.bind({ ...inputs, out, hsave: scratch }),
+    [neb, B, 1],
+  );
 
   g.record(out, (dout) => {
     const du = g.tensor([B, L, E], false, 'du');
     const ddelta = g.tensor([B, L, E], false, 'ddelta');
     const dz = g.tensor(z ? [B, L, E] : [1], false, 'dz');
     const bwd = kernel(BACKWARD, `chunked_scan_bwd_${chunkedName(cfg)}`, { constants: constants(cfg, N, !!z) });
-    const params = ChunkedBwdParams.pack({ batch: B, len: L, chans: E, nchunks, neb, nseg: nchunks, off_db: offDb, off_da: offDa, off_dd: offDd, _pad0: 0, _pad1: 0 });
+    const params = ChunkedBwdParams.pack({
+      batch: B,
+      len: L,
+      chans: E,
+      nchunks,
+      neb,
+      nseg: nchunks,
+      off_db: offDb,
+      off_da: offDa,
+      off_dd: offDd,
+      _pad0: 0,
+      _pad1: 0,
+    });
     g.dispatch(bwd, params, bwd.bind({ ...inputs, scr: scratch, dout, du, ddelta, dz }), [neb, B, 1]);
     accumulateGrad(u, du);
     accumulateGrad(delta, ddelta);

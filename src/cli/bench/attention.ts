@@ -17,7 +17,11 @@ interface Shape {
 }
 
 function shapes(quick: boolean): Shape[] {
-  if (quick) return [{ B: 2, T: 17, C: 64, H: 2 }, { B: 2, T: 40, C: 64, H: 2 }];
+  if (quick)
+    return [
+      { B: 2, T: 17, C: 64, H: 2 },
+      { B: 2, T: 40, C: 64, H: 2 },
+    ];
   return [82, 281].map((T) => ({ B: 64, T, C: 256, H: 8 }));
 }
 
@@ -49,7 +53,11 @@ async function benchOne(gpu: GpuContext, s: Shape, backward: boolean, quick: boo
   g.write('dout', rng.fillNormal(new Float32Array(B * T * C), 1) as Float32Array);
   const cg = new CompiledGraph(g);
   try {
-    const t = await timeGpu(gpu, () => cg.run(), quick ? { warmup: 1, reps: 2, batches: 3 } : { warmup: 3, reps: 10, batches: 7, warmupMs: 300 });
+    const t = await timeGpu(
+      gpu,
+      () => cg.run(),
+      quick ? { warmup: 1, reps: 2, batches: 3 } : { warmup: 3, reps: 10, batches: 7, warmupMs: 300 },
+    );
     const ms = t.median_ms / copies;
     return {
       name: backward ? 'attention_fwd_bwd' : 'attention_fwd',
@@ -58,7 +66,11 @@ async function benchOne(gpu: GpuContext, s: Shape, backward: boolean, quick: boo
       spread: [t.min_ms / copies, t.max_ms / copies],
       unit: 'ms',
       adapter: gpu.info.adapterName,
-      extra: { gflops: Number((flops(s, backward) / (ms * 1e-3) / 1e9).toPrecision(3)), perSubmit: copies, dispatches: cg.dispatchCount / copies },
+      extra: {
+        gflops: Number((flops(s, backward) / (ms * 1e-3) / 1e9).toPrecision(3)),
+        perSubmit: copies,
+        dispatches: cg.dispatchCount / copies,
+      },
     };
   } finally {
     cg.destroy();

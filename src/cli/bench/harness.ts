@@ -32,7 +32,11 @@ export async function warmUp(gpu: GpuContext, fn: () => void, ms: number): Promi
 }
 
 /** Times fn (which submits GPU work and returns at once): per-call milliseconds. */
-export async function timeGpu(gpu: GpuContext, fn: () => void, { warmup, reps, batches = 5, warmupMs = 0 }: TimeOptions): Promise<Timing> {
+export async function timeGpu(
+  gpu: GpuContext,
+  fn: () => void,
+  { warmup, reps, batches = 5, warmupMs = 0 }: TimeOptions,
+): Promise<Timing> {
   await warmUp(gpu, fn, warmupMs);
   for (let i = 0; i < warmup; i++) fn();
   await gpu.idle();
@@ -75,7 +79,12 @@ export interface BenchCase {
 }
 
 /** A rate (work / time) from a timing: the fastest sample gives the top of the spread. */
-export function rate(work: number, t: Timing, unit: string, scale: number): Pick<BenchResult, 'median' | 'spread' | 'unit'> {
+export function rate(
+  work: number,
+  t: Timing,
+  unit: string,
+  scale: number,
+): Pick<BenchResult, 'median' | 'spread' | 'unit'> {
   const per = (ms: number) => work / (ms * 1e-3) / scale;
   return { median: per(t.median_ms), spread: [per(t.max_ms), per(t.min_ms)], unit };
 }
@@ -91,7 +100,12 @@ export function formatRow(r: BenchResult): string {
   const shape = Object.entries(r.shape)
     .map(([k, v]) => `${k}=${v}`)
     .join(' ');
-  const extra = r.extra ? '  ' + Object.entries(r.extra).map(([k, v]) => `${k}=${v}`).join(' ') : '';
+  const extra = r.extra
+    ? '  ' +
+      Object.entries(r.extra)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')
+    : '';
   return `${r.name.padEnd(18)} ${shape.padEnd(26)} ${fmtNum(r.median).padStart(9)} ${r.unit.padEnd(8)} [${fmtNum(r.spread[0])}, ${fmtNum(r.spread[1])}]${extra}`;
 }
 

@@ -16,7 +16,13 @@ import { Graph } from '../../engine/graph';
 import { matmul, matmulRef, type Activation, type MatmulKernel } from '../../engine/ops/matmul';
 import { Rng } from '../../engine/rng';
 import type { Tensor } from '../../engine/tensor';
-import { block8SwitchesBytes, block8SwitchesName, SWEEP, variantMatmul, type Block8Switches } from '../../../bench/kernels/matmul/variants';
+import {
+  block8SwitchesBytes,
+  block8SwitchesName,
+  SWEEP,
+  variantMatmul,
+  type Block8Switches,
+} from '../../../bench/kernels/matmul/variants';
 import { rate, timeGpu, warmUp, type BenchOptions, type BenchResult, type Timing } from './harness';
 
 /** A production kernel, or a variant of bench/kernels/matmul/. */
@@ -54,18 +60,57 @@ function shapes(quick: boolean): Shape[] {
   // x (M, D) · W (D, 4D): the widest matmul of a Transformer block, plain (as PyTorch's
   // `matmul` row) and with its bias + GELU epilogue (as PyTorch's `matmul_gelu`: addmm, gelu)
   const mlp = (rows: number, D: number): Shape => ({ label: `mlp D=${D}`, M: rows, K: D, N: 4 * D, epilogue: false });
-  const mlpGelu = (rows: number, D: number): Shape => ({ label: `mlp+gelu D=${D}`, M: rows, K: D, N: 4 * D, epilogue: true });
-  // its weight gradient dW (D, 4D) = xᵀ (D, M) · dz (M, 4D): few output tiles, long K
-  const dW = (rows: number, D: number): Shape => ({ label: `mlp dW D=${D}`, M: D, K: rows, N: 4 * D, epilogue: false, transA: true });
-  // and its input gradient dx (M, D) = dz (M, 4D) · Wᵀ (4D, D)
-  const dX = (rows: number, D: number): Shape => ({ label: `mlp dX D=${D}`, M: rows, K: 4 * D, N: D, epilogue: false, transB: true });
-  const extra = (process.env.ICL_MATMUL_EXTRA_SHAPES ?? '').split(',').filter(Boolean).map((spec): Shape => {
-    const [M, K, N] = spec.trim().split('x').map(Number);
-    if (![M, K, N].every((d) => Number.isInteger(d) && d > 0)) throw new Error(`ICL_MATMUL_EXTRA_SHAPES: ${spec} is not MxKxN`);
-    return { label: spec.trim(), M, K, N, epilogue: false };
+  const mlpGelu = (rows: number, D: number): Shape => ({
+    label: `mlp+gelu D=${D}`,
+    M: rows,
+    K: D,
+    N: 4 * D,
+    epilogue: true,
   });
-  if (quick) return [...extra, square(64), square(128), square(256), mlp(82 * 4, 64), mlpGelu(82 * 4, 64), dW(82 * 4, 64), dX(82 * 4, 64)];
-  const model = [64, 128, 256].flatMap((D) => [mlp(MODEL_ROWS, D), mlpGelu(MODEL_ROWS, D), dW(MODEL_ROWS, D), dX(MODEL_ROWS, D)]);
+  // its weight gradient dW (D, 4D) = xᵀ (D, M) · dz (M, 4D): few output tiles, long K
+  const dW = (rows: number, D: number): Shape => ({
+    label: `mlp dW D=${D}`,
+    M: D,
+    K: rows,
+    N: 4 * D,
+    epilogue: false,
+    transA: true,
+  });
+  // and its input gradient dx (M, D) = dz (M, 4D) · Wᵀ (4D, D)
+  const dX = (rows: number, D: number): Shape => ({
+    label: `mlp dX D=${D}`,
+    M: rows,
+    K: 4 * D,
+    N: D,
+    epilogue: false,
+    transB: true,
+  });
+  const extra = (process.env.ICL_MATMUL_EXTRA_SHAPES ?? '')
+    .split(',')
+    .filter(Boolean)
+    .map((spec): Shape => {
+      const [M, K, N] = spec.trim().split('x').map(Number);
+      if (![M, K, N].every((d) => Number.isInteger(d) && d > 0))
+        throw new Error(`ICL_MATMUL_EXTRA_SHAPES: ${spec} is not MxKxN`);
+      return { label: spec.trim(), M, K, N, epilogue: false };
+    });
+  if (quick)
+    return [
+      ...extra,
+      square(64),
+      square(128),
+      square(256),
+      mlp(82 * 4, 64),
+      mlpGelu(82 * 4, 64),
+      dW(82 * 4, 64),
+      dX(82 * 4, 64),
+    ];
+  const model = [64, 128, 256].flatMap((D) => [
+    mlp(MODEL_ROWS, D),
+    mlpGelu(MODEL_ROWS, D),
+    dW(MODEL_ROWS, D),
+    dX(MODEL_ROWS, D),
+  ]);
   return [...extra, square(256), square(1024), square(4096), ...model];
 }
 
@@ -102,9 +147,17 @@ async function checkVariant(gpu: GpuContext, v: Variant, s: Shape, rng: Rng): Pr
     const bias = s.epilogue ? input('bias', [N]) : undefined;
     const act: Activation = s.epilogue ? 'gelu' : 'none';
     const out = await product(v, a, b, bias, small, act).read();
-    const ref = matmulRef(host.a, host.b, M, K, N, { transA: s.transA, transB: s.transB, bias: bias ? host.bias : undefined, act });
+    const ref = matmulRef(host.a, host.b, M, K, N, {
+      transA: s.transA,
+      transB: s.transB,
+      bias: bias ? host.bias : undefined,
+      act,
+    });
     const worst = ref.reduce((w, r, i) => Math.max(w, Math.abs(out[i] - r) / (1e-2 + Math.abs(r))), 0);
-    if (!(worst < 1e-3)) throw new Error(`matmul bench: ${v.name} differs from matmulRef at ${s.label} (worst relative error ${worst.toExponential(2)}), so it was not timed.`);
+    if (!(worst < 1e-3))
+      throw new Error(
+        `matmul bench: ${v.name} differs from matmulRef at ${s.label} (worst relative error ${worst.toExponential(2)}), so it was not timed.`,
+      );
   } finally {
     g.destroy();
   }
@@ -145,14 +198,19 @@ export async function benchMatmul(gpu: GpuContext, opts: BenchOptions): Promise<
     const flops = 2 * s.M * s.K * s.N;
     const copies = copiesFor(flops, opts.quick);
     // a configuration the device cannot take would silently run another: left out
-    const fits = (v: Variant) => typeof v.variant !== 'object' || block8SwitchesBytes(v.variant, !!s.transA, !!s.transB) <= gpu.limits.maxComputeWorkgroupStorageSize;
+    const fits = (v: Variant) =>
+      typeof v.variant !== 'object' ||
+      block8SwitchesBytes(v.variant, !!s.transA, !!s.transB) <= gpu.limits.maxComputeWorkgroupStorageSize;
     const all = [...variants, ...(sweep ? SWEEP.map(configVariant) : []), ...extra].filter(fits);
     for (const v of all.filter((v) => v.variant)) {
       const key = `${v.name} ${!!s.transA} ${!!s.transB} ${s.epilogue}`;
       if (!checked.has(key)) await checkVariant(gpu, v, s, rng);
       checked.add(key);
     }
-    for (const v of extra.filter((v) => !fits(v))) console.error(`matmul bench: ${v.name} needs more workgroup memory than this device has (${gpu.limits.maxComputeWorkgroupStorageSize} B) at ${s.label}: left out`);
+    for (const v of extra.filter((v) => !fits(v)))
+      console.error(
+        `matmul bench: ${v.name} needs more workgroup memory than this device has (${gpu.limits.maxComputeWorkgroupStorageSize} B) at ${s.label}: left out`,
+      );
     const graphs = all.map((v) => build(gpu, s, v, copies, rng));
     try {
       const best: (Timing | undefined)[] = all.map(() => undefined);
@@ -165,14 +223,22 @@ export async function benchMatmul(gpu: GpuContext, opts: BenchOptions): Promise<
       }
       all.forEach((v, i) => {
         // progress on stderr: a run cut short still leaves the shapes it finished
-        console.error(`matmul ${s.label}: ${v.name} ${((flops * copies) / best[i]!.median_ms / 1e6).toFixed(0)} GFLOP/s`);
+        console.error(
+          `matmul ${s.label}: ${v.name} ${((flops * copies) / best[i]!.median_ms / 1e6).toFixed(0)} GFLOP/s`,
+        );
         results.push({
           // matmulBlock8 → matmul_geluBlock8 with the epilogue: it pairs with PyTorch's matmul_gelu
           name: s.epilogue ? v.name.replace(/^matmul/, 'matmul_gelu') : v.name,
           shape: { M: s.M, K: s.K, N: s.N },
           ...rate(flops * copies, best[i]!, 'GFLOP/s', 1e9),
           adapter: gpu.info.adapterName,
-          extra: { label: s.label, transA: !!s.transA, transB: !!s.transB, epilogue: s.epilogue ? 'bias+gelu' : 'none', perSubmit: copies },
+          extra: {
+            label: s.label,
+            transA: !!s.transA,
+            transB: !!s.transB,
+            epilogue: s.epilogue ? 'bias+gelu' : 'none',
+            perSubmit: copies,
+          },
         });
       });
     } finally {

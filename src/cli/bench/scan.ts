@@ -8,17 +8,35 @@
 import type { GpuContext } from '../../gpu/context';
 import { CompiledGraph } from '../../engine/compile';
 import { Graph } from '../../engine/graph';
-import { chooseScanConfig, scanConfigName, selectiveScan, selectiveScanRef, type ScanConfig } from '../../engine/ops/selectiveScan';
+import {
+  chooseScanConfig,
+  scanConfigName,
+  selectiveScan,
+  selectiveScanRef,
+  type ScanConfig,
+} from '../../engine/ops/selectiveScan';
 import { concatLast } from '../../engine/ops/split';
 import { Rng } from '../../engine/rng';
 import type { Tensor } from '../../engine/tensor';
-import { CHUNKED_CONFIGS, chunkedName, chunkedScan, SEQUENTIAL, type ChunkedScanConfig } from '../../../bench/kernels/selective_scan/chunked';
+import {
+  CHUNKED_CONFIGS,
+  chunkedName,
+  chunkedScan,
+  SEQUENTIAL,
+  type ChunkedScanConfig,
+} from '../../../bench/kernels/selective_scan/chunked';
 import { timeGpu, type BenchOptions, type BenchResult } from './harness';
 
 /** A scan to time: the production op at a configuration, or a bench/kernels variant. */
 type Scan = (u: Tensor, delta: Tensor, aLog: Tensor, Bm: Tensor, Cm: Tensor, D: Tensor, z: Tensor) => Tensor;
-const production = (config: ScanConfig): Scan => (u, delta, aLog, Bm, Cm, D, z) => selectiveScan(u, delta, aLog, Bm, Cm, D, z, { config });
-const chunked = (cfg: ChunkedScanConfig): Scan => (u, delta, aLog, Bm, Cm, D, z) => chunkedScan(u, delta, aLog, concatLast(Bm, Cm, 'scan_B|C'), D, z, cfg);
+const production =
+  (config: ScanConfig): Scan =>
+  (u, delta, aLog, Bm, Cm, D, z) =>
+    selectiveScan(u, delta, aLog, Bm, Cm, D, z, { config });
+const chunked =
+  (cfg: ChunkedScanConfig): Scan =>
+  (u, delta, aLog, Bm, Cm, D, z) =>
+    chunkedScan(u, delta, aLog, concatLast(Bm, Cm, 'scan_B|C'), D, z, cfg);
 
 export interface ScanShape {
   B: number;
@@ -28,7 +46,11 @@ export interface ScanShape {
 }
 
 function shapes(quick: boolean): ScanShape[] {
-  if (quick) return [{ B: 2, L: 82, E: 64, N: 16 }, { B: 1, L: 130, E: 32, N: 16 }];
+  if (quick)
+    return [
+      { B: 2, L: 82, E: 64, N: 16 },
+      { B: 1, L: 130, E: 32, N: 16 },
+    ];
   return [82, 1024].map((L) => ({ B: 64, L, E: 512, N: 16 }));
 }
 
@@ -44,7 +66,15 @@ function bytes({ B, L, E, N }: ScanShape): number {
 }
 
 /** One timed case: the scan with a given workgroup configuration (also for tuning sweeps). */
-export async function benchScanConfig(gpu: GpuContext, s: ScanShape, name: string, config: string, scan: Scan, quick: boolean, rng = new Rng(1)): Promise<BenchResult> {
+export async function benchScanConfig(
+  gpu: GpuContext,
+  s: ScanShape,
+  name: string,
+  config: string,
+  scan: Scan,
+  quick: boolean,
+  rng = new Rng(1),
+): Promise<BenchResult> {
   const { B, L, E, N } = s;
   // several independent calls per submit at small shapes, so submit overhead does not dominate
   const copies = Math.min(16, Math.max(1, Math.round((quick ? 1e5 : 2e9) / bytes(s))));
@@ -68,14 +98,24 @@ export async function benchScanConfig(gpu: GpuContext, s: ScanShape, name: strin
   }
   const normal = (n: number, std = 1, mean = 0) => rng.fillNormal(new Float32Array(n), std, mean) as Float32Array;
   for (const name of ['u', 'z', 'dout']) g.write(name, normal(B * L * E));
-  g.write('delta', normal(B * L * E).map((x) => Math.log1p(Math.exp(0.5 * x - 2))));
-  g.write('A_log', Float32Array.from({ length: E * N }, (_, i) => Math.log(1 + (i % N))));
+  g.write(
+    'delta',
+    normal(B * L * E).map((x) => Math.log1p(Math.exp(0.5 * x - 2))),
+  );
+  g.write(
+    'A_log',
+    Float32Array.from({ length: E * N }, (_, i) => Math.log(1 + (i % N))),
+  );
   g.write('B', normal(B * L * N));
   g.write('C', normal(B * L * N));
   g.write('D', normal(E, 0, 1));
   const cg = new CompiledGraph(g);
   try {
-    const t = await timeGpu(gpu, () => cg.run(), quick ? { warmup: 1, reps: 2, batches: 3 } : { warmup: 3, reps: 10, batches: 7, warmupMs: 300 });
+    const t = await timeGpu(
+      gpu,
+      () => cg.run(),
+      quick ? { warmup: 1, reps: 2, batches: 3 } : { warmup: 3, reps: 10, batches: 7, warmupMs: 300 },
+    );
     const ms = t.median_ms / copies;
     // each kernel timed alone (timestamp queries), per call: where the time goes
     const kernels: Record<string, number> = {};
@@ -94,7 +134,9 @@ export async function benchScanConfig(gpu: GpuContext, s: ScanShape, name: strin
         gbs: Number((bytes(s) / (ms * 1e-3) / 1e9).toPrecision(3)),
         config,
         perSubmit: copies,
-        kernels: Object.entries(kernels).map(([k, v]) => `${k}:${v}`).join(' '),
+        kernels: Object.entries(kernels)
+          .map(([k, v]) => `${k}:${v}`)
+          .join(' '),
       },
     };
   } finally {
@@ -107,18 +149,34 @@ export async function benchScanConfig(gpu: GpuContext, s: ScanShape, name: strin
 async function checkScan(gpu: GpuContext, name: string, scan: Scan, rng: Rng): Promise<void> {
   const [B, L, E, N] = [2, 21, 8, 16];
   const g = new Graph(gpu, 'eager');
-  const data = (shape: number[], f: (x: number) => number = (x) => x) => ({ data: (rng.fillNormal(new Float32Array(shape.reduce((a, b) => a * b)), 1) as Float32Array).map(f), shape });
-  const host = { u: data([B, L, E]), delta: data([B, L, E], (x) => Math.log1p(Math.exp(0.5 * x - 1))), aLog: data([E, N], (x) => 0.3 * x), Bm: data([B, L, N]), Cm: data([B, L, N]), D: data([E]), z: data([B, L, E]) };
-  const t = Object.fromEntries(Object.entries(host).map(([k, v]) => {
-    const x = g.input(k, v.shape);
-    g.write(k, v.data);
-    return [k, x];
-  })) as Record<keyof typeof host, Tensor>;
+  const data = (shape: number[], f: (x: number) => number = (x) => x) => ({
+    data: (rng.fillNormal(new Float32Array(shape.reduce((a, b) => a * b)), 1) as Float32Array).map(f),
+    shape,
+  });
+  const host = {
+    u: data([B, L, E]),
+    delta: data([B, L, E], (x) => Math.log1p(Math.exp(0.5 * x - 1))),
+    aLog: data([E, N], (x) => 0.3 * x),
+    Bm: data([B, L, N]),
+    Cm: data([B, L, N]),
+    D: data([E]),
+    z: data([B, L, E]),
+  };
+  const t = Object.fromEntries(
+    Object.entries(host).map(([k, v]) => {
+      const x = g.input(k, v.shape);
+      g.write(k, v.data);
+      return [k, x];
+    }),
+  ) as Record<keyof typeof host, Tensor>;
   try {
     const out = await scan(t.u, t.delta, t.aLog, t.Bm, t.Cm, t.D, t.z).read();
     const ref = selectiveScanRef(host.u, host.delta, host.aLog, host.Bm, host.Cm, host.D, host.z);
     const worst = ref.reduce((m, r, i) => Math.max(m, Math.abs(out[i] - r) / (1e-3 + Math.abs(r))), 0);
-    if (!(worst < 1e-2)) throw new Error(`scan bench: ${name} differs from selectiveScanRef (worst relative error ${worst.toExponential(2)}), so it was not timed.`);
+    if (!(worst < 1e-2))
+      throw new Error(
+        `scan bench: ${name} differs from selectiveScanRef (worst relative error ${worst.toExponential(2)}), so it was not timed.`,
+      );
   } finally {
     g.destroy();
   }
@@ -136,11 +194,17 @@ export async function benchScan(gpu: GpuContext, opts: BenchOptions): Promise<Be
   ];
   if (!sweep.length) for (const v of variants) await checkScan(gpu, v.name, chunked(v.config), rng);
   for (const s of shapes(opts.quick)) {
-    for (const c of sweep) results.push(await benchScanConfig(gpu, s, 'scan_fwd_bwd_sweep', scanConfigName(c), production(c), opts.quick, rng));
+    for (const c of sweep)
+      results.push(
+        await benchScanConfig(gpu, s, 'scan_fwd_bwd_sweep', scanConfigName(c), production(c), opts.quick, rng),
+      );
     if (sweep.length) continue;
     const best = chooseScanConfig(gpu.limits.maxComputeWorkgroupStorageSize, s.N);
-    results.push(await benchScanConfig(gpu, s, 'scan_fwd_bwd_register', scanConfigName(best), production(best), opts.quick, rng));
-    for (const v of variants) results.push(await benchScanConfig(gpu, s, v.name, chunkedName(v.config), chunked(v.config), opts.quick, rng));
+    results.push(
+      await benchScanConfig(gpu, s, 'scan_fwd_bwd_register', scanConfigName(best), production(best), opts.quick, rng),
+    );
+    for (const v of variants)
+      results.push(await benchScanConfig(gpu, s, v.name, chunkedName(v.config), chunked(v.config), opts.quick, rng));
   }
   return results;
 }

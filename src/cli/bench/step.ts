@@ -38,7 +38,13 @@ function buildStep(gpu: GpuContext, model: ModelId, size: SizeId, s: StepShape) 
 }
 
 /** ms per training step: median over batches of steps, after warm-up. */
-async function timeSteps(gpu: GpuContext, step: TrainingStep, inputs: LossBatch, reps: number, batches = 5): Promise<number[]> {
+async function timeSteps(
+  gpu: GpuContext,
+  step: TrainingStep,
+  inputs: LossBatch,
+  reps: number,
+  batches = 5,
+): Promise<number[]> {
   for (let i = 0; i < 3; i++) await step.run(inputs, 1e-4);
   await step.flush();
   await gpu.idle();
@@ -67,7 +73,13 @@ export async function benchStep(gpu: GpuContext, opts: BenchOptions): Promise<Be
   for (const model of only(MODEL_IDS, process.env.ICL_BENCH_MODELS)) {
     for (const size of sizes) {
       const { m, step, inputs } = buildStep(gpu, model, size, shape);
-      const samples = await timeSteps(gpu, step, inputs, opts.quick ? 3 : size === 'paper' ? 20 : 40, opts.quick ? 3 : 5);
+      const samples = await timeSteps(
+        gpu,
+        step,
+        inputs,
+        opts.quick ? 3 : size === 'paper' ? 20 : 40,
+        opts.quick ? 3 : 5,
+      );
       const ms = median(samples);
       results.push({
         name: `step/${model}/${size}`,
@@ -76,7 +88,11 @@ export async function benchStep(gpu: GpuContext, opts: BenchOptions): Promise<Be
         spread: [Math.min(...samples), Math.max(...samples)],
         unit: 'ms',
         adapter: gpu.info.adapterName,
-        extra: { steps_per_s: Number((1000 / ms).toFixed(1)), dispatches: step.dispatchCount, buffers: step.stats.buffers },
+        extra: {
+          steps_per_s: Number((1000 / ms).toFixed(1)),
+          dispatches: step.dispatchCount,
+          buffers: step.stats.buffers,
+        },
       });
       step.destroy();
       m.arena.destroy();
@@ -116,19 +132,36 @@ export async function benchFirstStep(_gpu: GpuContext, opts: BenchOptions): Prom
         cold.pipeline(k);
         times.set(key, performance.now() - t);
       }
-      for (const [key, ms] of [...times].sort((a, b) => b[1] - a[1]).slice(0, 12)) slowest[key.slice(0, 80)] = `${ms.toFixed(0)} ms`;
+      for (const [key, ms] of [...times].sort((a, b) => b[1] - a[1]).slice(0, 12))
+        slowest[key.slice(0, 80)] = `${ms.toFixed(0)} ms`;
       slowest.all_pipelines_ms = [...times.values()].reduce((a, b) => a + b, 0).toFixed(0);
       slowest.pipelines = String(times.size);
     }
     // serial: then the values and the graph; else as the trainer does (values and graph while compiling)
-    const step = serial ? new TrainingStep(cold, m.arena, traced, ADAM_DEFAULTS) : await TrainingStep.create(cold, m.arena, traced, ADAM_DEFAULTS);
+    const step = serial
+      ? new TrainingStep(cold, m.arena, traced, ADAM_DEFAULTS)
+      : await TrainingStep.create(cold, m.arena, traced, ADAM_DEFAULTS);
     const tPipelines = performance.now();
     await step.run(inputs, 1e-4);
     await step.flush();
     const tEnd = performance.now();
     const ms = tEnd - t0;
-    const phases = { device_ms: Math.round(tDevice - t0), setup_ms: Math.round(tSetup - tDevice), trace_ms: Math.round(tTraced - tSetup), pipelines_ms: Math.round(tPipelines - tTraced), run_ms: Math.round(tEnd - tPipelines) };
-    results.push({ name: `first_step${serial ? '_serial' : ''}/${model}/${size}`, shape: { batch: shape.batch, tokens: 2 * shape.points }, median: ms, spread: [ms, ms], unit: 'ms', adapter: cold.info.adapterName, extra: { ...phases, ...slowest } });
+    const phases = {
+      device_ms: Math.round(tDevice - t0),
+      setup_ms: Math.round(tSetup - tDevice),
+      trace_ms: Math.round(tTraced - tSetup),
+      pipelines_ms: Math.round(tPipelines - tTraced),
+      run_ms: Math.round(tEnd - tPipelines),
+    };
+    results.push({
+      name: `first_step${serial ? '_serial' : ''}/${model}/${size}`,
+      shape: { batch: shape.batch, tokens: 2 * shape.points },
+      median: ms,
+      spread: [ms, ms],
+      unit: 'ms',
+      adapter: cold.info.adapterName,
+      extra: { ...phases, ...slowest },
+    });
     cold.destroy();
   }
   return results;
@@ -158,7 +191,9 @@ export async function benchProfile(gpu: GpuContext, opts: BenchOptions): Promise
       }
       const total = [...byKernel.values()].reduce((a, k) => a + k.ms, 0);
       // the 12 costliest kernels, or ICL_PROFILE_TOP of them
-      const top = [...byKernel.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, Number(process.env.ICL_PROFILE_TOP ?? 12));
+      const top = [...byKernel.entries()]
+        .sort((a, b) => b[1].ms - a[1].ms)
+        .slice(0, Number(process.env.ICL_PROFILE_TOP ?? 12));
       results.push({
         name: `profile/${model}/${size}`,
         shape: { batch: shape.batch, tokens: 2 * shape.points, dispatches: step.dispatchCount },

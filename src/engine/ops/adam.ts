@@ -22,7 +22,15 @@ const WG = 256;
 const PER_THREAD = 16;
 const SUMSQ = entryPoint(source, 'sumsq_partial', { p: 'uniform', sq_grad: 'read', sq_partials: 'rw' });
 const NORM = entryPoint(source, 'norm_final', { p: 'uniform', nf_partials: 'read', nf_norm: 'rw' });
-const ADAM = entryPoint(source, 'adam', { p: 'uniform', state: 'read', norm: 'read', grad: 'read', param: 'rw', m: 'rw', v: 'rw' });
+const ADAM = entryPoint(source, 'adam', {
+  p: 'uniform',
+  state: 'read',
+  norm: 'read',
+  grad: 'read',
+  param: 'rw',
+  m: 'rw',
+  v: 'rw',
+});
 export const ENTRY_POINTS = [SUMSQ, NORM, ADAM];
 const constants = { WG, PER_THREAD };
 const sumsqKernel = kernel(SUMSQ, 'adam_sumsq_partial', { constants });
@@ -46,7 +54,16 @@ export const ADAM_DEFAULTS: AdamConfig = { beta1: 0.9, beta2: 0.999, eps: 1e-8, 
 export function adamUpdate(g: Graph, arena: ParamArena, state: Tensor, cfg: AdamConfig): Tensor {
   const n = arena.floats;
   const nPartials = Math.ceil(n / (WG * PER_THREAD));
-  const params = AdamParams.pack({ n, n_partials: nPartials, beta1: cfg.beta1, beta2: cfg.beta2, eps: cfg.eps, clip: cfg.clip, _pad0: 0, _pad1: 0 });
+  const params = AdamParams.pack({
+    n,
+    n_partials: nPartials,
+    beta1: cfg.beta1,
+    beta2: cfg.beta2,
+    eps: cfg.eps,
+    clip: cfg.clip,
+    _pad0: 0,
+    _pad1: 0,
+  });
   const whole = (which: 'param' | 'grad' | 'm' | 'v') => g.fixed([n], arena.whole(which), false, `arena:${which}`);
   const grad = whole('grad');
   const partials = g.tensor([nPartials], false, 'gradnorm_partials');
@@ -66,7 +83,15 @@ export function adamState(lr: number, t: number, cfg: AdamConfig): Float32Array 
 // ---- CPU reference ----------------------------------------------------------------------
 
 /** One clipped Adam step in place (f64 arrays); returns the gradient norm before clipping. */
-export function adamRef(param: Float64Array, grad: ArrayLike<number>, m: Float64Array, v: Float64Array, lr: number, t: number, cfg: AdamConfig): number {
+export function adamRef(
+  param: Float64Array,
+  grad: ArrayLike<number>,
+  m: Float64Array,
+  v: Float64Array,
+  lr: number,
+  t: number,
+  cfg: AdamConfig,
+): number {
   let sq = 0;
   for (let i = 0; i < grad.length; i++) sq += grad[i] * grad[i];
   const norm = Math.sqrt(sq);

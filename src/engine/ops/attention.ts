@@ -7,7 +7,13 @@ import { entryPoint, kernel, uniformStruct, type BindingDecl, type EntryPoint } 
 import { accumulateGrad } from './grad';
 import type { Tensor } from '../tensor';
 
-export const AttentionParams = uniformStruct('Params', { batch: 'u32', T: 'u32', heads: 'u32', C: 'u32', scale: 'f32' });
+export const AttentionParams = uniformStruct('Params', {
+  batch: 'u32',
+  T: 'u32',
+  heads: 'u32',
+  C: 'u32',
+  scale: 'f32',
+});
 
 /** Block sizes: `rows` threads per workgroup, one query (forward, dq) or key (dkv) each;
  *  `tile` rows of the other side per workgroup-memory tile (≤ 64). */
@@ -31,10 +37,20 @@ const BACKWARD_DQ = entryPoint(source, 'attention_backward_dq', {
   bdelta: 'rw',
   bdqkv: 'rw',
 });
-const BACKWARD_DKV = entryPoint(source, 'attention_backward_dkv', { p: 'uniform', qkv: 'read', kdout: 'read', klse: 'read', kdelta: 'read', kdqkv: 'rw' });
+const BACKWARD_DKV = entryPoint(source, 'attention_backward_dkv', {
+  p: 'uniform',
+  qkv: 'read',
+  kdout: 'read',
+  klse: 'read',
+  kdelta: 'read',
+  kdqkv: 'rw',
+});
 export const ENTRY_POINTS = [FORWARD, BACKWARD_DQ, BACKWARD_DKV];
 const attentionKernel = <B extends BindingDecl>(ep: EntryPoint<B>, hd: number, t: AttentionTiles) =>
-  kernel(ep, `${ep.entryPoint}_hd${hd}_r${t.rows}_t${t.tile}`, { constants: { HD: hd, ROWS: t.rows, TILE: t.tile }, heavy: true });
+  kernel(ep, `${ep.entryPoint}_hd${hd}_r${t.rows}_t${t.tile}`, {
+    constants: { HD: hd, ROWS: t.rows, TILE: t.tile },
+    heavy: true,
+  });
 
 function grid(T: number, bh: number, t: AttentionTiles): [number, number, number] {
   return [Math.ceil(T / t.rows), Math.min(bh, 65535), Math.ceil(bh / 65535)];
@@ -42,12 +58,15 @@ function grid(T: number, bh: number, t: AttentionTiles): [number, number, number
 
 /** Shapes of an attention call, checked once. */
 function dims(qkv: Tensor, heads: number) {
-  if (qkv.shape.length !== 3 || qkv.shape[2] % 3 !== 0) throw new Error(`attention: qkv must be (B, T, 3C), got ${qkv}`);
+  if (qkv.shape.length !== 3 || qkv.shape[2] % 3 !== 0)
+    throw new Error(`attention: qkv must be (B, T, 3C), got ${qkv}`);
   const [B, T, C3] = qkv.shape;
   const C = C3 / 3;
   const hd = C / heads;
-  if (!Number.isInteger(heads) || heads < 1 || !Number.isInteger(hd)) throw new Error(`attention: ${C} channels do not split into ${heads} heads`);
-  if (hd % 4 !== 0 || hd > MAX_HEAD_DIM) throw new Error(`attention: head dim ${hd} must be a multiple of 4, at most ${MAX_HEAD_DIM}`);
+  if (!Number.isInteger(heads) || heads < 1 || !Number.isInteger(hd))
+    throw new Error(`attention: ${C} channels do not split into ${heads} heads`);
+  if (hd % 4 !== 0 || hd > MAX_HEAD_DIM)
+    throw new Error(`attention: head dim ${hd} must be a multiple of 4, at most ${MAX_HEAD_DIM}`);
   if (T < 1) throw new Error('attention: empty sequence');
   return { B, T, C, H: heads, hd };
 }
@@ -60,11 +79,14 @@ function dims(qkv: Tensor, heads: number) {
 export function attention(qkv: Tensor, heads: number, tiles?: AttentionTiles): Tensor {
   const { B, T, C, H, hd } = dims(qkv, heads);
   const t = tiles ?? DEFAULT_ATTENTION_TILES;
-  if (t.tile > 64 || t.tile < 1 || t.rows < 1) throw new Error(`attention: tiles of ${t.tile} rows are not supported (1 to 64)`);
+  if (t.tile > 64 || t.tile < 1 || t.rows < 1)
+    throw new Error(`attention: tiles of ${t.tile} rows are not supported (1 to 64)`);
   // two tiles of vectors, and lse and Δ per tile row (attention_backward_dkv)
   const wgBytes = 2 * t.tile * hd * 4 + 2 * t.tile * 4;
   if (wgBytes > qkv.graph.gpu.limits.maxComputeWorkgroupStorageSize) {
-    throw new Error(`attention: tiles of ${t.tile} rows of ${hd} need ${wgBytes} bytes of workgroup memory, more than this GPU offers`);
+    throw new Error(
+      `attention: tiles of ${t.tile} rows of ${hd} need ${wgBytes} bytes of workgroup memory, more than this GPU offers`,
+    );
   }
   const g = qkv.graph;
   const params = AttentionParams.pack({ batch: B, T, heads: H, C, scale: 1 / Math.sqrt(hd) });
@@ -77,7 +99,12 @@ export function attention(qkv: Tensor, heads: number, tiles?: AttentionTiles): T
     const delta = g.tensor([B, H, T], false, 'attn_delta'); // (B, H, T) Δ_i = dO_i·O_i
     const dqkv = g.tensor(qkv.shape, false, `d${qkv.label}`); // (B, T, 3C)
     const dq = attentionKernel(BACKWARD_DQ, hd, t);
-    g.dispatch(dq, params, dq.bind({ qkv, bout: out, bdout: dout, blse: lse, bdelta: delta, bdqkv: dqkv }), grid(T, B * H, t));
+    g.dispatch(
+      dq,
+      params,
+      dq.bind({ qkv, bout: out, bdout: dout, blse: lse, bdelta: delta, bdqkv: dqkv }),
+      grid(T, B * H, t),
+    );
     const dkv = attentionKernel(BACKWARD_DKV, hd, t);
     g.dispatch(dkv, params, dkv.bind({ qkv, kdout: dout, klse: lse, kdelta: delta, kdqkv: dqkv }), grid(T, B * H, t));
     accumulateGrad(qkv, dqkv);
@@ -90,7 +117,14 @@ export function attention(qkv: Tensor, heads: number, tiles?: AttentionTiles): T
 type Arr = ArrayLike<number>;
 
 /** Probabilities P (T, T) of one (batch, head), row i zero past i; and the log-sum-exp (T). */
-function softmaxRef(qkv: Arr, b: number, h: number, T: number, C: number, hd: number): { P: Float64Array; lse: Float64Array } {
+function softmaxRef(
+  qkv: Arr,
+  b: number,
+  h: number,
+  T: number,
+  C: number,
+  hd: number,
+): { P: Float64Array; lse: Float64Array } {
   const scale = 1 / Math.sqrt(hd);
   const at = (t: number, third: number, d: number) => qkv[(b * T + t) * 3 * C + third * C + h * hd + d];
   const P = new Float64Array(T * T);
@@ -112,7 +146,13 @@ function softmaxRef(qkv: Arr, b: number, h: number, T: number, C: number, hd: nu
 }
 
 /** out (B, T, C) and lse (B, H, T) by the plain softmax. */
-export function attentionRef(qkv: Arr, B: number, T: number, C: number, H: number): { out: Float64Array; lse: Float64Array } {
+export function attentionRef(
+  qkv: Arr,
+  B: number,
+  T: number,
+  C: number,
+  H: number,
+): { out: Float64Array; lse: Float64Array } {
   const hd = C / H;
   const out = new Float64Array(B * T * C);
   const lse = new Float64Array(B * H * T);
@@ -123,7 +163,8 @@ export function attentionRef(qkv: Arr, B: number, T: number, C: number, H: numbe
       for (let i = 0; i < T; i++) {
         for (let j = 0; j <= i; j++) {
           const pij = sm.P[i * T + j];
-          for (let d = 0; d < hd; d++) out[(b * T + i) * C + h * hd + d] += pij * qkv[(b * T + j) * 3 * C + 2 * C + h * hd + d];
+          for (let d = 0; d < hd; d++)
+            out[(b * T + i) * C + h * hd + d] += pij * qkv[(b * T + j) * 3 * C + 2 * C + h * hd + d];
         }
       }
     }
@@ -136,7 +177,8 @@ export function attentionBackwardRef(qkv: Arr, dout: Arr, B: number, T: number, 
   const hd = C / H;
   const scale = 1 / Math.sqrt(hd);
   const dqkv = new Float64Array(B * T * 3 * C);
-  const idx = (b: number, t: number, third: number, h: number, d: number) => (b * T + t) * 3 * C + third * C + h * hd + d;
+  const idx = (b: number, t: number, third: number, h: number, d: number) =>
+    (b * T + t) * 3 * C + third * C + h * hd + d;
   for (let b = 0; b < B; b++) {
     for (let h = 0; h < H; h++) {
       const { P } = softmaxRef(qkv, b, h, T, C, hd);

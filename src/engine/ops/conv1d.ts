@@ -19,7 +19,14 @@ const BWD_CHANNELS = 64;
 const MAX_K = 8;
 
 // the pre-activation binding is always there (an override-guarded use is still a use)
-const FORWARD = entryPoint(source, 'conv_fwd', { p: 'uniform', fx: 'read', fw: 'read', fbias: 'read', fout: 'rw', fpre: 'rw' });
+const FORWARD = entryPoint(source, 'conv_fwd', {
+  p: 'uniform',
+  fx: 'read',
+  fw: 'read',
+  fbias: 'read',
+  fout: 'rw',
+  fpre: 'rw',
+});
 const BACKWARD = entryPoint(source, 'conv_bwd', {
   p: 'uniform',
   bdout: 'read',
@@ -31,9 +38,12 @@ const BACKWARD = entryPoint(source, 'conv_bwd', {
   bpre: 'read',
 });
 export const ENTRY_POINTS = [FORWARD, BACKWARD];
-const fwdKernel = (K: number, silu: boolean) => kernel(FORWARD, `conv_fwd_k${K}${silu ? '_silu' : ''}`, { constants: { WG, K, SILU: silu ? 1 : 0 } });
+const fwdKernel = (K: number, silu: boolean) =>
+  kernel(FORWARD, `conv_fwd_k${K}${silu ? '_silu' : ''}`, { constants: { WG, K, SILU: silu ? 1 : 0 } });
 const bwdKernel = (K: number, silu: boolean, writeDx: boolean) =>
-  kernel(BACKWARD, `conv_bwd_k${K}${silu ? '_silu' : ''}${writeDx ? '' : '_nodx'}`, { constants: { K, SILU: silu ? 1 : 0, WRITE_DX: writeDx ? 1 : 0 } });
+  kernel(BACKWARD, `conv_bwd_k${K}${silu ? '_silu' : ''}${writeDx ? '' : '_nodx'}`, {
+    constants: { K, SILU: silu ? 1 : 0, WRITE_DX: writeDx ? 1 : 0 },
+  });
 
 /**
  * Depthwise causal conv1d: x (B, L, E), weight (E, 1, K) (PyTorch Conv1d layout), bias (E)
@@ -52,7 +62,11 @@ export function conv1d(x: Tensor, weight: Tensor, bias: Tensor, act: 'none' | 's
   const nblk = Math.max(1, Math.min(MAX_BLOCKS, Math.floor((B * L) / MIN_BLOCK_ROWS)));
   const params = Conv1dParams.pack({ batch: B, len: L, chans: E, nblk });
   const silu = act === 'silu';
-  const out = g.tensor([B, L, E], x.requiresGrad || weight.requiresGrad || bias.requiresGrad, silu ? `silu(conv1d(${x.label}))` : `conv1d(${x.label})`);
+  const out = g.tensor(
+    [B, L, E],
+    x.requiresGrad || weight.requiresGrad || bias.requiresGrad,
+    silu ? `silu(conv1d(${x.label}))` : `conv1d(${x.label})`,
+  );
   // kept for SiLU's backward; without SiLU a placeholder the kernels never touch
   const pre = g.tensor(silu ? [B, L, E] : [1], false, silu ? `conv1d(${x.label})` : 'conv1d_no_pre');
   const fwd = fwdKernel(K, silu);
@@ -94,7 +108,15 @@ export function conv1dRef(x: Arr, weight: Arr, bias: Arr, B: number, L: number, 
 }
 
 /** Reference backward: gradients of Σ out ⊙ dout. */
-export function conv1dBackwardRef(dout: Arr, x: Arr, weight: Arr, B: number, L: number, E: number, K: number): { dx: Float64Array; dweight: Float64Array; dbias: Float64Array } {
+export function conv1dBackwardRef(
+  dout: Arr,
+  x: Arr,
+  weight: Arr,
+  B: number,
+  L: number,
+  E: number,
+  K: number,
+): { dx: Float64Array; dweight: Float64Array; dbias: Float64Array } {
   const dx = new Float64Array(B * L * E);
   const dweight = new Float64Array(E * K);
   const dbias = new Float64Array(E);

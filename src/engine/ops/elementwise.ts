@@ -4,7 +4,16 @@
 import { grid1d } from '../../gpu/kernel';
 import type { Graph } from '../graph';
 import type { Shape, Tensor } from '../tensor';
-import { binaryKernel, fillKernel, pack, unaryBackwardKernel, unaryKernel, WG, type BinaryOp, type UnaryOp } from './elementwiseKernels';
+import {
+  binaryKernel,
+  fillKernel,
+  pack,
+  unaryBackwardKernel,
+  unaryKernel,
+  WG,
+  type BinaryOp,
+  type UnaryOp,
+} from './elementwiseKernels';
 import { accumulateGrad } from './grad';
 import { sumRows } from './reduce';
 
@@ -103,7 +112,12 @@ export function unaryFnRef(op: UnaryOp, alpha = 1): (x: number) => number {
 }
 
 export function binaryRef(op: BinaryOp, a: Arr, b: Arr): Float64Array {
-  const f = op === 'add' ? (x: number, y: number) => x + y : op === 'mul' ? (x: number, y: number) => x * y : (x: number, y: number) => x - y;
+  const f =
+    op === 'add'
+      ? (x: number, y: number) => x + y
+      : op === 'mul'
+        ? (x: number, y: number) => x * y
+        : (x: number, y: number) => x - y;
   return Float64Array.from({ length: a.length }, (_, i) => f(a[i], b[i % b.length]));
 }
 

@@ -19,7 +19,8 @@ const FILL = entryPoint(source, 'fill', { p: 'uniform', fout: 'rw' });
 export const ENTRY_POINTS = [UNARY, UNARY_BACKWARD, BINARY, FILL];
 
 export const unaryKernel = (op: UnaryOp) => kernel(UNARY, `unary_${op}`, { constants: { WG, OP: UNARY_OPS[op] } });
-export const unaryBackwardKernel = (op: UnaryOp) => kernel(UNARY_BACKWARD, `unary_${op}_backward`, { constants: { WG, OP: UNARY_OPS[op] } });
+export const unaryBackwardKernel = (op: UnaryOp) =>
+  kernel(UNARY_BACKWARD, `unary_${op}_backward`, { constants: { WG, OP: UNARY_OPS[op] } });
 export const binaryKernel = (op: BinaryOp) => kernel(BINARY, `binary_${op}`, { constants: { WG, OP: BINARY_OPS[op] } });
 export const fillKernel = kernel(FILL, 'fill', { constants: { WG, OP: 0 } });
 

@@ -114,7 +114,17 @@ const SPLITS_EPILOGUE = { fp: 'uniform', partial: 'read', summed: 'rw', bias: 'r
 const SUM_SPLITS_EPILOGUE = entryPoint(sums, 'sum_splits_epilogue', SPLITS_EPILOGUE);
 const SUM_SPLITS_EPILOGUE4 = entryPoint(sums, 'sum_splits_epilogue4', SPLITS_EPILOGUE);
 const TRANSPOSE = entryPoint(sums, 'transpose', { fp: 'uniform', t_in: 'read', t_out: 'rw' });
-export const ENTRY_POINTS = [TILED_SCALAR, TILED_VEC4, BLOCK8, ACT_BACKWARD, SUM_SPLITS, SUM_SPLITS4, SUM_SPLITS_EPILOGUE, SUM_SPLITS_EPILOGUE4, TRANSPOSE];
+export const ENTRY_POINTS = [
+  TILED_SCALAR,
+  TILED_VEC4,
+  BLOCK8,
+  ACT_BACKWARD,
+  SUM_SPLITS,
+  SUM_SPLITS4,
+  SUM_SPLITS_EPILOGUE,
+  SUM_SPLITS_EPILOGUE4,
+  TRANSPOSE,
+];
 
 /** What a product kernel is specialised for. */
 interface Variant {
@@ -131,30 +141,63 @@ const suffix = (v: Variant, withAddends: boolean) =>
 
 const tiledKernel = (v: Variant, vec4: boolean) =>
   kernel(vec4 ? TILED_VEC4 : TILED_SCALAR, `matmulTiled${vec4 ? 'Vec4' : ''}${suffix(v, true)}`, {
-    prelude: { ...MATMUL_CODES, ...TILED, ACT: ACT_CODE[v.act], HAS_BIAS: v.bias, HAS_BASE: v.base, TRANS_A: v.transA, TRANS_B: v.transB },
+    prelude: {
+      ...MATMUL_CODES,
+      ...TILED,
+      ACT: ACT_CODE[v.act],
+      HAS_BIAS: v.bias,
+      HAS_BASE: v.base,
+      TRANS_A: v.transA,
+      TRANS_B: v.transB,
+    },
   });
 
 /** block8 reads bias and base at run time (Params.epilogue): one pipeline with and without. */
 function block8Kernel(v: Variant, cfg: Block8Config, sumK: SumK | undefined) {
   if (!block8ConfigValid(cfg)) {
-    throw new Error(`matmul: block8 configuration ${JSON.stringify(cfg)}: BK must be 8 or 16, and the tile loads must divide evenly among the threads`);
+    throw new Error(
+      `matmul: block8 configuration ${JSON.stringify(cfg)}: BK must be 8 or 16, and the tile loads must divide evenly among the threads`,
+    );
   }
   const [BM, BN] = block8Tile(cfg);
   const [a4Cols, b4Cols] = block8Columns(cfg, v.transA, v.transB);
   const { TX, TY, BK, prefetch } = cfg;
   const name = `matmulBlock8_${BM}x${BN}x${BK}${prefetch ? '' : '_noprefetch'}${suffix(v, false)}${sumK ? `_sum${sumK === 'rowsA' ? 'A' : 'B'}` : ''}`;
   const sizes = { TX, TY, BK, PREFETCH: prefetch, A4_COLS: a4Cols, B4_COLS: b4Cols };
-  return kernel(BLOCK8, name, { prelude: { ...MATMUL_CODES, ...sizes, ACT: ACT_CODE[v.act], SUM_K: SUM_CODE[sumK ?? 'none'], TRANS_A: v.transA, TRANS_B: v.transB }, heavy: true });
+  return kernel(BLOCK8, name, {
+    prelude: {
+      ...MATMUL_CODES,
+      ...sizes,
+      ACT: ACT_CODE[v.act],
+      SUM_K: SUM_CODE[sumK ?? 'none'],
+      TRANS_A: v.transA,
+      TRANS_B: v.transB,
+    },
+    heavy: true,
+  });
 }
 
-const sumsPrelude = (act: Activation, bias: boolean): Prelude => ({ ...MATMUL_CODES, WG: FLAT_WG, ACT: ACT_CODE[act], HAS_BIAS: bias });
-const actBackwardKernel = (act: Activation) => kernel(ACT_BACKWARD, `matmul_${act}_backward`, { prelude: sumsPrelude(act, false) });
-const sumSplitsKernel = (vec4: boolean) => kernel(vec4 ? SUM_SPLITS4 : SUM_SPLITS, `matmul_sum_splits${vec4 ? '4' : ''}`, { prelude: sumsPrelude('none', false) });
+const sumsPrelude = (act: Activation, bias: boolean): Prelude => ({
+  ...MATMUL_CODES,
+  WG: FLAT_WG,
+  ACT: ACT_CODE[act],
+  HAS_BIAS: bias,
+});
+const actBackwardKernel = (act: Activation) =>
+  kernel(ACT_BACKWARD, `matmul_${act}_backward`, { prelude: sumsPrelude(act, false) });
+const sumSplitsKernel = (vec4: boolean) =>
+  kernel(vec4 ? SUM_SPLITS4 : SUM_SPLITS, `matmul_sum_splits${vec4 ? '4' : ''}`, {
+    prelude: sumsPrelude('none', false),
+  });
 /** The split-K sum with the product's epilogue: bias (N), then the activation (its input kept as pre). */
 const sumSplitsEpilogueKernel = (act: Activation, bias: boolean, vec4: boolean) =>
-  kernel(vec4 ? SUM_SPLITS_EPILOGUE4 : SUM_SPLITS_EPILOGUE, `matmul_sum_splits${vec4 ? '4' : ''}${bias ? '_bias' : ''}${act !== 'none' ? `_${act}` : ''}`, {
-    prelude: sumsPrelude(act, bias),
-  });
+  kernel(
+    vec4 ? SUM_SPLITS_EPILOGUE4 : SUM_SPLITS_EPILOGUE,
+    `matmul_sum_splits${vec4 ? '4' : ''}${bias ? '_bias' : ''}${act !== 'none' ? `_${act}` : ''}`,
+    {
+      prelude: sumsPrelude(act, bias),
+    },
+  );
 const transposeKernel = kernel(TRANSPOSE, 'matmul_transpose', { prelude: sumsPrelude('none', false) });
 
 /** The vec4 columns of a block8 configuration's A and B tiles: BM/4 and BN/4, plus a padding
@@ -231,7 +274,9 @@ function chooseBlock8(s: Gemm, maxWorkgroupBytes: number): Block8Config | undefi
     const [BM, BN] = block8Tile(cfg);
     return (s.M * s.N * s.batch) / (tileCount(s, BM, BN) * BM * BN);
   };
-  const middle = [fits(BLOCK8_TILES.wide), fits(BLOCK8_TILES.tall)].filter((c) => c !== undefined).sort((x, y) => use(y) - use(x))[0];
+  const middle = [fits(BLOCK8_TILES.wide), fits(BLOCK8_TILES.tall)]
+    .filter((c) => c !== undefined)
+    .sort((x, y) => use(y) - use(x))[0];
   return middle && use(middle) >= MATMUL_TUNING.minUse ? middle : fits(BLOCK8_TILES.small);
 }
 
@@ -250,16 +295,31 @@ export interface GemmOptions {
 /** Dispatches one product (no autograd). Returns the output and, with an activation, the
  *  pre-activation z that the backward needs; with sumK, the sums over k when the chosen
  *  kernel made them (block8 only; undefined otherwise, and the caller sums itself). */
-export function gemm(a: Tensor, b: Tensor, s: Gemm, outShape: number[], choice: KernelChoice, opts: GemmOptions = {}): { out: Tensor; pre?: Tensor; sum?: Tensor } {
+export function gemm(
+  a: Tensor,
+  b: Tensor,
+  s: Gemm,
+  outShape: number[],
+  choice: KernelChoice,
+  opts: GemmOptions = {},
+): { out: Tensor; pre?: Tensor; sum?: Tensor } {
   const g = a.graph;
   const { batch, M, K, N, transA, transB } = s;
-  if (choice.kernel === 'matmulBlock8' && transB && !transA && batch === 1 && 4 * N <= M && N * K >= MATMUL_TUNING.transposeMinB) {
+  if (
+    choice.kernel === 'matmulBlock8' &&
+    transB &&
+    !transA &&
+    batch === 1 &&
+    4 * N <= M &&
+    N * K >= MATMUL_TUNING.transposeMinB
+  ) {
     return gemm(a, transpose(b, N, K), { ...s, transB: false, batchedB: false }, outShape, choice, opts);
   }
   const { bias, act = 'none', requiresGrad = false, base } = opts;
   const out = g.tensor(outShape, requiresGrad, `matmul(${a.label}, ${b.label})`);
   const pre = act !== 'none' ? g.tensor(outShape, false, `pre(${out.label})`) : undefined;
-  if (base && (act !== 'none' || opts.sumK || base.size !== out.size)) throw new Error(`matmul: a base ${base} goes with no activation, no sums over k and the output's shape`);
+  if (base && (act !== 'none' || opts.sumK || base.size !== out.size))
+    throw new Error(`matmul: a base ${base} goes with no activation, no sums over k and the output's shape`);
   // with split K the epilogue (bias, activation) moves into the sum of the slices; the first
   // slice adds the base
   let block: Block8Config | undefined;
@@ -289,7 +349,9 @@ export function gemm(a: Tensor, b: Tensor, s: Gemm, outShape: number[], choice: 
   });
   const workgroups: [number, number, number] = [Math.ceil(N / BN), Math.ceil(M / BM), batch * splits];
   if (workgroups.some((w) => w > MAX_GROUPS)) {
-    throw new Error(`matmul of (${M}, ${K}) · (${K}, ${N}) × ${batch} needs a grid of [${workgroups.join(', ')}] workgroups, more than WebGPU allows (65535 per dimension).`);
+    throw new Error(
+      `matmul of (${M}, ${K}) · (${K}, ${N}) × ${batch} needs a grid of [${workgroups.join(', ')}] workgroups, more than WebGPU allows (65535 per dimension).`,
+    );
   }
   // with split K the kernel writes (splits, M, N) partial sums, added up below
   const target = split ? g.tensor([splits, ...outShape], false, `partial(${out.label})`) : out;
@@ -297,13 +359,22 @@ export function gemm(a: Tensor, b: Tensor, s: Gemm, outShape: number[], choice: 
   const sumK = opts.sumK && block && act === 'none' ? opts.sumK : undefined;
   const sumLen = sumK === 'rowsA' ? M : N;
   const slices = batch * splits;
-  const sumTarget = sumK ? g.tensor(slices > 1 ? [slices, sumLen] : [sumLen], false, `sum_k(${slices > 1 ? 'partial ' : ''}${out.label})`) : undefined;
+  const sumTarget = sumK
+    ? g.tensor(slices > 1 ? [slices, sumLen] : [sumLen], false, `sum_k(${slices > 1 ? 'partial ' : ''}${out.label})`)
+    : undefined;
   // Stand-ins for the bindings this product does not read or write: a and b as read-only
   // ones (read-only aliasing is allowed), a 4-float scratch per unused output (4 floats:
   // block8 binds them as arrays of vec4).
   const unused = (what: string) => g.tensor([4], false, `unused ${what}`);
   const v: Variant = { transA, transB, act: split ? 'none' : act, bias: !split && !!bias, base: !!base };
-  const tensors = { a, b, bias: (!split && bias) || b, c: target, pre: (!split && pre) || unused('pre'), base: base ?? a };
+  const tensors = {
+    a,
+    b,
+    bias: (!split && bias) || b,
+    c: target,
+    pre: (!split && pre) || unused('pre'),
+    base: base ?? a,
+  };
   if (block) {
     const def = block8Kernel(v, block, sumK);
     g.dispatch(def, params, def.bind({ ...tensors, ksum: sumTarget ?? unused('ksum') }), workgroups);
@@ -331,7 +402,11 @@ export function gemm(a: Tensor, b: Tensor, s: Gemm, outShape: number[], choice: 
 function transpose(x: Tensor, R: number, C: number): Tensor {
   const out = x.graph.tensor([C, R], false, `transpose(${x.label})`);
   const params = FlatParams.pack({ n: R, splits: 0, cols: C, _pad1: 0 });
-  x.graph.dispatch(transposeKernel, params, transposeKernel.bind({ t_in: x, t_out: out }), [Math.ceil(C / 16), Math.ceil(R / 16), 1]);
+  x.graph.dispatch(transposeKernel, params, transposeKernel.bind({ t_in: x, t_out: out }), [
+    Math.ceil(C / 16),
+    Math.ceil(R / 16),
+    1,
+  ]);
   return out;
 }
 
@@ -348,6 +423,11 @@ export function actBackward(z: Tensor, dy: Tensor, act: Activation): Tensor {
   const g = z.graph;
   const dz = g.tensor(z.shape, false, `d${z.label}`);
   const def = actBackwardKernel(act);
-  g.dispatch(def, FlatParams.pack({ n: z.size, splits: 1, cols: 0, _pad1: 0 }), def.bind({ z_in: z, dy, dz }), grid1d(z.size, FLAT_WG));
+  g.dispatch(
+    def,
+    FlatParams.pack({ n: z.size, splits: 1, cols: 0, _pad1: 0 }),
+    def.bind({ z_in: z, dy, dz }),
+    grid1d(z.size, FLAT_WG),
+  );
   return dz;
 }

@@ -13,7 +13,8 @@ export function accumulateGrad(t: Tensor, dg: Tensor): void {
 
 /** a + b of one shape, untaped. */
 function sumOf(a: Tensor, b: Tensor): Tensor {
-  if (a.size !== b.size) throw new Error(`gradient of ${a.label}: shapes [${a.shape.join(', ')}] and [${b.shape.join(', ')}] differ`);
+  if (a.size !== b.size)
+    throw new Error(`gradient of ${a.label}: shapes [${a.shape.join(', ')}] and [${b.shape.join(', ')}] differ`);
   const g = a.graph;
   const out = g.tensor(a.shape, false, `add(${a.label}, ${b.label})`);
   const k = binaryKernel('add');

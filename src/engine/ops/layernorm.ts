@@ -24,7 +24,8 @@ function layout(C: number): { LANES: number; KPER: number } {
   let lanes = 32;
   while (lanes < WG && lanes * 4 < C) lanes *= 2;
   const kper = Math.ceil(C / lanes);
-  if (kper > MAX_COLS_PER_THREAD) throw new Error(`layerNorm: ${C} channels is more than this kernel supports (${MAX_COLS_PER_THREAD * WG})`);
+  if (kper > MAX_COLS_PER_THREAD)
+    throw new Error(`layerNorm: ${C} channels is more than this kernel supports (${MAX_COLS_PER_THREAD * WG})`);
   return { LANES: lanes, KPER: kper };
 }
 
@@ -48,11 +49,18 @@ const BACKWARD = entryPoint(source, 'layernorm_backward', {
   bpartial: 'rw',
   bbase: 'read',
 });
-const PARAM_GRADS = entryPoint(source, 'layernorm_param_grads', { fp: 'uniform', ppartial: 'read', pdweight: 'rw', pdbias: 'rw' });
+const PARAM_GRADS = entryPoint(source, 'layernorm_param_grads', {
+  fp: 'uniform',
+  ppartial: 'read',
+  pdweight: 'rw',
+  pdbias: 'rw',
+});
 export const ENTRY_POINTS = [FORWARD, BACKWARD, PARAM_GRADS];
 const forwardKernel = (C: number) => kernel(FORWARD, `layernorm_forward_c${C}`, { constants: { WG, ...layout(C) } });
 const backwardKernel = (C: number, hasBase: boolean) =>
-  kernel(BACKWARD, `layernorm_backward_c${C}${hasBase ? '_base' : ''}`, { constants: { WG, ...layout(C), HAS_BASE: hasBase ? 1 : 0 } });
+  kernel(BACKWARD, `layernorm_backward_c${C}${hasBase ? '_base' : ''}`, {
+    constants: { WG, ...layout(C), HAS_BASE: hasBase ? 1 : 0 },
+  });
 const paramGradsKernel = kernel(PARAM_GRADS, 'layernorm_param_grads');
 
 /**
@@ -72,7 +80,12 @@ export function layerNorm(x: Tensor, weight: Tensor, bias: Tensor, eps = LAYERNO
   const rstd = g.tensor([R], false, `ln_rstd(${x.label})`); // (R)
   const params = LayerNormParams.pack({ rows: R, cols: C, rows_per_chunk: 0, eps });
   const fwd = forwardKernel(C);
-  g.dispatch(fwd, params, fwd.bind({ fx: x, fweight: weight, fbias: bias, fout: out, fmean: mean, frstd: rstd }), grid1d(R, rowsPerWg));
+  g.dispatch(
+    fwd,
+    params,
+    fwd.bind({ fx: x, fweight: weight, fbias: bias, fout: out, fmean: mean, frstd: rstd }),
+    grid1d(R, rowsPerWg),
+  );
 
   g.record(out, (dout) => {
     // chunks of rows, each a multiple of the rows one workgroup handles at once
@@ -85,7 +98,16 @@ export function layerNorm(x: Tensor, weight: Tensor, bias: Tensor, eps = LAYERNO
     const bparams = LayerNormParams.pack({ rows: R, cols: C, rows_per_chunk: rowsPerChunk, eps });
     const bwd = backwardKernel(C, !!base);
     // without a base, bbase is never read (HAS_BASE off): dout stands in
-    const tensors = { bdout: dout, bx: x, bweight: weight, bmean: mean, brstd: rstd, bdx: dx, bpartial: partial, bbase: base ?? dout };
+    const tensors = {
+      bdout: dout,
+      bx: x,
+      bweight: weight,
+      bmean: mean,
+      brstd: rstd,
+      bdx: dx,
+      bpartial: partial,
+      bbase: base ?? dout,
+    };
     g.dispatch(bwd, bparams, bwd.bind(tensors), grid1d(chunks, 1));
     if (x.requiresGrad) x.grad = dx;
     if (weight.requiresGrad || bias.requiresGrad) {
@@ -111,7 +133,14 @@ export interface LayerNormRefResult {
   rstd: Float64Array; // (R)
 }
 
-export function layerNormRef(x: Arr, weight: Arr, bias: Arr, R: number, C: number, eps = LAYERNORM_EPS): LayerNormRefResult {
+export function layerNormRef(
+  x: Arr,
+  weight: Arr,
+  bias: Arr,
+  R: number,
+  C: number,
+  eps = LAYERNORM_EPS,
+): LayerNormRefResult {
   const out = new Float64Array(R * C);
   const mean = new Float64Array(R);
   const rstd = new Float64Array(R);

@@ -6,10 +6,26 @@
 //   or batched: a (B, M, K), b (B, K, N)  →  out (..., M, N) / (B, M, N).
 import { accumulateGrad } from './grad';
 import type { Tensor } from '../tensor';
-import { actBackward, gemm, type Activation, type Block8Config, type Gemm, type KernelChoice, type MatmulKernel } from './gemm';
+import {
+  actBackward,
+  gemm,
+  type Activation,
+  type Block8Config,
+  type Gemm,
+  type KernelChoice,
+  type MatmulKernel,
+} from './gemm';
 import { sumRows } from './reduce';
 
-export { BLOCK8_TILES, block8Bytes, FlatParams, MatmulParams, type Activation, type Block8Config, type MatmulKernel } from './gemm';
+export {
+  BLOCK8_TILES,
+  block8Bytes,
+  FlatParams,
+  MatmulParams,
+  type Activation,
+  type Block8Config,
+  type MatmulKernel,
+} from './gemm';
 
 export interface MatmulOptions {
   transA?: boolean;
@@ -55,11 +71,13 @@ export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
   const leadSize = lead.reduce((x, y) => x * y, 1);
   if (K !== Kb) throw new Error(`matmul: inner dims differ: ${a}${transA ? 'ᵀ' : ''} · ${b}${transB ? 'ᵀ' : ''}`);
   if (b.shape.length > 3) throw new Error(`matmul: b must be (K, N) or (batch, K, N), got ${b}`);
-  if (bias && (bias.shape.length !== 1 || bias.shape[0] !== N)) throw new Error(`matmul: bias must be (${N}), got ${bias}`);
+  if (bias && (bias.shape.length !== 1 || bias.shape[0] !== N))
+    throw new Error(`matmul: bias must be (${N}), got ${bias}`);
   const residual = opts.residual;
   let s: Gemm;
   if (b.shape.length === 3) {
-    if (a.shape.length !== 3 || a.shape[0] !== b.shape[0]) throw new Error(`matmul: batched b ${b} needs a of shape (${b.shape[0]}, M, K), got ${a}`);
+    if (a.shape.length !== 3 || a.shape[0] !== b.shape[0])
+      throw new Error(`matmul: batched b ${b} needs a of shape (${b.shape[0]}, M, K), got ${a}`);
     s = { batch: b.shape[0], M, K, N, transA, transB, batchedA: true, batchedB: true };
   } else if (!transA) {
     s = { batch: 1, M: leadSize * M, K, N, transA, transB, batchedA: false, batchedB: false };
@@ -68,7 +86,10 @@ export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
     s = { batch: leadSize, M, K, N, transA, transB, batchedA: true, batchedB: false };
   }
   const outShape = [...(b.shape.length === 3 ? [b.shape[0]] : lead), M, N];
-  if (residual && (act !== 'none' || residual.shape.join() !== outShape.join())) throw new Error(`matmul: a residual must have the output's shape (${outShape.join(', ')}) and go without an activation, got ${residual}`);
+  if (residual && (act !== 'none' || residual.shape.join() !== outShape.join()))
+    throw new Error(
+      `matmul: a residual must have the output's shape (${outShape.join(', ')}) and go without an activation, got ${residual}`,
+    );
   const needsGrad = a.requiresGrad || b.requiresGrad || !!bias?.requiresGrad || !!residual?.requiresGrad;
   const { out, pre } = gemm(a, b, s, outShape, kernel, { bias, act, requiresGrad: needsGrad, base: residual });
 
@@ -95,25 +116,60 @@ function gradA(dz: Tensor, b: Tensor, s: Gemm, aShape: number[], kernel: KernelC
   // dz (M, N) is batched exactly as the output; b as in the forward
   if (!s.transA) {
     // dz (M, N) · op(B)ᵀ (N, K): op(B)ᵀ is b itself with the transpose flag flipped
-    return gemm(dz, b, { batch, M, K: N, N: K, transA: false, transB: !s.transB, batchedA: batch > 1, batchedB: s.batchedB }, aShape, kernel, { base }).out;
+    return gemm(
+      dz,
+      b,
+      { batch, M, K: N, N: K, transA: false, transB: !s.transB, batchedA: batch > 1, batchedB: s.batchedB },
+      aShape,
+      kernel,
+      { base },
+    ).out;
   }
   // op(B) (K, N) · dzᵀ (N, M) → (K, M)
-  return gemm(b, dz, { batch, M: K, K: N, N: M, transA: s.transB, transB: true, batchedA: s.batchedB, batchedB: batch > 1 }, aShape, kernel, { base }).out;
+  return gemm(
+    b,
+    dz,
+    { batch, M: K, K: N, N: M, transA: s.transB, transB: true, batchedA: s.batchedB, batchedB: batch > 1 },
+    aShape,
+    kernel,
+    { base },
+  ).out;
 }
 
 /** db in b's layout. op(B) = op(A)ᵀ · dz (K, N); with transB, db = dzᵀ · op(A) (N, K).
  *  A b shared across batches sums its per-batch gradients. With `withBias`, the product also
  *  sums dz over its rows (dz is its B, or with transB its A), the bias's gradient, when its
  *  kernel can (dbias undefined otherwise). */
-function gradB(a: Tensor, dz: Tensor, s: Gemm, bShape: number[], kernel: KernelChoice, withBias: boolean): { db: Tensor; dbias?: Tensor } {
+function gradB(
+  a: Tensor,
+  dz: Tensor,
+  s: Gemm,
+  bShape: number[],
+  kernel: KernelChoice,
+  withBias: boolean,
+): { db: Tensor; dbias?: Tensor } {
   const { batch, M, K, N } = s;
   const perBatch = !s.batchedB && batch > 1; // b broadcast over a batch: sum afterwards
   const shape = perBatch ? [batch, ...bShape] : bShape;
   const { out: db, sum: dbias } = !s.transB
     ? // op(A)ᵀ (K, M) · dz (M, N)
-      gemm(a, dz, { batch, M: K, K: M, N, transA: !s.transA, transB: false, batchedA: s.batchedA, batchedB: batch > 1 }, shape, kernel, { sumK: withBias ? 'colsB' : undefined })
+      gemm(
+        a,
+        dz,
+        { batch, M: K, K: M, N, transA: !s.transA, transB: false, batchedA: s.batchedA, batchedB: batch > 1 },
+        shape,
+        kernel,
+        { sumK: withBias ? 'colsB' : undefined },
+      )
     : // dzᵀ (N, M) · op(A) (M, K)
-      gemm(dz, a, { batch, M: N, K: M, N: K, transA: true, transB: s.transA, batchedA: batch > 1, batchedB: s.batchedA }, shape, kernel, { sumK: withBias ? 'rowsA' : undefined });
+      gemm(
+        dz,
+        a,
+        { batch, M: N, K: M, N: K, transA: true, transB: s.transA, batchedA: batch > 1, batchedB: s.batchedA },
+        shape,
+        kernel,
+        { sumK: withBias ? 'rowsA' : undefined },
+      );
   return { db: perBatch ? sumRows(db, batch, bShape) : db, dbias };
 }
 
@@ -132,7 +188,13 @@ export interface LinearOptions {
 export function linear(x: Tensor, W: Tensor, bias?: Tensor, opts: LinearOptions = {}): Tensor {
   const layout = opts.layout ?? 'out_in';
   if (W.shape.length !== 2) throw new Error(`linear: weight must be 2-D, got ${W}`);
-  return matmul(x, W, { transB: layout === 'out_in', bias, act: opts.act, kernel: opts.kernel, residual: opts.residual });
+  return matmul(x, W, {
+    transB: layout === 'out_in',
+    bias,
+    act: opts.act,
+    kernel: opts.kernel,
+    residual: opts.residual,
+  });
 }
 
 // ---- CPU reference (f64) --------------------------------------------------------------------
@@ -166,7 +228,14 @@ export function actGradRef(act: Activation, z: number): number {
 
 /** out (batch, M, N) = act(op(a) · op(b) + bias), a stored (M, K) or (K, M) with transA,
  *  b stored (K, N) or (N, K) with transB; the living definition of the GPU kernels. */
-export function matmulRef(a: ArrayLike<number>, b: ArrayLike<number>, M: number, K: number, N: number, opts: MatmulRefOptions = {}): Float64Array {
+export function matmulRef(
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  M: number,
+  K: number,
+  N: number,
+  opts: MatmulRefOptions = {},
+): Float64Array {
   const { transA = false, transB = false, bias, act = 'none', batch = 1, batchedA = true, batchedB = true } = opts;
   const out = new Float64Array(batch * M * N);
   for (let bi = 0; bi < batch; bi++) {

@@ -22,7 +22,8 @@ const SUM_PARTIALS = entryPoint(source, 'sum_partials', { sp: 'uniform', parts: 
 export const ENTRY_POINTS = [SUM_ROWS, SUM_COLS, EXPAND, SUM_PARTIALS];
 const sumRowsKernel = kernel(SUM_ROWS, 'sum_rows', { constants: { WG } });
 const sumColsKernel = kernel(SUM_COLS, 'sum_cols', { constants: { WG } });
-const expandKernel = (alongRows: boolean) => kernel(EXPAND, alongRows ? 'expand_rows' : 'expand_cols', { constants: { WG, ALONG_ROWS: alongRows ? 1 : 0 } });
+const expandKernel = (alongRows: boolean) =>
+  kernel(EXPAND, alongRows ? 'expand_rows' : 'expand_cols', { constants: { WG, ALONG_ROWS: alongRows ? 1 : 0 } });
 const sumPartialsKernel = kernel(SUM_PARTIALS, 'sum_partials', { constants: { PARTS_WG } });
 
 /** (R, C) tensor with alpha·v spread along rows (v: C values) or along columns (v: R values). */
@@ -30,7 +31,12 @@ function expand(v: Tensor, rows: number, cols: number, alongRows: boolean, shape
   const g = v.graph;
   const out = g.tensor(shape, false, `expand(${v.label})`);
   const k = expandKernel(alongRows);
-  g.dispatch(k, ReduceParams.pack({ rows, cols, alpha, rows_per_wg: 0 }), k.bind({ v, expanded: out }), grid1d(rows * cols, WG));
+  g.dispatch(
+    k,
+    ReduceParams.pack({ rows, cols, alpha, rows_per_wg: 0 }),
+    k.bind({ v, expanded: out }),
+    grid1d(rows * cols, WG),
+  );
   return out;
 }
 
@@ -51,9 +57,17 @@ export function sumRows(x: Tensor, rows: number, outShape: Shape, alpha = 1): Te
     const perWg = Math.max(ROWS_PER_WG, Math.ceil(left / ROWS_PER_WG));
     const chunks = Math.ceil(left / perWg);
     const last = chunks === 1;
-    const next: Tensor = g.tensor(last ? outShape : [chunks, cols], x.requiresGrad && last, last ? `sum_rows(${x.label})` : 'sum_rows_partial');
+    const next: Tensor = g.tensor(
+      last ? outShape : [chunks, cols],
+      x.requiresGrad && last,
+      last ? `sum_rows(${x.label})` : 'sum_rows_partial',
+    );
     const params = ReduceParams.pack({ rows: left, cols, alpha: last ? alpha : 1, rows_per_wg: perWg });
-    g.dispatch(sumRowsKernel, params, sumRowsKernel.bind({ x: partial, out: next }), [Math.ceil(cols / SUM_ROWS_COLS), chunks, 1]);
+    g.dispatch(sumRowsKernel, params, sumRowsKernel.bind({ x: partial, out: next }), [
+      Math.ceil(cols / SUM_ROWS_COLS),
+      chunks,
+      1,
+    ]);
     partial = next;
     left = chunks;
   } while (left > 1);
@@ -68,7 +82,12 @@ export function sumCols(x: Tensor, cols: number, alpha = 1): Tensor {
   if (!Number.isInteger(rows)) throw new Error(`sumCols: ${x} is not rows of ${cols}`);
   const g = x.graph;
   const out = g.tensor([rows], x.requiresGrad, `sum_cols(${x.label})`);
-  g.dispatch(sumColsKernel, ReduceParams.pack({ rows, cols, alpha, rows_per_wg: 0 }), sumColsKernel.bind({ x, out }), grid(rows));
+  g.dispatch(
+    sumColsKernel,
+    ReduceParams.pack({ rows, cols, alpha, rows_per_wg: 0 }),
+    sumColsKernel.bind({ x, out }),
+    grid(rows),
+  );
   g.record(out, (dout) => accumulateGrad(x, expand(dout, rows, cols, false, x.shape, alpha)));
   return out;
 }
@@ -77,7 +96,12 @@ export function sumCols(x: Tensor, cols: number, alpha = 1): Tensor {
  *  sums (no autograd; the op that wrote the partials records the gradient). */
 export function sumRowsAt(parts: Tensor, offset: number, rows: number, into: Tensor): Tensor {
   const params = SumPartialsParams.pack({ rows, cols: into.size, offset, _pad: 0 });
-  parts.graph.dispatch(sumPartialsKernel, params, sumPartialsKernel.bind({ parts, total: into }), grid1d(into.size, PARTS_WG));
+  parts.graph.dispatch(
+    sumPartialsKernel,
+    params,
+    sumPartialsKernel.bind({ parts, total: into }),
+    grid1d(into.size, PARTS_WG),
+  );
   return into;
 }
 

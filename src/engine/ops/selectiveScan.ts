@@ -76,13 +76,16 @@ export function scanSharedBytes(c: ScanConfig, n: number): number {
 /** The default, or shorter segments where those fit the workgroup memory; a sentence when
  *  N is too large or nothing fits. */
 export function chooseScanConfig(maxSharedBytes: number, n: number): ScanConfig {
-  if (n > MAX_STATES) throw new Error(`The selective scan takes at most ${MAX_STATES} states per channel; this model asks for ${n}.`);
+  if (n > MAX_STATES)
+    throw new Error(`The selective scan takes at most ${MAX_STATES} states per channel; this model asks for ${n}.`);
   for (let k = SCAN_DEFAULT.k; k >= 1; k = Math.floor(k / 2)) {
     const c: ScanConfig = { ...SCAN_DEFAULT, k };
     if (registerGroups(c, n) && scanSharedBytes(c, n) <= maxSharedBytes) return c;
   }
   const least = { ...SCAN_DEFAULT, k: 1 };
-  throw new Error(`The selective scan needs ${scanSharedBytes(least, n)} bytes of workgroup memory; this GPU offers ${maxSharedBytes}.`);
+  throw new Error(
+    `The selective scan needs ${scanSharedBytes(least, n)} bytes of workgroup memory; this GPU offers ${maxSharedBytes}.`,
+  );
 }
 
 /** Storage buffers the backward kernel binds (the most of any scan kernel). */
@@ -108,9 +111,15 @@ function sizes(c: ScanConfig, n: number, eb: number, g: number, gated: boolean) 
 }
 const fwdChannels = (c: ScanConfig) => c.fwdEb ?? c.eb;
 const fwdKernel = (c: ScanConfig, n: number, gated: boolean, save: boolean) =>
-  kernel(FORWARD, `scan_fwd_${scanConfigName(c)}`, { prelude: { ...sizes(c, n, fwdChannels(c), 1, gated), SAVE: save }, heavy: true });
+  kernel(FORWARD, `scan_fwd_${scanConfigName(c)}`, {
+    prelude: { ...sizes(c, n, fwdChannels(c), 1, gated), SAVE: save },
+    heavy: true,
+  });
 const bwdKernel = (c: ScanConfig, n: number, gated: boolean) =>
-  kernel(BACKWARD, `scan_bwd_${scanConfigName(c)}`, { prelude: sizes(c, n, c.eb, registerGroups(c, n)!, gated), heavy: true });
+  kernel(BACKWARD, `scan_bwd_${scanConfigName(c)}`, {
+    prelude: sizes(c, n, c.eb, registerGroups(c, n)!, gated),
+    heavy: true,
+  });
 
 export interface ScanOptions {
   /** Workgroup shape; by default chooseScanConfig's for the adapter. */
@@ -136,7 +145,16 @@ function scratchLayout(b: number, L: number, E: number, N: number, nseg: number,
  *   u (B, L, E), delta (B, L, E) = Δ (already softplus'ed), aLog (E, N), Bm (B, L, N),
  *   Cm (B, L, N), D (E), z (B, L, E) optional gate → out (B, L, E) = y (⊙ SiLU(z)).
  */
-export function selectiveScan(u: Tensor, delta: Tensor, aLog: Tensor, Bm: Tensor, Cm: Tensor, D: Tensor, z?: Tensor, opts: ScanOptions = {}): Tensor {
+export function selectiveScan(
+  u: Tensor,
+  delta: Tensor,
+  aLog: Tensor,
+  Bm: Tensor,
+  Cm: Tensor,
+  D: Tensor,
+  z?: Tensor,
+  opts: ScanOptions = {},
+): Tensor {
   const [B, L] = u.shape;
   const N = aLog.shape[1];
   assertShape(Bm, [B, L, N], 'selectiveScan B');
@@ -148,7 +166,15 @@ export function selectiveScan(u: Tensor, delta: Tensor, aLog: Tensor, Bm: Tensor
  * The same op with B and C side by side in one tensor, bc (B, L, 2N) = B | C: Mamba's x_proj
  * produces them so (δ | B | C), and the kernels read them so, which saves the copies.
  */
-export function selectiveScanPacked(u: Tensor, delta: Tensor, aLog: Tensor, bc: Tensor, D: Tensor, z?: Tensor, opts: ScanOptions = {}): Tensor {
+export function selectiveScanPacked(
+  u: Tensor,
+  delta: Tensor,
+  aLog: Tensor,
+  bc: Tensor,
+  D: Tensor,
+  z?: Tensor,
+  opts: ScanOptions = {},
+): Tensor {
   const g = u.graph;
   const [B, L, E] = u.shape;
   const N = aLog.shape[1];
@@ -160,13 +186,23 @@ export function selectiveScanPacked(u: Tensor, delta: Tensor, aLog: Tensor, bc: 
   if (z) assertShape(z, [B, L, E], 'selectiveScan z');
   const limits = g.gpu.limits;
   const maxBuffers = limits.maxStorageBuffersPerShaderStage;
-  if (maxBuffers < SCAN_STORAGE_BUFFERS) throw new Error(`The selective scan's backward binds ${SCAN_STORAGE_BUFFERS} storage buffers; this GPU allows ${maxBuffers} per shader stage.`);
-  if (B > 65535 || Math.ceil(E / 8) > 65535) throw new Error(`selectiveScan: batch ${B} or channels ${E} exceed the 65535-workgroup grid`);
+  if (maxBuffers < SCAN_STORAGE_BUFFERS)
+    throw new Error(
+      `The selective scan's backward binds ${SCAN_STORAGE_BUFFERS} storage buffers; this GPU allows ${maxBuffers} per shader stage.`,
+    );
+  if (B > 65535 || Math.ceil(E / 8) > 65535)
+    throw new Error(`selectiveScan: batch ${B} or channels ${E} exceed the 65535-workgroup grid`);
   const maxShared = limits.maxComputeWorkgroupStorageSize;
   const cfg = opts.config ?? chooseScanConfig(maxShared, N);
   // a pipeline over the limit fails only at dispatch, and its results are garbage: refuse here
-  if (scanSharedBytes(cfg, N) > maxShared) throw new Error(`selectiveScan: configuration ${scanConfigName(cfg)} needs ${scanSharedBytes(cfg, N)} bytes of workgroup memory at N ${N}; this GPU offers ${maxShared}.`);
-  if (!registerGroups(cfg, N)) throw new Error(`selectiveScan: the kernels take N ≤ ${MAX_STATES} states and segments of 1 to ${MAX_STEPS} steps; got N ${N}, K ${cfg.k}`);
+  if (scanSharedBytes(cfg, N) > maxShared)
+    throw new Error(
+      `selectiveScan: configuration ${scanConfigName(cfg)} needs ${scanSharedBytes(cfg, N)} bytes of workgroup memory at N ${N}; this GPU offers ${maxShared}.`,
+    );
+  if (!registerGroups(cfg, N))
+    throw new Error(
+      `selectiveScan: the kernels take N ≤ ${MAX_STATES} states and segments of 1 to ${MAX_STEPS} steps; got N ${N}, K ${cfg.k}`,
+    );
   // the forward saves the state at the start of each segment
   const nseg = Math.ceil(L / cfg.k);
   const neb = Math.ceil(E / cfg.eb);
@@ -178,11 +214,18 @@ export function selectiveScanPacked(u: Tensor, delta: Tensor, aLog: Tensor, bc: 
   const perPrompt = 4 * Math.max(L * E, L * 2 * N, needGrad ? scratchLayout(1, L, E, N, nseg, neb).floats : 0);
   const align = limits.minStorageBufferOffsetAlignment;
   const step = Math.max(alignedPrompts(4 * L * E, align), alignedPrompts(4 * L * 2 * N, align));
-  const nb = promptsPerDispatch(B, perPrompt, opts.maxBindingBytes ?? Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize), step);
+  const nb = promptsPerDispatch(
+    B,
+    perPrompt,
+    opts.maxBindingBytes ?? Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize),
+    step,
+  );
   const chunks = Array.from({ length: Math.ceil(B / nb) }, (_, k) => ({ b0: k * nb, n: Math.min(nb, B - k * nb) }));
   /** A (B, …) tensor's rows of chunk c (the tensor itself when there is one chunk). */
   const part = (t: Tensor, c: { b0: number; n: number }) =>
-    chunks.length === 1 ? t : g.view(t, (c.b0 * t.size) / B, [c.n, ...t.shape.slice(1)], `${t.label}[${c.b0}:${c.b0 + c.n}]`);
+    chunks.length === 1
+      ? t
+      : g.view(t, (c.b0 * t.size) / B, [c.n, ...t.shape.slice(1)], `${t.label}[${c.b0}:${c.b0 + c.n}]`);
   const layouts = chunks.map((c) => scratchLayout(c.n, L, E, N, nseg, neb));
   const scratch = layouts.map((lay) => g.tensor(needGrad ? [lay.floats] : [1], false, 'scan_states|partials'));
   const ad = packRows(aLog, D, [E, N + 1], 'scan_A_log|D'); // (E, N + 1)
@@ -191,11 +234,21 @@ export function selectiveScanPacked(u: Tensor, delta: Tensor, aLog: Tensor, bc: 
     return ScanParams.pack({ batch: c.n, len: L, chans: E, nseg, neb, off_db: offDb, off_da: offDa, off_dd: offDd });
   });
   /** Chunk c's inputs; without a gate, z is never read (GATED off) and u stands in. */
-  const inputsOf = (c: { b0: number; n: number }) => ({ u: part(u, c), delta: part(delta, c), ad, bc: part(bc, c), z: part(z ?? u, c) });
+  const inputsOf = (c: { b0: number; n: number }) => ({
+    u: part(u, c),
+    delta: part(delta, c),
+    ad,
+    bc: part(bc, c),
+    z: part(z ?? u, c),
+  });
   const fwd = fwdKernel(cfg, N, !!z, needGrad);
   chunks.forEach((c, k) => {
     // the forward walks whole segments, with its own channels per workgroup
-    g.dispatch(fwd, params[k], fwd.bind({ ...inputsOf(c), out: part(out, c), hck: scratch[k] }), [Math.ceil(E / fwdChannels(cfg)), c.n, 1]);
+    g.dispatch(fwd, params[k], fwd.bind({ ...inputsOf(c), out: part(out, c), hck: scratch[k] }), [
+      Math.ceil(E / fwdChannels(cfg)),
+      c.n,
+      1,
+    ]);
   });
 
   g.record(out, (dout) => {
@@ -205,7 +258,11 @@ export function selectiveScanPacked(u: Tensor, delta: Tensor, aLog: Tensor, bc: 
     const bwd = bwdKernel(cfg, N, !!z);
     chunks.forEach((c, k) => {
       const grads = { du: part(du, c), ddelta: part(ddelta, c), dz: z ? part(dz, c) : dz };
-      g.dispatch(bwd, params[k], bwd.bind({ ...inputsOf(c), scr: scratch[k], dout: part(dout, c), ...grads }), [neb, c.n, 1]);
+      g.dispatch(bwd, params[k], bwd.bind({ ...inputsOf(c), scr: scratch[k], dout: part(dout, c), ...grads }), [
+        neb,
+        c.n,
+        1,
+      ]);
     });
     accumulateGrad(u, du);
     accumulateGrad(delta, ddelta);
@@ -216,9 +273,14 @@ export function selectiveScanPacked(u: Tensor, delta: Tensor, aLog: Tensor, bc: 
       accumulateGrad(bc, dbc);
     }
     // dA_log and dD: each chunk's sum over its prompts, added up
-    for (const [t, off] of [[aLog, 'offDa'], [D, 'offDd']] as const) {
+    for (const [t, off] of [
+      [aLog, 'offDa'],
+      [D, 'offDd'],
+    ] as const) {
       if (!t.requiresGrad) continue;
-      chunks.forEach((c, k) => accumulateGrad(t, sumRowsAt(scratch[k], layouts[k][off], c.n, g.tensor(t.shape, false, `d${t.label}`))));
+      chunks.forEach((c, k) =>
+        accumulateGrad(t, sumRowsAt(scratch[k], layouts[k][off], c.n, g.tensor(t.shape, false, `d${t.label}`))),
+      );
     }
   });
   return out;
@@ -250,7 +312,15 @@ const sig = (x: number) => 1 / (1 + Math.exp(-x));
  *   y[b, t, e] = Σ_n Cm[b, t, n] h_t + D[e] u_t;  out = y ⊙ SiLU(z) when z is given.
  * Shapes: u, delta, z (B, L, E); aLog (E, N); Bm, Cm (B, L, N); D (E) → out (B, L, E).
  */
-export function selectiveScanRef(u: HostTensor, delta: HostTensor, aLog: HostTensor, Bm: HostTensor, Cm: HostTensor, D: HostTensor, z?: HostTensor): Float64Array {
+export function selectiveScanRef(
+  u: HostTensor,
+  delta: HostTensor,
+  aLog: HostTensor,
+  Bm: HostTensor,
+  Cm: HostTensor,
+  D: HostTensor,
+  z?: HostTensor,
+): Float64Array {
   const [B, L, E] = u.shape;
   const N = aLog.shape[1];
   const out = new Float64Array(B * L * E);
@@ -277,7 +347,16 @@ export function selectiveScanRef(u: HostTensor, delta: HostTensor, aLog: HostTen
 
 /** Reference backward (f64): the gradients of Σ out ⊙ dout, by the reverse-time scan
  *  g_t = C_t dy_t + Ā_{t+1} g_{t+1} over stored states. Same inputs as selectiveScanRef. */
-export function selectiveScanBackwardRef(dout: HostTensor, u: HostTensor, delta: HostTensor, aLog: HostTensor, Bm: HostTensor, Cm: HostTensor, D: HostTensor, z?: HostTensor): ScanGrads {
+export function selectiveScanBackwardRef(
+  dout: HostTensor,
+  u: HostTensor,
+  delta: HostTensor,
+  aLog: HostTensor,
+  Bm: HostTensor,
+  Cm: HostTensor,
+  D: HostTensor,
+  z?: HostTensor,
+): ScanGrads {
   const [B, L, E] = u.shape;
   const N = aLog.shape[1];
   const r: ScanGrads = {
@@ -337,7 +416,16 @@ export function selectiveScanBackwardRef(dout: HostTensor, u: HostTensor, delta:
 }
 
 /** Σ_i out_i · r_i of the reference: the scalar whose gradient the backward computes. */
-export function scanLossRef(r: ArrayLike<number>, u: HostTensor, delta: HostTensor, aLog: HostTensor, Bm: HostTensor, Cm: HostTensor, D: HostTensor, z?: HostTensor): number {
+export function scanLossRef(
+  r: ArrayLike<number>,
+  u: HostTensor,
+  delta: HostTensor,
+  aLog: HostTensor,
+  Bm: HostTensor,
+  Cm: HostTensor,
+  D: HostTensor,
+  z?: HostTensor,
+): number {
   const out = selectiveScanRef(u, delta, aLog, Bm, Cm, D, z);
   let s = 0;
   for (let i = 0; i < out.length; i++) s += out[i] * r[i];

@@ -16,7 +16,8 @@ const SCATTER = entryPoint(source, 'split_scatter', { p: 'uniform', sdpart: 'rea
 const CONCAT = entryPoint(source, 'concat_last', { cp: 'uniform', ca: 'read', cb: 'read', cout: 'rw' });
 export const ENTRY_POINTS = [GATHER, SCATTER, CONCAT];
 const gatherKernel = kernel(GATHER, 'split_gather', { constants: { WG } });
-const scatterKernel = (hasBase: boolean) => kernel(SCATTER, hasBase ? 'split_scatter_add' : 'split_scatter', { constants: { WG, HAS_BASE: hasBase ? 1 : 0 } });
+const scatterKernel = (hasBase: boolean) =>
+  kernel(SCATTER, hasBase ? 'split_scatter_add' : 'split_scatter', { constants: { WG, HAS_BASE: hasBase ? 1 : 0 } });
 const concatKernel = kernel(CONCAT, 'concat_last');
 
 /** x (..., W) → parts (..., sizes[i]), W = Σ sizes. The gradient of a part nobody uses is 0. */
@@ -55,7 +56,8 @@ export function packRows(a: Tensor, b: Tensor, shape: number[], label: string, r
   const rows = (a.size + b.size) / shape[shape.length - 1];
   const w1 = a.size / rows;
   const w2 = b.size / rows;
-  if (!Number.isInteger(w1) || !Number.isInteger(w2)) throw new Error(`packRows: ${a} and ${b} are not ${rows} rows each`);
+  if (!Number.isInteger(w1) || !Number.isInteger(w2))
+    throw new Error(`packRows: ${a} and ${b} are not ${rows} rows each`);
   const out = a.graph.tensor(shape, requiresGrad, label);
   const params = ConcatParams.pack({ rows, w1, w2, _pad: 0 });
   a.graph.dispatch(concatKernel, params, concatKernel.bind({ ca: a, cb: b, cout: out }), grid1d(rows * (w1 + w2), 256));
@@ -94,7 +96,11 @@ export function splitRef(x: ArrayLike<number>, sizes: readonly number[]): Float6
 }
 
 /** Reference backward: the parts' gradients (undefined = unused, zero) placed side by side. */
-export function splitBackwardRef(dparts: (ArrayLike<number> | undefined)[], sizes: readonly number[], rows: number): Float64Array {
+export function splitBackwardRef(
+  dparts: (ArrayLike<number> | undefined)[],
+  sizes: readonly number[],
+  rows: number,
+): Float64Array {
   const W = sizes.reduce((a, b) => a + b, 0);
   const dx = new Float64Array(rows * W);
   let off = 0;

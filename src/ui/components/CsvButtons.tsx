@@ -12,10 +12,18 @@ export function CsvButtons() {
   const run = useLab((s) => shownRun(s));
   return (
     <>
-      <button type="button" disabled={!run?.icl} onClick={() => run?.icl && saveCsv('icl-curves', curvesToCsv(run.icl))}>
+      <button
+        type="button"
+        disabled={!run?.icl}
+        onClick={() => run?.icl && saveCsv('icl-curves', curvesToCsv(run.icl))}
+      >
         Curves CSV
       </button>
-      <button type="button" disabled={!run || run.history.length === 0} onClick={() => run && saveCsv('loss', historyToCsv(run.history))}>
+      <button
+        type="button"
+        disabled={!run || run.history.length === 0}
+        onClick={() => run && saveCsv('loss', historyToCsv(run.history))}
+      >
         Loss CSV
       </button>
     </>

@@ -7,7 +7,9 @@ import { CsvButtons } from './CsvButtons';
 export function ExportPanel() {
   const teaching = useLab((s) => s.teaching);
   const hasModel = useLab((s) => s.live !== null && s.client !== null);
-  const busy = useLab((s) => s.trainerState === 'training' || s.trainerState === 'loading' || s.trainerState === 'starting');
+  const busy = useLab(
+    (s) => s.trainerState === 'training' || s.trainerState === 'loading' || s.trainerState === 'starting',
+  );
   return (
     <div className="files">
       <div className="button-row">
@@ -16,13 +18,22 @@ export function ExportPanel() {
         </button>
         <CsvButtons />
       </div>
-      <FileInput label="Import run file (.json)" accept=".json,application/json" onFile={(f) => void importRunFile(f)} />
+      <FileInput
+        label="Import run file (.json)"
+        accept=".json,application/json"
+        onFile={(f) => void importRunFile(f)}
+      />
       {teaching ? null : (
         <div className="checkpoint">
           <button type="button" disabled={!hasModel || busy} onClick={() => void downloadCheckpoint()}>
             Download weights (.safetensors)
           </button>
-          <FileInput label="Load weights (.safetensors)" accept=".safetensors" disabled={busy} onFile={(f) => void loadCheckpointFile(f)} />
+          <FileInput
+            label="Load weights (.safetensors)"
+            accept=".safetensors"
+            disabled={busy}
+            onFile={(f) => void loadCheckpointFile(f)}
+          />
         </div>
       )}
     </div>

@@ -10,7 +10,9 @@ export function Header() {
     <header className="header">
       <div className="title">
         <h1>ICL Lab</h1>
-        <p className="tagline">Watch Transformers, Mamba and MambaFormer learn in context, trained on your own GPU (Park et al. 2024).</p>
+        <p className="tagline">
+          Watch Transformers, Mamba and MambaFormer learn in context, trained on your own GPU (Park et al. 2024).
+        </p>
       </div>
       {teaching ? null : (
         <nav aria-label="Views" className="button-row">

@@ -20,7 +20,12 @@ export function NumberField({ label, value, min, max, integer = true, step, hint
   const [text, setText] = useState(String(value));
   useEffect(() => setText(String(value)), [value]);
   const parsed = Number(text);
-  const valid = text.trim() !== '' && Number.isFinite(parsed) && parsed >= min && parsed <= max && (!integer || Number.isInteger(parsed));
+  const valid =
+    text.trim() !== '' &&
+    Number.isFinite(parsed) &&
+    parsed >= min &&
+    parsed <= max &&
+    (!integer || Number.isInteger(parsed));
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
@@ -38,7 +43,14 @@ export function NumberField({ label, value, min, max, integer = true, step, hint
         onChange={(e) => {
           setText(e.target.value);
           const v = Number(e.target.value);
-          if (e.target.value.trim() !== '' && Number.isFinite(v) && v >= min && v <= max && (!integer || Number.isInteger(v))) onCommit(v);
+          if (
+            e.target.value.trim() !== '' &&
+            Number.isFinite(v) &&
+            v >= min &&
+            v <= max &&
+            (!integer || Number.isInteger(v))
+          )
+            onCommit(v);
         }}
         onBlur={() => setText(String(value))}
       />

@@ -12,8 +12,13 @@ export function PresetButtons() {
   const current = useLab((s) => s.adapter);
   const table = useSpeeds((s) => s.table);
   const active = activePreset(config);
-  const adapter: AdapterSeen = current ? { name: current, current: true } : { name: lastAdapter(table), current: false };
-  const software = adapter.name !== null && isSoftwareAdapter(adapter.name) ? softwareAdapterText({ ...adapter, name: adapter.name }) : null;
+  const adapter: AdapterSeen = current
+    ? { name: current, current: true }
+    : { name: lastAdapter(table), current: false };
+  const software =
+    adapter.name !== null && isSoftwareAdapter(adapter.name)
+      ? softwareAdapterText({ ...adapter, name: adapter.name })
+      : null;
   return (
     <fieldset className="presets">
       <legend>Presets</legend>
@@ -36,7 +41,10 @@ export function PresetButtons() {
           const c = applyPreset(p.id, config);
           return (
             <li key={p.id} id={`preset-note-${p.id}`}>
-              <strong>{p.label}:</strong> {p.note(config.task)} <span className="preset-time">{presetTimeText(c, adapter, speedFor(table, adapter.name, c.model, c.size))}</span>
+              <strong>{p.label}:</strong> {p.note(config.task)}{' '}
+              <span className="preset-time">
+                {presetTimeText(c, adapter, speedFor(table, adapter.name, c.model, c.size))}
+              </span>
             </li>
           );
         })}

@@ -25,7 +25,9 @@ export function QueuePanel() {
         </button>
       </div>
       {items.length === 0 ? (
-        <p className="hint">Add the current settings to train them after the run in progress; change the model and add again to compare.</p>
+        <p className="hint">
+          Add the current settings to train them after the run in progress; change the model and add again to compare.
+        </p>
       ) : (
         <ol>
           {items.map((q, i) => (

@@ -12,10 +12,34 @@ export function RunControls() {
   const { setConfig, replaceConfig } = useLab.getState();
   return (
     <div className="run-controls">
-      <SelectField label="Task" value={config.task} options={TASK_IDS} optionLabel={(t) => TASK_TEXT[t].label} onChange={(t) => replaceConfig(withTask(config, t))} />
-      <SelectField label="Model" value={config.model} options={MODEL_IDS} optionLabel={(m) => MODEL_LABEL[m]} onChange={(model) => setConfig({ model })} />
-      <SelectField label="Size" value={config.size} options={SIZE_IDS} optionLabel={(s) => SIZE_LABEL[s]} onChange={(size) => replaceConfig(applyPreset(size, config))} />
-      <NumberField label="Seed" value={config.seed} min={CONFIG_BOUNDS.seed.min} max={CONFIG_BOUNDS.seed.max} onCommit={(seed) => setConfig({ seed })} />
+      <SelectField
+        label="Task"
+        value={config.task}
+        options={TASK_IDS}
+        optionLabel={(t) => TASK_TEXT[t].label}
+        onChange={(t) => replaceConfig(withTask(config, t))}
+      />
+      <SelectField
+        label="Model"
+        value={config.model}
+        options={MODEL_IDS}
+        optionLabel={(m) => MODEL_LABEL[m]}
+        onChange={(model) => setConfig({ model })}
+      />
+      <SelectField
+        label="Size"
+        value={config.size}
+        options={SIZE_IDS}
+        optionLabel={(s) => SIZE_LABEL[s]}
+        onChange={(size) => replaceConfig(applyPreset(size, config))}
+      />
+      <NumberField
+        label="Seed"
+        value={config.seed}
+        min={CONFIG_BOUNDS.seed.min}
+        max={CONFIG_BOUNDS.seed.max}
+        onCommit={(seed) => setConfig({ seed })}
+      />
     </div>
   );
 }

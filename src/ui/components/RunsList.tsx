@@ -16,7 +16,9 @@ export function RunsList() {
   return (
     <section className="runs" aria-labelledby="runs-heading">
       <h2 id="runs-heading">Runs</h2>
-      {runs.length === 0 ? <p className="hint">Finished and imported runs appear here and are kept in this browser.</p> : null}
+      {runs.length === 0 ? (
+        <p className="hint">Finished and imported runs appear here and are kept in this browser.</p>
+      ) : null}
       <ol>
         {runs.map((r, i) => {
           const n = i + 1;
@@ -29,7 +31,13 @@ export function RunsList() {
                 {j ? <span title={j.reason}> {j.symbol}</span> : null}
               </span>
               <span className="checkbox">
-                <input id={`cmp-${r.id}`} type="checkbox" checked={compare.includes(r.id)} onChange={() => toggleCompare(r.id)} aria-describedby={`run-title-${r.id}`} />
+                <input
+                  id={`cmp-${r.id}`}
+                  type="checkbox"
+                  checked={compare.includes(r.id)}
+                  onChange={() => toggleCompare(r.id)}
+                  aria-describedby={`run-title-${r.id}`}
+                />
                 <label htmlFor={`cmp-${r.id}`}>Overlay run {n}</label>
               </span>
               <button type="button" aria-describedby={`run-title-${r.id}`} onClick={() => openSavedRun(r)}>

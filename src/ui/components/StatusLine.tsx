@@ -20,7 +20,8 @@ export function StatusLine() {
   const total = useLab((s) => s.config.steps);
   const adapter = useLab((s) => s.adapter);
   const compiling = useLab((s) => s.compiling);
-  const stateWords = compiling > 0 && !viewed ? `compiling ${compiling} GPU kernel${compiling === 1 ? '' : 's'}` : STATE_WORDS[state];
+  const stateWords =
+    compiling > 0 && !viewed ? `compiling ${compiling} GPU kernel${compiling === 1 ? '' : 's'}` : STATE_WORDS[state];
   let text: string;
   if (!run) {
     text = `step 0 / ${total} · ${stateWords}`;

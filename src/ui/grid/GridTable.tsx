@@ -17,9 +17,9 @@ export function GridTable() {
   return (
     <table className="grid-table">
       <caption>
-        ✓ matches the best baseline (ICL gap ≤ 0.1, or accuracy ≥ 95%) · ▲ in between · ✗ fails (gap ≥ 0.9, or near chance) · –
-        inconclusive (fewer than 256 prompts or 3 evaluations, or still learning). The gap is (model − best baseline) ÷ (zero −
-        best baseline) over the last quarter of the prompt, at the run's last evaluation.
+        ✓ matches the best baseline (ICL gap ≤ 0.1, or accuracy ≥ 95%) · ▲ in between · ✗ fails (gap ≥ 0.9, or near
+        chance) · – inconclusive (fewer than 256 prompts or 3 evaluations, or still learning). The gap is (model − best
+        baseline) ÷ (zero − best baseline) over the last quarter of the prompt, at the run's last evaluation.
       </caption>
       <thead>
         <tr>
@@ -36,7 +36,11 @@ export function GridTable() {
           <tr key={t}>
             <th scope="row">{TASK_TEXT[t].label}</th>
             {models.map((m) => {
-              const run = gridId ? [...runs].reverse().find((r) => r.gridId === gridId && r.run.config.task === t && r.run.config.model === m) : undefined;
+              const run = gridId
+                ? [...runs]
+                    .reverse()
+                    .find((r) => r.gridId === gridId && r.run.config.task === t && r.run.config.model === m)
+                : undefined;
               if (run) {
                 const j = judgeRun(run.run);
                 return (
@@ -44,7 +48,8 @@ export function GridTable() {
                     <button type="button" className="cell" title={j?.reason} onClick={() => openSavedRun(run)}>
                       <span aria-hidden="true">{j?.symbol ?? '?'}</span>
                       <span className="visually-hidden">
-                        Open {TASK_TEXT[t].label} with {MODEL_LABEL[m]}: {j ? `${j.symbol} ${j.reason}` : 'no ICL curve'}
+                        Open {TASK_TEXT[t].label} with {MODEL_LABEL[m]}:{' '}
+                        {j ? `${j.symbol} ${j.reason}` : 'no ICL curve'}
                       </span>
                     </button>
                   </td>

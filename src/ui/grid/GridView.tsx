@@ -19,15 +19,16 @@ export function GridView() {
     <section className="grid-view" aria-labelledby="grid-heading">
       <h2 id="grid-heading">The paper's grid</h2>
       <p>
-        Park et al. summarise which model learns which task in context. This trains every chosen task with every chosen model, one run after another, and fills the table
-        from the lab's own curves.
+        Park et al. summarise which model learns which task in context. This trains every chosen task with every chosen
+        model, one run after another, and fills the table from the lab's own curves.
       </p>
       <div className="grid-settings">
         <fieldset>
           <legend>Tasks</legend>
           {TASK_IDS.map((t) => (
             <label key={t} className="checkbox">
-              <input type="checkbox" checked={g.tasks.includes(t)} onChange={() => g.toggleTask(t)} /> {TASK_TEXT[t].label}
+              <input type="checkbox" checked={g.tasks.includes(t)} onChange={() => g.toggleTask(t)} />{' '}
+              {TASK_TEXT[t].label}
             </label>
           ))}
         </fieldset>
@@ -35,20 +36,43 @@ export function GridView() {
           <legend>Models</legend>
           {MODEL_IDS.map((m) => (
             <label key={m} className="checkbox">
-              <input type="checkbox" checked={g.models.includes(m)} onChange={() => g.toggleModel(m)} /> {MODEL_LABEL[m]}
+              <input type="checkbox" checked={g.models.includes(m)} onChange={() => g.toggleModel(m)} />{' '}
+              {MODEL_LABEL[m]}
             </label>
           ))}
         </fieldset>
         <div>
-          <SelectField label="Grid preset" value={g.size} options={SIZE_IDS} optionLabel={(s) => SIZE_LABEL[s]} onChange={(size) => g.set({ size })} />
-          <NumberField label="Training steps per run" value={g.steps} min={CONFIG_BOUNDS.steps.min} max={CONFIG_BOUNDS.steps.max} onCommit={(steps) => g.set({ steps })} />
-          <NumberField label="Grid seed" value={g.seed} min={CONFIG_BOUNDS.seed.min} max={CONFIG_BOUNDS.seed.max} onCommit={(seed) => g.set({ seed })} />
+          <SelectField
+            label="Grid preset"
+            value={g.size}
+            options={SIZE_IDS}
+            optionLabel={(s) => SIZE_LABEL[s]}
+            onChange={(size) => g.set({ size })}
+          />
+          <NumberField
+            label="Training steps per run"
+            value={g.steps}
+            min={CONFIG_BOUNDS.steps.min}
+            max={CONFIG_BOUNDS.steps.max}
+            onCommit={(steps) => g.set({ steps })}
+          />
+          <NumberField
+            label="Grid seed"
+            value={g.seed}
+            min={CONFIG_BOUNDS.seed.min}
+            max={CONFIG_BOUNDS.seed.max}
+            onCommit={(seed) => g.set({ seed })}
+          />
           <button type="button" className="primary" disabled={n === 0} onClick={() => void runGrid()}>
             Run the grid ({n} runs{busy ? ', after the current one' : ''})
           </button>
         </div>
       </div>
-      {g.gridId ? <GridTable /> : <p className="hint">The table fills in as the runs finish; each cell opens its run.</p>}
+      {g.gridId ? (
+        <GridTable />
+      ) : (
+        <p className="hint">The table fills in as the runs finish; each cell opens its run.</p>
+      )}
     </section>
   );
 }

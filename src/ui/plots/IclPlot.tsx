@@ -25,23 +25,46 @@ export function IclPlot() {
   const compared = useRuns(useShallow((s) => s.runs.filter((r) => s.compare.includes(r.id) && r.id !== viewedId)));
   const ownColour = useRuns((s) => s.runs.find((r) => r.id === viewedId)?.colour);
   const shown: PlotRun | null = run
-    ? { title: runTitle(run.config, taskLabel, modelLabel), colour: ownColour ?? LIVE_COLOUR, task: run.config.task, icl: run.icl }
+    ? {
+        title: runTitle(run.config, taskLabel, modelLabel),
+        colour: ownColour ?? LIVE_COLOUR,
+        task: run.config.task,
+        icl: run.icl,
+      }
     : null;
-  const others: PlotRun[] = compared.map((r) => ({ title: runTitle(r.run.config, taskLabel, modelLabel), colour: r.colour, task: r.run.config.task, icl: r.run.icl }));
+  const others: PlotRun[] = compared.map((r) => ({
+    title: runTitle(r.run.config, taskLabel, modelLabel),
+    colour: r.colour,
+    task: r.run.config.task,
+    icl: r.run.icl,
+  }));
   const plot = buildIclPlot(shown, others);
   const hidden = others.filter((o) => o.task !== (shown?.task ?? others[0]?.task)).length;
   const summary =
-    (run?.icl ? `Evaluated at step ${run.evalStep ?? run.step}; the shaded band is the model's 90% range across prompts.` : 'The ICL curve appears at the first evaluation.') +
+    (run?.icl
+      ? `Evaluated at step ${run.evalStep ?? run.step}; the shaded band is the model's 90% range across prompts.`
+      : 'The ICL curve appears at the first evaluation.') +
     (run ? metricsText(run.metrics) : '') +
     (hidden > 0 ? ` ${hidden} compared run(s) of other tasks are not drawn.` : '');
   const accuracy = plot.metric === 'accuracy';
   const top = accuracy ? 1 : errorAxisTop(plot);
   return (
-    <PlotRegion label="ICL curve" fileName="icl-curve" summary={summary} legend={plot.series.map((s) => ({ ...s, band: !!s.bandKey }))}>
+    <PlotRegion
+      label="ICL curve"
+      fileName="icl-curve"
+      summary={summary}
+      legend={plot.series.map((s) => ({ ...s, band: !!s.bandKey }))}
+    >
       <ResponsiveContainer width="100%" height={300}>
         <ComposedChart data={plot.rows} margin={{ top: 8, right: 16, bottom: 20, left: 8 }}>
           <CartesianGrid stroke="#e3e3e3" />
-          <XAxis dataKey="pos" type="number" domain={['dataMin', 'dataMax']} allowDecimals={false} label={{ value: plot.xLabel, position: 'insideBottom', offset: -12 }} />
+          <XAxis
+            dataKey="pos"
+            type="number"
+            domain={['dataMin', 'dataMax']}
+            allowDecimals={false}
+            label={{ value: plot.xLabel, position: 'insideBottom', offset: -12 }}
+          />
           <YAxis
             type="number"
             domain={[0, top]}
@@ -51,14 +74,39 @@ export function IclPlot() {
             width={56}
             label={{ value: plot.yLabel, angle: -90, position: 'insideLeft', style: { textAnchor: 'middle' } }}
           />
-          <Tooltip formatter={(v) => (Array.isArray(v) ? v.map((x) => formatNumber(Number(x))).join(' – ') : formatNumber(Number(v)))} labelFormatter={(l) => `${l} examples`} />
+          <Tooltip
+            formatter={(v) =>
+              Array.isArray(v) ? v.map((x) => formatNumber(Number(x))).join(' – ') : formatNumber(Number(v))
+            }
+            labelFormatter={(l) => `${l} examples`}
+          />
           {plot.series.map((s) =>
             s.bandKey ? (
-              <Area key={s.bandKey} dataKey={s.bandKey} name={`${s.label}, 90% band`} legendType="none" stroke="none" fill={s.colour} fillOpacity={0.15} isAnimationActive={false} connectNulls={false} />
+              <Area
+                key={s.bandKey}
+                dataKey={s.bandKey}
+                name={`${s.label}, 90% band`}
+                legendType="none"
+                stroke="none"
+                fill={s.colour}
+                fillOpacity={0.15}
+                isAnimationActive={false}
+                connectNulls={false}
+              />
             ) : null,
           )}
           {plot.series.map((s) => (
-            <Line key={s.key} dataKey={s.key} name={s.label} stroke={s.colour} strokeWidth={s.width} strokeDasharray={s.dash} dot={false} isAnimationActive={false} connectNulls={false} />
+            <Line
+              key={s.key}
+              dataKey={s.key}
+              name={s.label}
+              stroke={s.colour}
+              strokeWidth={s.width}
+              strokeDasharray={s.dash}
+              dot={false}
+              isAnimationActive={false}
+              connectNulls={false}
+            />
           ))}
         </ComposedChart>
       </ResponsiveContainer>

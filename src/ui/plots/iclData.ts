@@ -37,12 +37,19 @@ const finite = (x: number | undefined): number | null => (typeof x === 'number' 
 
 /** Parity is read as accuracy when the run has accuracy lists; everything else as error. */
 function usesAccuracy(run: PlotRun): boolean {
-  return run.task === 'sparse_parity' && !!run.icl?.accuracy?.model && run.icl.accuracy.model.length === run.icl.positions.length;
+  return (
+    run.task === 'sparse_parity' &&
+    !!run.icl?.accuracy?.model &&
+    run.icl.accuracy.model.length === run.icl.positions.length
+  );
 }
 
 /** Baselines in a steady order: the named ones alphabetically, the trivial "zero" last. */
 function baselineKeys(keys: string[]): string[] {
-  return keys.filter((k) => k !== 'model' && k !== 'zero').sort().concat(keys.includes('zero') ? ['zero'] : []);
+  return keys
+    .filter((k) => k !== 'model' && k !== 'zero')
+    .sort()
+    .concat(keys.includes('zero') ? ['zero'] : []);
 }
 
 export function buildIclPlot(shown: PlotRun | null, compared: PlotRun[]): IclPlot {
@@ -56,7 +63,12 @@ export function buildIclPlot(shown: PlotRun | null, compared: PlotRun[]): IclPlo
     if (!r) byPos.set(pos, (r = { pos }));
     return r;
   };
-  const addLine = (positions: number[], values: number[], s: Omit<Series, 'key'>, band?: { lo: number[]; hi: number[] }) => {
+  const addLine = (
+    positions: number[],
+    values: number[],
+    s: Omit<Series, 'key'>,
+    band?: { lo: number[]; hi: number[] },
+  ) => {
     const key = `s${series.length}`;
     const bandKey = band ? `b${series.length}` : undefined;
     series.push({ ...s, key, bandKey });
@@ -77,12 +89,27 @@ export function buildIclPlot(shown: PlotRun | null, compared: PlotRun[]): IclPlo
     if (metric === 'accuracy' && accuracy) {
       addLine(positions, accuracy.model, { label: `${shown.title} (model)`, colour: shown.colour, width: 2.5 });
       baselineKeys(Object.keys(accuracy)).forEach((k, i) =>
-        addLine(positions, accuracy[k], { label: curveLabel(k), colour: baselineStroke(i).stroke, dash: baselineStroke(i).dash, width: 1.5 }),
+        addLine(positions, accuracy[k], {
+          label: curveLabel(k),
+          colour: baselineStroke(i).stroke,
+          dash: baselineStroke(i).dash,
+          width: 1.5,
+        }),
       );
     } else if (curves.model) {
-      addLine(positions, curves.model.mean, { label: `${shown.title} (model)`, colour: shown.colour, width: 2.5 }, curves.model);
+      addLine(
+        positions,
+        curves.model.mean,
+        { label: `${shown.title} (model)`, colour: shown.colour, width: 2.5 },
+        curves.model,
+      );
       baselineKeys(Object.keys(curves)).forEach((k, i) =>
-        addLine(positions, curves[k].mean, { label: curveLabel(k), colour: baselineStroke(i).stroke, dash: baselineStroke(i).dash, width: 1.5 }),
+        addLine(positions, curves[k].mean, {
+          label: curveLabel(k),
+          colour: baselineStroke(i).stroke,
+          dash: baselineStroke(i).dash,
+          width: 1.5,
+        }),
       );
     }
   }

@@ -1,6 +1,9 @@
 // The loss plot's points: finite, positive losses (the axis is logarithmic), thinned to at
 // most `max` points so a long run draws quickly.
-export function lossPoints(history: readonly { step: number; loss: number }[], max = 600): { step: number; loss: number }[] {
+export function lossPoints(
+  history: readonly { step: number; loss: number }[],
+  max = 600,
+): { step: number; loss: number }[] {
   const pts = history.filter((h) => Number.isFinite(h.loss) && h.loss > 0);
   if (pts.length <= max) return pts;
   const stride = pts.length / max;

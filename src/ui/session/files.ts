@@ -42,7 +42,12 @@ export async function importRunFile(file: File): Promise<void> {
 }
 
 /** Saves the SVG plot inside `region` as a PNG, with its title and legend drawn in. */
-export async function exportPlotPng(region: HTMLElement | null, name: string, title: string, legend?: readonly PngLegendItem[]): Promise<void> {
+export async function exportPlotPng(
+  region: HTMLElement | null,
+  name: string,
+  title: string,
+  legend?: readonly PngLegendItem[],
+): Promise<void> {
   const svg = region?.querySelector<SVGSVGElement>('svg.recharts-surface');
   if (!svg) {
     useLab.getState().setNotice('There is no plot to save yet.');
@@ -64,9 +69,14 @@ export async function downloadCheckpoint(): Promise<void> {
   }
   try {
     const bytes = await lab.client.api.checkpoint();
-    saveBlob(`${fileStem(lab.live.config)}-step${lab.live.step}.safetensors`, new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }));
+    saveBlob(
+      `${fileStem(lab.live.config)}-step${lab.live.step}.safetensors`,
+      new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }),
+    );
   } catch (err) {
-    useAlerts.getState().push('internal', `The model could not be saved: ${err instanceof Error ? err.message : String(err)}`);
+    useAlerts
+      .getState()
+      .push('internal', `The model could not be saved: ${err instanceof Error ? err.message : String(err)}`);
   }
 }
 
@@ -78,11 +88,20 @@ export async function loadCheckpointFile(file: File): Promise<void> {
     const bytes = new Uint8Array(await file.arrayBuffer());
     const notices = await client.api.loadCheckpoint(bytes);
     useAlerts.getState().clearKind('bad_file');
-    useLab.getState().setNotice(
-      notices.length > 0 ? `Loaded "${file.name}". ${notices.join(' ')}` : `Loaded "${file.name}"; evaluating its ICL curve…`,
-    );
+    useLab
+      .getState()
+      .setNotice(
+        notices.length > 0
+          ? `Loaded "${file.name}". ${notices.join(' ')}`
+          : `Loaded "${file.name}"; evaluating its ICL curve…`,
+      );
     await client.api.evaluate();
   } catch (err) {
-    useAlerts.getState().push('bad_file', `"${file.name}" could not be loaded into this model: ${err instanceof Error ? err.message : String(err)}`);
+    useAlerts
+      .getState()
+      .push(
+        'bad_file',
+        `"${file.name}" could not be loaded into this model: ${err instanceof Error ? err.message : String(err)}`,
+      );
   }
 }

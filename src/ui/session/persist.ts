@@ -209,6 +209,8 @@ export async function exportStoredRecord(key: IDBValidKey, records: RecordStore 
   if (value === undefined) {
     throw new Error(`The stored record "${String(key)}" is no longer in this browser's storage.`);
   }
-  const name = String(key).replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 80);
+  const name = String(key)
+    .replace(/[^A-Za-z0-9._-]+/g, '_')
+    .slice(0, 80);
   saveBlob(`icl-lab-stored-run-${name}.json`, new Blob([rawRecordText(value)], { type: 'application/json' }));
 }

@@ -44,7 +44,14 @@ export function startSpeedLog(): () => void {
 
   const stop = useLab.subscribe((s, prev) => {
     const live = s.live;
-    if (live && live !== prev.live && live.adapter && live.stepsPerSecond > 0 && live.stepsPerSecond !== prev.live?.stepsPerSecond && live.step >= Math.min(MIN_STEPS, live.total)) {
+    if (
+      live &&
+      live !== prev.live &&
+      live.adapter &&
+      live.stepsPerSecond > 0 &&
+      live.stepsPerSecond !== prev.live?.stepsPerSecond &&
+      live.step >= Math.min(MIN_STEPS, live.total)
+    ) {
       const { model, size, task, nPoints, batch } = live.config;
       const speed = { stepsPerSecond: live.stepsPerSecond, task, nPoints, batch };
       useSpeeds.getState().setTable(recordSpeed(useSpeeds.getState().table, live.adapter, model, size, speed));

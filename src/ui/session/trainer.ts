@@ -25,18 +25,31 @@ function reportError(kind: Extract<TrainerEvent, { type: 'error' }>['kind'], mes
     case 'no_webgpu': {
       // Say which browsers and flags work, whatever the worker's own sentence was.
       const help = new NoWebGPUError().message;
-      alerts.push('no_webgpu', message === help || /Chrome|Safari|Firefox/.test(message) ? message : `${message} ${help.replace(/^[^.]*\.\s*/, '')}`);
+      alerts.push(
+        'no_webgpu',
+        message === help || /Chrome|Safari|Firefox/.test(message)
+          ? message
+          : `${message} ${help.replace(/^[^.]*\.\s*/, '')}`,
+      );
       break;
     }
     case 'device_lost':
-      alerts.push('device_lost', `${message} "Resume" starts a fresh GPU device and continues from the last evaluation's checkpoint (kept in this browser).`, 'resume');
+      alerts.push(
+        'device_lost',
+        `${message} "Resume" starts a fresh GPU device and continues from the last evaluation's checkpoint (kept in this browser).`,
+        'resume',
+      );
       break;
     case 'diverged':
       // The worker's sentence already says what happened and what to try.
       alerts.push('diverged', message, 'lower_lr');
       break;
     case 'too_big':
-      alerts.push('too_big', `${message} Try a smaller size${lab.config.size === 'tiny' ? ' or a shorter prompt' : ''}.`, lab.config.size === 'tiny' ? undefined : 'smaller_size');
+      alerts.push(
+        'too_big',
+        `${message} Try a smaller size${lab.config.size === 'tiny' ? ' or a shorter prompt' : ''}.`,
+        lab.config.size === 'tiny' ? undefined : 'smaller_size',
+      );
       break;
     default:
       alerts.push('internal', message);
@@ -171,7 +184,8 @@ export async function pause(): Promise<void> {
 export async function ensureLoaded(): Promise<TrainerClient | null> {
   const lab = useLab.getState();
   lab.setViewed(null);
-  if (lab.client && lab.loadedKey === configKey(lab.config) && lab.trainerState !== 'done' && lab.live) return lab.client;
+  if (lab.client && lab.loadedKey === configKey(lab.config) && lab.trainerState !== 'done' && lab.live)
+    return lab.client;
   return loadRun(lab.config, null);
 }
 

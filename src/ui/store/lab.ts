@@ -80,7 +80,8 @@ export const useLab = create<LabState>()((set) => ({
   replaceConfig: (config) => set({ config, shareLink: null }),
   setTab: (tab) => set({ tab }),
   setTeaching: (teaching) => set({ teaching }),
-  setClient: (client) => set(client ? { client } : { client: null, loadedKey: null, trainerState: 'off', compiling: 0 }),
+  setClient: (client) =>
+    set(client ? { client } : { client: null, loadedKey: null, trainerState: 'off', compiling: 0 }),
   setTrainerState: (trainerState) => set({ trainerState }),
   setCompiling: (compiling) => set({ compiling }),
   setAdapter: (adapter) => set({ adapter }),

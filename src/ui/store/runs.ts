@@ -34,34 +34,40 @@ function byCreation(runs: SavedRun[]): SavedRun[] {
 }
 
 /** A runs store; the page has one (useRuns), a test may make one per simulated tab. */
-export const createRunsStore = () => create<RunsState>()((set, get) => ({
-  runs: [],
-  compare: [],
-  hydrated: false,
-  add: (run, gridId = null) => {
-    const id = crypto.randomUUID();
-    const colour = nextColour(get().runs.slice(-6).map((r) => r.colour));
-    set((s) => ({ runs: [...s.runs, { id, colour, createdAt: Date.now(), gridId, run }] }));
-    return id;
-  },
-  remove: (id) => set((s) => ({ runs: s.runs.filter((r) => r.id !== id), compare: s.compare.filter((c) => c !== id) })),
-  toggleCompare: (id) =>
-    set((s) => ({ compare: s.compare.includes(id) ? s.compare.filter((c) => c !== id) : [...s.compare, id] })),
-  // Runs added before the saved ones were read (e.g. an import during start-up) are kept.
-  hydrate: (runs, compare) =>
-    set((s) => ({
-      runs: [...byCreation(runs), ...s.runs.filter((r) => !runs.some((x) => x.id === r.id))],
-      compare: [...new Set([...compare, ...s.compare])],
-      hydrated: true,
-    })),
-  applyStored: (id, run) =>
-    set((s) => {
-      const listed = s.runs.some((r) => r.id === id);
-      if (run === null) {
-        return listed ? { runs: s.runs.filter((r) => r.id !== id), compare: s.compare.filter((c) => c !== id) } : {};
-      }
-      return listed ? {} : { runs: byCreation([...s.runs, run]) };
-    }),
-}));
+export const createRunsStore = () =>
+  create<RunsState>()((set, get) => ({
+    runs: [],
+    compare: [],
+    hydrated: false,
+    add: (run, gridId = null) => {
+      const id = crypto.randomUUID();
+      const colour = nextColour(
+        get()
+          .runs.slice(-6)
+          .map((r) => r.colour),
+      );
+      set((s) => ({ runs: [...s.runs, { id, colour, createdAt: Date.now(), gridId, run }] }));
+      return id;
+    },
+    remove: (id) =>
+      set((s) => ({ runs: s.runs.filter((r) => r.id !== id), compare: s.compare.filter((c) => c !== id) })),
+    toggleCompare: (id) =>
+      set((s) => ({ compare: s.compare.includes(id) ? s.compare.filter((c) => c !== id) : [...s.compare, id] })),
+    // Runs added before the saved ones were read (e.g. an import during start-up) are kept.
+    hydrate: (runs, compare) =>
+      set((s) => ({
+        runs: [...byCreation(runs), ...s.runs.filter((r) => !runs.some((x) => x.id === r.id))],
+        compare: [...new Set([...compare, ...s.compare])],
+        hydrated: true,
+      })),
+    applyStored: (id, run) =>
+      set((s) => {
+        const listed = s.runs.some((r) => r.id === id);
+        if (run === null) {
+          return listed ? { runs: s.runs.filter((r) => r.id !== id), compare: s.compare.filter((c) => c !== id) } : {};
+        }
+        return listed ? {} : { runs: byCreation([...s.runs, run]) };
+      }),
+  }));
 
 export const useRuns = createRunsStore();
