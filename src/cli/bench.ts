@@ -5,6 +5,7 @@
 //   --only NAME   run only the case(s) named (comma-separated)
 // Kernel variants and their sweeps: bench/kernels/ (see its README and the cases' headers).
 import { nodeGpu } from '../gpu/node';
+import { envDawnFlags } from './dawnFlags';
 import { parseFlags, UsageError } from './args';
 import { BENCH_CASES } from './bench/cases';
 import { formatHeader, formatJson, formatRow, type BenchResult } from './bench/harness';
@@ -24,7 +25,7 @@ export async function runBench(args: string[]): Promise<BenchResult[]> {
       `unknown bench case "${unknown.join(', ')}"; the cases are ${BENCH_CASES.map((c) => c.name).join(', ')}.`,
     );
   const cases = BENCH_CASES.filter((c) => !only || only.includes(c.name));
-  const gpu = await nodeGpu();
+  const gpu = await nodeGpu({ dawnFlags: envDawnFlags() });
   const results: BenchResult[] = [];
   try {
     // the adapter goes to stderr with --json, so stdout stays one JSON object per line

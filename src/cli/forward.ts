@@ -4,6 +4,7 @@
 // Every input is checked before the GPU starts: a bad file costs a sentence, not a device.
 // Legend: B batch, T tokens, d token width, O read-out width.
 import { nodeGpu } from '../gpu/node';
+import { envDawnFlags } from './dawnFlags';
 import { backward } from '../engine/autograd';
 import { Graph } from '../engine/graph';
 import { invCountOf } from '../engine/ops/losses';
@@ -111,7 +112,7 @@ export async function forwardCommand(args: string[]): Promise<number> {
   notices.forEach((n) => console.error(`inputs: ${n}`));
   const weights = readInputFile(flags.weights!, 'weights file', INPUT_LIMITS.safetensors);
 
-  const gpu = await nodeGpu();
+  const gpu = await nodeGpu({ dawnFlags: envDawnFlags() });
   const { batch: B, tokens: T, dim: d, outDim: O } = layout;
   const shape = { inDim: d, outDim: O, maxTokens: Math.max(T, maxTokens(config)), nPositions: nPositions(config) };
   const model = buildModel(config.model, config.size, shape);

@@ -17,6 +17,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { nodeGpu } from '../gpu/node';
+import { envDawnFlags } from './dawnFlags';
 import type { SizeSpec } from '../nn/models';
 import type { RunConfig } from '../spec/config';
 import { PRESET_IDS, presetConfig, type PresetId } from '../train/presets';
@@ -80,7 +81,7 @@ export async function timeToIclCommand(args: string[]): Promise<number> {
       );
     }
   }
-  const gpu = await nodeGpu();
+  const gpu = await nodeGpu({ dawnFlags: envDawnFlags() });
   try {
     for (let i = shard; i < list.length; i += shards) {
       const { name = `recipe${i}`, preset, full = false, shape, ...fields } = list[i];

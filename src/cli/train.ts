@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { SafetensorsFile } from '../engine/safetensors';
 import { nodeGpu } from '../gpu/node';
+import { envDawnFlags } from './dawnFlags';
 import { loadCheckpoint } from '../nn/checkpoint';
 import { Curriculum } from '../tasks';
 import type { RunConfig } from '../spec/config';
@@ -200,7 +201,10 @@ export async function trainCommand(args: string[]): Promise<number> {
         : 'then stopping (nothing can be saved: no --checkpoint or --out was given)';
     console.error(`\n${signal}: finishing ${next}, ${then}; a second ${signal} exits at once.`);
   });
-  const gpu = await nodeGpu({ onLost: (i) => console.error(`The GPU device was lost (${i.reason}): ${i.message}`) });
+  const gpu = await nodeGpu({
+    dawnFlags: envDawnFlags(),
+    onLost: (i) => console.error(`The GPU device was lost (${i.reason}): ${i.message}`),
+  });
   try {
     trainer = new Trainer(gpu, config, { curriculumSteps: plan.curriculumSteps });
     const t = trainer;

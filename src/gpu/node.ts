@@ -3,14 +3,17 @@
 import { initDevice, type InitDeviceOptions } from './device';
 import { GpuContext } from './context';
 
-export async function nodeGpu(opts: InitDeviceOptions = {}): Promise<GpuContext> {
+export interface NodeGpuOptions extends InitDeviceOptions {
+  /** Extra Dawn flags (e.g. `enable-dawn-features=…`) for experiments; the CLI reads them from ICL_DAWN_FLAGS. */
+  dawnFlags?: readonly string[];
+}
+
+export async function nodeGpu(opts: NodeGpuOptions = {}): Promise<GpuContext> {
+  const { dawnFlags = [], ...deviceOpts } = opts;
   const webgpu = await import('webgpu');
   Object.assign(globalThis, webgpu.globals);
-  // Dawn rounds timestamps (to ~65 µs on an H200) unless told not to; benchmarks profile with
-  // them. ICL_DAWN_FLAGS adds Dawn flags (';'-separated, e.g. enable-dawn-features=…) for
-  // experiments on the device machine.
-  const extra = process.env.ICL_DAWN_FLAGS?.split(';').filter((f) => f.trim()) ?? [];
-  const gpu = webgpu.create(['disable-dawn-features=timestamp_quantization', ...extra]);
+  // Dawn rounds timestamps (to ~65 µs on an H200) unless told not to; benchmarks profile with them.
+  const gpu = webgpu.create(['disable-dawn-features=timestamp_quantization', ...dawnFlags]);
   // Dawn prints uncaught errors to stdout, which would corrupt `bench --json`; by default they
   // go to stderr and to ctx.uncapturedErrors instead
   let ctx: GpuContext | undefined = undefined;
@@ -18,7 +21,7 @@ export async function nodeGpu(opts: InitDeviceOptions = {}): Promise<GpuContext>
     ctx?.uncapturedErrors.push(m);
     process.stderr.write(`[webgpu] ${m}\n`);
   };
-  const { device, info } = await initDevice(gpu, { onUncapturedError, ...opts });
+  const { device, info } = await initDevice(gpu, { onUncapturedError, ...deviceOpts });
   ctx = new GpuContext(device, info);
   // Dawn's instance must outlive the device: if `gpu` is garbage-collected, the process crashes.
   ctx.keepAlive = gpu;

@@ -4,6 +4,7 @@
 // device (pipeline creation included).
 import type { GpuContext } from '../../gpu/context';
 import { nodeGpu } from '../../gpu/node';
+import { envDawnFlags } from '../dawnFlags';
 import { ADAM_DEFAULTS } from '../../engine/ops/adam';
 import { Rng } from '../../engine/rng';
 import type { Graph } from '../../engine/graph';
@@ -114,7 +115,7 @@ export async function benchFirstStep(_gpu: GpuContext, opts: BenchOptions): Prom
   const results: BenchResult[] = [];
   for (const model of only(MODEL_IDS, process.env.ICL_BENCH_MODELS)) {
     const t0 = performance.now();
-    const cold = await nodeGpu();
+    const cold = await nodeGpu({ dawnFlags: envDawnFlags() });
     const tDevice = performance.now();
     const { m, build, inputs } = stepParts(model, size, shape);
     m.arena.allocate(cold, new Rng(1), true); // as the trainer does: values drawn while compiling
