@@ -1,31 +1,17 @@
 // Matrix multiply with a fused bias + activation epilogue, its backward, `linear` for the
-// models, and the f64 CPU reference. The products themselves (kernels, tiles, split K) are
-// in gemm.ts; the kernel variants they were chosen from are in bench/kernels/matmul/.
+// models, and the f64 CPU reference. The products themselves are in gemm.ts (kernels, split K)
+// and gemmTiles.ts (tiles); the kernel variants they were chosen from are in bench/kernels/matmul/.
 //   M, K, N = rows of the output, inner dim, cols of the output;  B = batch.
 //   a (..., M, K) or, with transA, (..., K, M);  b (K, N) or, with transB, (N, K);
 //   or batched: a (B, M, K), b (B, K, N)  →  out (..., M, N) / (B, M, N).
 import { accumulateGrad } from './grad';
 import type { Tensor } from '../tensor';
-import {
-  actBackward,
-  gemm,
-  type Activation,
-  type Block8Config,
-  type Gemm,
-  type KernelChoice,
-  type MatmulKernel,
-} from './gemm';
+import { actBackward, gemm, type Activation } from './gemm';
+import { type Block8Config, type Gemm, type KernelChoice, type MatmulKernel } from './gemmTiles';
 import { sumRows } from './reduce';
 
-export {
-  BLOCK8_TILES,
-  block8Bytes,
-  FlatParams,
-  MatmulParams,
-  type Activation,
-  type Block8Config,
-  type MatmulKernel,
-} from './gemm';
+export { FlatParams, MatmulParams, type Activation } from './gemm';
+export { BLOCK8_TILES, block8Bytes, type Block8Config, type MatmulKernel } from './gemmTiles';
 
 export interface MatmulOptions {
   transA?: boolean;
