@@ -15,15 +15,14 @@ import {
   SEQUENTIAL,
   type ChunkedScanConfig,
 } from '../../bench/kernels/selective_scan/chunked';
+import { SCAN_DEFAULT, type ScanConfig } from '../../src/engine/ops/scanConfig';
 import {
-  SCAN_DEFAULT,
   scanLossRef,
   selectiveScan,
   selectiveScanBackwardRef,
   selectiveScanPacked,
   selectiveScanRef,
   type HostTensor,
-  type ScanConfig,
 } from '../../src/engine/ops/selectiveScan';
 import { Rng } from '../../src/engine/rng';
 import { constant, eagerGraph, leaf } from '../helpers/gpu';

@@ -8,7 +8,7 @@ import {
   SCAN_DEFAULT,
   scanSharedBytes,
   type ScanConfig,
-} from '../../src/engine/ops/selectiveScan';
+} from '../../src/engine/ops/scanConfig';
 
 describe('chooseScanConfig', () => {
   it('takes the default register kernels where they fit (48 KiB, N 16)', () => {

@@ -8,13 +8,8 @@
 import type { GpuContext } from '../../gpu/context';
 import { CompiledGraph } from '../../engine/compile';
 import { Graph } from '../../engine/graph';
-import {
-  chooseScanConfig,
-  scanConfigName,
-  selectiveScan,
-  selectiveScanRef,
-  type ScanConfig,
-} from '../../engine/ops/selectiveScan';
+import { chooseScanConfig, scanConfigName, type ScanConfig } from '../../engine/ops/scanConfig';
+import { selectiveScan, selectiveScanRef } from '../../engine/ops/selectiveScan';
 import { concatLast } from '../../engine/ops/split';
 import { Rng } from '../../engine/rng';
 import type { Tensor } from '../../engine/tensor';

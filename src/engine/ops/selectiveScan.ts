@@ -1,9 +1,10 @@
 // Selective scan (Mamba's S6): GPU forward and backward, and the plain sequential CPU
 // reference with the same signature. The kernels (shaders/selective_scan_reg*.wgsl) walk time
 // in segments of K written-out steps with the states in registers: the forward's thread holds
-// a (batch, channel)'s N ≤ 16 states, the backward's G threads share them. The backward writes
-// partial sums, which reduce.ts's sumRowsAt adds up. (SPEC's models all have N = 16; the
-// chunked parallel-in-time kernels for larger N are in bench/kernels/selective_scan/.)
+// a (batch, channel)'s N ≤ 16 states, the backward's G threads share them (the workgroup
+// shapes: scanConfig.ts). The backward writes partial sums, which reduce.ts's sumRowsAt adds
+// up. (SPEC's models all have N = 16; the chunked parallel-in-time kernels for larger N are in
+// bench/kernels/selective_scan/.)
 // Legend: B batch, L length, E channels, N state.
 // The op takes A_log (A = −exp(A_log) inside the kernel) and Δ already softplus'ed: the
 // mixer computes Δ = softplus(dt_proj(δ)) with the elementwise op, so the scan's gradient
@@ -16,6 +17,15 @@ import { accumulateGrad } from './grad';
 import { assertShape, type Tensor } from '../tensor';
 import { sumRowsAt } from './reduce';
 import { alignedPrompts, promptsPerDispatch } from './scanChunks';
+import {
+  chooseScanConfig,
+  MAX_STATES,
+  MAX_STEPS,
+  registerGroups,
+  scanConfigName,
+  scanSharedBytes,
+  type ScanConfig,
+} from './scanConfig';
 import { concatLast, packRows } from './split';
 
 /** Both kernels' uniforms (the Params of selective_scan_reg_common.wgsl). */
@@ -29,64 +39,6 @@ export const ScanParams = uniformStruct('Params', {
   off_da: 'u32',
   off_dd: 'u32',
 });
-
-/** Time in segments of K ≤ 8 steps (the span of one saved state, and of the inputs loaded
- *  ahead). Forward: one thread per (batch, channel) with all N ≤ 16 states, fwdEb channels per
- *  workgroup. Backward: EB channels × G threads per channel (each with N / G states, G dividing
- *  ceil(N / 4)) per workgroup, recomputing a segment's states in registers from the one the
- *  forward saved. */
-export interface ScanConfig {
-  eb: number;
-  g: number;
-  k: number;
-  /** the forward's channels per workgroup (default eb) */
-  fwdEb?: number;
-}
-
-/** The forward holds all N states in one thread (NV = ceil(N / 4) ≤ 4 vec4s in the WGSL); the
- *  kernels write out the K ≤ 8 steps of a segment. */
-const MAX_STATES = 16;
-const MAX_STEPS = 8;
-/** The default: segments of 4 steps; the backward with 32 channels × 4 threads per
- *  workgroup, the forward with 64 channels (the sweep behind it: bench/kernels/selective_scan). */
-export const SCAN_DEFAULT: ScanConfig = { eb: 32, g: 4, k: 4, fwdEb: 64 };
-
-/** Threads per channel of the backward for N states: the largest divisor of ceil(N / 4) up to
- *  c.g; null when the kernels cannot take N or K. */
-export function registerGroups(c: ScanConfig, n: number): number | null {
-  if (n > MAX_STATES || !Number.isInteger(c.k) || c.k < 1 || c.k > MAX_STEPS) return null;
-  const nv = Math.ceil(n / 4);
-  for (let g = Math.min(c.g, nv); g > 1; g--) if (nv % g === 0) return g;
-  return 1;
-}
-
-export function scanConfigName(c: ScanConfig): string {
-  return `reg_eb${c.eb}_g${c.g}_k${c.k}` + (c.fwdEb ? `_f${c.fwdEb}` : '');
-}
-
-/** Workgroup memory of the backward kernel (the larger of the two), in bytes. */
-export function scanSharedBytes(c: ScanConfig, n: number): number {
-  const g = registerGroups(c, n) ?? 1;
-  const nv = Math.ceil(n / 4);
-  const bcs = 2 * c.k * 8 * nv; // B | C of two segments (both kernels)
-  const red = 8 * c.k * nv * (c.eb + 1); // dB | dC terms (G × 8·K·NV/G rows), rows padded by one float
-  return 4 * (red + c.k * 3 * g * c.eb + bcs); // backward red + part3
-}
-
-/** The default, or shorter segments where those fit the workgroup memory; a sentence when
- *  N is too large or nothing fits. */
-export function chooseScanConfig(maxSharedBytes: number, n: number): ScanConfig {
-  if (n > MAX_STATES)
-    throw new Error(`The selective scan takes at most ${MAX_STATES} states per channel; this model asks for ${n}.`);
-  for (let k = SCAN_DEFAULT.k; k >= 1; k = Math.floor(k / 2)) {
-    const c: ScanConfig = { ...SCAN_DEFAULT, k };
-    if (registerGroups(c, n) && scanSharedBytes(c, n) <= maxSharedBytes) return c;
-  }
-  const least = { ...SCAN_DEFAULT, k: 1 };
-  throw new Error(
-    `The selective scan needs ${scanSharedBytes(least, n)} bytes of workgroup memory; this GPU offers ${maxSharedBytes}.`,
-  );
-}
 
 /** Storage buffers the backward kernel binds (the most of any scan kernel). */
 export const SCAN_STORAGE_BUFFERS = 10;
