@@ -38,7 +38,8 @@ fn wg_sum(lid: u32, v: f32) -> f32 {
 @group(0) @binding(2) var<storage, read_write> sq_partials: array<f32>;
 
 @compute @workgroup_size(WG)
-fn sumsq_partial(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid3: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+fn sumsq_partial(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid3: vec3<u32>,
+                 @builtin(num_workgroups) nwg: vec3<u32>) {
   let w = wid.x + wid.y * nwg.x;
   let base = w * WG * PER_THREAD + lid3.x;
   var acc = 0.0;

@@ -84,7 +84,8 @@ fn put_b8(e: u32, v: vec4<f32>) {
 /** One k of the register block: acc[2r + h] += a_r · b_h for rows r of the thread (0–3 from
  *  a_lo, 4–7 from a_hi) and vec4 columns h. Written out, so that every index into the
  *  register block is a constant. */
-fn fma_block8(a_lo: vec4<f32>, a_hi: vec4<f32>, b_0: vec4<f32>, b_1: vec4<f32>, acc: ptr<function, array<vec4<f32>, 16>>) {
+fn fma_block8(a_lo: vec4<f32>, a_hi: vec4<f32>, b_0: vec4<f32>, b_1: vec4<f32>,
+              acc: ptr<function, array<vec4<f32>, 16>>) {
   (*acc)[0] = fma(vec4(a_lo.x), b_0, (*acc)[0]);
   (*acc)[1] = fma(vec4(a_lo.x), b_1, (*acc)[1]);
   (*acc)[2] = fma(vec4(a_lo.y), b_0, (*acc)[2]);
@@ -137,7 +138,8 @@ fn store_ksum(zi: u32, m0: u32, n0: u32, lid: vec3<u32>, ks: ptr<function, array
 }
 
 /** One k of the register block (tile row r): fma_block8 and, with `sum`, SUM_K's sums. */
-fn k_step(r: u32, tx: u32, ty: u32, acc: ptr<function, array<vec4<f32>, 16>>, sum: bool, ks: ptr<function, array<vec4<f32>, 2>>) {
+fn k_step(r: u32, tx: u32, ty: u32, acc: ptr<function, array<vec4<f32>, 16>>, sum: bool,
+          ks: ptr<function, array<vec4<f32>, 2>>) {
   let a_lo = As4[r][ty];
   let a_hi = As4[r][ty + TY];
   let b_0 = Bs4[r][tx];
@@ -147,7 +149,8 @@ fn k_step(r: u32, tx: u32, ty: u32, acc: ptr<function, array<vec4<f32>, 16>>, su
 }
 
 /** Eight k steps, tile rows r to r + 7. */
-fn k_steps8(r: u32, tx: u32, ty: u32, acc: ptr<function, array<vec4<f32>, 16>>, sum: bool, ks: ptr<function, array<vec4<f32>, 2>>) {
+fn k_steps8(r: u32, tx: u32, ty: u32, acc: ptr<function, array<vec4<f32>, 16>>, sum: bool,
+            ks: ptr<function, array<vec4<f32>, 2>>) {
   k_step(r, tx, ty, acc, sum, ks);
   k_step(r + 1u, tx, ty, acc, sum, ks);
   k_step(r + 2u, tx, ty, acc, sum, ks);
@@ -161,7 +164,8 @@ fn k_steps8(r: u32, tx: u32, ty: u32, acc: ptr<function, array<vec4<f32>, 16>>, 
 /** The register block's update over the tiles: their BK (8 or 16) rows, each by a constant
  *  index once the driver has inlined these calls (see As4). Written as a loop, the same steps
  *  ran 14–16% slower (H200, 64 × 128 tile). */
-fn multiply_b8(tx: u32, ty: u32, acc: ptr<function, array<vec4<f32>, 16>>, sum: bool, ks: ptr<function, array<vec4<f32>, 2>>) {
+fn multiply_b8(tx: u32, ty: u32, acc: ptr<function, array<vec4<f32>, 16>>, sum: bool,
+               ks: ptr<function, array<vec4<f32>, 2>>) {
   k_steps8(0u, tx, ty, acc, sum, ks);
   if (BK == 16u) { k_steps8(8u, tx, ty, acc, sum, ks); }
 }
@@ -173,7 +177,9 @@ fn epilogue4(zi: u32, m: u32, n: u32, acc: vec4<f32>) {
   var z = acc;
   if ((p.epilogue & EPI_BIAS) != 0u) { z += bias4[n / 4u]; }
   let i = ((zi * p.M + m) * p.N + n) / 4u;
-  if ((p.epilogue & EPI_BASE) != 0u && zi % p.splits == 0u) { z += base4[(((zi / p.splits) * p.M + m) * p.N + n) / 4u]; }
+  if ((p.epilogue & EPI_BASE) != 0u && zi % p.splits == 0u) {
+    z += base4[(((zi / p.splits) * p.M + m) * p.N + n) / 4u];
+  }
   if (ACT != ACT_NONE) { pre4[i] = z; }
   c4[i] = vec4(act_f(z.x), act_f(z.y), act_f(z.z), act_f(z.w));
 }

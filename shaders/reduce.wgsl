@@ -103,7 +103,8 @@ const PARTS_RL = 4u;          // row lanes
 var<workgroup> lane_sums: array<f32, PARTS_WG * PARTS_RL>;
 
 @compute @workgroup_size(PARTS_WG, PARTS_RL)
-fn sum_partials(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+fn sum_partials(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>,
+                @builtin(num_workgroups) nwg: vec3<u32>) {
   let j = (wid.x + wid.y * nwg.x) * PARTS_WG + lid.x;
   var a0 = 0.0;
   var a1 = 0.0;

@@ -1,7 +1,7 @@
 // Shared part of the selective-scan kernels, put before selective_scan_reg.wgsl (forward)
 // and selective_scan_reg_bwd.wgsl (backward) by src/engine/ops/selectiveScan.ts: the uniform
-// struct, the sizes, bindings 0–5 (the same in both), the output gate and the segment loaders. Legend: B batch, L length, E channels, N
-// state (NS), K steps per segment.
+// struct, the sizes, bindings 0–5 (the same in both), the output gate and the segment loaders.
+// Legend: B batch, L length, E channels, N state (NS), K steps per segment.
 
 struct Params {
   batch: u32,

@@ -10,7 +10,8 @@ const rows = readFileSync(process.argv[2], 'utf8')
 rows.sort((a, b) => a.name.localeCompare(b.name));
 const fmt = (x, d = 0) => (x === null || x === undefined ? '—' : Number(x).toFixed(d));
 console.log(
-  '| recipe | task | model | d | n | lr, schedule | steps to learn | s to learn | steps run | verdict | last score | steps/s |',
+  '| recipe | task | model | d | n | lr, schedule | steps to learn | s to learn | steps run | verdict | last ' +
+    'score | steps/s |',
 );
 console.log('|---|---|---|--:|--:|---|--:|--:|--:|---|--:|--:|');
 for (const r of rows) {
@@ -18,6 +19,8 @@ for (const r of rows) {
   const sched = `${c.lr} ${c.lrSchedule}${c.warmup ? ` (warm-up ${c.warmup})` : ''}`;
   const last = r.evaluations[r.evaluations.length - 1];
   console.log(
-    `| ${r.name} | ${c.task} | ${c.model} | ${c.nDims} | ${c.nPoints} | ${sched} | ${fmt(r.stepsToLearn)} | ${fmt(r.secondsToLearn, 1)} | ${r.stepsRun} | ${r.verdict.symbol} ${r.verdict.kind} | ${fmt(last?.model, 3)} | ${fmt(r.stepsPerSecond, 0)} |`,
+    `| ${r.name} | ${c.task} | ${c.model} | ${c.nDims} | ${c.nPoints} | ${sched} | ${fmt(r.stepsToLearn)} | ` +
+      `${fmt(r.secondsToLearn, 1)} | ${r.stepsRun} | ${r.verdict.symbol} ${r.verdict.kind} | ` +
+      `${fmt(last?.model, 3)} | ${fmt(r.stepsPerSecond, 0)} |`,
   );
 }

@@ -37,7 +37,8 @@ export async function runBench(args: string[]): Promise<BenchResult[]> {
       // numbers measured on a pipeline WebGPU rejected are not numbers: refuse the case
       if (gpu.uncapturedErrors.length)
         throw new Error(
-          `WebGPU reported ${gpu.uncapturedErrors.length} error(s) during the "${c.name}" benchmark, so its results are not valid and were not printed. The first: ${gpu.uncapturedErrors[0]}`,
+          `WebGPU reported ${gpu.uncapturedErrors.length} error(s) during the "${c.name}" benchmark, so its ` +
+            `results are not valid and were not printed. The first: ${gpu.uncapturedErrors[0]}`,
         );
       for (const r of rs) console.log(flags.json ? formatJson(r) : formatRow(r));
       results.push(...rs);

@@ -63,7 +63,9 @@ export const CONFIG_FLAGS: readonly ConfigFlag[] = [
     flag: 'lr-schedule',
     field: 'lrSchedule',
     arg: 'NAME',
-    help: `${LR_SCHEDULES.join(' | ')}: after warm-up, keep --lr (default, the paper's)\nor decay it along a cosine to 0 at the last step`,
+    help:
+      `${LR_SCHEDULES.join(' | ')}: after warm-up, keep --lr (default, the paper's)\nor decay it along a ` +
+      `cosine to 0 at the last step`,
   },
   { flag: 'batch', field: 'batch', arg: 'N', help: 'prompts per step (default 64)' },
   { flag: 'clip', field: 'clip', arg: 'X', help: "gradient-norm clip (default: the task's, 10; 100 for vector_mqar)" },
@@ -73,13 +75,17 @@ export const CONFIG_FLAGS: readonly ConfigFlag[] = [
     flag: 'n-dims',
     field: 'nDims',
     arg: 'N',
-    help: "input dimension d (default: the task's, 20; 10 for sparse_parity and\ncot_io); the curriculum grows the active dims from min(5, d) to d",
+    help:
+      "input dimension d (default: the task's, 20; 10 for sparse_parity and\ncot_io); the curriculum grows the " +
+      'active dims from min(5, d) to d',
   },
   {
     flag: 'n-points',
     field: 'nPoints',
     arg: 'N',
-    help: "prompt length n in examples, key/value pairs m for vector_mqar\n(default: the task's); the curriculum grows it to n from its start\n(SPEC.md), or from n itself when n is shorter",
+    help:
+      "prompt length n in examples, key/value pairs m for vector_mqar\n(default: the task's); the curriculum " +
+      'grows it to n from its start\n(SPEC.md), or from n itself when n is shorter',
   },
   {
     flag: 'curriculum',
@@ -125,7 +131,9 @@ export function flagHelp(rows: readonly { name: string; help: string }[], width 
 export const CONFIG_HELP = flagHelp([
   {
     name: '--preset ID',
-    help: `${PRESET_IDS.join(' | ')}: start from this preset for the task and model\n(teaching: reduced d or n and a fast schedule, SPEC.md Presets);\n--config and the flags below override its fields`,
+    help:
+      `${PRESET_IDS.join(' | ')}: start from this preset for the task and model\n(teaching: reduced d or n and ` +
+      `a fast schedule, SPEC.md Presets);\n--config and the flags below override its fields`,
   },
   {
     name: '--config FILE',
@@ -154,7 +162,9 @@ export function readConfigFile(path: string): Record<string, unknown> {
   const unknown = Object.keys(fields).filter((k) => !known.has(k));
   if (unknown.length > 0) {
     throw new UsageError(
-      `--config: ${path} has ${unknown.length === 1 ? 'a field' : 'fields'} a run config does not (${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ', …' : ''}); its fields are ${[...known].join(', ')}.`,
+      `--config: ${path} has ${unknown.length === 1 ? 'a field' : 'fields'} a run config does not ` +
+        `(${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ', …' : ''}); its fields are ` +
+        `${[...known].join(', ')}.`,
     );
   }
   const parsed = parseRunConfig(fields);

@@ -27,8 +27,9 @@ import { judge, type Verdict } from '../spec/verdict';
 import { parseFlags, UsageError } from './args';
 import { readJsonFile, writeFileAtomic } from './files';
 
-export const TIME_TO_ICL_HELP = `time-to-icl --recipes FILE.json [--out DIR] [--shard i/n] [--max-seconds S] [--deadline S]
-  trains each recipe (a run config's fields plus "name") until SPEC's rule says "learns",
+export const TIME_TO_ICL_HELP =
+  'time-to-icl --recipes FILE.json [--out DIR] [--shard i/n] [--max-seconds S] [--deadline S]\n' +
+  `  trains each recipe (a run config's fields plus "name") until SPEC's rule says "learns",
   and prints one JSON line per recipe: steps and training seconds to "learns", the verdict`;
 
 export interface TimeToIclResult {
@@ -77,7 +78,8 @@ export async function timeToIclCommand(args: string[]): Promise<number> {
       mkdirSync(flags.out, { recursive: true });
     } catch (e) {
       throw new UsageError(
-        `--out: cannot create the directory ${flags.out} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`,
+        `--out: cannot create the directory ${flags.out} (` +
+          `${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`,
       );
     }
   }

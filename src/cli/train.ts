@@ -299,7 +299,8 @@ export async function trainCommand(args: string[]): Promise<number> {
   }
 }
 
-/** "linear_regression (d 20, n 41, full size from step 1200), 2000 steps, batch 64, lr 0.0001 (constant), clip 10, seed 1" */
+/** "linear_regression (d 20, n 41, full size from step 1200), 2000 steps, batch 64, lr 0.0001 (constant),
+ *  clip 10, seed 1" */
 export function describeRun(c: RunConfig, curriculumSteps = c.steps): string {
   const prompt = [`d ${c.nDims}`, `n ${c.nPoints}`];
   // A task without a ramp, or a d and n already at the ramps' start, has nothing to grow.
@@ -309,5 +310,8 @@ export function describeRun(c: RunConfig, curriculumSteps = c.steps): string {
   const schedule = [c.warmup > 0 ? `${c.warmup} warm-up step${c.warmup === 1 ? '' : 's'}` : '', c.lrSchedule]
     .filter(Boolean)
     .join(', then ');
-  return `${c.task} (${prompt.join(', ')}), ${c.steps} steps, batch ${c.batch}, lr ${c.lr} (${schedule}), clip ${c.clip}, seed ${c.seed}`;
+  return (
+    `${c.task} (${prompt.join(', ')}), ${c.steps} steps, batch ${c.batch}, lr ${c.lr} (${schedule}), clip ` +
+    `${c.clip}, seed ${c.seed}`
+  );
 }

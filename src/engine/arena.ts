@@ -85,7 +85,8 @@ export class ParamArena {
     const limit = gpu.limits.maxStorageBufferBindingSize;
     if (bytes > limit) {
       throw new Error(
-        `This model has ${this.count.toLocaleString('en-US')} parameters (${fmtBytes(bytes)}), more than this GPU can bind in one buffer (${fmtBytes(limit)}). Choose a smaller size.`,
+        `This model has ${this.count.toLocaleString('en-US')} parameters (${fmtBytes(bytes)}), more than ` +
+          `this GPU can bind in one buffer (${fmtBytes(limit)}). Choose a smaller size.`,
       );
     }
     this.buffers = {

@@ -37,7 +37,10 @@ export function bindingProblem(d: Dispatch, slices: readonly BufferSlice[], limi
   const { kernel } = d;
   const storage = kernel.bindings.filter((k) => k !== 'uniform').length;
   if (storage > limits.maxStorageBuffersPerShaderStage) {
-    return `The kernel "${kernel.name}" binds ${storage} storage buffers; this GPU allows ${limits.maxStorageBuffersPerShaderStage} per shader stage.`;
+    return (
+      `The kernel "${kernel.name}" binds ${storage} storage buffers; this GPU allows ` +
+      `${limits.maxStorageBuffersPerShaderStage} per shader stage.`
+    );
   }
   const firstTensor = kernel.bindings[0] === 'uniform' ? 1 : 0;
   for (let i = 0; i < slices.length; i++) {
@@ -45,15 +48,24 @@ export function bindingProblem(d: Dispatch, slices: readonly BufferSlice[], limi
     const what = uniform ? 'its parameters' : `"${d.tensors[i - firstTensor].label}"`;
     const max = uniform ? limits.maxUniformBufferBindingSize : limits.maxStorageBufferBindingSize;
     if (slices[i].size > max) {
-      return `The kernel "${kernel.name}" binds ${fmtBytes(slices[i].size)} of ${what} (binding ${i}); this GPU binds at most ${fmtBytes(max)} per ${uniform ? 'uniform' : 'storage'} buffer.`;
+      return (
+        `The kernel "${kernel.name}" binds ${fmtBytes(slices[i].size)} of ${what} (binding ${i}); this GPU ` +
+        `binds at most ${fmtBytes(max)} per ${uniform ? 'uniform' : 'storage'} buffer.`
+      );
     }
     const align = uniform ? limits.minUniformBufferOffsetAlignment : limits.minStorageBufferOffsetAlignment;
     if (slices[i].offset % align !== 0) {
-      return `The kernel "${kernel.name}" binds ${what} (binding ${i}) at byte ${slices[i].offset}, which is not a multiple of this GPU's offset alignment (${align}).`;
+      return (
+        `The kernel "${kernel.name}" binds ${what} (binding ${i}) at byte ${slices[i].offset}, which is not a ` +
+        `multiple of this GPU's offset alignment (${align}).`
+      );
     }
   }
   if (d.workgroups.some((n) => n > limits.maxComputeWorkgroupsPerDimension)) {
-    return `The kernel "${kernel.name}" needs ${d.workgroups.join(' × ')} workgroups; this GPU allows ${limits.maxComputeWorkgroupsPerDimension} per dimension.`;
+    return (
+      `The kernel "${kernel.name}" needs ${d.workgroups.join(' × ')} workgroups; this GPU allows ` +
+      `${limits.maxComputeWorkgroupsPerDimension} per dimension.`
+    );
   }
   return null;
 }

@@ -61,7 +61,8 @@ export class GpuContext {
     const size = Math.max(16, Math.ceil(bytes / 16) * 16);
     if (size > this.limits.maxBufferSize) {
       throw new Error(
-        `Buffer "${label}" needs ${fmtBytes(size)}, more than this GPU allows in one buffer (${fmtBytes(this.limits.maxBufferSize)}).`,
+        `Buffer "${label}" needs ${fmtBytes(size)}, more than this GPU allows in one buffer (` +
+          `${fmtBytes(this.limits.maxBufferSize)}).`,
       );
     }
     this.bytesAllocated += size;

@@ -72,7 +72,8 @@ export function kernel<B extends BindingDecl>(ep: EntryPoint<B>, name: string, o
       const missing = names.filter((n) => given[n] === undefined);
       if (extra.length || missing.length) {
         throw new Error(
-          `${name}: the kernel binds ${names.join(', ')}; ${missing.length ? `missing ${missing.join(', ')}` : `unknown ${extra.join(', ')}`}`,
+          `${name}: the kernel binds ${names.join(', ')}; ` +
+            `${missing.length ? `missing ${missing.join(', ')}` : `unknown ${extra.join(', ')}`}`,
         );
       }
       return names.map((n) => given[n]);

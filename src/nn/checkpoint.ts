@@ -76,24 +76,28 @@ export function loadCheckpoint(model: IclModel, gpu: GpuContext, source: Checkpo
       data.set(t.data);
       pending.push({ ref, data });
       notices.push(
-        `${ref.name}: the checkpoint has ${t.shape[0]} of ${ref.shape[0]} positions (enough for this run's ${model.shape.maxTokens}); the others are set to 0.`,
+        `${ref.name}: the checkpoint has ${t.shape[0]} of ${ref.shape[0]} positions (enough for this run's ` +
+          `${model.shape.maxTokens}); the others are set to 0.`,
       );
     } else {
       throw new Error(
-        `Checkpoint tensor ${ref.name} has shape [${got}], but this model needs [${want}]. Was it trained with another size, task or d?`,
+        `Checkpoint tensor ${ref.name} has shape [${got}], but this model needs [${want}]. Was it trained ` +
+          `with another size, task or d?`,
       );
     }
   }
   if (missing.length) {
     throw new Error(
-      `The checkpoint lacks ${missing.length} tensor(s) this ${model.kind} needs, e.g. ${missing.slice(0, 3).join(', ')}. Is it a checkpoint of another model family or size?`,
+      `The checkpoint lacks ${missing.length} tensor(s) this ${model.kind} needs, e.g. ` +
+        `${missing.slice(0, 3).join(', ')}. Is it a checkpoint of another model family or size?`,
     );
   }
   for (const { ref, data } of pending) model.arena.writeParam(gpu, ref, data);
   const unused = [...file.tensors.keys()].filter((name) => !model.arena.get(name));
   if (unused.length)
     notices.push(
-      `Ignored ${unused.length} tensor(s) the lab does not use: ${unused.slice(0, 5).join(', ')}${unused.length > 5 ? ', …' : ''}.`,
+      `Ignored ${unused.length} tensor(s) the lab does not use: ${unused.slice(0, 5).join(', ')}` +
+        `${unused.length > 5 ? ', …' : ''}.`,
     );
   const converted = conversionNotice(
     file,
@@ -138,7 +142,8 @@ export function loadOptimizerState(model: IclModel, gpu: GpuContext, source: Che
       const t = file.tensors.get(`${which}.${ref.name}`);
       if (!t || t.shape.join('×') !== ref.shape.join('×')) {
         throw new Error(
-          `The optimizer state lacks ${which}.${ref.name} with shape [${ref.shape.join(', ')}]: is it from another model?`,
+          `The optimizer state lacks ${which}.${ref.name} with shape [${ref.shape.join(', ')}]: is it from ` +
+            `another model?`,
         );
       }
       pending.push([ref, t.data, which]);

@@ -148,7 +148,8 @@ export function judge(task: TaskId, evaluations: readonly EvalSummary[], evalPro
   if (!(span >= R.minSpan))
     return inconclusive(
       NaN,
-      `No baseline beats the zero predictor clearly (zero ${fmt(z)}, best ${bestName} ${fmt(b)}), so the gap is not defined.`,
+      `No baseline beats the zero predictor clearly (zero ${fmt(z)}, best ${bestName} ${fmt(b)}), so the gap ` +
+        `is not defined.`,
     );
   const gap = (m - b) / span;
   const base = `Error ${fmt(m)}, ${bestName} ${fmt(b)}, zero ${fmt(z)}: gap ${gap.toFixed(2)}`;
@@ -176,6 +177,9 @@ function earlyReason(evaluations: number, prompts: number, moved: string | null)
   if (prompts < VERDICT_RULE.minPrompts)
     return `the evaluation set has ${prompts} prompts (a verdict needs ${VERDICT_RULE.minPrompts})`;
   if (evaluations < VERDICT_RULE.minEvaluations)
-    return `only ${evaluations} evaluation${evaluations === 1 ? '' : 's'} (a verdict needs ${VERDICT_RULE.minEvaluations})`;
+    return (
+      `only ${evaluations} evaluation${evaluations === 1 ? '' : 's'} ` +
+      `(a verdict needs ${VERDICT_RULE.minEvaluations})`
+    );
   return moved;
 }

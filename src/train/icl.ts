@@ -199,7 +199,8 @@ export interface BaselineReport {
 export function evalBaselines(evalSet: EvalSet, subsets?: Partial<Record<BaselineId, BaselineSubset>>): BaselineReport {
   const curves = baselineCurves(evalSet.task, evalSet, subsets);
   if (evalSet.task === 'sparse_parity') return { curves, accuracy: { zero: curves.zero.mean.map((e) => 1 - e) } };
-  if (evalSet.task === 'vector_mqar') return { curves, accuracy: { zero: [1 / evalSet.batch.mqar!.pairs] } }; // a guess among m values
+  // a guess among m values
+  if (evalSet.task === 'vector_mqar') return { curves, accuracy: { zero: [1 / evalSet.batch.mqar!.pairs] } };
   return { curves };
 }
 

@@ -121,7 +121,9 @@ export const RunConfigSchema = v.pipe(
       (c) => c.nDims >= minDims(c.task),
       (issue) => {
         const c = issue.input as RunConfig;
-        return `at least ${minDims(c.task)} for ${c.task}, whose hidden layer is padded into a token (it is ${c.nDims})`;
+        return (
+          `at least ${minDims(c.task)} for ${c.task}, whose hidden layer is padded into a token ` + `(it is ${c.nDims})`
+        );
       },
     ),
     ['nDims'],
@@ -208,7 +210,8 @@ export const IclResultSchema = v.pipe(
   v.check(
     (icl) => lengthMismatch(icl) === null,
     (issue) =>
-      `one value per position in every curve (${lengthMismatch(issue.input as IclResult)}, positions has ${(issue.input as IclResult).positions.length})`,
+      `one value per position in every curve (${lengthMismatch(issue.input as IclResult)}, positions has ` +
+      `${(issue.input as IclResult).positions.length})`,
   ),
 );
 

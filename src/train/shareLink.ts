@@ -150,7 +150,8 @@ export function decodeShareLink(hash: string): DecodedShareLink {
     const version = Number(m[1]);
     if (version > SHARE_LINK_VERSION) {
       return fail(
-        `This link was made by a newer version of ICL Lab (link format v${version}); this page reads v${SHARE_LINK_VERSION}. Reload the page to get the latest lab.`,
+        `This link was made by a newer version of ICL Lab (link format v${version}); this page reads ` +
+          `v${SHARE_LINK_VERSION}. Reload the page to get the latest lab.`,
       );
     }
     if (version !== SHARE_LINK_VERSION)

@@ -34,7 +34,8 @@ import { summarize, type EvalPoint } from '../spec/verdict';
 export class DivergedError extends Error {
   constructor(step: number, loss: number) {
     super(
-      `Training diverged at step ${step}: the loss became ${loss}. Lower the learning rate (try half) or the gradient clip, then train again.`,
+      `Training diverged at step ${step}: the loss became ${loss}. Lower the learning rate (try half) or the ` +
+        `gradient clip, then train again.`,
     );
     this.name = 'DivergedError';
   }
@@ -279,7 +280,8 @@ export class Trainer {
     } catch (e) {
       if (!(e instanceof PlanLimitError)) throw e;
       throw new ModelTooBigError(
-        `The ${this.config.size} ${this.config.model} does not fit on this GPU at batch ${this.config.batch} and ${stage.nPoints} examples per prompt. ${e.message} Choose a smaller size or batch.`,
+        `The ${this.config.size} ${this.config.model} does not fit on this GPU at batch ${this.config.batch} ` +
+          `and ${stage.nPoints} examples per prompt. ${e.message} Choose a smaller size or batch.`,
       );
     }
     this.stage = stage;
@@ -308,7 +310,8 @@ export class Trainer {
       if (e instanceof GraphRejectedError)
         throw new GraphRejectedError(`The evaluation cannot run, so training stops. ${e.message}`);
       throw new ModelTooBigError(
-        `The ${this.config.size} ${this.config.model} does not fit on this GPU for evaluation: ${(e as Error).message} Choose a smaller size.`,
+        `The ${this.config.size} ${this.config.model} does not fit on this GPU for evaluation: ` +
+          `${(e as Error).message} Choose a smaller size.`,
       );
     }
   }
@@ -318,14 +321,18 @@ export class Trainer {
     const buffers = this.gpu.limits.maxStorageBuffersPerShaderStage;
     if (this.config.model !== 'transformer' && buffers < SCAN_STORAGE_BUFFERS) {
       throw new ModelTooBigError(
-        `This GPU lets a shader bind ${buffers} storage buffers; the Mamba kernels need ${SCAN_STORAGE_BUFFERS}, so ${this.config.model} cannot train on this adapter yet. The Transformer can; the Node CLI (npm run train) on a Vulkan GPU offers more.`,
+        `This GPU lets a shader bind ${buffers} storage buffers; the Mamba kernels need ` +
+          `${SCAN_STORAGE_BUFFERS}, so ${this.config.model} cannot train on this adapter yet. The Transformer ` +
+          `can; the Node CLI (npm run train) on a Vulkan GPU offers more.`,
       );
     }
     const limit = this.gpu.limits.maxStorageBufferBindingSize;
     const bytes = this.model.arena.floats * 4;
     if (bytes > limit) {
       throw new ModelTooBigError(
-        `The ${this.config.size} ${this.config.model} has ${this.model.parameterCount.toLocaleString('en-US')} parameters (${fmtBytes(bytes)}); this GPU binds at most ${fmtBytes(limit)} in one buffer. Choose a smaller size.`,
+        `The ${this.config.size} ${this.config.model} has ` +
+          `${this.model.parameterCount.toLocaleString('en-US')} parameters (${fmtBytes(bytes)}); this GPU ` +
+          `binds at most ${fmtBytes(limit)} in one buffer. Choose a smaller size.`,
       );
     }
   }

@@ -50,7 +50,9 @@ class WorkerTrainer implements TrainerApi {
           this.emit({
             type: 'error',
             kind: 'device_lost',
-            message: `The GPU device was lost (${info.reason}${info.message ? `: ${info.message}` : ''}). Your runs so far are kept; press Train to start again on a new device.`,
+            message:
+              `The GPU device was lost (${info.reason}${info.message ? `: ${info.message}` : ''}). Your runs ` +
+              `so far are kept; press Train to start again on a new device.`,
           });
         },
       });

@@ -37,7 +37,8 @@ export const TASK_TEXT: Record<TaskId, TaskText> = {
   decision_tree: {
     label: 'Decision tree',
     tests:
-      'Each prompt is a random depth-4 decision tree over the signs of x: can the model learn piecewise-constant rules in context?',
+      'Each prompt is a random depth-4 decision tree over the signs of x: can the model learn ' +
+      'piecewise-constant rules in context?',
     yLabel: 'squared error',
     xLabel: 'examples in the prompt',
   },
@@ -50,28 +51,32 @@ export const TASK_TEXT: Record<TaskId, TaskText> = {
   many_outlier_regression: {
     label: 'Many-outlier regression',
     tests:
-      '90% of the examples are the same dummy pair (x = 1, y = 1): can the model find the few real ones in a long prompt?',
+      '90% of the examples are the same dummy pair (x = 1, y = 1): can the model find the few real ones in a ' +
+      'long prompt?',
     yLabel: 'squared error (real examples)',
     xLabel: 'examples in the prompt',
   },
   sparse_parity: {
     label: 'Sparse parity',
     tests:
-      'y is the product of 2 hidden coordinates of x ∈ {−1, +1}ᵈ: can the model work out which two from examples? (The paper finds Transformers fail here and Mamba succeeds.)',
+      'y is the product of 2 hidden coordinates of x ∈ {−1, +1}ᵈ: can the model work out which two from ' +
+      'examples? (The paper finds Transformers fail here and Mamba succeeds.)',
     yLabel: 'accuracy',
     xLabel: 'examples in the prompt',
   },
   cot_io: {
     label: 'Chain-of-thought I/O',
     tests:
-      'Each example shows the hidden layer of a 2-layer ReLU net before the answer: does the model use the intermediate steps to learn the net?',
+      'Each example shows the hidden layer of a 2-layer ReLU net before the answer: does the model use the ' +
+      'intermediate steps to learn the net?',
     yLabel: 'squared error of y',
     xLabel: 'examples in the prompt',
   },
   vector_mqar: {
     label: 'Vector MQAR',
     tests:
-      'Multi-query associative recall: after 64 key/value vector pairs, can the model return the value of a queried key? (The paper finds Mamba struggles and attention succeeds.)',
+      'Multi-query associative recall: after 64 key/value vector pairs, can the model return the value of a ' +
+      'queried key? (The paper finds Mamba struggles and attention succeeds.)',
     yLabel: 'squared error / d',
     xLabel: 'key/value pairs',
   },

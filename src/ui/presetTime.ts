@@ -42,17 +42,20 @@ export function presetTimeText(run: PresetRun, adapter: AdapterSeen, speed: Meas
     const where = adapter.current
       ? `${thisOne}'s measured ${rate}`
       : `the ${rate} measured in this browser on ${adapter.name}`;
-    return `${steps} ≈ ${formatDuration(run.steps / speed.stepsPerSecond)} at ${where} (${family}${otherRun(run, speed)}).`;
+    const time = formatDuration(run.steps / speed.stepsPerSecond);
+    return `${steps} ≈ ${time} at ${where} (${family}${otherRun(run, speed)}).`;
   }
   const unmeasured = adapter.name
-    ? `${steps}; not measured yet on ${adapter.current ? thisOne : adapter.name} for ${family}: its first run measures it`
+    ? `${steps}; not measured yet on ${adapter.current ? thisOne : adapter.name} for ${family}: its first run ` +
+      `measures it`
     : `${steps}; this adapter's speed is measured in the first run`;
   if (run.size !== 'tiny') return `${unmeasured}.`;
   const there = formatDuration(run.steps / H100_TINY_STEPS_PER_SECOND);
   return `${unmeasured} (on an H100 in Node ≈ ${there}, at ≈ ${H100_TINY_STEPS_PER_SECOND} steps/s).`;
 }
 
-/** Where the measuring run did other work per step than this one: "; measured on Linear regression, n = 15, batch 64". */
+/** Where the measuring run did other work per step than this one:
+ *  "; measured on Linear regression, n = 15, batch 64". */
 function otherRun(run: PresetRun, speed: MeasuredSpeed): string {
   if (speed.task === run.task && speed.nPoints === run.nPoints && speed.batch === run.batch) return '';
   return `; measured on ${taskLabel(speed.task)}, n = ${speed.nPoints}, batch ${speed.batch}`;

@@ -30,7 +30,8 @@ export const PRESETS: readonly Preset[] = [
     id: 'tiny',
     label: 'Tiny',
     note: () =>
-      `The task's full size with the 64-wide models at the paper's constant learning rate; often too short for the Transformer to leave its early plateau.`,
+      `The task's full size with the 64-wide models at the paper's constant learning rate; often too short ` +
+      `for the Transformer to leave its early plateau.`,
   },
   {
     id: 'small',

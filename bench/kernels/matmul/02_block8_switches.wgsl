@@ -99,7 +99,8 @@ fn put_b8(j: u32, e: u32, v: vec4<f32>) {
 /** One k of the register block: acc[2r + h] += a_r · b_h and, with WIDE, acc[16 + 2r + h] +=
  *  a_r · b_{2+h}, for rows r of the thread (0–3 from a_lo, 4–7 from a_hi) and vec4 columns h.
  *  Written out, so that every index into the register block is a constant. */
-fn fma_block8(a_lo: vec4<f32>, a_hi: vec4<f32>, b_0: vec4<f32>, b_1: vec4<f32>, b_2: vec4<f32>, b_3: vec4<f32>, acc: ptr<function, array<vec4<f32>, 32>>) {
+fn fma_block8(a_lo: vec4<f32>, a_hi: vec4<f32>, b_0: vec4<f32>, b_1: vec4<f32>, b_2: vec4<f32>, b_3: vec4<f32>,
+              acc: ptr<function, array<vec4<f32>, 32>>) {
   (*acc)[0] = fma(vec4(a_lo.x), b_0, (*acc)[0]);
   (*acc)[1] = fma(vec4(a_lo.x), b_1, (*acc)[1]);
   (*acc)[2] = fma(vec4(a_lo.y), b_0, (*acc)[2]);
@@ -137,7 +138,8 @@ fn fma_block8(a_lo: vec4<f32>, a_hi: vec4<f32>, b_0: vec4<f32>, b_1: vec4<f32>, 
 }
 
 /** SUM_K: adds one k's operand vec4s to this thread's sums (see SUM_K). */
-fn add_ksum(a_lo: vec4<f32>, a_hi: vec4<f32>, b_0: vec4<f32>, b_1: vec4<f32>, b_2: vec4<f32>, b_3: vec4<f32>, ks: ptr<function, array<vec4<f32>, 4>>) {
+fn add_ksum(a_lo: vec4<f32>, a_hi: vec4<f32>, b_0: vec4<f32>, b_1: vec4<f32>, b_2: vec4<f32>, b_3: vec4<f32>,
+            ks: ptr<function, array<vec4<f32>, 4>>) {
   if (SUM_K == SUM_ROWS_A) {
     (*ks)[0] += a_lo;
     (*ks)[1] += a_hi;
@@ -179,7 +181,8 @@ fn store_ksum(zi: u32, m0: u32, n0: u32, lid: vec3<u32>, ks: ptr<function, array
 }
 
 /** One k of the register block (tile row r): fma_block8 and, with `sum`, SUM_K's sums. */
-fn k_step(r: u32, tx: u32, ty: u32, acc: ptr<function, array<vec4<f32>, 32>>, sum: bool, ks: ptr<function, array<vec4<f32>, 4>>) {
+fn k_step(r: u32, tx: u32, ty: u32, acc: ptr<function, array<vec4<f32>, 32>>, sum: bool,
+          ks: ptr<function, array<vec4<f32>, 4>>) {
   let a_lo = As4[r][ty];
   let a_hi = As4[r][ty + TY];
   let b_0 = Bs4[r][tx];
@@ -196,7 +199,8 @@ fn k_step(r: u32, tx: u32, ty: u32, acc: ptr<function, array<vec4<f32>, 32>>, su
 }
 
 /** Eight k steps, tile rows r to r + 7. */
-fn k_steps8(r: u32, tx: u32, ty: u32, acc: ptr<function, array<vec4<f32>, 32>>, sum: bool, ks: ptr<function, array<vec4<f32>, 4>>) {
+fn k_steps8(r: u32, tx: u32, ty: u32, acc: ptr<function, array<vec4<f32>, 32>>, sum: bool,
+            ks: ptr<function, array<vec4<f32>, 4>>) {
   k_step(r, tx, ty, acc, sum, ks);
   k_step(r + 1u, tx, ty, acc, sum, ks);
   k_step(r + 2u, tx, ty, acc, sum, ks);
@@ -211,7 +215,8 @@ fn k_steps8(r: u32, tx: u32, ty: u32, acc: ptr<function, array<vec4<f32>, 32>>, 
  *  index once the driver has inlined these calls (see As4; with DOUBLE, j is not a constant
  *  and each read is clamped). Written as a loop, the same steps ran 14–16% slower (H200,
  *  64 × 128 tile). */
-fn multiply_b8(j: u32, tx: u32, ty: u32, acc: ptr<function, array<vec4<f32>, 32>>, sum: bool, ks: ptr<function, array<vec4<f32>, 4>>) {
+fn multiply_b8(j: u32, tx: u32, ty: u32, acc: ptr<function, array<vec4<f32>, 32>>, sum: bool,
+               ks: ptr<function, array<vec4<f32>, 4>>) {
   k_steps8(j * BK, tx, ty, acc, sum, ks);
   if (BK == 16u) { k_steps8(j * BK + 8u, tx, ty, acc, sum, ks); }
 }
@@ -282,7 +287,8 @@ fn tile_of(wid: vec3<u32>, nwg: vec3<u32>) -> vec2<u32> {
 }
 
 @compute @workgroup_size(TX, TY)
-fn block8(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+fn block8(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>,
+          @builtin(num_workgroups) nwg: vec3<u32>) {
   let tile = tile_of(wid, nwg);
   let n0 = tile.x * 4u * NV * TX;
   let m0 = tile.y * 8u * TY;

@@ -42,7 +42,8 @@ export interface Block8Switches {
 
 export const block8SwitchesTile = (c: Block8Switches): [number, number] => [8 * c.TY, (c.wide ? 16 : 8) * c.TX];
 export const block8SwitchesName = (c: Block8Switches) =>
-  `block8 ${block8SwitchesTile(c).join('x')} BK${c.BK}${c.wide ? ' wide' : ''}${c.prefetch ? '' : ' noprefetch'}${c.double ? ' double' : ''}${c.band ? ` band${c.band}` : ''}`;
+  `block8 ${block8SwitchesTile(c).join('x')} BK${c.BK}${c.wide ? ' wide' : ''}${c.prefetch ? '' : ' noprefetch'}` +
+  `${c.double ? ' double' : ''}${c.band ? ` band${c.band}` : ''}`;
 
 /** Workgroup memory: the two vec4 tiles (a padding vec4 per row for plain A, transposed B). */
 export function block8SwitchesBytes(c: Block8Switches, transA: boolean, transB: boolean): number {

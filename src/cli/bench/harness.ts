@@ -106,7 +106,10 @@ export function formatRow(r: BenchResult): string {
         .map(([k, v]) => `${k}=${v}`)
         .join(' ')
     : '';
-  return `${r.name.padEnd(18)} ${shape.padEnd(26)} ${fmtNum(r.median).padStart(9)} ${r.unit.padEnd(8)} [${fmtNum(r.spread[0])}, ${fmtNum(r.spread[1])}]${extra}`;
+  return (
+    `${r.name.padEnd(18)} ${shape.padEnd(26)} ${fmtNum(r.median).padStart(9)} ${r.unit.padEnd(8)} ` +
+    `[${fmtNum(r.spread[0])}, ${fmtNum(r.spread[1])}]${extra}`
+  );
 }
 
 export function formatHeader(): string {

@@ -156,7 +156,8 @@ async function checkVariant(gpu: GpuContext, v: Variant, s: Shape, rng: Rng): Pr
     const worst = ref.reduce((w, r, i) => Math.max(w, Math.abs(out[i] - r) / (1e-2 + Math.abs(r))), 0);
     if (!(worst < 1e-3))
       throw new Error(
-        `matmul bench: ${v.name} differs from matmulRef at ${s.label} (worst relative error ${worst.toExponential(2)}), so it was not timed.`,
+        `matmul bench: ${v.name} differs from matmulRef at ${s.label} (worst relative error ` +
+          `${worst.toExponential(2)}), so it was not timed.`,
       );
   } finally {
     g.destroy();
@@ -209,7 +210,8 @@ export async function benchMatmul(gpu: GpuContext, opts: BenchOptions): Promise<
     }
     for (const v of extra.filter((v) => !fits(v)))
       console.error(
-        `matmul bench: ${v.name} needs more workgroup memory than this device has (${gpu.limits.maxComputeWorkgroupStorageSize} B) at ${s.label}: left out`,
+        `matmul bench: ${v.name} needs more workgroup memory than this device has ` +
+          `(${gpu.limits.maxComputeWorkgroupStorageSize} B) at ${s.label}: left out`,
       );
     const graphs = all.map((v) => build(gpu, s, v, copies, rng));
     try {

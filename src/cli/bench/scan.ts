@@ -170,7 +170,8 @@ async function checkScan(gpu: GpuContext, name: string, scan: Scan, rng: Rng): P
     const worst = ref.reduce((m, r, i) => Math.max(m, Math.abs(out[i] - r) / (1e-3 + Math.abs(r))), 0);
     if (!(worst < 1e-2))
       throw new Error(
-        `scan bench: ${name} differs from selectiveScanRef (worst relative error ${worst.toExponential(2)}), so it was not timed.`,
+        `scan bench: ${name} differs from selectiveScanRef (worst relative error ${worst.toExponential(2)}), ` +
+          `so it was not timed.`,
       );
   } finally {
     g.destroy();

@@ -85,7 +85,8 @@ export function attention(qkv: Tensor, heads: number, tiles?: AttentionTiles): T
   const wgBytes = 2 * t.tile * hd * 4 + 2 * t.tile * 4;
   if (wgBytes > qkv.graph.gpu.limits.maxComputeWorkgroupStorageSize) {
     throw new Error(
-      `attention: tiles of ${t.tile} rows of ${hd} need ${wgBytes} bytes of workgroup memory, more than this GPU offers`,
+      `attention: tiles of ${t.tile} rows of ${hd} need ${wgBytes} bytes of workgroup memory, more than this ` +
+        `GPU offers`,
     );
   }
   const g = qkv.graph;

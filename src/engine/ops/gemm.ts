@@ -106,7 +106,8 @@ interface Variant {
 }
 
 const suffix = (v: Variant, withAddends: boolean) =>
-  `${v.transA ? '_tA' : ''}${v.transB ? '_tB' : ''}${withAddends && v.bias ? '_bias' : ''}${withAddends && v.base ? '_base' : ''}${v.act !== 'none' ? `_${v.act}` : ''}`;
+  `${v.transA ? '_tA' : ''}${v.transB ? '_tB' : ''}${withAddends && v.bias ? '_bias' : ''}` +
+  `${withAddends && v.base ? '_base' : ''}${v.act !== 'none' ? `_${v.act}` : ''}`;
 
 const tiledKernel = (v: Variant, vec4: boolean) =>
   kernel(vec4 ? TILED_VEC4 : TILED_SCALAR, `matmulTiled${vec4 ? 'Vec4' : ''}${suffix(v, true)}`, {
@@ -125,13 +126,16 @@ const tiledKernel = (v: Variant, vec4: boolean) =>
 function block8Kernel(v: Variant, cfg: Block8Config, sumK: SumK | undefined) {
   if (!block8ConfigValid(cfg)) {
     throw new Error(
-      `matmul: block8 configuration ${JSON.stringify(cfg)}: BK must be 8 or 16, and the tile loads must divide evenly among the threads`,
+      `matmul: block8 configuration ${JSON.stringify(cfg)}: BK must be 8 or 16, and the tile loads must ` +
+        `divide evenly among the threads`,
     );
   }
   const [BM, BN] = block8Tile(cfg);
   const [a4Cols, b4Cols] = block8Columns(cfg, v.transA, v.transB);
   const { TX, TY, BK, prefetch } = cfg;
-  const name = `matmulBlock8_${BM}x${BN}x${BK}${prefetch ? '' : '_noprefetch'}${suffix(v, false)}${sumK ? `_sum${sumK === 'rowsA' ? 'A' : 'B'}` : ''}`;
+  const name =
+    `matmulBlock8_${BM}x${BN}x${BK}${prefetch ? '' : '_noprefetch'}${suffix(v, false)}` +
+    `${sumK ? `_sum${sumK === 'rowsA' ? 'A' : 'B'}` : ''}`;
   const sizes = { TX, TY, BK, PREFETCH: prefetch, A4_COLS: a4Cols, B4_COLS: b4Cols };
   return kernel(BLOCK8, name, {
     prelude: {
@@ -239,7 +243,8 @@ export function gemm(
   const workgroups: [number, number, number] = [Math.ceil(N / BN), Math.ceil(M / BM), batch * splits];
   if (workgroups.some((w) => w > MAX_GROUPS)) {
     throw new Error(
-      `matmul of (${M}, ${K}) · (${K}, ${N}) × ${batch} needs a grid of [${workgroups.join(', ')}] workgroups, more than WebGPU allows (65535 per dimension).`,
+      `matmul of (${M}, ${K}) · (${K}, ${N}) × ${batch} needs a grid of [${workgroups.join(', ')}] ` +
+        `workgroups, more than WebGPU allows (65535 per dimension).`,
     );
   }
   // with split K the kernel writes (splits, M, N) partial sums, added up below

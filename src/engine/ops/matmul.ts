@@ -74,7 +74,8 @@ export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
   const outShape = [...(b.shape.length === 3 ? [b.shape[0]] : lead), M, N];
   if (residual && (act !== 'none' || residual.shape.join() !== outShape.join()))
     throw new Error(
-      `matmul: a residual must have the output's shape (${outShape.join(', ')}) and go without an activation, got ${residual}`,
+      `matmul: a residual must have the output's shape (${outShape.join(', ')}) and go without an ` +
+        `activation, got ${residual}`,
     );
   const needsGrad = a.requiresGrad || b.requiresGrad || !!bias?.requiresGrad || !!residual?.requiresGrad;
   const { out, pre } = gemm(a, b, s, outShape, kernel, { bias, act, requiresGrad: needsGrad, base: residual });

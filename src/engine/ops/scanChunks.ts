@@ -14,7 +14,9 @@ export function promptsPerDispatch(B: number, bytesPerPrompt: number, maxBytes: 
   const fit = Math.floor(maxBytes / bytesPerPrompt / step) * step;
   if (fit < 1) {
     throw new Error(
-      `The selective scan needs ${fmtBytes(bytesPerPrompt * step)} in one binding for ${step === 1 ? 'one prompt' : `${step} prompts (offset alignment)`}; this GPU binds at most ${fmtBytes(maxBytes)}.`,
+      `The selective scan needs ${fmtBytes(bytesPerPrompt * step)} in one binding for ` +
+        `${step === 1 ? 'one prompt' : `${step} prompts (offset alignment)`}; this GPU binds at most ` +
+        `${fmtBytes(maxBytes)}.`,
     );
   }
   const chunks = Math.ceil(B / fit);

@@ -57,6 +57,7 @@ export function chooseScanConfig(maxSharedBytes: number, n: number): ScanConfig 
   }
   const least = { ...SCAN_DEFAULT, k: 1 };
   throw new Error(
-    `The selective scan needs ${scanSharedBytes(least, n)} bytes of workgroup memory; this GPU offers ${maxSharedBytes}.`,
+    `The selective scan needs ${scanSharedBytes(least, n)} bytes of workgroup memory; this GPU offers ` +
+      `${maxSharedBytes}.`,
   );
 }

@@ -140,7 +140,8 @@ export function selectiveScanPacked(
   const maxBuffers = limits.maxStorageBuffersPerShaderStage;
   if (maxBuffers < SCAN_STORAGE_BUFFERS)
     throw new Error(
-      `The selective scan's backward binds ${SCAN_STORAGE_BUFFERS} storage buffers; this GPU allows ${maxBuffers} per shader stage.`,
+      `The selective scan's backward binds ${SCAN_STORAGE_BUFFERS} storage buffers; this GPU allows ` +
+        `${maxBuffers} per shader stage.`,
     );
   if (B > 65535 || Math.ceil(E / 8) > 65535)
     throw new Error(`selectiveScan: batch ${B} or channels ${E} exceed the 65535-workgroup grid`);
@@ -149,11 +150,13 @@ export function selectiveScanPacked(
   // a pipeline over the limit fails only at dispatch, and its results are garbage: refuse here
   if (scanSharedBytes(cfg, N) > maxShared)
     throw new Error(
-      `selectiveScan: configuration ${scanConfigName(cfg)} needs ${scanSharedBytes(cfg, N)} bytes of workgroup memory at N ${N}; this GPU offers ${maxShared}.`,
+      `selectiveScan: configuration ${scanConfigName(cfg)} needs ${scanSharedBytes(cfg, N)} bytes of ` +
+        `workgroup memory at N ${N}; this GPU offers ${maxShared}.`,
     );
   if (!registerGroups(cfg, N))
     throw new Error(
-      `selectiveScan: the kernels take N ≤ ${MAX_STATES} states and segments of 1 to ${MAX_STEPS} steps; got N ${N}, K ${cfg.k}`,
+      `selectiveScan: the kernels take N ≤ ${MAX_STATES} states and segments of 1 to ${MAX_STEPS} steps; got ` +
+        `N ${N}, K ${cfg.k}`,
     );
   // the forward saves the state at the start of each segment
   const nseg = Math.ceil(L / cfg.k);

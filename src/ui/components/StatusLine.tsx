@@ -27,7 +27,9 @@ export function StatusLine() {
     text = `step 0 / ${total} · ${stateWords}`;
   } else if (viewed) {
     const what = viewed === 'link' ? 'shared run' : 'saved run';
-    text = `step ${run.step} / ${run.total} · ${what}, not trained here${run.stepsPerSecond > 0 ? ` (it trained at ${formatRate(run.stepsPerSecond)})` : ''}`;
+    text =
+      `step ${run.step} / ${run.total} · ${what}, not trained here` +
+      `${run.stepsPerSecond > 0 ? ` (it trained at ${formatRate(run.stepsPerSecond)})` : ''}`;
   } else {
     const left = run.stepsPerSecond > 0 ? (run.total - run.step) / run.stepsPerSecond : NaN;
     const parts = [`step ${run.step} / ${run.total}`];

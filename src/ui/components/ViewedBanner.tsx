@@ -17,7 +17,8 @@ export function ViewedBanner() {
             {viewed.source === 'link' ? 'Shared run' : 'Saved run'}:{' '}
             <strong>{runTitle(viewed.view.config, taskLabel, modelLabel)}</strong>.{' '}
             {viewed.source === 'link'
-              ? 'These are the results in the link; nothing was trained on this computer. "Train again" trains the same settings with the same seed here.'
+              ? 'These are the results in the link; nothing was trained on this computer. "Train again" trains ' +
+                'the same settings with the same seed here.'
               : 'These are its stored results.'}
           </p>
           <button type="button" onClick={() => lab.setViewed(null)}>

@@ -36,7 +36,8 @@ function reportError(kind: Extract<TrainerEvent, { type: 'error' }>['kind'], mes
     case 'device_lost':
       alerts.push(
         'device_lost',
-        `${message} "Resume" starts a fresh GPU device and continues from the last evaluation's checkpoint (kept in this browser).`,
+        `${message} "Resume" starts a fresh GPU device and continues from the last evaluation's checkpoint ` +
+          `(kept in this browser).`,
         'resume',
       );
       break;
