@@ -53,7 +53,8 @@ describe('attention', () => {
     [3, 40, 2, 8, 3], // large scores: the online softmax must rescale its running max
   ];
   for (const [B, T, H, hd, std] of CASES) {
-    it(`values, lse and dqkv match the reference: B ${B}, T ${T}, H ${H}, hd ${hd}${std !== 1 ? `, qkv std ${std}` : ''}`, async () => {
+    const what = `B ${B}, T ${T}, H ${H}, hd ${hd}${std !== 1 ? `, qkv std ${std}` : ''}`;
+    it(`values, lse and dqkv match the reference: ${what}`, async () => {
       const rng = new Rng(T * 31 + hd);
       const C = H * hd;
       const qkv = randn(rng, B * T * 3 * C, std);

@@ -135,17 +135,19 @@ describe('checkpoints', () => {
     });
     const { notices } = loadCheckpoint(t.model, gpu, bytes);
     expect(notices).toEqual([
-      'Converted 3 tensors to f32: _backbone.h.0.ln_1.weight (F16), _backbone.h.0.ln_1.bias (I32), _backbone.h.1.ln_2.weight (F16).',
+      'Converted 3 tensors to f32: _backbone.h.0.ln_1.weight (F16), _backbone.h.0.ln_1.bias (I32), ' +
+        '_backbone.h.1.ln_2.weight (F16).',
     ]);
     const got = await t.model.arena.readParams(gpu);
     for (const [name, v] of want) expect(got.get(name), name).toEqual(v);
     t.destroy();
   });
 
-  it('loads a shorter positional table that covers the prompts (a lab checkpoint from before the official 2 × n_positions rows)', async () => {
+  it('loads a shorter positional table that covers the prompts (older checkpoints: < 2 × n_positions)', async () => {
     const gpu = await testGpu();
     const old = buildModel('transformer', 'tiny', { inDim: 5, outDim: 1, maxTokens: 12 }); // 12 rows
-    const official = buildModel('transformer', 'tiny', { inDim: 5, outDim: 1, maxTokens: 12, nPositions: 101 }); // 202 rows
+    // 202 rows
+    const official = buildModel('transformer', 'tiny', { inDim: 5, outDim: 1, maxTokens: 12, nPositions: 101 });
     old.arena.allocate(gpu, new Rng(1));
     official.arena.allocate(gpu, new Rng(2));
     const { notices } = loadCheckpoint(official, gpu, await saveCheckpoint(old, gpu));
@@ -184,7 +186,8 @@ function withDtypes(bytes: Uint8Array, dtypes: Record<string, 'F16' | 'I32'>): U
       data = new Uint8Array(Float32Array.from(t.data).buffer);
     }
     entries.push(
-      `${JSON.stringify(name)}:${JSON.stringify({ dtype, shape: t.shape, data_offsets: [offset, offset + data.length] })}`,
+      `${JSON.stringify(name)}:` +
+        `${JSON.stringify({ dtype, shape: t.shape, data_offsets: [offset, offset + data.length] })}`,
     );
     chunks.push(data);
     offset += data.length;

@@ -34,7 +34,9 @@ describe('errors no scope catches (Node)', () => {
     const gpu = await nodeGpu();
     try {
       const limit = gpu.limits.maxComputeWorkgroupStorageSize;
-      const code = `var<workgroup> big: array<f32, ${limit / 4 + 1024}>; @compute @workgroup_size(1) fn main() { big[0] = 1.0; }`;
+      const code =
+        `var<workgroup> big: array<f32, ${limit / 4 + 1024}>; @compute @workgroup_size(1) fn main() { big[0] = ` +
+        `1.0; }`;
       gpu.device.createComputePipeline({
         layout: 'auto',
         compute: { module: gpu.device.createShaderModule({ code }), entryPoint: 'main' },

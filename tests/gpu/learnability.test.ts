@@ -55,7 +55,8 @@ interface Case {
 
 const CASES: Record<TaskId, Case> = {
   cot_io: { model: 'mamba', nDims: 8, nPoints: 6, batch: 16, steps: 1500, stopAt: 800, target: 'learns' }, // ✓ at 500
-  decision_tree: { model: 'mamba', nDims: 2, nPoints: 16, batch: 16, steps: 1500, stopAt: 900, target: 'learns' }, // ✓ at 600
+  // ✓ at 600
+  decision_tree: { model: 'mamba', nDims: 2, nPoints: 16, batch: 16, steps: 1500, stopAt: 900, target: 'learns' },
   vector_mqar: {
     model: 'transformer',
     nDims: 8,
@@ -157,7 +158,8 @@ describe('every task is learned in context (SPEC.md verdict)', () => {
           verdict = judge(task, trainer.evaluations, config.evalPrompts, config.nPoints);
         }
         console.log(
-          `${task} (${c.model}): ${verdict.symbol} after ${trainer.step} steps, ${((performance.now() - t0) / 1000).toFixed(0)} s: ${verdict.reason}`,
+          `${task} (${c.model}): ${verdict.symbol} after ${trainer.step} steps, ` +
+            `${((performance.now() - t0) / 1000).toFixed(0)} s: ${verdict.reason}`,
         );
         trainer.destroy();
         if (task === 'sparse_parity') {

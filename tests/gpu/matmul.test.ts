@@ -64,7 +64,9 @@ interface Case {
 }
 
 const tag = (c: Case, k: MatmulKernel) =>
-  `${k}${c.block ? ` ${JSON.stringify(c.block)}` : ''} M${c.M} K${c.K} N${c.N}${c.transA ? ' tA' : ''}${c.transB ? ' tB' : ''}${c.bias ? ' bias' : ''} ${c.act ?? 'none'}${c.batch ? ` B${c.batch}` : ''}${c.lead ? ` lead[${c.lead}]` : ''}`;
+  `${k}${c.block ? ` ${JSON.stringify(c.block)}` : ''} M${c.M} K${c.K} ` +
+  `N${c.N}${c.transA ? ' tA' : ''}${c.transB ? ' tB' : ''}${c.bias ? ' bias' : ''} ${c.act ?? 'none'}` +
+  `${c.batch ? ` B${c.batch}` : ''}${c.lead ? ` lead[${c.lead}]` : ''}`;
 
 /** Runs matmul on the GPU (eager), checks the values and, if asked, all gradients. */
 async function check(c: Case, kernel: MatmulKernel, withGrad: boolean, rng: Rng): Promise<void> {
@@ -228,7 +230,7 @@ describe('matmul backward', () => {
 });
 
 describe('matmul variants and plumbing', () => {
-  it('the naive variant of bench/kernels/matmul/ matches the reference (what the benchmark times beside production)', async () => {
+  it('the naive variant of bench/kernels/matmul/ matches the reference (timed beside production)', async () => {
     const rng = new Rng(41);
     const [M, K, N] = [33, 20, 68];
     for (const [transA, transB] of TRANS) {
@@ -322,7 +324,7 @@ describe('matmul variants and plumbing', () => {
     BLOCK8_TIMEOUT,
   );
 
-  it('a product whose transposed B is small transposes it first, or reads it as it is: same values and gradients', async () => {
+  it('a product with a small transposed B transposes it first or reads it as is: same values, gradients', async () => {
     const rng = new Rng(52);
     // 4 · N ≤ M and N · K ≥ 65536: transposed first (dz · Wᵀ); N = 76 > M / 4: read as it is
     for (const [M, K, N, transposed] of [
@@ -340,7 +342,7 @@ describe('matmul variants and plumbing', () => {
     }
   });
 
-  it('a gradient that a already has is added by the gradient product itself (every kernel, both layouts of a)', async () => {
+  it("a's gradient so far is added by the gradient product itself (every kernel, both layouts of a)", async () => {
     const rng = new Rng(77);
     for (const kernel of KERNELS) {
       // N = 1000: the gradient product for a, (M, N) · (N, K), splits its long inner dim,
@@ -374,7 +376,7 @@ describe('matmul variants and plumbing', () => {
     }
   });
 
-  it("a residual stream is added by the product itself (every kernel, with bias, split K or not); its gradient is the output's", async () => {
+  it('the product adds a residual itself (every kernel, bias, split K or not); its gradient is dout', async () => {
     const rng = new Rng(78);
     for (const kernel of KERNELS) {
       // K = 1000 over one output tile: split, the first slice adds the residual

@@ -70,7 +70,8 @@ describe('the standard hybrid learns linear regression in context', () => {
       const first = mean(losses.slice(0, 20));
       const last = mean(losses.slice(-100));
       console.log(
-        `${kind}: loss ${first.toFixed(3)} → ${last.toFixed(3)} in ${done} steps (${step.dispatchCount} dispatches/step)`,
+        `${kind}: loss ${first.toFixed(3)} → ${last.toFixed(3)} in ${done} steps (${step.dispatchCount} ` +
+          `dispatches/step)`,
       );
       expect(first).toBeGreaterThan(4);
       expect(last).toBeLessThan(target);

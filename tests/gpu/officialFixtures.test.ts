@@ -43,7 +43,8 @@ function readFixture(family: string): { config: FixtureConfig; bytes: Uint8Array
   for (const path of [json, weights]) {
     if (!existsSync(path)) {
       throw new Error(
-        `${path} is missing: run \`python3 bench/pytorch/make_fixtures.py\` from the repository root (python3 with torch) and commit tests/fixtures/official/.`,
+        `${path} is missing: run \`python3 bench/pytorch/make_fixtures.py\` from the repository root ` +
+          `(python3 with torch) and commit tests/fixtures/official/.`,
       );
     }
   }

@@ -56,7 +56,7 @@ describe('preparePipelines', () => {
     }
   });
 
-  it('shares the list between the workers (async) and this thread (sync), the heavy first, and runs `meanwhile` once', async () => {
+  it('shares the list between the workers (async) and this thread (sync), heavy first, `meanwhile` once', async () => {
     const gpu = await nodeGpu();
     try {
       const variants = [0, 1, 2, 3, 4, 5, 6, 7].map((op) => ({ ...binary, constants: { WG: 64 + op, OP: op % 4 } }));
@@ -83,7 +83,7 @@ describe('preparePipelines', () => {
     }
   });
 
-  it('a compiled graph made while its pipelines compile binds first and takes the pipelines later, with the same results', async () => {
+  it('a graph compiled while its pipelines compile binds first, takes the pipelines later, same results', async () => {
     const gpu = await nodeGpu();
     try {
       const g = new Graph(gpu, 'trace');
@@ -124,7 +124,7 @@ describe('preparePipelines', () => {
     }
   });
 
-  it('a trainer says how many pipelines it compiles before its first step (then 0), and nothing when they are cached', async () => {
+  it('a trainer says how many pipelines it compiles before its first step (then 0), nothing when cached', async () => {
     const gpu = await nodeGpu();
     const config = {
       ...defaultConfig('linear_regression', 'transformer', 'tiny'),

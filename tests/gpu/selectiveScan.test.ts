@@ -76,7 +76,9 @@ async function check(
   const out = chunked
     ? chunkedScan(u, delta, aLog, concatLast(Bm, Cm, 'B|C'), D, z, chunked)
     : selectiveScan(u, delta, aLog, Bm, Cm, D, z, { config, maxBindingBytes });
-  const what = `B${c.B} L${c.L} E${c.E} N${c.N}${c.gated ? ' gated' : ''} ${JSON.stringify(chunked ?? config ?? 'default')}${maxBindingBytes ? ` in bindings of ${maxBindingBytes} bytes` : ''}`;
+  const what =
+    `B${c.B} L${c.L} E${c.E} N${c.N}${c.gated ? ' gated' : ''} ${JSON.stringify(chunked ?? config ?? 'default')}` +
+    `${maxBindingBytes ? ` in bindings of ${maxBindingBytes} bytes` : ''}`;
   const ref = selectiveScanRef(x.u, x.delta, x.aLog, x.Bm, x.Cm, x.D, x.z);
   expectClose(await out.read(), ref, { atol: 1e-4, rtol: 1e-4 }, `forward ${what}`);
 

@@ -50,7 +50,8 @@ async function stepWith(bad: (g: Graph, x: Tensor) => void): Promise<TrainingSte
 
 const sentence = (what: string, kernel: string) =>
   new RegExp(
-    `^The training step cannot run, so training stops\\. WebGPU rejected ${what} of the kernel "${kernel}" \\(dispatch \\d+ of \\d+\\): `,
+    `^The training step cannot run, so training stops\\. WebGPU rejected ${what} of the kernel "${kernel}" ` +
+      `\\(dispatch \\d+ of \\d+\\): `,
   );
 
 describe('a training step WebGPU rejects stops with a sentence', () => {
@@ -100,7 +101,10 @@ describe('a training step WebGPU rejects stops with a sentence', () => {
     });
     await expect(step).rejects.toThrow(PlanLimitError);
     await expect(step).rejects.toThrow(
-      /^The kernel "binary_misaligned" binds "y\[1:\]" \(binding 3\) at byte 4, which is not a multiple of this GPU's offset alignment \(256\)\.$/,
+      new RegExp(
+        String.raw`^The kernel "binary_misaligned" binds "y\[1:\]" \(binding 3\) at byte 4, ` +
+          String.raw`which is not a multiple of this GPU's offset alignment \(256\)\.$`,
+      ),
     );
   });
 });

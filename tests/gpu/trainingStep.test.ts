@@ -142,7 +142,7 @@ describe('compiled training step', () => {
     arena.destroy();
   });
 
-  it('draws initial values left for later and makes its bind groups while its pipelines compile, and a written parameter is not overwritten by them', async () => {
+  it('draws deferred initial values, makes bind groups while pipelines compile; written parameters stay', async () => {
     const gpu = await testGpu();
     const seeds = [7, 8];
     const arenas = seeds.map((seed) => {

@@ -28,7 +28,8 @@ export function expectClose(
   }
   if (worst > 1) {
     throw new Error(
-      `${what}: mismatch at ${at}: got ${actual[at]}, expected ${expected[at]} (atol ${atol}, rtol ${rtol}, ratio ${worst.toFixed(2)})`,
+      `${what}: mismatch at ${at}: got ${actual[at]}, expected ${expected[at]} (atol ${atol}, rtol ${rtol}, ` +
+        `ratio ${worst.toFixed(2)})`,
     );
   }
 }

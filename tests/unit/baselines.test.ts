@@ -186,7 +186,8 @@ describe('greedy tree', () => {
     const ys = rows.map((x) => (x[0] > 0 ? 1 : -1) + (x[2] > 0.5 ? 2 : 0) + 0.1 * rng.normal());
     const out = greedyTree(prompt(rows, ys));
     for (let i = 1; i < n; i++)
-      expect(out[i]).toBeCloseTo(referenceCart(rows.slice(0, i), ys.slice(0, i), 4)(rows[i]), 6); // the prompt stores y in f32
+      // the prompt stores y in f32
+      expect(out[i]).toBeCloseTo(referenceCart(rows.slice(0, i), ys.slice(0, i), 4)(rows[i]), 6);
   });
 
   test('depth limit: depth 0 predicts the context mean', () => {

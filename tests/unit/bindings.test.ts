@@ -22,8 +22,11 @@ const stripComments = (src: string) => src.replace(/\/\*[\s\S]*?\*\//g, '').repl
 /** The module-scope resource variables of a WGSL source, in @group(0). */
 function resourceVars(src: string): Map<string, WgslBinding> {
   const vars = new Map<string, WgslBinding>();
-  const re =
-    /@group\(0\)\s*@binding\((\d+)\)\s*var<\s*(uniform|storage)\s*(?:,\s*(read_write|read)\s*)?>\s*(\w+)\s*:\s*([^;]+);/g;
+  const re = new RegExp(
+    String.raw`@group\(0\)\s*@binding\((\d+)\)\s*` +
+      String.raw`var<\s*(uniform|storage)\s*(?:,\s*(read_write|read)\s*)?>\s*(\w+)\s*:\s*([^;]+);`,
+    'g',
+  );
   for (const [, binding, space, access, name, type] of stripComments(src).matchAll(re)) {
     const kind: BindingKind = space === 'uniform' ? 'uniform' : access === 'read_write' ? 'rw' : 'read';
     vars.set(name, { binding: Number(binding), name, kind, vec4: /vec4\s*<\s*f32\s*>/.test(type) });
@@ -157,8 +160,12 @@ describe('kernel bindings', () => {
       @group(0) @binding(2) var<storage, read_write> out: array<f32>;
       @group(0) @binding(2) var<storage, read_write> out4: array<vec4<f32>>;
       fn load(i: u32) -> f32 { return x[i]; }
-      @compute @workgroup_size(64) fn main(@builtin(global_invocation_id) gid: vec3<u32>) { out[gid.x] = load(gid.x) * f32(p.n); }
-      @compute @workgroup_size(64) fn main4(@builtin(global_invocation_id) gid: vec3<u32>) { out4[gid.x] = vec4(x[gid.x] * f32(p.n)); }`;
+      @compute @workgroup_size(64) fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+        out[gid.x] = load(gid.x) * f32(p.n);
+      }
+      @compute @workgroup_size(64) fn main4(@builtin(global_invocation_id) gid: vec3<u32>) {
+        out4[gid.x] = vec4(x[gid.x] * f32(p.n));
+      }`;
     const decl = { p: 'uniform', x: 'read', out: 'rw' } as const;
     it('accepts the bindings an entry point reaches through its calls, and a vec4 view', () => {
       expect(bindingProblems({ source: wgsl, entryPoint: 'main', bindings: decl })).toEqual([]);

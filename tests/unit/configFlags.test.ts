@@ -137,7 +137,9 @@ describe('config flags', () => {
     [{ clip: '0' }, '--clip must be a number greater than 0 and at most 1000000; got "0".'],
     [
       { task: 'nope' },
-      '--task must be one of linear_regression, sparse_linear_regression, relu_2nn_regression, decision_tree, orthogonal_outlier_regression, many_outlier_regression, sparse_parity, cot_io, vector_mqar; got "nope".',
+      '--task must be one of linear_regression, sparse_linear_regression, relu_2nn_regression, ' +
+        'decision_tree, orthogonal_outlier_regression, many_outlier_regression, sparse_parity, cot_io, ' +
+        'vector_mqar; got "nope".',
     ],
     [
       { curriculum: true, 'no-curriculum': true },

@@ -116,7 +116,8 @@ describe('baselineCurves', () => {
       vector_mqar: ['zero'],
     };
     for (const [task, ids] of Object.entries(expected) as [TaskId, string[]][]) {
-      const s = set(task, task === 'many_outlier_regression' ? 256 : 8); // 90% dummies: enough prompts that every position has a real one
+      // 90% dummies: enough prompts that every position has a real one
+      const s = set(task, task === 'many_outlier_regression' ? 256 : 8);
       const curves = baselineCurves(task, s);
       expect(Object.keys(curves)).toEqual(ids);
       for (const c of Object.values(curves)) {

@@ -47,7 +47,8 @@ describe('presetTimeText', () => {
   it('says when the measuring run did other work per step (task, prompt length or batch)', () => {
     const tiny = { ...teachingMamba, steps: 2000, nPoints: 41 };
     expect(presetTimeText(tiny, here, { stepsPerSecond: 200, ...sameRun })).toBe(
-      "2,000 steps ≈ 10 s at this GPU's measured 200 steps/s (Mamba, tiny; measured on Linear regression, n = 15, batch 64).",
+      "2,000 steps ≈ 10 s at this GPU's measured 200 steps/s (Mamba, tiny; " +
+        'measured on Linear regression, n = 15, batch 64).',
     );
     expect(presetTimeText(teachingMamba, here, { stepsPerSecond: 200, ...sameRun, batch: 8 })).toMatch(
       /\(Mamba, tiny; measured on Linear regression, n = 15, batch 8\)\.$/,
@@ -59,7 +60,8 @@ describe('presetTimeText', () => {
 
   it('says plainly when the speed is not measured, with no number for this adapter', () => {
     expect(presetTimeText(teachingMamba, here, null)).toBe(
-      `6,000 steps; not measured yet on this GPU for Mamba, tiny: its first run measures it (on an H100 in Node ≈ 30 s, at ≈ ${H100_TINY_STEPS_PER_SECOND} steps/s).`,
+      `6,000 steps; not measured yet on this GPU for Mamba, tiny: its first run measures it (on an H100 in ` +
+        `Node ≈ 30 s, at ≈ ${H100_TINY_STEPS_PER_SECOND} steps/s).`,
     );
     // a CPU adapter is not called a GPU
     expect(
@@ -111,7 +113,8 @@ describe('software adapters', () => {
 
   it('says training runs on the CPU and recommends Teaching', () => {
     expect(softwareAdapterText({ name: 'google swiftshader', current: true })).toBe(
-      "This browser's WebGPU adapter (google swiftshader) runs on the CPU: training here is slow. Start with the Teaching preset.",
+      "This browser's WebGPU adapter (google swiftshader) runs on the CPU: training here is slow. Start with " +
+        'the Teaching preset.',
     );
     expect(softwareAdapterText({ name: 'llvmpipe', current: false })).toMatch(
       /^The WebGPU adapter this browser trained on last \(llvmpipe\) runs on the CPU/,

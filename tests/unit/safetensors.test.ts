@@ -98,8 +98,10 @@ describe('safetensors', () => {
       0x01, 0x00, // BOOL: true, false
     ];
     const header =
-      '{"h":{"dtype":"F16","shape":[6],"data_offsets":[0,12]},"b":{"dtype":"BF16","shape":[2],"data_offsets":[12,16]},' +
-      '"d":{"dtype":"F64","shape":[],"data_offsets":[16,24]},"i":{"dtype":"I64","shape":[1],"data_offsets":[24,32]},' +
+      '{"h":{"dtype":"F16","shape":[6],"data_offsets":[0,12]},' +
+      '"b":{"dtype":"BF16","shape":[2],"data_offsets":[12,16]},' +
+      '"d":{"dtype":"F64","shape":[],"data_offsets":[16,24]},' +
+      '"i":{"dtype":"I64","shape":[1],"data_offsets":[24,32]},' +
       '"m":{"dtype":"BOOL","shape":[2],"data_offsets":[32,34]}}';
     const f = readSafetensors(fileOf(header, data));
     expect(f.metadata).toEqual({});
@@ -139,7 +141,8 @@ describe('safetensors', () => {
       if (!Object.is(bf16ToF32(h), want) && !(Number.isNaN(want) && Number.isNaN(bf16ToF32(h)))) wrong.push(h);
       const x = f16ToF32(h);
       const isNaN16 = ((h >> 10) & 31) === 31 && (h & 0x3ff) !== 0;
-      if (isNaN16 !== Number.isNaN(x) || (!isNaN16 && Math.fround(x) !== x)) wrong.push(h); // every f16 is exactly an f32
+      // every f16 is exactly an f32
+      if (isNaN16 !== Number.isNaN(x) || (!isNaN16 && Math.fround(x) !== x)) wrong.push(h);
     }
     expect(wrong).toEqual([]);
     expect(f16ToF32(0x3555)).toBeCloseTo(1 / 3, 3);

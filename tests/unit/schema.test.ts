@@ -94,10 +94,19 @@ describe('parseRunConfig', () => {
   });
 
   it('rejects things that are not objects', () => {
-    for (const bad of [null, 3, 'x', [], undefined])
-      expect(errorOf(parseRunConfig(bad))).toBe(
-        `The config must be an object${bad === null ? ' (it is null)' : bad === 3 ? ' (it is 3)' : bad === 'x' ? ' (it is "x")' : Array.isArray(bad) ? ' (it is a list)' : ''}.`,
-      );
+    for (const bad of [null, 3, 'x', [], undefined]) {
+      const what =
+        bad === null
+          ? ' (it is null)'
+          : bad === 3
+            ? ' (it is 3)'
+            : bad === 'x'
+              ? ' (it is "x")'
+              : Array.isArray(bad)
+                ? ' (it is a list)'
+                : '';
+      expect(errorOf(parseRunConfig(bad))).toBe(`The config must be an object${what}.`);
+    }
   });
 
   it('accepts the bounds themselves', () => {
@@ -211,7 +220,8 @@ describe('parseRunFile', () => {
 
   it('says when a file comes from a newer lab', () => {
     expect(errorOf(parseRunFile({ ...sampleRun(), version: 2 }))).toBe(
-      'This run file was made by a newer version of ICL Lab (format 2); this lab reads format 1. Reload the page to get the latest lab.',
+      'This run file was made by a newer version of ICL Lab (format 2); this lab reads format 1. Reload the ' +
+        'page to get the latest lab.',
     );
     expect(errorOf(parseRunFile({ ...sampleRun(), version: 0 }))).toBe(
       'In the run file, "version" must be 1 (it is 0).',

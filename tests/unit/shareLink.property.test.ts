@@ -223,7 +223,11 @@ describe('share link round trip', () => {
   it('opens a link made before warm-up and schedules existed at the constant rate it trained with', () => {
     // A link in the form the lab made before 878de5d (no warmup or lrSchedule in its config); format v1 still reads it.
     const before =
-      '#v1.bVFNb8IwDP0vPlsoZS2Mnrc7EkeEplDMiJY0VZIisar_fS-l3S47JLL9_PH8PFDoW6oHukuIxsMsmBrfXs1njiYdv6im2OkQ5QO_SQ9icv4iFnGn3VnDj-Zb4CbTZjSKXKjewkjSRaorpZhsoFqtlFIl01mn5kb1BmZjTYeZSJC7tu9g8cju7O-Dd11Ci3W1QW4fgml62zuqr9pGYWrfjAMMsN170-bUiunJcy_hWT9nj0w3E5PPE47DRG7a1vqIMrXa7EZewk_KM1CsxxOTabDxQJ2PJkEoIMeC1_zCJVeAQe4uCA6LODBEQ8-jWlWM7niveLv8coH1E1bCz_h2wQHdzATlkhzeccHFaQR_3WCMbrDA75j_2-dkJwlyTZT-6jIKbLoMBDoIbo1jlVhXX3SXBGci3DCrf1ikGMcf';
+      '#v1.bVFNb8IwDP0vPlsoZS2Mnrc7EkeEplDMiJY0VZIisar_fS-l3S47JLL9_PH8PFDoW6oHukuIxsMsmBrfXs1njiYdv6im2OkQ' +
+      '5QO_SQ9icv4iFnGn3VnDj-Zb4CbTZjSKXKjewkjSRaorpZhsoFqtlFIl01mn5kb1BmZjTYeZSJC7tu9g8cju7O-Dd11Ci3W1QW4f' +
+      'gml62zuqr9pGYWrfjAMMsN170-bUiunJcy_hWT9nj0w3E5PPE47DRG7a1vqIMrXa7EZewk_KM1CsxxOTabDxQJ2PJkEoIMeC1_zC' +
+      'JVeAQe4uCA6LODBEQ8-jWlWM7niveLv8coH1E1bCz_h2wQHdzATlkhzeccHFaQR_3WCMbrDA75j_2-dkJwlyTZT-6jIKbLoMBDoI' +
+      'bo1jlVhXX3SXBGci3DCrf1ikGMcf';
     const r = decodeSafely(before);
     if (!r.ok) throw new Error(r.error);
     expect(r.run.config).toEqual({
@@ -401,7 +405,8 @@ describe('hostile share links', () => {
     expect(decodeSafely('#v2.abc')).toEqual({
       ok: false,
       error:
-        'This link was made by a newer version of ICL Lab (link format v2); this page reads v1. Reload the page to get the latest lab.',
+        'This link was made by a newer version of ICL Lab (link format v2); this page reads v1. Reload the ' +
+        'page to get the latest lab.',
     });
     expect(decodeSafely('#v0.abc').ok).toBe(false);
     expect(decodeSafely('').ok).toBe(false);

@@ -36,7 +36,7 @@ describe('regression verdicts from the ICL gap (m − b) / (z − b)', () => {
     expect(v.value).toBeCloseTo(gap, 10);
   });
 
-  it('is inconclusive when no baseline beats zero by 0.05, with fewer than 3 evaluations, a small set, or a moving error', () => {
+  it('is inconclusive if no baseline beats zero by 0.05, with < 3 evaluations, a small set or a moving error', () => {
     expect(judge('decision_tree', settled(regression(0.5, 0.97, 1)), 256).kind).toBe('inconclusive');
     expect(judge('linear_regression', [regression(0), regression(0)], 256).kind).toBe('inconclusive');
     expect(judge('linear_regression', settled(regression(0)), 255).kind).toBe('inconclusive');
@@ -59,7 +59,8 @@ describe('accuracy verdicts', () => {
   });
 
   it('MQAR: chance 1/m', () => {
-    expect(judge('vector_mqar', settled({ model: 0.1 }), 256, 16)).toMatchObject({ kind: 'fails' }); // ≤ 1/16 + 0.1·15/16
+    // ≤ 1/16 + 0.1·15/16
+    expect(judge('vector_mqar', settled({ model: 0.1 }), 256, 16)).toMatchObject({ kind: 'fails' });
     expect(judge('vector_mqar', settled({ model: 0.2 }), 256, 16)).toMatchObject({ kind: 'gap', learns: false });
     expect(judge('vector_mqar', settled({ model: 0.2 }), 256, 4)).toMatchObject({ kind: 'fails' }); // chance 0.25
   });
