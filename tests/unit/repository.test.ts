@@ -1,6 +1,8 @@
 // The repository speaks of the project: no run archives in the tree, a README without work
 // notes or paths outside the repository, one current table per case in bench/RESULTS.md,
-// and the files and numbers the documents name are the ones in the code.
+// and the files and numbers the documents name are the ones in the code. The code keeps its
+// shape: lines ≤ 120 characters, files in src/ and shaders/ ≤ 400 lines, and no environment
+// read under src/ outside src/cli.
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -23,6 +25,10 @@ function textFiles(...dirs: string[]): string[] {
     });
   return dirs.flatMap(walk);
 }
+
+/** Code files (ts, tsx, wgsl, mjs) under the given folders, test fixtures left out. */
+const codeFiles = (...dirs: string[]) =>
+  textFiles(...dirs).filter((f) => /\.(ts|tsx|wgsl|mjs)$/.test(f) && !f.startsWith(join('tests', 'fixtures')));
 
 /** bench/RESULTS.md's `## ` sections: heading and body. */
 function resultSections(md: string): { heading: string; body: string }[] {
@@ -90,5 +96,25 @@ describe('repository hygiene', () => {
       );
       expect(counts, model).toEqual(built);
     }
+  });
+
+  it('no line over 120 characters in src/, shaders/, tests/ and bench/', () => {
+    const long = codeFiles('src', 'shaders', 'tests', 'bench').flatMap((f) =>
+      read(f)
+        .split('\n')
+        .flatMap((line, i) => (line.length > 120 ? [`${f}:${i + 1} (${line.length})`] : [])),
+    );
+    expect(long).toEqual([]);
+  });
+
+  it('no file in src/ or shaders/ over 400 lines', () => {
+    const lines = (f: string) => read(f).replace(/\n$/, '').split('\n').length;
+    const big = codeFiles('src', 'shaders').flatMap((f) => (lines(f) > 400 ? [`${f} (${lines(f)})`] : []));
+    expect(big).toEqual([]);
+  });
+
+  it('code under src/ reads the environment only in src/cli', () => {
+    const reading = codeFiles('src').filter((f) => !f.startsWith(join('src', 'cli')) && /process\.env/.test(read(f)));
+    expect(reading).toEqual([]);
   });
 });
