@@ -5,13 +5,13 @@
 // exactly. A pair whose halves disagree (a kill between the two renames, or files of two
 // runs) is refused, unless the user asks to resume from the weights alone.
 import { existsSync } from 'node:fs';
-import { readSafetensors, SafetensorsError, type SafetensorsFile } from '../engine/safetensors';
+import type { SafetensorsFile } from '../engine/safetensors';
 import { loadCheckpoint, loadOptimizerState, saveCheckpoint, saveOptimizerState } from '../nn/checkpoint';
 import type { RunFile } from '../train/protocol';
 import { parseRunFile, stringifyRunFile } from '../train/schema';
 import type { Trainer } from '../train/trainer';
 import { UsageError } from './args';
-import { INPUT_LIMITS, readInputFile } from './files';
+import { INPUT_LIMITS, readInputFile, readSafetensorsFile } from './files';
 
 /** Metadata keys: both files carry RUN_ID and STEP; the weights file the rest. */
 export const META = {
@@ -66,16 +66,6 @@ export async function encodeCheckpoint(
 /** Whether a checkpoint's metadata holds a run of the train command (a PyTorch state_dict does not). */
 export function hasRunState(metadata: Record<string, string>): boolean {
   return metadata[META.runId] !== undefined && metadata[META.run] !== undefined;
-}
-
-export function readSafetensorsFile(path: string, what: string): SafetensorsFile {
-  const bytes = readInputFile(path, what, INPUT_LIMITS.safetensors);
-  try {
-    return readSafetensors(bytes);
-  } catch (e) {
-    if (e instanceof SafetensorsError) throw new UsageError(`${what} ${path}: ${e.message}`);
-    throw e;
-  }
 }
 
 /** A whole number written in decimal digits, or null ("-1", "6.5", "0x10", "" are not). */

@@ -7,6 +7,7 @@ import {
   accessSync,
   closeSync,
   constants,
+  fstatSync,
   fsyncSync,
   openSync,
   readdirSync,
@@ -17,6 +18,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { readSafetensors, SafetensorsError, type SafetensorsFile } from '../engine/safetensors';
 import { UsageError } from './args';
 
 export const MiB = 1024 * 1024;
@@ -27,22 +29,40 @@ export const INPUT_LIMITS = {
   safetensors: 2048 * MiB,
 } as const;
 
-/** The bytes of an input file, or a UsageError naming what is wrong with it. */
+/**
+ * The bytes of an input file, or a UsageError naming what is wrong with it. The file is opened
+ * once and checked and read through that descriptor, so a file swapped in after the check is
+ * never read.
+ */
 export function readInputFile(path: string, what: string, maxBytes: number): Uint8Array {
-  let size: number;
+  let fd: number;
   try {
-    const st = statSync(path);
-    if (!st.isFile()) throw new UsageError(`${what} ${path} is not a regular file.`);
-    size = st.size;
+    fd = openSync(path, 'r');
   } catch (e) {
-    if (e instanceof UsageError) throw e;
     throw new UsageError(`cannot read ${what} ${path}: ${describeFsError(e)}.`);
   }
-  if (size > maxBytes)
-    throw new UsageError(
-      `${what} ${path} is ${(size / MiB).toFixed(1)} MiB, more than a ${what} can need (${maxBytes / MiB} MiB).`,
-    );
-  return readFileSync(path);
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw new UsageError(`${what} ${path} is not a regular file.`);
+    if (st.size > maxBytes) {
+      const size = (st.size / MiB).toFixed(1);
+      throw new UsageError(`${what} ${path} is ${size} MiB, more than a ${what} can need (${maxBytes / MiB} MiB).`);
+    }
+    return readFileSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** A .safetensors input file, parsed; a malformed one is the user's to fix (exit 2). */
+export function readSafetensorsFile(path: string, what: string): SafetensorsFile {
+  const bytes = readInputFile(path, what, INPUT_LIMITS.safetensors);
+  try {
+    return readSafetensors(bytes);
+  } catch (e) {
+    if (e instanceof SafetensorsError) throw new UsageError(`${what} ${path}: ${e.message}`);
+    throw e;
+  }
 }
 
 /** A JSON input file, parsed; a sentence for a file that is not JSON. */

@@ -9,7 +9,7 @@ import { backward } from '../engine/autograd';
 import { Graph } from '../engine/graph';
 import { invCountOf } from '../engine/ops/losses';
 import { Rng } from '../engine/rng';
-import { readSafetensors, SafetensorsError, writeSafetensors, type SafetensorsFile } from '../engine/safetensors';
+import { writeSafetensors } from '../engine/safetensors';
 import { loadCheckpoint } from '../nn/checkpoint';
 import { buildModel } from '../nn/models';
 import { maxTokens, nPositions } from '../tasks';
@@ -18,7 +18,7 @@ import { lossGraph, lossKindOf, outDimOf, type LossBatch, type LossLayout } from
 import { parseRunConfig } from '../train/schema';
 import { parseFlags, UsageError } from './args';
 import { readConfigFile } from './configFlags';
-import { checkOutputPath, INPUT_LIMITS, readInputFile, writeFileAtomic } from './files';
+import { checkOutputPath, INPUT_LIMITS, readInputFile, readSafetensorsFile, writeFileAtomic } from './files';
 
 export const FORWARD_HELP = `npm run forward -- --config cfg.json --weights w.safetensors --inputs in.safetensors \\
                      --out out.safetensors
@@ -37,17 +37,6 @@ const OPTIONS = {
 
 /** The tensors of the inputs file that forward reads. */
 const BATCH_TENSORS = ['inputs', 'targets', 'mask'];
-
-/** A .safetensors input file, parsed; a malformed one is the user's to fix (exit 2). */
-function readSafetensorsFile(path: string, what: string): SafetensorsFile {
-  const bytes = readInputFile(path, what, INPUT_LIMITS.safetensors);
-  try {
-    return readSafetensors(bytes);
-  } catch (e) {
-    if (e instanceof SafetensorsError) throw new UsageError(`${what} ${path}: ${e.message}`);
-    throw e;
-  }
-}
 
 interface InputBatch {
   layout: LossLayout;

@@ -24,7 +24,7 @@ import { PRESET_IDS, presetConfig, type PresetId } from '../train/presets';
 import { parseRunConfig, stringifyRunFile } from '../train/schema';
 import { Trainer } from '../train/trainer';
 import { judge, type Verdict } from '../spec/verdict';
-import { parseFlags, UsageError } from './args';
+import { numberFlag, parseFlags, UsageError } from './args';
 import { readJsonFile, writeFileAtomic } from './files';
 
 export const TIME_TO_ICL_HELP =
@@ -68,11 +68,13 @@ export async function timeToIclCommand(args: string[]): Promise<number> {
     shape?: SizeSpec;
   } & Partial<RunConfig>)[];
   if (!Array.isArray(list)) throw new UsageError('--recipes must hold a JSON list of run configs.');
-  const [shard, shards] = (flags.shard ?? '0/1').split('/').map(Number);
+  const [shard, shards] = /^\d+\/\d+$/.test(flags.shard ?? '0/1')
+    ? (flags.shard ?? '0/1').split('/').map(Number)
+    : [-1, 0];
   if (!(shards >= 1 && shard >= 0 && shard < shards))
     throw new UsageError(`--shard must be i/n with 0 ≤ i < n; got "${flags.shard}".`);
-  const maxSeconds = Number(flags['max-seconds'] ?? Infinity);
-  const deadline = performance.now() + 1000 * Number(flags.deadline ?? Infinity);
+  const maxSeconds = numberFlag(flags['max-seconds'], 'max-seconds') ?? Infinity;
+  const deadline = performance.now() + 1000 * (numberFlag(flags.deadline, 'deadline') ?? Infinity);
   if (flags.out) {
     try {
       mkdirSync(flags.out, { recursive: true });

@@ -20,12 +20,11 @@ import {
   hasRunState,
   optimizerPath,
   readCheckpointPair,
-  readSafetensorsFile,
   restoreRun,
   type CheckpointPair,
 } from './checkpoints';
 import { CONFIG_HELP, CONFIG_OPTIONS, configFromFlags, flagHelp } from './configFlags';
-import { checkOutputPath, writeFilesAtomic } from './files';
+import { checkOutputPath, readSafetensorsFile, writeFilesAtomic } from './files';
 import { countFlag, resumedConfig, stopStep } from './resume';
 import { StopSignals } from './signals';
 import { formatDuration, runTrainingLoop } from './trainLoop';

@@ -7,13 +7,13 @@ import { spawnSync } from 'node:child_process';
 import { closeSync, ftruncateSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readSafetensors, writeSafetensors } from '../../src/engine/safetensors';
 import { buildModel } from '../../src/nn/models';
 import { maxTokens, nPositions } from '../../src/tasks';
 import { defaultConfig } from '../../src/spec/config';
 import { INPUT_LIMITS } from '../../src/cli/files';
-import { buildCli, ROOT } from './bundle';
+import { buildCli, removeCli, ROOT } from './bundle';
 
 const dir = mkdtempSync(join(tmpdir(), 'icl-inputs-'));
 let bundle = ''; // this file's own (tests/cli/bundle.ts)
@@ -94,6 +94,8 @@ const [B, T, d] = [2, 6, 5];
 const runFile = (over: Record<string, unknown>) =>
   JSON.stringify({ version: 1, config, history: [], icl: null, metrics: {}, stepsPerSecond: 0, adapter: '', ...over });
 let paths: { config: string; weights: string; inputs: string; out: string };
+
+afterAll(() => removeCli(bundle));
 
 beforeAll(() => {
   bundle = buildCli();
