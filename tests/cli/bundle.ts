@@ -2,14 +2,15 @@
 // its own (tmp/, ignored by git), so test files that run side by side never read a bundle
 // another one is rewriting.
 import { execFileSync, spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 export const ROOT = join(__dirname, '..', '..');
 
 /** Builds dist-cli's bundle into a fresh directory under tmp/ and returns its path. */
 export function buildCli(): string {
-  // inside the repository, so that `import "webgpu"` finds node_modules
+  // inside the repository, so that `import "webgpu"` finds node_modules; tmp/ is not in a fresh clone
+  mkdirSync(join(ROOT, 'tmp'), { recursive: true });
   const outDir = mkdtempSync(join(ROOT, 'tmp', 'cli-'));
   const vite = join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
   const args = ['build', '--config', 'vite.cli.config.ts', '--outDir', outDir, '--logLevel', 'error'];
