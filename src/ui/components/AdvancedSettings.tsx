@@ -8,6 +8,9 @@ import { useLab } from '../store/lab';
 import { NumberField } from './NumberField';
 import { SelectField } from './SelectField';
 
+/** One example before the query at least: a prompt of one example has nothing to learn in context from. */
+const MIN_PROMPT_LENGTH = Math.max(2, CONFIG_BOUNDS.nPoints.min);
+
 const SCHEDULE_LABELS: Record<LrSchedule, string> = {
   constant: 'Constant',
   cosine: 'Cosine to 0',
@@ -27,9 +30,10 @@ export function AdvancedSettings() {
         <NumberField
           label="Learning rate"
           value={config.lr}
-          min={1e-7}
+          min={b.lr.min}
           max={b.lr.max}
           integer={false}
+          minExclusive={b.lr.minExclusive}
           hint="Adam; constant as in the paper, or the peak of warm-up and cosine decay."
           onCommit={(lr) => set({ lr })}
         />
@@ -51,9 +55,10 @@ export function AdvancedSettings() {
         <NumberField
           label="Gradient clip"
           value={config.clip}
-          min={1e-3}
+          min={b.clip.min}
           max={b.clip.max}
           integer={false}
+          minExclusive={b.clip.minExclusive}
           onCommit={(clip) => set({ clip })}
         />
         <NumberField
@@ -97,7 +102,7 @@ export function AdvancedSettings() {
         <NumberField
           label="Prompt length"
           value={config.nPoints}
-          min={b.nPoints.min}
+          min={MIN_PROMPT_LENGTH}
           max={b.nPoints.max}
           hint="n: examples per prompt (pairs for MQAR)."
           onCommit={(nPoints) => set({ nPoints })}

@@ -2,6 +2,7 @@
 import { modelLabel, taskLabel } from '../labels';
 import { runTitle } from '../runView';
 import { useLab } from '../store/lab';
+import { blockedReason, invalidLabels, useInvalidFields } from '../store/invalidFields';
 import { useQueue } from '../store/queue';
 import { startQueue } from '../session/trainer';
 
@@ -10,11 +11,19 @@ export function QueuePanel() {
   const state = useLab((s) => s.trainerState);
   const busy = state === 'training' || state === 'loading' || state === 'starting';
   const queue = useQueue.getState();
+  // The queue takes the stored settings: while a field shows another value, adding would mislead.
+  const invalid = useInvalidFields((s) => s.byId);
+  const blocked = blockedReason(invalidLabels(invalid, 'lab'), 'add to the queue');
   return (
     <section className="queue" aria-labelledby="queue-heading">
       <h2 id="queue-heading">Queue</h2>
       <div className="button-row">
-        <button type="button" onClick={() => queue.push(useLab.getState().config)}>
+        <button
+          type="button"
+          disabled={blocked !== null}
+          title={blocked ?? undefined}
+          onClick={() => queue.push(useLab.getState().config)}
+        >
           Add to queue
         </button>
         <button type="button" disabled={items.length === 0 || busy} onClick={() => void startQueue()}>

@@ -4,6 +4,7 @@ import { MODEL_IDS, SIZE_IDS, TASK_IDS } from '../../spec/config';
 import { CONFIG_BOUNDS } from '../../train/schema';
 import { MODEL_LABEL, SIZE_LABEL, TASK_TEXT } from '../labels';
 import { useGrid } from '../store/grid';
+import { blockedReason, invalidLabels, useInvalidFields } from '../store/invalidFields';
 import { useLab } from '../store/lab';
 import { runGrid } from '../session/grid';
 import { NumberField } from '../components/NumberField';
@@ -15,6 +16,8 @@ export function GridView() {
   const state = useLab((s) => s.trainerState);
   const busy = state === 'training' || state === 'loading' || state === 'starting';
   const n = g.tasks.length * g.models.length;
+  const invalid = useInvalidFields((s) => s.byId);
+  const blocked = blockedReason(invalidLabels(invalid, 'grid'), 'run the grid');
   return (
     <section className="grid-view" aria-labelledby="grid-heading">
       <h2 id="grid-heading">The paper's grid</h2>
@@ -54,6 +57,7 @@ export function GridView() {
             value={g.steps}
             min={CONFIG_BOUNDS.steps.min}
             max={CONFIG_BOUNDS.steps.max}
+            form="grid"
             onCommit={(steps) => g.set({ steps })}
           />
           <NumberField
@@ -61,9 +65,16 @@ export function GridView() {
             value={g.seed}
             min={CONFIG_BOUNDS.seed.min}
             max={CONFIG_BOUNDS.seed.max}
+            form="grid"
             onCommit={(seed) => g.set({ seed })}
           />
-          <button type="button" className="primary" disabled={n === 0} onClick={() => void runGrid()}>
+          <button
+            type="button"
+            className="primary"
+            disabled={n === 0 || blocked !== null}
+            title={blocked ?? undefined}
+            onClick={() => void runGrid()}
+          >
             Run the grid ({n} runs{busy ? ', after the current one' : ''})
           </button>
         </div>
