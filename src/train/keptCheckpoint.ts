@@ -4,6 +4,7 @@
 // one is removed; every failure comes back as one sentence for the page to show.
 import { createStore, del, get, keys, set } from 'idb-keyval';
 import { loadCheckpoint, loadOptimizerState, saveCheckpoint, saveOptimizerState } from '../nn/checkpoint';
+import type { EvalPoint } from '../spec/verdict';
 import type { KeepReport, ResumeReport } from './protocol';
 import type { Trainer } from './trainer';
 
@@ -19,6 +20,8 @@ export interface KeptCheckpoint {
   config: string; // JSON of the RunConfig
   step: number;
   history: { step: number; loss: number }[];
+  /** The evaluations so far (the verdict reads them); absent in checkpoints kept before they were. */
+  evaluations?: EvalPoint[];
   weights: Uint8Array; // .safetensors (saveCheckpoint)
   /** Adam's moments (saveOptimizerState); null when storage refused them. */
   adam: Uint8Array | null;
@@ -70,7 +73,7 @@ async function checkpointKeys(store: CheckpointStore): Promise<CheckpointKey[]> 
 }
 
 /**
- * Keeps the trainer's weights, Adam's moments, step and loss history under `runId`.
+ * Keeps the trainer's weights, Adam's moments, step, loss history and evaluations under `runId`.
  * The older checkpoints of the run are removed only once the new one is in; when storage
  * refuses the moments, the weights alone are kept and the report says so. `lastKeptStep`
  * (the step of this run's last checkpoint, or null) lets a failure say what a resume would do.
@@ -91,6 +94,7 @@ export async function keepCheckpoint(
     config: JSON.stringify(t.config),
     step,
     history: t.history.slice(),
+    evaluations: t.evaluations.slice(),
     weights,
   } as const;
   const key: CheckpointKey = [runId, now];
@@ -154,7 +158,7 @@ function readKept(value: unknown, config: string): KeptCheckpoint | string {
 
 /**
  * Restores the newest readable checkpoint of `runId` into a trainer just built for the same
- * config: weights, Adam's moments when they were kept, step and loss history.
+ * config: weights, Adam's moments when they were kept, step, loss history and evaluations.
  */
 export async function resumeCheckpoint(t: Trainer, store: CheckpointStore, runId: string): Promise<ResumeReport> {
   let ours: CheckpointKey[];
@@ -193,7 +197,7 @@ export async function resumeCheckpoint(t: Trainer, store: CheckpointStore, runId
         lacking = `they could not be read: ${reason(e)}`;
       }
     }
-    t.restore(kept.step, kept.history, adamSteps);
+    t.restore(kept.step, kept.history, adamSteps, { evaluations: kept.evaluations });
     const message = lacking
       ? `Resumed at step ${kept.step} without Adam's moments (${lacking}): ` +
         'they start afresh, so from here the run differs from an uninterrupted one.'

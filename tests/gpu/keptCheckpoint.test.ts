@@ -61,8 +61,9 @@ async function finish(t: Trainer, gpu: GpuContext) {
   await t.flush();
   const weights = await t.model.arena.readParams(gpu);
   const history = t.history.map((h) => h.step);
+  const evaluations = t.evaluations.map((e) => e.step);
   t.destroy();
-  return { weights, history };
+  return { weights, history, evaluations };
 }
 
 function sameWeights(a: Map<string, Float32Array>, b: Map<string, Float32Array>): boolean {
@@ -92,6 +93,7 @@ describe("the worker's kept checkpoints", () => {
     expect(resumed.message).toMatch(/^Resumed at step 3 with Adam's moments/);
     const got = await finish(b, gpu);
     expect(got.history).toEqual(want.history);
+    expect(got.evaluations).toEqual(want.evaluations);
     expect(sameWeights(got.weights, want.weights)).toBe(true);
   });
 
