@@ -7,6 +7,7 @@ import { loadCheckpoint, loadOptimizerState, saveCheckpoint, saveOptimizerState 
 import type { EvalPoint } from '../spec/verdict';
 import type { KeepReport, ResumeReport } from './protocol';
 import type { Trainer } from './trainer';
+import { storageFailure } from './storageError';
 
 /** The run a checkpoint belongs to (chosen by the page) and when it was written (ms). */
 export type CheckpointKey = [runId: string, savedAt: number];
@@ -59,14 +60,6 @@ function isKey(k: IDBValidKey): k is CheckpointKey {
   return Array.isArray(k) && k.length === 2 && typeof k[0] === 'string' && typeof k[1] === 'number';
 }
 
-function reason(e: unknown): string {
-  if (!(e instanceof Error)) return String(e);
-  // a DOMException such as QuotaExceededError may come with no message at all
-  if (!e.name || e.name === 'Error') return e.message || 'an unknown error';
-  if (e.message) return `${e.name}: ${e.message}`;
-  return e.name === 'QuotaExceededError' ? 'QuotaExceededError: the storage for this site is full' : e.name;
-}
-
 /** This store's checkpoint keys, newest first. */
 async function checkpointKeys(store: CheckpointStore): Promise<CheckpointKey[]> {
   return (await store.keys()).filter(isKey).sort((a, b) => b[1] - a[1]);
@@ -110,7 +103,7 @@ export async function keepCheckpoint(
     } catch (e) {
       const from = lastKeptStep === null ? 'step 0' : `its checkpoint at step ${lastKeptStep}`;
       const problem =
-        `The checkpoint at step ${step} could not be saved in this browser's storage (${reason(e)}); ` +
+        `The checkpoint at step ${step} could not be saved in this browser's storage (${storageFailure(e)}); ` +
         `after a lost GPU device this run would resume from ${from}.`;
       return { step, stored: false, exact: false, problem };
     }
@@ -121,7 +114,7 @@ export async function keepCheckpoint(
       return saved;
     } catch {
       const problem =
-        `Adam's moments at step ${step} could not be saved in this browser's storage (${reason(refused)}); ` +
+        `Adam's moments at step ${step} could not be saved in this browser's storage (${storageFailure(refused)}); ` +
         'after a lost GPU device this run would resume with fresh moments and no longer match an uninterrupted run.';
       return { step, stored: true, exact: false, problem };
     }
@@ -165,7 +158,8 @@ export async function resumeCheckpoint(t: Trainer, store: CheckpointStore, runId
   try {
     ours = (await checkpointKeys(store)).filter((k) => k[0] === runId);
   } catch (e) {
-    const message = `This browser's storage could not be read (${reason(e)}), so the run starts again from step 0.`;
+    const message =
+      `This browser's storage could not be read (${storageFailure(e)}), ` + 'so the run starts again from step 0.';
     return { step: 0, exact: false, message };
   }
   if (ours.length === 0) {
@@ -182,7 +176,7 @@ export async function resumeCheckpoint(t: Trainer, store: CheckpointStore, runId
       }
       if (typeof kept !== 'string') loadCheckpoint(t.model, t.gpu, kept.weights);
     } catch (e) {
-      kept = reason(e);
+      kept = storageFailure(e);
     }
     if (typeof kept === 'string') {
       problems.push(kept);
@@ -194,7 +188,7 @@ export async function resumeCheckpoint(t: Trainer, store: CheckpointStore, runId
       try {
         adamSteps = loadOptimizerState(t.model, t.gpu, kept.adam);
       } catch (e) {
-        lacking = `they could not be read: ${reason(e)}`;
+        lacking = `they could not be read: ${storageFailure(e)}`;
       }
     }
     t.restore(kept.step, kept.history, adamSteps, { evaluations: kept.evaluations });

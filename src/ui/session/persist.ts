@@ -18,6 +18,7 @@ import {
   type LegacyStore,
   type RecordStore,
 } from './runRecords';
+import { storageFailure } from '../../train/storageError';
 
 /** "The record of run `id` changed: read it again" (the message carries no run data). */
 export interface RunsMessage {
@@ -70,14 +71,6 @@ export function browserPersistence(runs: StoreApi<RunsState>, onProblem: (p: Sto
   return { runs, records: idbRecordStore(), legacy: idbLegacyStore(), channel: browserChannel(), onProblem };
 }
 
-function reason(e: unknown): string {
-  if (!(e instanceof Error)) return String(e);
-  // a DOMException such as QuotaExceededError may come with no message at all
-  if (!e.name || e.name === 'Error') return e.message || 'an unknown error';
-  if (e.message) return `${e.name}: ${e.message}`;
-  return e.name === 'QuotaExceededError' ? 'QuotaExceededError: the storage for this site is full' : e.name;
-}
-
 function title(r: SavedRun): string {
   return `"${runTitle(r.run.config, taskLabel, modelLabel)}"`;
 }
@@ -93,7 +86,7 @@ export async function startPersistence(o: PersistOptions): Promise<() => void> {
     if (o.legacy) await migrateLegacyList(o.legacy, records);
   } catch (e) {
     const message =
-      `The runs saved by an earlier version of the lab could not be moved to the new storage (${reason(e)}); ` +
+      `The runs saved by an earlier version of the lab could not be moved to the new storage (${storageFailure(e)}); ` +
       'they are still there, and the next visit tries again.';
     onProblem({ message });
   }
@@ -104,7 +97,7 @@ export async function startPersistence(o: PersistOptions): Promise<() => void> {
     // Private windows may refuse IndexedDB: the lab works, runs just do not outlive the page.
     runs.getState().hydrate([], []);
     const message =
-      `Saved runs could not be read from this browser's storage (${reason(e)}); ` +
+      `Saved runs could not be read from this browser's storage (${storageFailure(e)}); ` +
       'new runs will not survive a reload.';
     onProblem({ message });
     return () => {};
@@ -135,7 +128,7 @@ export async function startPersistence(o: PersistOptions): Promise<() => void> {
       .then(() => announce(r.id))
       .catch((e) => {
         const message =
-          `The run ${title(r)} could not be saved in this browser's storage (${reason(e)}); ` +
+          `The run ${title(r)} could not be saved in this browser's storage (${storageFailure(e)}); ` +
           'it stays on this page but will not survive a reload.';
         onProblem({ message });
       });
@@ -145,7 +138,7 @@ export async function startPersistence(o: PersistOptions): Promise<() => void> {
       .then(() => announce(r.id))
       .catch((e) => {
         const message =
-          `The run ${title(r)} could not be deleted from this browser's storage (${reason(e)}); ` +
+          `The run ${title(r)} could not be deleted from this browser's storage (${storageFailure(e)}); ` +
           'it will be listed again after a reload.';
         onProblem({ message });
       });
@@ -176,7 +169,7 @@ export async function startPersistence(o: PersistOptions): Promise<() => void> {
       value = await records.get(id);
     } catch (e) {
       const message =
-        `A run saved in another tab could not be read from this browser's storage (${reason(e)}); ` +
+        `A run saved in another tab could not be read from this browser's storage (${storageFailure(e)}); ` +
         'it will be listed after a reload.';
       onProblem({ message });
       return;
