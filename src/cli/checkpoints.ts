@@ -123,7 +123,7 @@ export function readCheckpointPair(
   if (!existsSync(adamPath)) {
     if (weightsOnly) return { weights, adam: null, state, notices: [fresh] };
     throw new UsageError(
-      `${path} has no Adam moments beside it (${adamPath}), so it cannot resume exactly; ` + `${advice}.`,
+      `${path} has no Adam moments beside it (${adamPath}), so it cannot resume exactly; ${advice}.`,
     );
   }
   const adam = readSafetensorsFile(adamPath, 'optimizer state');
