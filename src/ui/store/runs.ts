@@ -28,9 +28,10 @@ export interface RunsState {
   applyStored(id: string, run: SavedRun | null): void;
 }
 
-/** Oldest first, so every tab numbers the same runs alike. */
+/** Oldest first, so every tab numbers the same runs alike; runs created in the same
+ *  millisecond (two tabs at once) are ordered by id, the same in every tab. */
 function byCreation(runs: SavedRun[]): SavedRun[] {
-  return runs.slice().sort((a, b) => a.createdAt - b.createdAt);
+  return runs.slice().sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 /** A runs store; the page has one (useRuns), a test may make one per simulated tab. */
