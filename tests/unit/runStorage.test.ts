@@ -17,9 +17,6 @@ import {
 import { stringifyRunFile } from '../../src/train/schema';
 import { fixtureRun } from '../e2e/fixtures';
 
-/** The tabs' messages and writes are asynchronous: on a busy 2-core machine they may take seconds. */
-const PATIENCE = { timeout: 10_000 };
-
 /** Values are structured clones, as IndexedDB keeps them; `refuse` plays a full disk. */
 class MemoryDb implements RecordStore, LegacyStore {
   readonly values = new Map<string, unknown>();
@@ -78,7 +75,7 @@ describe('run storage: one record per run, tabs in step', () => {
       expect([...db.values.keys()].sort()).toEqual([idA, idB].sort());
       expect(a.ids().sort()).toEqual([idA, idB].sort());
       expect(b.ids()).toEqual(a.ids()); // the same order: oldest first
-    }, PATIENCE);
+    });
     expect(b.runs.getState().runs.find((r) => r.id === idA)?.run.config.model).toBe('transformer');
     // a third tab opened now reads both
     const c = await openTab(db, hub());
@@ -89,10 +86,10 @@ describe('run storage: one record per run, tabs in step', () => {
       expect(a.ids()).toEqual([idB]);
       expect(c.ids()).toEqual([idB]);
       expect([...db.values.keys()]).toEqual([idB]);
-    }, PATIENCE);
+    });
     // an overlay is the tab's own choice, stored with the run for the next visit
     a.runs.getState().toggleCompare(idB);
-    await vi.waitFor(() => expect((db.values.get(idB) as { compared: boolean }).compared).toBe(true), PATIENCE);
+    await vi.waitFor(() => expect((db.values.get(idB) as { compared: boolean }).compared).toBe(true));
     expect(b.runs.getState().compare).toEqual([]);
     expect((await openTab(db, null)).runs.getState().compare).toEqual([idB]);
     expect([...a.problems, ...b.problems, ...c.problems]).toEqual([]);
@@ -126,7 +123,7 @@ describe('run storage: one record per run, tabs in step', () => {
     // the tab goes on saving and deleting its own runs; the unreadable records stay as they were
     tab.runs.getState().add(fixtureRun());
     tab.runs.getState().remove('good');
-    await vi.waitFor(() => expect(db.values.has('good')).toBe(false), PATIENCE);
+    await vi.waitFor(() => expect(db.values.has('good')).toBe(false));
     for (const [k, v] of Object.entries(corrupt)) expect(db.values.get(k), k).toEqual(v);
     expect(rawRecordText(db.values.get('bad-json'))).toContain('"run": "{\\"version\\":1,\\"config\\":"');
     expect(rawRecordText('banana')).toBe('banana');
@@ -151,7 +148,7 @@ describe('run storage: one record per run, tabs in step', () => {
     expect(legacy.values.get(MIGRATED_KEY)).toMatchObject({ records: 4 });
     // a run deleted after the copy does not come back from the old list
     tab.runs.getState().remove('r1');
-    await vi.waitFor(() => expect(db.values.has('r1')).toBe(false), PATIENCE);
+    await vi.waitFor(() => expect(db.values.has('r1')).toBe(false));
     tab.stop();
     expect((await openTab(db, null, legacy)).ids()).toEqual(['r2']);
   });
@@ -161,7 +158,7 @@ describe('run storage: one record per run, tabs in step', () => {
     const tab = await openTab(db, null);
     db.refuse = true;
     tab.runs.getState().add(fixtureRun());
-    await vi.waitFor(() => expect(tab.problems).toHaveLength(1), PATIENCE);
+    await vi.waitFor(() => expect(tab.problems).toHaveLength(1));
     expect(tab.problems[0].message).toMatch(
       /^The run ".+" could not be saved in this browser's storage \(QuotaExceededError: The quota has been/,
     );
