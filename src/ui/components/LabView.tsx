@@ -10,6 +10,7 @@ import { SharePanel } from './SharePanel';
 import { TaskSentence } from './TaskSentence';
 import { TrainButtons } from './TrainButtons';
 import { ViewedBanner } from './ViewedBanner';
+import { ExplainPanel } from '../explain/ExplainPanel';
 import { IclPlot } from '../plots/IclPlot';
 import { LossPlot } from '../plots/LossPlot';
 
@@ -32,6 +33,7 @@ export function LabView() {
           <LossPlot />
           <IclPlot />
         </div>
+        <ExplainPanel />
         <div className="lists">
           <RunsList />
           {teaching ? null : <QueuePanel />}
