@@ -79,11 +79,7 @@ export function GridView() {
           </button>
         </div>
       </div>
-      {g.gridId ? (
-        <GridTable />
-      ) : (
-        <p className="hint">The table fills in as the runs finish; each cell opens its run.</p>
-      )}
+      <GridTable />
     </section>
   );
 }
