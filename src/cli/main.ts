@@ -5,11 +5,13 @@ import { trainCommand, TRAIN_HELP } from './train';
 import { UsageError } from './args';
 import { runBench } from './bench';
 import { timeToIclCommand } from './timeToIcl';
+import { gridCommand } from './grid';
 
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   train: trainCommand,
   forward: forwardCommand,
   'time-to-icl': timeToIclCommand,
+  grid: gridCommand,
   bench: async (args) => {
     await runBench(args);
     return 0;

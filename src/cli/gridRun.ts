@@ -1,0 +1,134 @@
+// Training a shard of the grid: its groups in order, each group's cells one after another in
+// this process on one GPU device (the stacking API of issue 20 will train a group at once).
+// A finished cell is skipped, a started one resumes exactly from its checkpoint, a new one
+// starts; each checkpoints at every evaluation (the train command's loop, trainLoop.ts) and
+// writes its run file when it finishes. SIGINT/SIGTERM and --budget-minutes stop after the
+// step in progress with the checkpoint written.
+import { existsSync } from 'node:fs';
+import type { GpuContext } from '../gpu/context';
+import type { CellState } from '../train/gridFile';
+import type { GridCell } from '../train/gridPlan';
+import type { RunFile } from '../train/protocol';
+import { parseRunFile, stringifyRunFile } from '../train/schema';
+import { Trainer } from '../train/trainer';
+import { encodeCheckpoint, optimizerPath, restoreRun, type CheckpointPair } from './checkpoints';
+import { writeFilesAtomic } from './files';
+import { cellFiles, readCellState } from './gridCells';
+import { formatDuration, runTrainingLoop } from './trainLoop';
+
+/**
+ * --budget-minutes: the process stops before its deadline (counted from its start). Before each
+ * step and each cell it asks whether twice the longest stretch between two such checks so far
+ * (a step with its evaluation and save, or a cell's start-up with its pipelines) still fits, so
+ * the last stretch and the final save end in time.
+ */
+export class Budget {
+  private last = performance.now();
+  private longest = 0;
+
+  constructor(private readonly deadlineMs: number) {}
+
+  static minutes(m: number | undefined): Budget {
+    return new Budget(m === undefined ? Infinity : m * 60_000);
+  }
+
+  exhausted(): boolean {
+    const now = performance.now();
+    this.longest = Math.max(this.longest, now - this.last);
+    this.last = now;
+    return now + 2 * this.longest > this.deadlineMs;
+  }
+}
+
+export type ShardEnd = 'done' | 'signal' | 'budget';
+
+export interface ShardRun {
+  gpu: GpuContext;
+  outDir: string;
+  /** The grid's fingerprint: with the cell, the run id of a new cell's checkpoints. */
+  gridId: string;
+  budget: Budget;
+  stopSignal: () => boolean;
+  log: (line: string) => void;
+  /** Called when a cell's state changes (finished, or stopped with a checkpoint). */
+  onCell: (state: CellState) => void;
+}
+
+/** Trains the given cells in order; returns why it stopped. */
+export async function trainCells(cells: readonly GridCell[], ctx: ShardRun): Promise<ShardEnd> {
+  for (const [i, cell] of cells.entries()) {
+    const state = readCellState(ctx.outDir, cell);
+    const tag = `[${i + 1}/${cells.length}] ${cell.id}`;
+    if (state.status === 'done') {
+      const files = cellFiles(ctx.outDir, cell);
+      // a kill between the last checkpoint and the run file: the checkpoint holds the finished run
+      if (!existsSync(files.run)) writeFilesAtomic([{ path: files.run, data: stringifyRunFile(state.run!) }]);
+      ctx.log(`${tag}: done before, skipped`);
+      ctx.onCell(state);
+      continue;
+    }
+    if (ctx.stopSignal()) return 'signal';
+    if (ctx.budget.exhausted()) return 'budget';
+    const end = await trainCell(cell, state.pair, tag, ctx);
+    if (end !== 'done') return end;
+  }
+  return 'done';
+}
+
+async function trainCell(cell: GridCell, pair: CheckpointPair | null, tag: string, ctx: ShardRun): Promise<ShardEnd> {
+  const { config } = cell;
+  const files = cellFiles(ctx.outDir, cell);
+  const trainer = new Trainer(ctx.gpu, config, { curriculumSteps: pair?.state.curriculumSteps ?? config.steps });
+  try {
+    const runId = pair?.state.runId ?? `${ctx.gridId}.${cell.id}`;
+    const fromStep = pair?.state.step ?? 0;
+    if (pair) {
+      restoreRun(trainer, pair).forEach((n) => ctx.log(`${tag}: resume: ${n}`));
+      ctx.log(`${tag}: resumed at step ${fromStep} of ${config.steps} from ${files.checkpoint}`);
+    } else {
+      ctx.log(`${tag}: training ${config.steps} steps`);
+    }
+    let budgetHit = false;
+    let savedAt = fromStep;
+    const save = async (withRun: boolean) => {
+      const { weights, adam } = await encodeCheckpoint(trainer, runId);
+      const out: { path: string; data: Uint8Array | string }[] = [
+        { path: optimizerPath(files.checkpoint), data: adam },
+        { path: files.checkpoint, data: weights },
+      ];
+      // the run file last: its presence says the cell is done
+      if (withRun) out.push({ path: files.run, data: stringifyRunFile(trainer.runFile()) });
+      writeFilesAtomic(out);
+      savedAt = trainer.step;
+    };
+    const t0 = performance.now();
+    const end = await runTrainingLoop(trainer, {
+      stopAt: config.steps,
+      checkpointEvery: config.evalEvery,
+      log: (line) => ctx.log(`${tag}: ${line.trim()}`),
+      stopRequested: () => ctx.stopSignal() || (budgetHit = ctx.budget.exhausted()),
+      save: () => save(false),
+    });
+    if (end !== 'done') {
+      if (trainer.step > savedAt) await save(false);
+      ctx.log(`${tag}: stopped at step ${trainer.step} of ${config.steps}; checkpoint ${files.checkpoint}`);
+      ctx.onCell({ cell, status: trainer.step > 0 ? 'started' : 'pending', step: trainer.step, run: null });
+      return budgetHit ? 'budget' : 'signal';
+    }
+    await trainer.flush();
+    if (!trainer.lastEval || trainer.lastEval.step !== trainer.step) await trainer.evaluate();
+    await save(true);
+    ctx.log(`${tag}: done in ${formatDuration((performance.now() - t0) / 1000)}; wrote ${files.run}`);
+    ctx.onCell({ cell, status: 'done', step: trainer.step, run: asWritten(trainer.runFile()) });
+    return 'done';
+  } finally {
+    trainer.destroy();
+  }
+}
+
+/** The run as its file reads back (key order, NaN), so a report made now equals one made from the files later. */
+function asWritten(run: RunFile): RunFile {
+  const parsed = parseRunFile(JSON.parse(stringifyRunFile(run)));
+  if (!parsed.ok) throw new Error(`the run file just written does not read back: ${parsed.error}`);
+  return parsed.value;
+}
