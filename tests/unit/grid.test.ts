@@ -1,6 +1,9 @@
 // The grid's pure parts: the grouping rule and the shards along it, the shard a scheduler's
 // environment selects, the verdict of the seeds' mean curve (SPEC's rule, judge() itself),
 // grid.json round trips, and merge's refusals.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { chooseShard } from '../../src/cli/gridShard';
 import { defaultConfig, MODEL_IDS, TASK_IDS, type ModelId, type TaskId } from '../../src/spec/config';
@@ -243,5 +246,20 @@ describe('grid.json', () => {
 describe("the paper's table", () => {
   it("is SPEC's, as the page has it", () => {
     for (const task of TASK_IDS) expect(PAPER_TABLE[task]).toEqual(PAPER_REPORTS[task]);
+  });
+});
+
+describe('scripts/slurm/grid.sbatch', () => {
+  const path = join(__dirname, '..', '..', 'scripts', 'slurm', 'grid.sbatch');
+  const text = readFileSync(path, 'utf8');
+
+  it('is valid bash that asks for one GPU per task, a time limit and requeueing, and execs the bundled CLI', () => {
+    execFileSync('bash', ['-n', path]); // throws on a syntax error
+    for (const line of ['--gres=gpu:1', '--time=', '--requeue', '--array=', '--output=', '--signal=B:TERM@']) {
+      expect(text).toMatch(new RegExp(`^#SBATCH ${line}`, 'm'));
+    }
+    // exec: node replaces the shell, so Slurm's SIGTERM reaches the trainer
+    expect(text).toMatch(/^exec node "\$ROOT\/dist-cli\/cli\.mjs" grid /m);
+    expect(text).not.toMatch(/^[^#]*npm /m);
   });
 });
