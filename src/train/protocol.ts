@@ -50,8 +50,10 @@ export type TrainerEvent =
       stepsPerSecond: number;
       losses: { step: number; loss: number }[];
     }
-  | { type: 'eval'; step: number; icl: IclResult; metrics: Record<string, number> }
-  | { type: 'state'; state: 'idle' | 'training' | 'paused' | 'done' }
+  /** `seconds`: how long the evaluation took (the page's time-left estimate counts the ones to come). */
+  | { type: 'eval'; step: number; icl: IclResult; metrics: Record<string, number>; seconds: number }
+  /** 'evaluating': the run stopped its steps to evaluate the ICL curve (training resumes after it). */
+  | { type: 'state'; state: 'idle' | 'training' | 'evaluating' | 'paused' | 'done' }
   /** GPU pipelines being compiled before a step or an evaluation can run; 0: done. */
   | { type: 'compiling'; pipelines: number }
   /** The checkpoint kept at an evaluation (for a resume after a lost device), or why it was not. */
@@ -65,6 +67,8 @@ export interface TrainerApi {
    *  names the run's checkpoints in IndexedDB, so runs in other tabs never overwrite them. */
   load(config: RunConfig, runId: string): Promise<void>;
   start(): void;
+  /** Stops the loop after the step in progress (an evaluation under way finishes first); the
+   *  state event 'paused' says when it has. */
   pause(): void;
   /** Runs exactly one training step (while paused) and reports it. */
   step(): Promise<void>;

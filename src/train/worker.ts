@@ -1,5 +1,6 @@
 // The training Web Worker: owns the GPU device and one Trainer, exposes TrainerApi through
-// comlink, and runs the training loop in slices so pause, step and evaluate stay responsive.
+// comlink, and runs the training loop one step at a time, yielding to messages often, so a
+// Pause acts after the step in progress.
 import * as Comlink from 'comlink';
 import { browserGpu, NoWebGPUError } from '../gpu/browser';
 import type { GpuContext } from '../gpu/context';
@@ -16,8 +17,8 @@ import {
 import type { KeepReport, ResumeReport, RunFile, TrainerApi, TrainerEvent } from './protocol';
 import { DivergedError, ModelTooBigError, Trainer } from './trainer';
 
-/** Steps submitted per slice of the loop before yielding to messages. */
-const SLICE_STEPS = 10;
+/** The loop yields to messages (pause, step) at least this often (ms). */
+const YIELD_EVERY_MS = 50;
 /** Progress events at most this often (ms). */
 const PROGRESS_EVERY_MS = 200;
 
@@ -117,8 +118,9 @@ class WorkerTrainer implements TrainerApi {
   async evaluate(): Promise<void> {
     const t = this.requireTrainer();
     await this.guard(async () => {
+      const t0 = performance.now();
       const { step, icl, metrics } = await t.evaluate();
-      this.emit({ type: 'eval', step, icl, metrics });
+      this.emit({ type: 'eval', step, icl, metrics, seconds: (performance.now() - t0) / 1000 });
     });
   }
 
@@ -180,21 +182,35 @@ class WorkerTrainer implements TrainerApi {
   private async runLoop(): Promise<void> {
     const t = this.trainer!;
     const runId = this.runId!;
-    let nextEval = (Math.floor(t.step / t.config.evalEvery) + 1) * t.config.evalEvery;
+    const every = t.config.evalEvery;
+    // a pause that came at an evaluation's step left that evaluation to be done now
+    const owed = t.step > 0 && t.step % every === 0 && t.lastEval?.step !== t.step;
+    let nextEval = owed ? t.step : (Math.floor(t.step / every) + 1) * every;
+    let lastYield = performance.now();
     const ok = await this.guard(async () => {
       while (this.running && !t.done && this.trainer === t) {
-        await t.train(Math.min(SLICE_STEPS, nextEval - t.step));
-        this.sendProgress(false);
-        if (t.step >= nextEval || t.done) {
+        if (t.step < nextEval) {
+          await t.train(1);
+          this.sendProgress(false);
+        }
+        // a paused run skips an evaluation it owes until it trains on; a finished one never does
+        if ((t.step >= nextEval && this.running) || t.done) {
+          this.emit({ type: 'state', state: 'evaluating' });
+          const t0 = performance.now();
           const { step, icl, metrics } = await t.evaluate();
+          const seconds = (performance.now() - t0) / 1000;
           this.sendProgress(true);
-          this.emit({ type: 'eval', step, icl, metrics });
+          this.emit({ type: 'eval', step, icl, metrics, seconds });
           // a finished run lives on as its run file in the page's runs list
           if (t.done) await this.dropKept(runId);
           else await this.keep(t, runId);
-          nextEval += t.config.evalEvery;
+          nextEval += every;
+          if (this.running && !t.done) this.emit({ type: 'state', state: 'training' });
         }
-        await new Promise((r) => setTimeout(r, 0)); // let pause/step messages in
+        if (performance.now() - lastYield >= YIELD_EVERY_MS) {
+          await new Promise((r) => setTimeout(r, 0)); // let pause/step messages in
+          lastYield = performance.now();
+        }
       }
       await t.flush();
       this.sendProgress(true);

@@ -6,6 +6,7 @@ import { AlertBox } from './components/AlertBox';
 import { Header } from './components/Header';
 import { LabView } from './components/LabView';
 import { NoticeLine } from './components/NoticeLine';
+import { SoftwareNotice } from './components/SoftwareNotice';
 import { GridView } from './grid/GridView';
 
 export function App() {
@@ -16,6 +17,7 @@ export function App() {
       <Header />
       <AlertBox />
       <NoticeLine />
+      <SoftwareNotice />
       <main>{tab === 'grid' ? <GridView /> : <LabView />}</main>
     </>
   );

@@ -24,6 +24,7 @@ export function viewFromRunFile(run: RunFile): RunView {
     stepsPerSecond: run.stepsPerSecond,
     adapter: run.adapter,
     evalStep: run.evalStep,
+    evaluations: run.evaluations,
     step: Math.max(last, run.evalStep ?? 0),
     total: run.config.steps,
   };
@@ -40,6 +41,7 @@ export function runFileFromView(v: RunView): RunFile {
     adapter: v.adapter,
   };
   if (v.evalStep !== undefined) run.evalStep = v.evalStep;
+  if (v.evaluations !== undefined) run.evaluations = v.evaluations;
   return run;
 }
 

@@ -1,5 +1,5 @@
 // Files: "Export" (the run file), import a run file, and (advanced) model checkpoints.
-import { useLab } from '../store/lab';
+import { isBusy, useLab } from '../store/lab';
 import { downloadCheckpoint, exportRunFile, importRunFile, loadCheckpointFile } from '../session/files';
 import { FileInput } from './FileInput';
 import { CsvButtons } from './CsvButtons';
@@ -7,9 +7,7 @@ import { CsvButtons } from './CsvButtons';
 export function ExportPanel() {
   const teaching = useLab((s) => s.teaching);
   const hasModel = useLab((s) => s.live !== null && s.client !== null);
-  const busy = useLab(
-    (s) => s.trainerState === 'training' || s.trainerState === 'loading' || s.trainerState === 'starting',
-  );
+  const busy = useLab((s) => isBusy(s.trainerState));
   return (
     <div className="files">
       <div className="button-row">

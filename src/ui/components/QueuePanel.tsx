@@ -1,7 +1,7 @@
 // The queue: runs that train one after another (e.g. the same task for several models).
 import { modelLabel, taskLabel } from '../labels';
 import { runTitle } from '../runView';
-import { useLab } from '../store/lab';
+import { isBusy, useLab } from '../store/lab';
 import { blockedReason, invalidLabels, useInvalidFields } from '../store/invalidFields';
 import { useQueue } from '../store/queue';
 import { startQueue } from '../session/trainer';
@@ -9,7 +9,7 @@ import { startQueue } from '../session/trainer';
 export function QueuePanel() {
   const items = useQueue((s) => s.items);
   const state = useLab((s) => s.trainerState);
-  const busy = state === 'training' || state === 'loading' || state === 'starting';
+  const busy = isBusy(state);
   const queue = useQueue.getState();
   // The queue takes the stored settings: while a field shows another value, adding would mislead.
   const invalid = useInvalidFields((s) => s.byId);

@@ -1,5 +1,9 @@
-// The status line (role "status"): "step 120 / 2000 · 15 steps/s · 2 min 3 s left"; while the
-// worker compiles GPU pipelines (a first step: a second or more), "compiling 38 GPU kernels".
+// The status line (role "status"): "step 120 / 2000 · 15 steps/s · training · 2 min 3 s left ·
+// GPU: …". States are distinct words: compiling N GPU kernels, training, evaluating (with its
+// time so far), pausing…, paused, finished. Fixed layout: each part keeps its width and the line
+// never wraps (the GPU name is cut with an ellipsis, whole in its title).
+import { useEffect, useState } from 'react';
+import { timeLeft } from '../eta';
 import { formatDuration, formatRate } from '../format';
 import { shownRun, useLab, type TrainerState } from '../store/lab';
 
@@ -9,9 +13,23 @@ const STATE_WORDS: Record<TrainerState, string> = {
   loading: 'building the model',
   idle: 'ready',
   training: 'training',
+  evaluating: 'evaluating',
+  pausing: 'pausing…',
   paused: 'paused',
   done: 'finished',
 };
+
+/** Seconds since `since` (performance.now()), refreshed every second while `since` is set. */
+function useElapsed(since: number | null): number | null {
+  const [now, setNow] = useState(() => performance.now());
+  useEffect(() => {
+    if (since === null) return;
+    setNow(performance.now());
+    const id = setInterval(() => setNow(performance.now()), 1000);
+    return () => clearInterval(id);
+  }, [since]);
+  return since === null ? null : Math.max(0, (now - since) / 1000);
+}
 
 export function StatusLine() {
   const run = useLab((s) => shownRun(s));
@@ -20,29 +38,53 @@ export function StatusLine() {
   const total = useLab((s) => s.config.steps);
   const adapter = useLab((s) => s.adapter);
   const compiling = useLab((s) => s.compiling);
-  const stateWords =
+  const evalSeconds = useLab((s) => s.evalSeconds);
+  const evaluatingFor = useElapsed(useLab((s) => s.evalStartedAt));
+  let stateWords =
     compiling > 0 && !viewed ? `compiling ${compiling} GPU kernel${compiling === 1 ? '' : 's'}` : STATE_WORDS[state];
-  let text: string;
+  if (state === 'evaluating' && compiling === 0 && evaluatingFor !== null) {
+    const expected = evalSeconds === null ? '' : ` of ~${formatDuration(evalSeconds)}`;
+    stateWords += ` ${formatDuration(evaluatingFor)}${expected}`;
+  }
+  let step: string;
+  let rate = '';
+  let words: string;
   if (!run) {
-    text = `step 0 / ${total} · ${stateWords}`;
+    step = `step 0 / ${total}`;
+    words = stateWords;
   } else if (viewed) {
     const what = viewed === 'link' ? 'shared run' : 'saved run';
-    text =
-      `step ${run.step} / ${run.total} · ${what}, not trained here` +
+    step = `step ${run.step} / ${run.total}`;
+    words =
+      `${what}, not trained here` +
       `${run.stepsPerSecond > 0 ? ` (it trained at ${formatRate(run.stepsPerSecond)})` : ''}`;
   } else {
-    const left = run.stepsPerSecond > 0 ? (run.total - run.step) / run.stepsPerSecond : NaN;
-    const parts = [`step ${run.step} / ${run.total}`];
-    if (!(compiling > 0 && run.step === 0)) parts.push(formatRate(run.stepsPerSecond)); // no rate before a first step
-    if (compiling > 0) parts.push(stateWords);
-    else if (state === 'training') parts.push(`${formatDuration(left)} left`);
-    else parts.push(stateWords);
-    text = parts.join(' · ');
+    step = `step ${run.step} / ${run.total}`;
+    if (!(compiling > 0 && run.step === 0)) rate = formatRate(run.stepsPerSecond); // no rate before a first step
+    words = stateWords;
+    if (compiling === 0 && (state === 'training' || state === 'evaluating')) {
+      const eta = timeLeft({
+        step: run.step,
+        total: run.total,
+        stepsPerSecond: run.stepsPerSecond,
+        evalEvery: run.config.evalEvery,
+        evalSeconds,
+        evaluatingFor: state === 'evaluating' ? evaluatingFor : null,
+      });
+      words += ` · ${formatDuration(eta.seconds)} left${eta.evalsKnown ? '' : ' + evaluations'}`;
+    }
   }
   return (
     <p role="status" className="status-line">
-      {text}
-      {adapter ? <span className="adapter"> · GPU: {adapter}</span> : null}
+      <span className="st-step">{step}</span>
+      <span className="st-rate">{rate ? ` · ${rate}` : ''}</span>
+      <span className="st-state"> · {words}</span>
+      {adapter ? (
+        <span className="adapter" title={`GPU: ${adapter}`}>
+          {' '}
+          · GPU: {adapter}
+        </span>
+      ) : null}
     </p>
   );
 }

@@ -1,7 +1,7 @@
 // Train, Pause, Step, Reset. "Train" reads "Train again" when a shared run is shown:
 // it retrains that run's settings with the same seed. Train and Step wait for valid settings,
 // saying which field holds them back.
-import { useLab } from '../store/lab';
+import { isBusy, isRunning, useLab } from '../store/lab';
 import { blockedReason, invalidLabels, useInvalidFields } from '../store/invalidFields';
 import { pause, reset, stepOnce, train } from '../session/trainer';
 
@@ -13,7 +13,7 @@ export function TrainButtons() {
   const hasRun = useLab((s) => s.live !== null || s.viewed !== null);
   const invalid = useInvalidFields((s) => s.byId);
   const blocked = blockedReason(invalidLabels(invalid, 'lab'), 'train');
-  const busy = state === 'training' || state === 'loading' || state === 'starting';
+  const busy = isBusy(state);
   const gate = blocked ? { 'aria-describedby': BLOCKED_ID, title: blocked } : {};
   return (
     <>
@@ -27,7 +27,7 @@ export function TrainButtons() {
         >
           {fromLink ? 'Train again' : 'Train'}
         </button>
-        <button type="button" disabled={state !== 'training'} onClick={() => void pause()}>
+        <button type="button" disabled={!isRunning(state)} onClick={() => void pause()}>
           Pause
         </button>
         <button type="button" disabled={busy || blocked !== null} onClick={() => void stepOnce()} {...gate}>

@@ -1,10 +1,12 @@
 // The explanation layer: what in-context learning is, how to read the two plots for the chosen
-// task, what the curriculum does, what the paper found for this task and overall. A <details>
-// element (open by default): keyboard users reach it with Tab and toggle it with Enter or Space.
+// task, what the curriculum does, what a prompt of the task holds and what the paper found for
+// it, and the paper's conclusion. A <details> element (open by default): keyboard users reach it
+// with Tab and toggle it with Enter or Space. Its parts are plain blocks, not landmarks, so the
+// page's regions stay the two plots.
 import { MODEL_LABEL, TASK_TEXT, curveLabel } from '../labels';
 import { useLab } from '../store/lab';
 import { curriculumSentence } from './stages';
-import { BASELINE_WORDS, TASK_BASELINES, readingIcl } from './text';
+import { BASELINE_WORDS, TASK_BASELINES, promptWords, readingIcl } from './text';
 import { PAPER_CONCLUSION, PAPER_MODELS, PAPER_REPORTS, PAPER_SYMBOL_WORDS, PAPER_TITLE, PAPER_URL } from './paper';
 
 export function ExplainPanel() {
@@ -18,8 +20,8 @@ export function ExplainPanel() {
         <h2>What am I looking at?</h2>
       </summary>
       <div className="explain-body">
-        <section aria-labelledby="explain-icl">
-          <h3 id="explain-icl">In-context learning</h3>
+        <div>
+          <h3>In-context learning</h3>
           <p>
             Each training prompt is a list of examples (x, y) from a function drawn at random for that prompt alone. The
             model must predict each y from the examples before it. Its weights are trained on many thousands of such
@@ -27,9 +29,9 @@ export function ExplainPanel() {
             work out from the prompt itself. That is in-context learning, and the ICL curve measures it — the error
             should fall as the prompt shows more examples.
           </p>
-        </section>
-        <section aria-labelledby="explain-curve">
-          <h3 id="explain-curve">Reading the ICL curve</h3>
+        </div>
+        <div>
+          <h3>Reading the ICL curve</h3>
           <p>{readingIcl(config)}</p>
           {baselines.length > 0 ? (
             <ul>
@@ -40,17 +42,17 @@ export function ExplainPanel() {
               ))}
             </ul>
           ) : null}
-        </section>
-        <section aria-labelledby="explain-loss">
-          <h3 id="explain-loss">Reading the training loss</h3>
+        </div>
+        <div>
+          <h3>Reading the training loss</h3>
           <p>
             The loss on each training batch, on a logarithmic axis. {curriculumSentence(config)} The loss is measured on
             the prompts of the current stage, so compare it within a stage, not across one.
           </p>
-        </section>
-        <section aria-labelledby="explain-task">
-          <h3 id="explain-task">This task: {task.label}</h3>
-          <p>{task.tests}</p>
+        </div>
+        <div>
+          <h3>This task: {task.label}</h3>
+          <p>{promptWords(config)} The question it asks is the sentence under the settings.</p>
           <p>
             What Park et al. report:{' '}
             {PAPER_MODELS.map((m, i) => (
@@ -62,9 +64,9 @@ export function ExplainPanel() {
             . Runs here are far shorter and smaller than the paper&apos;s 500,000 steps, so a lab run may fall short of
             them; the Paper grid judges runs by one stated rule.
           </p>
-        </section>
-        <section aria-labelledby="explain-paper">
-          <h3 id="explain-paper">What the paper concluded</h3>
+        </div>
+        <div>
+          <h3>What the paper concluded</h3>
           <p>
             {PAPER_CONCLUSION} Read it: Park et al. 2024,{' '}
             <a href={PAPER_URL} target="_blank" rel="noopener noreferrer">
@@ -72,7 +74,7 @@ export function ExplainPanel() {
             </a>
             .
           </p>
-        </section>
+        </div>
       </div>
     </details>
   );

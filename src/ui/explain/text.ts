@@ -28,6 +28,44 @@ export const TASK_BASELINES: Record<TaskId, string[]> = {
   vector_mqar: [],
 };
 
+/** What one prompt of the task holds (SPEC.md "The nine tasks"), with the run's numbers. The
+ *  task's question itself is the sentence under the settings (TaskSentence). */
+export function promptWords(config: RunConfig): string {
+  const d = config.nDims;
+  switch (config.task) {
+    case 'linear_regression':
+      return `Each prompt draws a fresh w in ${d} dimensions; its examples are random x with y = wᵀx.`;
+    case 'sparse_linear_regression':
+      return `As linear regression in ${d} dimensions, but only 3 coordinates of each prompt's w are non-zero.`;
+    case 'relu_2nn_regression':
+      return 'Each prompt draws a fresh two-layer ReLU network (100 hidden units); y is its output at x.';
+    case 'decision_tree':
+      return (
+        'Each prompt draws a depth-4 binary tree: every node looks at the sign of one coordinate of x, and ' +
+        'y is the value of the leaf that x reaches.'
+      );
+    case 'orthogonal_outlier_regression':
+      return (
+        'Linear regression in which each example is, with probability ½, replaced by a decoy built ' +
+        'orthogonal to w, so it carries no information about w.'
+      );
+    case 'many_outlier_regression':
+      return 'Linear regression in which 90% of the examples are one dummy pair (x all ones, y = 1).';
+    case 'sparse_parity':
+      return `x has ${d} entries of ±1; y multiplies 2 of them, a pair chosen afresh for each prompt.`;
+    case 'cot_io':
+      return (
+        'Each example shows x, then the hidden layer ReLU(Wx) of a random two-layer network, then its ' +
+        'output y: the intermediate step is written out, as in chain-of-thought prompting.'
+      );
+    case 'vector_mqar':
+      return (
+        `${config.nPoints} keys and values, each a random ${d}-dimensional vector, then a query equal to one ` +
+        'of the keys; the answer is that key’s value.'
+      );
+  }
+}
+
 /** How to read the ICL plot for this task: axes, scaling, band. */
 export function readingIcl(config: RunConfig): string {
   const d = config.nDims;

@@ -32,8 +32,9 @@ export function GridTable() {
       <p className="lab-runs-count">
         {labRuns === 0
           ? 'No runs made in the Lab view yet; the cells fill as the grid trains.'
-          : `${labRuns} run${labRuns === 1 ? '' : 's'} made in the Lab view; ${fromLab} fill${fromLab === 1 ? 's' : ''} ` +
-            `a cell below (marked “lab run”) where this grid has no run of its own.`}
+          : `${labRuns} run${labRuns === 1 ? '' : 's'} made in the Lab view; ` +
+            `${fromLab} fill${fromLab === 1 ? 's' : ''} a cell below (marked “lab run”) ` +
+            'where this grid has no run of its own.'}
       </p>
       <table className="grid-table">
         <caption>

@@ -5,7 +5,7 @@ import { CONFIG_BOUNDS } from '../../train/schema';
 import { MODEL_LABEL, SIZE_LABEL, TASK_TEXT } from '../labels';
 import { useGrid } from '../store/grid';
 import { blockedReason, invalidLabels, useInvalidFields } from '../store/invalidFields';
-import { useLab } from '../store/lab';
+import { isBusy, useLab } from '../store/lab';
 import { runGrid } from '../session/grid';
 import { NumberField } from '../components/NumberField';
 import { SelectField } from '../components/SelectField';
@@ -14,7 +14,7 @@ import { GridTable } from './GridTable';
 export function GridView() {
   const g = useGrid();
   const state = useLab((s) => s.trainerState);
-  const busy = state === 'training' || state === 'loading' || state === 'starting';
+  const busy = isBusy(state);
   const n = g.tasks.length * g.models.length;
   const invalid = useInvalidFields((s) => s.byId);
   const blocked = blockedReason(invalidLabels(invalid, 'grid'), 'run the grid');

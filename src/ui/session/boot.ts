@@ -1,6 +1,7 @@
 // Start-up: read saved runs (kept in step with the lab's other tabs from then on) and measured
-// training speeds, open a share link if the URL has one, follow later hash changes, and warn
-// at once when the browser has no WebGPU (the page stays usable).
+// training speeds, open a share link if the URL has one, follow later hash changes, start the
+// training worker's GPU device, and warn at once when the browser has no WebGPU (the page stays
+// usable).
 import { NoWebGPUError } from '../../gpu/browser';
 import { useAlerts } from '../store/alerts';
 import { useLab } from '../store/lab';
@@ -8,9 +9,13 @@ import { useRuns } from '../store/runs';
 import { openFromHash } from './share';
 import { browserPersistence, startPersistence, type StorageProblem } from './persist';
 import { startSpeedLog } from './speeds';
+import { ensureTrainer } from './trainer';
 
 export function boot(): () => void {
   if (!('gpu' in navigator)) useAlerts.getState().push('no_webgpu', new NoWebGPUError().message);
+  // the GPU device is made now, not at the first Train: the adapter is named (and a CPU one
+  // flagged) on load, and a browser whose WebGPU has no adapter says so before Train is pressed
+  else void ensureTrainer();
   openFromHash(location.hash);
   // A link pasted into the address bar of an open lab.
   const onHash = () => {

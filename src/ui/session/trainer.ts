@@ -7,7 +7,7 @@ import type { TrainerEvent } from '../../train/protocol';
 import { NoWebGPUError } from '../../gpu/browser';
 import { createTrainer, type TrainerClient } from '../trainerClient';
 import { configKey, viewFromRunFile } from '../runView';
-import { useLab } from '../store/lab';
+import { isBusy, isRunning, useLab } from '../store/lab';
 import { useAlerts, type AlertAction } from '../store/alerts';
 import { useQueue } from '../store/queue';
 import { useRuns } from '../store/runs';
@@ -67,10 +67,12 @@ function onTrainerEvent(e: TrainerEvent): void {
       lab.applyProgress(e);
       break;
     case 'eval':
-      lab.applyEval(e.step, e.icl, e.metrics);
+      lab.applyEval(e.step, e.icl, e.metrics, e.seconds);
       break;
     case 'state': {
       const was = lab.trainerState;
+      // "pausing…" stays until the worker has stopped (paused, done or failed)
+      if (was === 'pausing' && (e.state === 'training' || e.state === 'evaluating')) break;
       lab.setTrainerState(e.state);
       if (e.state === 'done' && was !== 'done') void finishRun();
       break;
@@ -96,10 +98,20 @@ function onTrainerEvent(e: TrainerEvent): void {
   }
 }
 
-/** The worker, started and initialised on first use; null (with an alert) when there is no WebGPU. */
-async function ensureTrainer(): Promise<TrainerClient | null> {
+/** The worker, started and initialised on first use (the page starts it on load, to name the
+ *  adapter at once); null (with an alert) when there is no WebGPU. */
+export async function ensureTrainer(): Promise<TrainerClient | null> {
   const lab = useLab.getState();
   if (lab.client) return lab.client;
+  // a start under way (the one on load): wait for it rather than start a second worker
+  if (lab.trainerState === 'starting')
+    return new Promise((resolve) => {
+      const stop = useLab.subscribe((s) => {
+        if (s.trainerState === 'starting') return;
+        stop();
+        resolve(s.client);
+      });
+    });
   if (!('gpu' in navigator)) {
     reportError('no_webgpu', new NoWebGPUError().message);
     return null;
@@ -178,7 +190,10 @@ export async function train(): Promise<void> {
 }
 
 export async function pause(): Promise<void> {
-  await useLab.getState().client?.api.pause();
+  const lab = useLab.getState();
+  if (!lab.client || !isRunning(lab.trainerState)) return;
+  lab.setTrainerState('pausing');
+  await lab.client.api.pause();
 }
 
 /** The worker with a model of the current settings loaded (loading it when needed). */
@@ -204,7 +219,7 @@ export async function stepOnce(): Promise<void> {
 /** Stops and forgets the live run; the next Train starts from step 0. */
 export async function reset(): Promise<void> {
   const lab = useLab.getState();
-  if (lab.client && lab.trainerState === 'training') await lab.client.api.pause();
+  if (lab.client && isBusy(lab.trainerState)) await lab.client.api.pause();
   lab.clearLive();
   lab.setViewed(null);
   lab.setShareLink(null);
@@ -214,7 +229,7 @@ export async function reset(): Promise<void> {
 /** Trains the queued runs (when nothing is training now). */
 export async function startQueue(): Promise<void> {
   const lab = useLab.getState();
-  if (lab.trainerState === 'training' || lab.trainerState === 'loading' || lab.trainerState === 'starting') return;
+  if (isBusy(lab.trainerState)) return;
   const next = useQueue.getState().shift();
   if (next) await startRun(next.config, next.gridId);
 }

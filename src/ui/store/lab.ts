@@ -3,11 +3,25 @@
 import { create } from 'zustand';
 import { defaultConfig, type RunConfig } from '../../spec/config';
 import type { IclResult } from '../../spec/icl';
+import { summarize } from '../../spec/verdict';
 import type { TrainerEvent } from '../../train/protocol';
 import type { TrainerClient } from '../trainerClient';
 import { emptyView, type RunView } from '../runView';
 
-export type TrainerState = 'off' | 'starting' | 'loading' | 'idle' | 'training' | 'paused' | 'done';
+/** 'pausing': Pause was pressed and the worker has not yet stopped (the step or evaluation in
+ *  progress finishes first); 'evaluating': the run stopped its steps to evaluate. */
+export type TrainerState =
+  'off' | 'starting' | 'loading' | 'idle' | 'training' | 'evaluating' | 'pausing' | 'paused' | 'done';
+
+/** The worker is working on the live run (Train, Step and the queue wait). */
+export function isBusy(state: TrainerState): boolean {
+  return ['starting', 'loading', 'training', 'evaluating', 'pausing'].includes(state);
+}
+
+/** The live run is under way (Pause applies). */
+export function isRunning(state: TrainerState): boolean {
+  return state === 'training' || state === 'evaluating';
+}
 export type ViewSource = 'link' | 'saved' | 'file';
 
 export interface ViewedRun {
@@ -30,6 +44,10 @@ export interface LabState {
   /** GPU pipelines the worker is compiling (before a first step or evaluation), else 0. */
   compiling: number;
   adapter: string | null;
+  /** Seconds the live run's last evaluation took (the time-left estimate counts those to come), or null. */
+  evalSeconds: number | null;
+  /** When the evaluation under way began (performance.now()), or null. */
+  evalStartedAt: number | null;
   /** configKey of the config the worker has loaded, or null. */
   loadedKey: string | null;
   /** Grid the live run belongs to, if it was queued by the paper grid. */
@@ -53,7 +71,7 @@ export interface LabState {
   beginLive(config: RunConfig, loadedKey: string, gridId: string | null, runId: string): void;
   clearLive(): void;
   applyProgress(e: Extract<TrainerEvent, { type: 'progress' }>): void;
-  applyEval(step: number, icl: IclResult, metrics: Record<string, number>): void;
+  applyEval(step: number, icl: IclResult, metrics: Record<string, number>, seconds?: number): void;
   replaceLive(v: RunView): void;
   setViewed(v: ViewedRun | null): void;
   setShareLink(url: string | null): void;
@@ -68,6 +86,8 @@ export const useLab = create<LabState>()((set) => ({
   trainerState: 'off',
   compiling: 0,
   adapter: null,
+  evalSeconds: null,
+  evalStartedAt: null,
   loadedKey: null,
   liveGridId: null,
   liveRunId: null,
@@ -82,13 +102,17 @@ export const useLab = create<LabState>()((set) => ({
   setTeaching: (teaching) => set({ teaching }),
   setClient: (client) =>
     set(client ? { client } : { client: null, loadedKey: null, trainerState: 'off', compiling: 0 }),
-  setTrainerState: (trainerState) => set({ trainerState }),
+  setTrainerState: (trainerState) =>
+    set((s) => ({
+      trainerState,
+      evalStartedAt: trainerState === 'evaluating' ? (s.evalStartedAt ?? performance.now()) : null,
+    })),
   setCompiling: (compiling) => set({ compiling }),
   setAdapter: (adapter) => set({ adapter }),
   beginLive: (config, loadedKey, liveGridId, liveRunId) =>
     set((s) => {
       const live = emptyView(config, s.adapter ?? '');
-      return { live, loadedKey, liveGridId, liveRunId, viewed: null, shareLink: null };
+      return { live, loadedKey, liveGridId, liveRunId, viewed: null, shareLink: null, evalSeconds: null };
     }),
   clearLive: () => set({ live: null, loadedKey: null, liveGridId: null, liveRunId: null }),
   applyProgress: (e) =>
@@ -98,7 +122,17 @@ export const useLab = create<LabState>()((set) => ({
       if (history.length > MAX_HISTORY) history = history.filter((_, i) => i % 2 === 0 || i === history.length - 1);
       return { live: { ...s.live, step: e.step, total: e.total, stepsPerSecond: e.stepsPerSecond, history } };
     }),
-  applyEval: (step, icl, metrics) => set((s) => (s.live ? { live: { ...s.live, icl, metrics, evalStep: step } } : {})),
+  applyEval: (step, icl, metrics, seconds) =>
+    set((s) => {
+      if (!s.live) return {};
+      // each evaluation's score, as the run file keeps them: the verdict and MQAR's plot read them
+      const past = (s.live.evaluations ?? []).filter((e) => e.step < step);
+      const evaluations = [...past, { step, ...summarize(s.live.config.task, icl) }];
+      return {
+        live: { ...s.live, icl, metrics, evalStep: step, evaluations },
+        evalSeconds: seconds ?? s.evalSeconds,
+      };
+    }),
   replaceLive: (live) => set({ live }),
   setViewed: (viewed) => set({ viewed }),
   setShareLink: (shareLink) => set({ shareLink }),

@@ -1,0 +1,41 @@
+// A notice when WebGPU runs on the CPU (SwiftShader, lavapipe, llvmpipe): training there is
+// hundreds of times slower than on a GPU, and the page's run times assume a GPU. Says what to do.
+import { presetConfig } from '../../train/presets';
+import { isSoftwareAdapter } from '../presetTime';
+import { useLab } from '../store/lab';
+
+const RENDERERS: [RegExp, string][] = [
+  [/swiftshader/i, 'SwiftShader'],
+  [/lavapipe/i, 'lavapipe'],
+  [/llvmpipe/i, 'llvmpipe'],
+];
+
+/** The software renderer an adapter's name shows, in words. */
+function rendererName(adapter: string): string {
+  return RENDERERS.find(([re]) => re.test(adapter))?.[1] ?? 'a software renderer';
+}
+
+export function SoftwareNotice() {
+  const adapter = useLab((s) => s.adapter);
+  if (adapter === null || !isSoftwareAdapter(adapter)) return null;
+  const software = rendererName(adapter);
+  const teaching = () => {
+    const c = useLab.getState().config;
+    useLab.getState().replaceConfig(presetConfig('teaching', c.task, c.model, c.seed));
+  };
+  return (
+    <section className="software-notice" aria-labelledby="software-notice-title">
+      <h2 id="software-notice-title">WebGPU runs on the CPU here</h2>
+      <p>
+        This browser&apos;s WebGPU adapter is {software} ({adapter}), which runs on the processor, not a GPU. Training
+        will be hundreds of times slower than on a laptop GPU, and the run times this page quotes assume a GPU. What
+        helps: open the lab in a browser whose WebGPU uses the GPU (recent Chrome or Edge on Windows, macOS or ChromeOS,
+        or Safari 26 and later); here, train the Teaching preset, the smallest setting that still shows the paper&apos;s
+        contrast; or open a share link of a run trained on a GPU, which shows its curves without training.
+      </p>
+      <button type="button" onClick={teaching}>
+        Switch to Teaching
+      </button>
+    </section>
+  );
+}

@@ -1,0 +1,85 @@
+// Honest progress (issue 23) on SwiftShader: the CPU adapter is named on load with what to do;
+// the status line passes through distinct states (compiling, training, evaluating with its time,
+// pausing…, paused) on one fixed line; Pause acts within one step; the time left counts the
+// evaluations once one has been timed.
+import { expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { newLabPage, statusStep, useLab } from '../helpers/browser';
+
+const lab = useLab();
+
+async function setNumber(page: Page, label: string, value: number): Promise<void> {
+  await page.getByRole('spinbutton', { name: label, exact: true }).fill(String(value));
+}
+
+/** Records every text and height the status line takes, from now on, in the page. */
+async function recordStatus(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const el = document.querySelector('[role="status"]')!;
+    const w = window as unknown as { seen: { text: string; height: number }[] };
+    w.seen = [];
+    const note = () => w.seen.push({ text: el.textContent ?? '', height: el.getBoundingClientRect().height });
+    new MutationObserver(note).observe(el, { subtree: true, childList: true, characterData: true });
+    note();
+  });
+}
+
+const seen = (page: Page) =>
+  page.evaluate(() => (window as unknown as { seen: { text: string; height: number }[] }).seen);
+
+it('names the CPU adapter, shows each state on one line, and pauses within one step', async () => {
+  const { page, log } = await newLabPage(lab.browser);
+  await page.goto(lab.server.url);
+  // on load, before any Train: the adapter is named and flagged
+  const notice = page.getByRole('region', { name: 'WebGPU runs on the CPU here' });
+  await notice.waitFor({ timeout: 60_000 });
+  expect(await notice.textContent()).toMatch(/SwiftShader .*Teaching preset/);
+  expect(await page.getByRole('status').textContent()).toMatch(/GPU: .*SwiftShader/i);
+
+  await page.getByRole('combobox', { name: 'Task', exact: true }).selectOption('linear_regression');
+  await page.getByRole('combobox', { name: 'Model', exact: true }).selectOption('transformer');
+  await page.getByRole('combobox', { name: 'Size', exact: true }).selectOption('tiny');
+  await setNumber(page, 'Steps', 400);
+  await setNumber(page, 'Batch', 8);
+  await setNumber(page, 'Evaluation interval', 10);
+  await setNumber(page, 'Evaluation prompts', 8);
+  await recordStatus(page);
+  await page.getByRole('button', { name: 'Train', exact: true }).click();
+
+  // an evaluation, then training again with a time left that counts the evaluations
+  const texts = async () => (await seen(page)).map((s) => s.text);
+  await expect
+    .poll(async () => (await texts()).some((t) => / · evaluating \d+ s/.test(t)), { timeout: 300_000 })
+    .toBe(true);
+  await expect
+    .poll(async () => (await page.getByRole('status').textContent()) ?? '', { timeout: 300_000, interval: 200 })
+    .toMatch(/step (1[3-9]|[2-9]\d) \/ 400 · [\d.]+ steps\/s · training · .* left · GPU/);
+  expect(await page.getByRole('status').textContent()).not.toMatch(/\+ evaluations/);
+
+  const pauseAt = (await statusStep(page)).step;
+  const clickedAt = Date.now();
+  await page.getByRole('button', { name: 'Pause', exact: true }).click();
+  expect(await page.getByRole('status').textContent()).toMatch(/pausing…/);
+  await expect
+    .poll(() => page.getByRole('status').textContent(), { timeout: 120_000, interval: 100 })
+    .toMatch(/paused/);
+  const pausedAfterMs = Date.now() - clickedAt;
+  const stoppedAt = (await statusStep(page)).step;
+  await page.waitForTimeout(2000);
+  expect((await statusStep(page)).step, 'nothing trains after "paused"').toBe(stoppedAt);
+  // the shown count may lag the worker by one progress report (200 ms); the loop stops after its step
+  expect(stoppedAt - pauseAt, `paused ${pausedAfterMs} ms after the click`).toBeLessThanOrEqual(2);
+  console.log(`pause: step ${pauseAt} → ${stoppedAt}, ${pausedAfterMs} ms`);
+
+  const all = await seen(page);
+  const states = ['compiling', 'training', 'evaluating', 'pausing…', 'paused'];
+  for (const s of states)
+    expect(
+      all.some((x) => x.text.includes(` · ${s}`)),
+      s,
+    ).toBe(true);
+  const heights = new Set(all.map((x) => Math.round(x.height)));
+  expect([...heights], 'the status line keeps one height').toHaveLength(1);
+  expect(log.errors).toEqual([]);
+  await page.context().close();
+}, 600_000);
