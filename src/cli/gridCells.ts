@@ -2,15 +2,17 @@
 //   DIR/cells/<cell>.json                the run file, written once, when the cell finishes
 //   DIR/cells/<cell>.safetensors         the checkpoint pair (weights + Adam moments), written
 //   DIR/cells/<cell>.adam.safetensors    at every evaluation, on a stop, and at the end
-// A run file means done; a checkpoint alone means started at its step (a checkpoint at the
-// run's last step, from a kill between the last two writes, is done too). A file trained with
-// another config than the cell's is refused: that DIR holds another grid.
+//   DIR/cells/<cell>.failed.json         instead of the run file, when training diverged
+// A run file means done; a failure file, failed (the same seed would diverge again, so it is not
+// retried); a checkpoint alone, started at its step (a checkpoint at the run's last step, from a
+// kill between the last two writes, is done too). A file trained with another config than the
+// cell's is refused: that DIR holds another grid.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunConfig } from '../spec/config';
 import type { CellState } from '../train/gridFile';
 import { sortedConfig, type GridCell } from '../train/gridPlan';
-import { parseRunFile } from '../train/schema';
+import { parseRunConfig, parseRunFile } from '../train/schema';
 import { UsageError } from './args';
 import { readCheckpointPair, type CheckpointPair } from './checkpoints';
 import { readJsonFile } from './files';
@@ -18,11 +20,12 @@ import { readJsonFile } from './files';
 export interface CellFiles {
   run: string;
   checkpoint: string;
+  failed: string;
 }
 
 export function cellFiles(outDir: string, cell: GridCell): CellFiles {
   const stem = join(outDir, 'cells', cell.id);
-  return { run: `${stem}.json`, checkpoint: `${stem}.safetensors` };
+  return { run: `${stem}.json`, checkpoint: `${stem}.safetensors`, failed: `${stem}.failed.json` };
 }
 
 /** The fields where two configs differ, "steps 20 (the grid: 40), …"; empty when equal. */
@@ -53,6 +56,15 @@ export function readCellState(outDir: string, cell: GridCell): CellState & { pai
     if (!parsed.ok) throw new UsageError(`${files.run}: ${parsed.error}`);
     checkConfig(files.run, parsed.value.config, cell);
     return { cell, status: 'done', step: cell.config.steps, run: parsed.value, pair: null };
+  }
+  if (existsSync(files.failed)) {
+    const json = readJsonFile(files.failed, 'failure file') as { failure?: unknown; step?: unknown; config?: unknown };
+    const config = parseRunConfig(json?.config);
+    if (typeof json?.failure !== 'string' || !Number.isInteger(json.step) || !config.ok) {
+      throw new UsageError(`${files.failed} is not a failure file of the grid command; remove it to train the cell.`);
+    }
+    checkConfig(files.failed, config.value, cell);
+    return { cell, status: 'failed', step: json.step as number, run: null, failure: json.failure, pair: null };
   }
   if (existsSync(files.checkpoint)) {
     let pair: CheckpointPair;

@@ -65,7 +65,7 @@ export function mergeGridFiles(states: readonly GridState[], names: readonly str
  */
 export function peekCellState(outDir: string, cell: GridCell): CellState {
   const files = cellFiles(outDir, cell);
-  if (existsSync(files.run)) {
+  if (existsSync(files.run) || existsSync(files.failed)) {
     const { pair: _pair, ...state } = readCellState(outDir, cell);
     return state;
   }

@@ -10,7 +10,7 @@ import type { CellState } from '../train/gridFile';
 import type { GridCell } from '../train/gridPlan';
 import type { RunFile } from '../train/protocol';
 import { parseRunFile, stringifyRunFile } from '../train/schema';
-import { Trainer } from '../train/trainer';
+import { DivergedError, Trainer } from '../train/trainer';
 import { encodeCheckpoint, optimizerPath, restoreRun, type CheckpointPair } from './checkpoints';
 import { writeFilesAtomic } from './files';
 import { cellFiles, readCellState } from './gridCells';
@@ -102,13 +102,24 @@ async function trainCell(cell: GridCell, pair: CheckpointPair | null, tag: strin
       savedAt = trainer.step;
     };
     const t0 = performance.now();
-    const end = await runTrainingLoop(trainer, {
-      stopAt: config.steps,
-      checkpointEvery: config.evalEvery,
-      log: (line) => ctx.log(`${tag}: ${line.trim()}`),
-      stopRequested: () => ctx.stopSignal() || (budgetHit = ctx.budget.exhausted()),
-      save: () => save(false),
-    });
+    let end: Awaited<ReturnType<typeof runTrainingLoop>>;
+    try {
+      end = await runTrainingLoop(trainer, {
+        stopAt: config.steps,
+        checkpointEvery: config.evalEvery,
+        log: (line) => ctx.log(`${tag}: ${line.trim()}`),
+        stopRequested: () => ctx.stopSignal() || (budgetHit = ctx.budget.exhausted()),
+        save: () => save(false),
+      });
+    } catch (e) {
+      if (!(e instanceof DivergedError)) throw e;
+      // the same seed and data diverge again: record it, go on with the next cell
+      const failure = { failure: e.message, step: trainer.step, config };
+      writeFilesAtomic([{ path: files.failed, data: JSON.stringify(failure, null, 1) }]);
+      ctx.log(`${tag}: ${e.message} Recorded in ${files.failed}; the grid goes on.`);
+      ctx.onCell({ cell, status: 'failed', step: trainer.step, run: null, failure: e.message });
+      return 'done';
+    }
     if (end !== 'done') {
       if (trainer.step > savedAt) await save(false);
       ctx.log(`${tag}: stopped at step ${trainer.step} of ${config.steps}; checkpoint ${files.checkpoint}`);

@@ -36,8 +36,9 @@ export interface GridSpec {
   overrides: Record<string, string | boolean>;
 }
 
-/** done: its run file is written; started: a checkpoint at `step`; pending: nothing yet. */
-export type CellStatus = 'done' | 'started' | 'pending';
+/** done: its run file is written; failed: it diverged (deterministically: training it again would too);
+ *  started: a checkpoint at `step`; pending: nothing yet. */
+export type CellStatus = 'done' | 'failed' | 'started' | 'pending';
 
 export interface CellState {
   cell: GridCell;
@@ -45,6 +46,8 @@ export interface CellState {
   step: number;
   /** The finished run (done cells only). */
   run: RunFile | null;
+  /** Why it failed, a sentence with the step (failed cells only). */
+  failure?: string;
 }
 
 export interface GridState {
@@ -62,11 +65,8 @@ export function gridVerdicts(state: GridState): (CellVerdict & { paper: string |
   return tasks.flatMap((task) =>
     models.map((model) => {
       const seeds = state.cells.filter((c) => c.cell.task === task && c.cell.model === model);
-      const verdict = cellVerdict(
-        task,
-        model,
-        seeds.map((c) => ({ seed: c.cell.seed, run: c.run })),
-      );
+      const runs = seeds.map((c) => ({ seed: c.cell.seed, run: c.run, failure: c.failure }));
+      const verdict = cellVerdict(task, model, runs);
       return { ...verdict, paper: paperMark(task, model) };
     }),
   );
@@ -88,7 +88,7 @@ export function stringifyGridFile(state: GridState): string {
     spec: state.spec,
     shard: state.shard,
     groups: groups.map((g) => ({ index: g.index, key: g.key, cells: g.cells.map((c) => c.id) })),
-    cells: state.cells.map(({ cell, status, step, run }) => ({
+    cells: state.cells.map(({ cell, status, step, run, failure }) => ({
       id: cell.id,
       task: cell.task,
       model: cell.model,
@@ -97,6 +97,7 @@ export function stringifyGridFile(state: GridState): string {
       config: sortedConfig(cell.config),
       status,
       step,
+      ...(failure !== undefined ? { failure } : {}),
       verdict: run ? verdictJson(runVerdict(run)) : null,
       run,
     })),
@@ -107,6 +108,7 @@ export function stringifyGridFile(state: GridState): string {
       verdict: row.verdict && verdictJson(row.verdict),
       seeds: row.seeds.map((s) => ({ seed: s.seed, ...verdictJson(s.verdict) })),
       unfinished: row.unfinished,
+      failed: row.failed,
       spread: row.spread,
     })),
     timing: state.timing,
@@ -133,8 +135,9 @@ const FileSchema = v.object({
     v.object({
       id: v.string(),
       config: v.unknown(),
-      status: v.picklist(['done', 'started', 'pending']),
+      status: v.picklist(['done', 'failed', 'started', 'pending']),
       step: count,
+      failure: v.optional(v.pipe(v.string(), v.maxLength(1000))),
       run: v.unknown(),
     }),
   ),
@@ -181,7 +184,9 @@ export function parseGridFile(input: unknown): Parsed<GridState> {
       }
       run = parsed.value;
     }
-    cells.push({ cell: { id: c.id, task, model, seed, config: config.value }, status: c.status, step: c.step, run });
+    const failure = c.status === 'failed' ? (c.failure ?? 'It failed.') : undefined;
+    const cell = { id: c.id, task, model, seed, config: config.value };
+    cells.push({ cell, status: c.status, step: c.step, run, ...(failure !== undefined ? { failure } : {}) });
   }
   if (gridFingerprint(cells.map((c) => c.cell)) !== file.id) {
     return { ok: false, error: "its id does not match its cells' configs (the file was changed by hand?)" };
@@ -191,9 +196,10 @@ export function parseGridFile(input: unknown): Parsed<GridState> {
   return { ok: true, value: { spec: file.spec, shard: file.shard, cells, timing: file.timing } };
 }
 
-/** A run's results without its timings (steps per second) and the adapter's name: what merge compares. */
-function resultsOf(run: RunFile): string {
-  return JSON.stringify({ ...run, config: sortedConfig(run.config), stepsPerSecond: null, adapter: null });
+/** A cell's result without timings (steps per second) and the adapter's name: what merge compares. */
+function resultsOf(state: CellState): string {
+  if (!state.run) return JSON.stringify({ failure: state.failure, step: state.step });
+  return JSON.stringify({ ...state.run, config: sortedConfig(state.run.config), stepsPerSecond: null, adapter: null });
 }
 
 /** A conflict between shards, thrown from inside the cell loop. */
@@ -220,9 +226,10 @@ function mergeOrThrow(grids: readonly GridState[], names: readonly string[]): Pa
   }
   const cells: CellState[] = first.cells.map((c, k) => {
     const states = grids.map((g, i) => ({ state: g.cells[k], name: names[i] }));
-    const done = states.filter((s) => s.state.status === 'done');
+    // a result: finished, or failed (diverged)
+    const done = states.filter((s) => s.state.status === 'done' || s.state.status === 'failed');
     for (const other of done.slice(1)) {
-      if (resultsOf(other.state.run!) !== resultsOf(done[0].state.run!)) {
+      if (resultsOf(other.state) !== resultsOf(done[0].state)) {
         throw new MergeConflict(
           `Cell ${c.cell.id} is reported twice with different results (in ${done[0].name} and in ${other.name}), ` +
             'so the shards are not merged; keep one of them, or train that cell again.',

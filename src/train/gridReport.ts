@@ -48,8 +48,8 @@ export function gridMarkdown(state: GridState): string {
     '',
     `${cells.length} cells (${tasks.length} tasks × ${models.length} models × ${state.spec.seeds.length} seeds) ` +
       `in ${groups.length} stacking groups, from ${describeRecipe(state)}.`,
-    `Done: ${count('done')} of ${cells.length}; started (checkpoint written): ${count('started')}; ` +
-      `not started: ${count('pending')}.`,
+    `Done: ${count('done')} of ${cells.length}; failed: ${count('failed')}; ` +
+      `started (checkpoint written): ${count('started')}; not started: ${count('pending')}.`,
     '',
     '## Verdicts beside the paper',
     '',
@@ -63,7 +63,8 @@ export function gridMarkdown(state: GridState): string {
   for (const task of tasks) {
     const marks = models.map((model) => {
       const r = rows.find((x) => x.task === task && x.model === model)!;
-      return `${mark(r.verdict)}${r.paper ? ` (paper ${r.paper})` : ''}`;
+      const lab = !r.verdict && r.failed.length ? 'diverged' : mark(r.verdict);
+      return `${lab}${r.paper ? ` (paper ${r.paper})` : ''}`;
     });
     out.push(row([task, ...marks]));
   }
@@ -79,18 +80,20 @@ export function gridMarkdown(state: GridState): string {
   );
   for (const r of rows) {
     const verdict = r.verdict ? `${r.verdict.symbol} ${r.verdict.kind}${r.verdict.learns ? ', learns' : ''}` : '…';
-    const reason = r.verdict ? r.verdict.reason : 'No seed finished yet.';
+    const failures = r.failed.map((f) => `Seed ${f.seed}: ${f.failure}`).join(' ');
+    const reason = [r.verdict ? r.verdict.reason : 'No seed finished.', failures].filter(Boolean).join(' ');
     const s = r.spread;
     const spread = s.n ? `${num(s.mean)} ± ${num(s.sd)} (${num(s.min)}–${num(s.max)}), n ${s.n}` : 'n/a';
     const seeds = [
       ...r.seeds.map((x) => `${x.seed} ${x.verdict.symbol}`),
+      ...r.failed.map((f) => `${f.seed} diverged`),
       ...r.unfinished.map((seed) => `${seed} …`),
     ].join(', ');
     out.push(row([r.task, r.model, verdict, reason, spread, seeds, r.paper ?? '']));
   }
   out.push('', '## Stacking groups', '');
   for (const g of groups) out.push(`${g.index}. ${g.key}: ${g.cells.map((c) => c.id).join(', ')}`);
-  const open = state.cells.filter((c) => c.status !== 'done');
+  const open = state.cells.filter((c) => c.status === 'started' || c.status === 'pending');
   if (open.length) {
     out.push('', '## Not finished', '');
     for (const c of open) {

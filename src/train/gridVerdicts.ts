@@ -24,6 +24,8 @@ export interface CellVerdict {
   seeds: SeedVerdict[];
   /** Seeds of the cell not finished (yet). */
   unfinished: number[];
+  /** Seeds whose training failed (diverged), with the sentence saying where; left out of the mean. */
+  failed: { seed: number; failure: string }[];
   /** The finished seeds' verdict values (gap, or accuracy / recall): mean, sample SD, min, max (NaN if none). */
   spread: { mean: number; sd: number; min: number; max: number; n: number };
 }
@@ -85,11 +87,12 @@ export function runVerdict(run: RunFile): Verdict {
 export function cellVerdict(
   task: TaskId,
   model: ModelId,
-  runs: readonly { seed: number; run: RunFile | null }[],
+  runs: readonly { seed: number; run: RunFile | null; failure?: string }[],
 ): CellVerdict {
   const done = runs.filter((r): r is { seed: number; run: RunFile } => r.run !== null);
   const seeds = done.map(({ seed, run }) => ({ seed, verdict: runVerdict(run) }));
-  const unfinished = runs.filter((r) => r.run === null).map((r) => r.seed);
+  const failed = runs.flatMap((r) => (!r.run && r.failure !== undefined ? [{ seed: r.seed, failure: r.failure }] : []));
+  const unfinished = runs.filter((r) => r.run === null && r.failure === undefined).map((r) => r.seed);
   const values = seeds.map((s) => s.verdict.value).filter(Number.isFinite);
   const mean = values.length ? average(values) : NaN;
   const sd = values.length > 1 ? Math.sqrt(values.reduce((a, x) => a + (x - mean) ** 2, 0) / (values.length - 1)) : 0;
@@ -100,8 +103,8 @@ export function cellVerdict(
     max: values.length ? Math.max(...values) : NaN,
     n: values.length,
   };
-  if (!done.length) return { task, model, verdict: null, seeds, unfinished, spread };
+  if (!done.length) return { task, model, verdict: null, seeds, unfinished, failed, spread };
   const { config } = done[0].run;
   const verdict = judge(task, meanEvaluations(done.map((d) => d.run)), config.evalPrompts, config.nPoints);
-  return { task, model, verdict, seeds, unfinished, spread };
+  return { task, model, verdict, seeds, unfinished, failed, spread };
 }

@@ -243,6 +243,26 @@ describe('grid.json', () => {
   });
 });
 
+describe('a diverged seed', () => {
+  it('is kept as failed: left out of the mean, named in the report, a result that merge compares', () => {
+    const done = regressionRun(1, [0.1, 0.1, 0.1]);
+    const grid = gridOf({ 1: done, 2: null });
+    const failure = 'Training diverged at step 7: the loss became NaN.';
+    grid.cells[1] = { ...grid.cells[1], status: 'failed', step: 7, failure };
+    const back = roundTrip(grid);
+    expect(back.cells[1]).toMatchObject({ status: 'failed', step: 7, failure });
+    const [row] = gridVerdicts(back);
+    expect(row.failed).toEqual([{ seed: 2, failure }]);
+    expect(row.unfinished).toEqual([]);
+    expect(row.verdict).toEqual(runVerdict(done)); // the finished seed alone
+    expect(gridMarkdown(back)).toMatch(/1 ✓, 2 diverged/);
+    const other = structuredClone(grid);
+    other.cells[1] = { ...grid.cells[1], status: 'done', step: 30, run: regressionRun(2, [0.5, 0.5, 0.5]) };
+    delete other.cells[1].failure;
+    expect(mergeGrids([grid, other], ['a', 'b'])).toMatchObject({ ok: false });
+  });
+});
+
 describe("the paper's table", () => {
   it("is SPEC's, as the page has it", () => {
     for (const task of TASK_IDS) expect(PAPER_TABLE[task]).toEqual(PAPER_REPORTS[task]);
