@@ -1,6 +1,7 @@
 // grid.json: the versioned file of a paper grid (`npm run grid`): the grid's config (tasks,
 // models, seeds, preset and the flags that override it), every cell's config, status and run
-// file (results only, no weights), and the verdicts (each cell's by SPEC's rule, each seed's,
+// file (results only, no weights; a loss history longer than GRID_HISTORY_POINTS thinned, the
+// full one stays in cells/), and the verdicts (each cell's by SPEC's rule, each seed's,
 // the seeds' spread). Parse checks everything that comes from outside and recomputes the groups
 // and verdicts from the runs, so a file never vouches for itself; merge joins shards of one grid.
 import * as v from 'valibot';
@@ -59,6 +60,24 @@ export interface GridState {
   timing: { written: string; wallSeconds: number | null; adapter: string | null };
 }
 
+/**
+ * Loss-history points a grid file keeps per run: evenly spaced, first and last kept. A paper-length
+ * run (500k steps) would otherwise put ~17 MB per cell into grid.json; the verdicts read only the
+ * evaluations, which are all kept.
+ */
+export const GRID_HISTORY_POINTS = 10_000;
+
+export function thinHistory(run: RunFile): RunFile {
+  const { history } = run;
+  const n = history.length;
+  if (n <= GRID_HISTORY_POINTS) return run;
+  const kept = Array.from(
+    { length: GRID_HISTORY_POINTS },
+    (_, i) => history[Math.round((i * (n - 1)) / (GRID_HISTORY_POINTS - 1))],
+  );
+  return { ...run, history: kept };
+}
+
 /** The table's rows: one per (task, model), in grid order. */
 export function gridVerdicts(state: GridState): (CellVerdict & { paper: string | null })[] {
   const { tasks, models } = state.spec;
@@ -99,7 +118,7 @@ export function stringifyGridFile(state: GridState): string {
       step,
       ...(failure !== undefined ? { failure } : {}),
       verdict: run ? verdictJson(runVerdict(run)) : null,
-      run,
+      run: run && thinHistory(run),
     })),
     table: gridVerdicts(state).map((row) => ({
       task: row.task,
@@ -199,7 +218,8 @@ export function parseGridFile(input: unknown): Parsed<GridState> {
 /** A cell's result without timings (steps per second) and the adapter's name: what merge compares. */
 function resultsOf(state: CellState): string {
   if (!state.run) return JSON.stringify({ failure: state.failure, step: state.step });
-  return JSON.stringify({ ...state.run, config: sortedConfig(state.run.config), stepsPerSecond: null, adapter: null });
+  const run = thinHistory(state.run); // as the grid files hold it
+  return JSON.stringify({ ...run, config: sortedConfig(run.config), stepsPerSecond: null, adapter: null });
 }
 
 /** A conflict between shards, thrown from inside the cell loop. */

@@ -10,10 +10,12 @@ import { defaultConfig, MODEL_IDS, TASK_IDS, type ModelId, type TaskId } from '.
 import type { IclResult } from '../../src/spec/icl';
 import { judge, summarize } from '../../src/spec/verdict';
 import {
+  GRID_HISTORY_POINTS,
   gridVerdicts,
   mergeGrids,
   parseGridFile,
   stringifyGridFile,
+  thinHistory,
   type CellState,
   type GridState,
 } from '../../src/train/gridFile';
@@ -240,6 +242,19 @@ describe('grid.json', () => {
     changed.history[0].loss = 2;
     const twice = mergeGrids([whole, gridOf({ 1: null, 2: changed })], ['a', 'b']);
     expect(twice).toMatchObject({ ok: false, error: expect.stringMatching(/reported twice with different results/) });
+  });
+});
+
+describe('long runs in grid.json', () => {
+  it('keep at most GRID_HISTORY_POINTS losses, evenly spaced with the first and last; every evaluation', () => {
+    const run = regressionRun(1, [0.1, 0.1, 0.1]);
+    run.history = Array.from({ length: 3 * GRID_HISTORY_POINTS + 7 }, (_, i) => ({ step: i + 1, loss: 1 / (i + 1) }));
+    const back = roundTrip(gridOf({ 1: run })).cells[0].run!;
+    expect(back.history).toHaveLength(GRID_HISTORY_POINTS);
+    expect(back.history[0]).toEqual(run.history[0]);
+    expect(back.history[GRID_HISTORY_POINTS - 1]).toEqual(run.history[run.history.length - 1]);
+    expect(back.evaluations).toEqual(run.evaluations);
+    expect(thinHistory(back)).toBe(back); // thinned once: a second pass keeps it
   });
 });
 
