@@ -10,7 +10,15 @@ import { join } from 'node:path';
 import { MODEL_IDS, TASK_IDS, type ModelId, type RunConfig, type TaskId } from '../spec/config';
 import { nodeGpu } from '../gpu/node';
 import type { CellState, GridSpec, GridState } from '../train/gridFile';
-import { describeShard, gridCells, gridFingerprint, groupCells, groupCost, shardGroups } from '../train/gridPlan';
+import {
+  describeShard,
+  gridCells,
+  gridFingerprint,
+  groupCells,
+  groupCost,
+  shardGroups,
+  type GridGroup,
+} from '../train/gridPlan';
 import { gridMarkdown } from '../train/gridReport';
 import { PRESET_IDS, type PresetId } from '../train/presets';
 import { numberFlag, parseFlags, UsageError } from './args';
@@ -161,6 +169,29 @@ export async function gridCommand(args: string[]): Promise<number> {
   return runCommand(flags);
 }
 
+/** --plan: the groups, and with --shards N (or --shard i/N) the shard each group goes to. */
+function printPlan(gridId: string, groups: GridGroup[], flags: Flags): void {
+  const count =
+    typeof flags.shards === 'string'
+      ? Number(flags.shards)
+      : chooseShard(flags.shard as string | undefined, undefined, {}).shard.count;
+  if (!(Number.isInteger(count) && count >= 1)) {
+    throw new UsageError(`--shards must be a whole number of at least 1; got "${String(flags.shards)}".`);
+  }
+  const owner = new Map<number, number>();
+  for (let index = 0; index < count; index++) {
+    for (const g of shardGroups(groups, { index, count })) owner.set(g.index, index);
+  }
+  const cells = groups.reduce((n, g) => n + g.cells.length, 0);
+  console.log(`grid ${gridId}: ${cells} cells in ${plural(groups.length, 'stacking group')}`);
+  for (const g of groups) {
+    const where = count > 1 ? ` (shard ${owner.get(g.index)}/${count})` : '';
+    console.log(`group ${g.index}${where}: ${g.key}; cost ${groupCost(g)}\n  ${g.cells.map((c) => c.id).join(', ')}`);
+  }
+  const array = `--array=0-${groups.length - 1}`;
+  console.log(`a job array needs at most ${groups.length} tasks (one group or more each): ${array}`);
+}
+
 function onlyFlags(flags: Flags, allowed: string[], what: string): void {
   const extra = Object.keys(flags).filter((k) => flags[k] !== undefined && !allowed.includes(k));
   if (extra.length) throw new UsageError(`${what} takes no ${extra.map((k) => `--${k}`).join(', ')}.`);
@@ -203,6 +234,10 @@ async function runCommand(flags: Flags): Promise<number> {
   const cells = gridCells(spec.tasks, spec.models, spec.seeds, configOf);
   const groups = groupCells(cells);
   const gridId = gridFingerprint(cells);
+  if (flags.plan) {
+    printPlan(gridId, groups, flags);
+    return 0;
+  }
   const { shard, source } = chooseShard(
     flags.shard as string | undefined,
     flags.shards as string | undefined,
@@ -214,17 +249,6 @@ async function runCommand(flags: Flags): Promise<number> {
     throw new UsageError(`--budget-minutes must be more than 0; got "${String(flags['budget-minutes'])}".`);
   }
   const log = flags.quiet ? () => {} : (s: string) => console.log(s);
-  if (flags.plan) {
-    console.log(`grid ${gridId}: ${cells.length} cells in ${groups.length} stacking groups`);
-    for (const g of groups) {
-      const owner = shard.count > 1 && mine.includes(g) ? ` (shard ${describeShard(shard)})` : '';
-      console.log(`group ${g.index}${owner}: ${g.key}; cost ${groupCost(g)}\n  ${g.cells.map((c) => c.id).join(', ')}`);
-    }
-    console.log(
-      `a job array needs at most ${groups.length} tasks (one group or more each): --array=0-${groups.length - 1}`,
-    );
-    return 0;
-  }
   if (typeof flags.out !== 'string')
     throw new UsageError('--out DIR is needed: the cells and the report are written there.');
   const outDir = flags.out;
