@@ -1,10 +1,13 @@
 // "ICL curve": error (or accuracy) against the number of in-context examples — the shown
-// run's model with its 90% band, each baseline, and the runs chosen for comparison.
+// run's model with its 90% band, each baseline, and the runs chosen for comparison; for vector
+// MQAR, recall at each evaluation. The caption says what is drawn and gives the run's verdict
+// (SPEC.md's rule) with the numbers it reads, so no figure beside it contradicts it.
 import { Area, CartesianGrid, ComposedChart, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { useShallow } from 'zustand/react/shallow';
 import { formatNumber } from '../format';
 import { modelLabel, taskLabel } from '../labels';
-import { runTitle } from '../runView';
+import { judgeRun } from '../grid/classify';
+import { runTitle, type RunView } from '../runView';
 import { shownRun, useLab } from '../store/lab';
 import { useRuns } from '../store/runs';
 import { axisTicks, buildIclPlot, errorAxisTop, type PlotRun } from './iclData';
@@ -14,9 +17,36 @@ import { PlotRegion } from './PlotRegion';
 /** The shown run's colour: its own when it is a saved run, else black (the live run). */
 const LIVE_COLOUR = '#000000';
 
+/** The run's own metrics, named for what they are (the verdict reads other numbers). */
+const METRIC_WORDS: Record<string, string> = {
+  final_error: 'error at the last position',
+  final_accuracy: 'accuracy at the last position',
+  recall: 'recall at the last evaluation',
+};
+
 function metricsText(metrics: Record<string, number>): string {
-  const parts = Object.entries(metrics).map(([k, v]) => `${k.replace(/_/g, ' ')} ${formatNumber(v)}`);
-  return parts.length > 0 ? ` Metrics: ${parts.join(', ')}.` : '';
+  const parts = Object.entries(metrics).map(
+    ([k, v]) => `${METRIC_WORDS[k] ?? k.replace(/_/g, ' ')} ${formatNumber(v)}`,
+  );
+  const text = parts.join('; ');
+  return text ? ` ${text[0].toUpperCase()}${text.slice(1)}.` : '';
+}
+
+/** What the plot draws, in words, for the shown run. */
+function drawnText(run: RunView, metric: 'error' | 'accuracy' | 'recall'): string {
+  const at = run.evalStep ?? run.step;
+  if (metric === 'recall') {
+    const n = run.evaluations?.length ?? 1;
+    return `Recall at ${n === 1 ? 'its one evaluation' : `each of its ${n} evaluations`} (the last at step ${at}).`;
+  }
+  if (metric === 'accuracy')
+    return `Evaluated at step ${at}: the share of prompts answered right at each position (no band: each is right or wrong).`;
+  return `Evaluated at step ${at}; the shaded band holds the middle 90% of prompts.`;
+}
+
+function verdictText(run: RunView): string {
+  const j = judgeRun({ version: 1, ...run });
+  return j ? ` Verdict ${j.symbol}: ${j.reason}` : '';
 }
 
 export function IclPlot() {
@@ -30,6 +60,9 @@ export function IclPlot() {
         colour: ownColour ?? LIVE_COLOUR,
         task: run.config.task,
         icl: run.icl,
+        evaluations: run.evaluations,
+        pairs: run.config.nPoints,
+        evalStep: run.evalStep,
       }
     : null;
   const others: PlotRun[] = compared.map((r) => ({
@@ -37,16 +70,18 @@ export function IclPlot() {
     colour: r.colour,
     task: r.run.config.task,
     icl: r.run.icl,
+    evaluations: r.run.evaluations,
+    pairs: r.run.config.nPoints,
+    evalStep: r.run.evalStep,
   }));
   const plot = buildIclPlot(shown, others);
   const hidden = others.filter((o) => o.task !== (shown?.task ?? others[0]?.task)).length;
   const summary =
     (run?.icl
-      ? `Evaluated at step ${run.evalStep ?? run.step}; the shaded band is the model's 90% range across prompts.`
+      ? drawnText(run, plot.metric) + verdictText(run) + metricsText(run.metrics)
       : 'The ICL curve appears at the first evaluation.') +
-    (run ? metricsText(run.metrics) : '') +
     (hidden > 0 ? ` ${hidden} compared run(s) of other tasks are not drawn.` : '');
-  const accuracy = plot.metric === 'accuracy';
+  const accuracy = plot.metric !== 'error';
   const top = accuracy ? 1 : errorAxisTop(plot);
   return (
     <PlotRegion
@@ -78,7 +113,7 @@ export function IclPlot() {
             formatter={(v) =>
               Array.isArray(v) ? v.map((x) => formatNumber(Number(x))).join(' – ') : formatNumber(Number(v))
             }
-            labelFormatter={(l) => `${l} examples`}
+            labelFormatter={(l) => plot.xName(Number(l))}
           />
           {plot.series.map((s) =>
             s.bandKey ? (
@@ -103,9 +138,9 @@ export function IclPlot() {
               stroke={s.colour}
               strokeWidth={s.width}
               strokeDasharray={s.dash}
-              dot={false}
+              dot={s.dots ? { r: 3, fill: s.colour } : false}
               isAnimationActive={false}
-              connectNulls={false}
+              connectNulls={!!s.dots}
             />
           ))}
         </ComposedChart>
