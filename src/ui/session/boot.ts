@@ -1,7 +1,7 @@
 // Start-up: read saved runs (kept in step with the lab's other tabs from then on) and measured
-// training speeds, open a share link if the URL has one, follow later hash changes, start the
-// training worker's GPU device, and warn at once when the browser has no WebGPU (the page stays
-// usable).
+// training speeds, open a share link or settings if the URL has them (and keep the settings in
+// the URL from then on), follow later hash changes, start the training worker's GPU device, and
+// warn at once when the browser has no WebGPU (the page stays usable).
 import { NoWebGPUError } from '../../gpu/browser';
 import { useAlerts } from '../store/alerts';
 import { useLab } from '../store/lab';
@@ -10,6 +10,7 @@ import { openFromHash } from './share';
 import { browserPersistence, startPersistence, type StorageProblem } from './persist';
 import { startSpeedLog } from './speeds';
 import { ensureTrainer } from './trainer';
+import { startSettingsUrl } from './urlSettings';
 
 export function boot(): () => void {
   if (!('gpu' in navigator)) useAlerts.getState().push('no_webgpu', new NoWebGPUError().message);
@@ -17,6 +18,7 @@ export function boot(): () => void {
   // flagged) on load, and a browser whose WebGPU has no adapter says so before Train is pressed
   else void ensureTrainer();
   openFromHash(location.hash);
+  const stopUrl = startSettingsUrl();
   // A link pasted into the address bar of an open lab.
   const onHash = () => {
     const shared = useLab.getState().shareLink;
@@ -39,6 +41,7 @@ export function boot(): () => void {
     stopped = true;
     window.removeEventListener('hashchange', onHash);
     stopSpeeds();
+    stopUrl();
     stopPersist?.();
   };
 }

@@ -1,10 +1,12 @@
 // Share links: put the shown run in the URL hash (and the "Share link" field, and the
-// clipboard); open a link on arrival. A bad link leaves the default lab untouched and says why.
+// clipboard); open a link on arrival, or the settings a settings hash holds (urlSettings.ts).
+// A bad link leaves the default lab untouched and says why.
 import { decodeShareLink, encodeShareLink } from '../../train/shareLink';
 import { parseRunFile } from '../../train/schema';
 import { emptyView, runFileFromView, viewFromRunFile } from '../runView';
 import { shownRun, useLab } from '../store/lab';
 import { useAlerts } from '../store/alerts';
+import { isSettingsHash, parseSettingsHash } from './urlSettings';
 
 /** `teaching`: the link hides advanced controls for whoever opens it. */
 export async function shareShownRun(teaching: boolean): Promise<void> {
@@ -30,11 +32,23 @@ export async function shareShownRun(teaching: boolean): Promise<void> {
   }
 }
 
-/** Opens the run in the URL hash, if any. Returns true when a run was shown. */
+/** Opens the run in the URL hash, if any, or applies the settings a settings hash holds.
+ *  Returns true when a run was shown. */
 export function openFromHash(hash: string): boolean {
   if (!hash || hash === '#') return false;
-  const decoded = decodeShareLink(hash);
   const lab = useLab.getState();
+  if (isSettingsHash(hash)) {
+    const settings = parseSettingsHash(hash);
+    if (settings.ok) {
+      useAlerts.getState().clearKind('bad_link');
+      lab.replaceConfig(settings.value);
+    } else {
+      useAlerts.getState().push('bad_link', `${settings.error} The lab kept its default settings.`);
+      history.replaceState(null, '', location.pathname + location.search);
+    }
+    return false;
+  }
+  const decoded = decodeShareLink(hash);
   if (!decoded.ok) {
     useAlerts.getState().push('bad_link', `${decoded.error} Nothing from the link was used; the lab is as it was.`);
     history.replaceState(null, '', location.pathname + location.search);
@@ -42,8 +56,9 @@ export function openFromHash(hash: string): boolean {
   }
   useAlerts.getState().clearKind('bad_link');
   lab.setTeaching(decoded.teaching);
-  lab.replaceConfig(decoded.run.config);
+  // viewed first: the settings writer (urlSettings.ts) leaves a link's hash alone
   lab.setViewed({ view: viewFromRunFile(decoded.run), source: 'link' });
+  lab.replaceConfig(decoded.run.config);
   lab.setShareLink(`${location.origin}${location.pathname}${hash}`);
   return true;
 }

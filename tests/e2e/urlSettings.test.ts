@@ -1,0 +1,32 @@
+// Settings in the URL (issue 23): changed settings appear in the address with readable keys,
+// only those off their defaults, and survive a reload; a bad value is refused with a sentence.
+import { expect, it } from 'vitest';
+import { newLabPage, useLab } from '../helpers/browser';
+
+const lab = useLab();
+
+it('keeps the settings in the address across a reload', async () => {
+  const { page, log } = await newLabPage(lab.browser);
+  await page.goto(lab.server.url);
+  const task = page.getByRole('combobox', { name: 'Task', exact: true });
+  const model = page.getByRole('combobox', { name: 'Model', exact: true });
+  const steps = page.getByRole('spinbutton', { name: 'Steps', exact: true });
+  await task.selectOption('sparse_parity');
+  await model.selectOption('mamba');
+  await steps.fill('500');
+  await steps.blur();
+  await expect.poll(() => page.evaluate(() => location.hash)).toBe('#task=sparse_parity&model=mamba&steps=500');
+
+  await page.reload();
+  expect(await task.inputValue()).toBe('sparse_parity');
+  expect(await model.inputValue()).toBe('mamba');
+  expect(await steps.inputValue()).toBe('500');
+  expect(await page.getByRole('alert').count()).toBe(0);
+  expect(log.errors).toEqual([]);
+
+  await page.goto(lab.server.url + '#task=cot_io&steps=-4');
+  await page.reload(); // a fresh start on that address
+  await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/settings in the address are not valid/);
+  expect(await task.inputValue()).toBe('linear_regression');
+  await page.context().close();
+});
