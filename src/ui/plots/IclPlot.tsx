@@ -40,7 +40,10 @@ function drawnText(run: RunView, metric: 'error' | 'accuracy' | 'recall'): strin
     return `Recall at ${n === 1 ? 'its one evaluation' : `each of its ${n} evaluations`} (the last at step ${at}).`;
   }
   if (metric === 'accuracy')
-    return `Evaluated at step ${at}: the share of prompts answered right at each position (no band: each is right or wrong).`;
+    return (
+      `Evaluated at step ${at}: the share of prompts answered right at each position ` +
+      '(no band: each is right or wrong).'
+    );
   return `Evaluated at step ${at}; the shaded band holds the middle 90% of prompts.`;
 }
 
