@@ -2,6 +2,7 @@
 // import this file; the browser uses ./browser.ts.
 import { initDevice, type InitDeviceOptions } from './device';
 import { GpuContext } from './context';
+import { pollDawnGently } from './nodePolling';
 
 export interface NodeGpuOptions extends InitDeviceOptions {
   /** Extra Dawn flags (e.g. `enable-dawn-features=…`) for experiments; the CLI reads them from ICL_DAWN_FLAGS. */
@@ -11,6 +12,7 @@ export interface NodeGpuOptions extends InitDeviceOptions {
 export async function nodeGpu(opts: NodeGpuOptions = {}): Promise<GpuContext> {
   const { dawnFlags = [], ...deviceOpts } = opts;
   const webgpu = await import('webgpu');
+  pollDawnGently();
   Object.assign(globalThis, webgpu.globals);
   // Dawn rounds timestamps (to ~65 µs on an H200) unless told not to; benchmarks profile with them.
   const gpu = webgpu.create(['disable-dawn-features=timestamp_quantization', ...dawnFlags]);
