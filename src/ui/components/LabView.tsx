@@ -4,6 +4,7 @@ import { AdvancedSettings } from './AdvancedSettings';
 import { ExportPanel } from './ExportPanel';
 import { PresetButtons } from './PresetButtons';
 import { QueuePanel } from './QueuePanel';
+import { ResumeOffer } from './ResumeOffer';
 import { RunControls } from './RunControls';
 import { RunsList } from './RunsList';
 import { SharePanel } from './SharePanel';
@@ -28,6 +29,7 @@ export function LabView() {
         <ExportPanel />
       </form>
       <div className="results">
+        <ResumeOffer />
         <ViewedBanner />
         <div className="plots">
           <LossPlot />

@@ -3,7 +3,7 @@
 // the worker does the training itself, this file only asks and listens.
 import type { RunConfig, SizeId } from '../../spec/config';
 import { SIZE_IDS } from '../../spec/config';
-import type { TrainerEvent } from '../../train/protocol';
+import type { ResumeReport, TrainerEvent } from '../../train/protocol';
 import { NoWebGPUError } from '../../gpu/browser';
 import { createTrainer, type TrainerClient } from '../trainerClient';
 import { configKey, viewFromRunFile } from '../runView';
@@ -12,6 +12,7 @@ import { useAlerts, type AlertAction } from '../store/alerts';
 import { useQueue } from '../store/queue';
 import { useRuns } from '../store/runs';
 import { exportStoredRecord } from './persist';
+import { forgetUnfinished, rememberUnfinished, type UnfinishedRun } from './unfinished';
 
 function errorText(err: unknown): string {
   if (err instanceof Error) return err.message;
@@ -81,6 +82,9 @@ function onTrainerEvent(e: TrainerEvent): void {
       lab.setCompiling(e.pipelines);
       break;
     case 'checkpoint':
+      // a reload can resume the run from here (a grid's runs are the grid's to restart)
+      if (e.stored && lab.live && lab.liveRunId && !lab.liveGridId)
+        rememberUnfinished({ runId: lab.liveRunId, config: lab.live.config, step: e.step });
       // the newest word on the run's checkpoint replaces the older one
       if (e.problem) {
         useAlerts.getState().clearKind('checkpoint');
@@ -168,6 +172,7 @@ async function finishRun(): Promise<void> {
   const lab = useLab.getState();
   const client = lab.client;
   if (!client) return;
+  if (lab.liveRunId) forgetUnfinished(lab.liveRunId);
   try {
     const run = await client.api.runFile();
     useRuns.getState().add(run, lab.liveGridId);
@@ -219,6 +224,7 @@ export async function stepOnce(): Promise<void> {
 /** Stops and forgets the live run; the next Train starts from step 0. */
 export async function reset(): Promise<void> {
   const lab = useLab.getState();
+  if (lab.liveRunId) forgetUnfinished(lab.liveRunId);
   if (lab.client && isBusy(lab.trainerState)) await lab.client.api.pause();
   lab.clearLive();
   lab.setViewed(null);
@@ -244,15 +250,36 @@ async function resume(): Promise<void> {
   lab.client?.terminate();
   lab.setClient(null);
   const config = lab.live?.config ?? lab.config;
-  const gridId = lab.liveGridId;
-  const runId = lab.liveRunId ?? crypto.randomUUID();
+  await continueRun(config, lab.liveGridId, lab.liveRunId ?? crypto.randomUUID(), (r) => r.message);
+}
+
+/** After a reload: the unfinished run continued from its last kept checkpoint (weights, Adam's
+ *  moments, step, history, evaluations; the data stream follows from the step), in the controls too. */
+export async function resumeUnfinished(run: UnfinishedRun): Promise<void> {
+  useLab.getState().replaceConfig(run.config);
+  await continueRun(run.config, null, run.runId, (r) =>
+    r.exact && r.step > 0
+      ? `Resumed from the checkpoint at step ${r.step}: weights, Adam's moments and the loss history were ` +
+        `restored, so the run continues exactly as if the page had not been reloaded.`
+      : r.message,
+  );
+}
+
+/** Loads `config` under `runId` in the worker, restores its kept checkpoint and trains on. Says
+ *  how: a notice when exactly, an alert when Adam's moments or more were lost. */
+async function continueRun(
+  config: RunConfig,
+  gridId: string | null,
+  runId: string,
+  words: (r: ResumeReport) => string,
+): Promise<void> {
   const client = await ensureTrainer();
   if (!client) return;
   useLab.getState().beginLive(config, configKey(config), gridId, runId);
   useLab.getState().setTrainerState('loading');
   try {
     const report = await client.api.resume(config, runId);
-    if (report.exact) useLab.getState().setNotice(report.message);
+    if (report.exact) useLab.getState().setNotice(words(report));
     else useAlerts.getState().push('checkpoint', report.message);
   } catch (err) {
     reportError('internal', errorText(err));
