@@ -12,12 +12,12 @@ export function ResumeOffer() {
   const [offer, setOffer] = useState<UnfinishedRun | null>(() => readUnfinished());
   const hidden = useLab((s) => s.live !== null || s.viewed?.source === 'link');
   if (!offer || hidden) return null;
+  const title = runTitle(offer.config, taskLabel, modelLabel);
   return (
     <div className="banner resume-offer">
       <p>
-        An unfinished run was interrupted: <strong>{runTitle(offer.config, taskLabel, modelLabel)}</strong>, at step{' '}
-        {offer.step} of {offer.config.steps}. Its checkpoint is kept in this browser; Resume continues it from there,
-        exactly as if it had not stopped.
+        An unfinished run was interrupted: <strong>{title}</strong>, at step {offer.step} of {offer.config.steps}. Its
+        checkpoint is kept in this browser; Resume continues it from there, exactly as if it had not stopped.
       </p>
       <div className="button-row">
         <button
