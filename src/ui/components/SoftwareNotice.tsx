@@ -27,15 +27,25 @@ export function SoftwareNotice() {
     <section className="software-notice" aria-labelledby="software-notice-title">
       <h2 id="software-notice-title">WebGPU runs on the CPU here</h2>
       <p>
-        This browser&apos;s WebGPU adapter is {software} ({adapter}), which runs on the processor, not a GPU. Training
-        will be hundreds of times slower than on a laptop GPU, and the run times this page quotes assume a GPU. What
-        helps: open the lab in a browser whose WebGPU uses the GPU (recent Chrome or Edge on Windows, macOS or ChromeOS,
-        or Safari 26 and later); here, train the Teaching preset, the smallest setting that still shows the paper&apos;s
-        contrast; or open a share link of a run trained on a GPU, which shows its curves without training.
+        This browser&apos;s WebGPU adapter is {software} ({adapter}): it runs on the processor, so training is hundreds
+        of times slower than on a GPU, and the run times this page quotes assume a GPU.
       </p>
-      <button type="button" onClick={teaching}>
-        Switch to Teaching
-      </button>
+      <details>
+        <summary>What helps</summary>
+        <ul>
+          <li>
+            Open the lab in a browser whose WebGPU uses the GPU: a recent Chrome or Edge on Windows, macOS or ChromeOS,
+            or Safari 26 and later.
+          </li>
+          <li>
+            Here, train the Teaching preset: the smallest setting that still shows the paper&apos;s contrast.{' '}
+            <button type="button" onClick={teaching}>
+              Switch to Teaching
+            </button>
+          </li>
+          <li>Open a share link of a run trained on a GPU: it shows the curves without training.</li>
+        </ul>
+      </details>
     </section>
   );
 }

@@ -75,16 +75,11 @@ export function StatusLine() {
     }
   }
   return (
-    <p role="status" className="status-line">
+    <p role="status" className="status-line" title={adapter ? `GPU: ${adapter}` : undefined}>
       <span className="st-step">{step}</span>
       <span className="st-rate">{rate ? ` · ${rate}` : ''}</span>
       <span className="st-state"> · {words}</span>
-      {adapter ? (
-        <span className="adapter" title={`GPU: ${adapter}`}>
-          {' '}
-          · GPU: {adapter}
-        </span>
-      ) : null}
+      {adapter ? <span className="adapter"> · GPU: {adapter}</span> : null}
     </p>
   );
 }
