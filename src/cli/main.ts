@@ -22,7 +22,8 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
   const run = command ? COMMANDS[command] : undefined;
   if (!run) {
-    console.error(`usage: cli.mjs train|forward|bench|time-to-icl [flags]\n\n${TRAIN_HELP}\n\n${FORWARD_HELP}`);
+    console.error("usage: cli.mjs train|forward|bench|time-to-icl|grid [flags] (the grid's: cli.mjs grid --help)");
+    console.error(`\n${TRAIN_HELP}\n\n${FORWARD_HELP}`);
     return 2;
   }
   try {
