@@ -81,9 +81,11 @@ node "$CLI" grid $GRID_FLAGS --plan --shards 4 | grep -q -- '--array=0-3' ||
   fail "the test's grid does not make 4 stacking groups (grid --plan), so 4 array tasks would not split it."
 
 say "single-process run of the same grid (the reference)"
+single_status=0
 # shellcheck disable=SC2086
-node "$CLI" grid $GRID_FLAGS --out "$WORK/single" --quiet >"$WORK/single.log" 2>&1 ||
-  fail "the single-process grid run failed (its output: $WORK/single.log)."
+timeout 600 node "$CLI" grid $GRID_FLAGS --out "$WORK/single" --quiet >"$WORK/single.log" 2>&1 || single_status=$?
+[ $single_status != 124 ] || fail "the single-process grid run did not finish within 600 s (output: $WORK/single.log)."
+[ $single_status = 0 ] || fail "the single-process grid run failed (status $single_status; output: $WORK/single.log)."
 
 # ---- munge and Slurm, all in $WORK
 mkdir -p "$WORK"/{munge,log,state,spool}
@@ -186,7 +188,7 @@ grep -qE 'resumed at step [1-3][0-9] of 40' "$LOG0" ||
 say "all 4 tasks completed; task 0: $(grep -oE 'resumed at step [0-9]+ of 40' "$LOG0")"
 
 # ---- merge the shards and compare with the single-process run
-node "$CLI" grid --merge "$WORK/out" --out "$WORK/merged" || fail "grid --merge of the 4 shards failed."
+timeout 120 node "$CLI" grid --merge "$WORK/out" --out "$WORK/merged" || fail "grid --merge of the 4 shards failed."
 node tests/slurm/same-grid.mjs "$WORK/single/grid.json" "$WORK/merged/grid.json" ||
   fail "the merged grid is not the single-process grid."
 say "passed: 4 Slurm array tasks (one signalled and requeued) merged equal the single-process grid"
