@@ -19,6 +19,10 @@ import { DivergedError, ModelTooBigError, Trainer } from './trainer';
 
 /** The loop yields to messages (pause, step) at least this often (ms). */
 const YIELD_EVERY_MS = 50;
+/** Below this rate the loop waits for each step's GPU work before the next: a slow (often CPU)
+ *  adapter gains little from steps in flight, and a Pause then waits for one step, not the
+ *  few in flight. Faster adapters keep their steps pipelined. */
+const SYNC_BELOW_STEPS_PER_SECOND = 5;
 /** Progress events at most this often (ms). */
 const PROGRESS_EVERY_MS = 200;
 
@@ -35,6 +39,10 @@ class WorkerTrainer implements TrainerApi {
   /** Step of the loaded run's last checkpoint that storage took, or null. */
   private keptStep: number | null = null;
   private checkpoints: CheckpointStore | null = null;
+  /** Wall-clock time and steps of the loop's training since Train (evaluations excluded): the
+   *  rate the page shows, which counts the wait for the GPU whether or not steps are in flight. */
+  private loopMs = 0;
+  private loopSteps = 0;
 
   subscribe(onEvent: (e: TrainerEvent) => void): void {
     this.listener = onEvent;
@@ -96,6 +104,8 @@ class WorkerTrainer implements TrainerApi {
     if (!this.trainer || this.running || this.trainer.done) return;
     this.running = true;
     this.trainer.resetTiming();
+    this.loopMs = 0;
+    this.loopSteps = 0;
     this.emit({ type: 'state', state: 'training' });
     this.loop = this.runLoop();
   }
@@ -127,7 +137,12 @@ class WorkerTrainer implements TrainerApi {
   async runFile(): Promise<RunFile> {
     const t = this.requireTrainer();
     await t.flush();
-    return t.runFile();
+    return { ...t.runFile(), stepsPerSecond: this.rate(t) };
+  }
+
+  /** Training steps per second: the loop's own wall-clock rate once it has one, else the trainer's. */
+  private rate(t: Trainer): number {
+    return this.loopMs > 0 && this.loopSteps >= 2 ? (1000 * this.loopSteps) / this.loopMs : t.stepsPerSecond;
   }
 
   async checkpoint(): Promise<Uint8Array> {
@@ -190,7 +205,11 @@ class WorkerTrainer implements TrainerApi {
     const ok = await this.guard(async () => {
       while (this.running && !t.done && this.trainer === t) {
         if (t.step < nextEval) {
+          const t0 = performance.now();
           await t.train(1);
+          if (this.rate(t) < SYNC_BELOW_STEPS_PER_SECOND) await t.flush();
+          this.loopMs += performance.now() - t0;
+          this.loopSteps += 1;
           this.sendProgress(false);
         }
         // a paused run skips an evaluation it owes until it trains on; a finished one never does
@@ -247,7 +266,7 @@ class WorkerTrainer implements TrainerApi {
       step: t.step,
       total: t.config.steps,
       loss: last?.loss ?? NaN,
-      stepsPerSecond: t.stepsPerSecond,
+      stepsPerSecond: this.rate(t),
       losses,
     });
   }

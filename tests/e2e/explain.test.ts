@@ -21,11 +21,16 @@ it('explains the page, open by default and reachable by keyboard', async () => {
 
   // Tab reaches the summary; Enter folds and unfolds it
   let reached = false;
+  let inChart = false;
   for (let i = 0; i < 80 && !reached; i++) {
     await page.keyboard.press('Tab');
     reached = await page.evaluate(() => document.activeElement?.closest('details.explain > summary') != null);
+    inChart ||= await page.evaluate(() => document.activeElement?.closest('svg, [role="img"]') != null);
   }
   expect(reached, 'Tab reaches the explanation').toBe(true);
+  expect(inChart, 'the charts are no tab stops (each is one labelled image)').toBe(false);
+  const images = await page.getByRole('img', { name: /^(Training loss|ICL curve)\. / }).count();
+  expect(images).toBe(2);
   await page.keyboard.press('Enter');
   expect(await details.evaluate((d) => (d as HTMLDetailsElement).open)).toBe(false);
   await page.keyboard.press('Enter');

@@ -56,6 +56,7 @@ it('names the CPU adapter, shows each state on one line, and pauses within one s
     .toMatch(/step (1[3-9]|[2-9]\d) \/ 400 · [\d.]+ steps\/s · training · .* left · GPU/);
   expect(await page.getByRole('status').textContent()).not.toMatch(/\+ evaluations/);
 
+  const rate = Number(/([\d.]+) steps\/s/.exec((await page.getByRole('status').textContent()) ?? '')![1]);
   const pauseAt = (await statusStep(page)).step;
   const clickedAt = Date.now();
   await page.getByRole('button', { name: 'Pause', exact: true }).click();
@@ -64,12 +65,17 @@ it('names the CPU adapter, shows each state on one line, and pauses within one s
     .poll(() => page.getByRole('status').textContent(), { timeout: 120_000, interval: 100 })
     .toMatch(/paused/);
   const pausedAfterMs = Date.now() - clickedAt;
+  // Pause is disabled now; the keyboard focus went to Train, not to <body>
+  await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Train');
   const stoppedAt = (await statusStep(page)).step;
   await page.waitForTimeout(2000);
   expect((await statusStep(page)).step, 'nothing trains after "paused"').toBe(stoppedAt);
   // the shown count may lag the worker by one progress report (200 ms); the loop stops after its step
   expect(stoppedAt - pauseAt, `paused ${pausedAfterMs} ms after the click`).toBeLessThanOrEqual(2);
-  console.log(`pause: step ${pauseAt} → ${stoppedAt}, ${pausedAfterMs} ms`);
+  // in time too: the step in progress and the next one at most (plus the messages' way), not the
+  // several steps a GPU queue can hold
+  expect(pausedAfterMs, `at ${rate} steps/s`).toBeLessThan((2 / rate) * 1000 + 1500);
+  console.log(`pause: step ${pauseAt} → ${stoppedAt}, ${pausedAfterMs} ms at ${rate} steps/s`);
 
   const all = await seen(page);
   const states = ['compiling', 'training', 'evaluating', 'pausing…', 'paused'];

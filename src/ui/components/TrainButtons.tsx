@@ -1,6 +1,7 @@
 // Train, Pause, Step, Reset. "Train" reads "Train again" when a shared run is shown:
 // it retrains that run's settings with the same seed. Train and Step wait for valid settings,
 // saying which field holds them back.
+import { useEffect, useRef } from 'react';
 import { isBusy, isRunning, useLab } from '../store/lab';
 import { blockedReason, invalidLabels, useInvalidFields } from '../store/invalidFields';
 import { pause, reset, stepOnce, train } from '../session/trainer';
@@ -15,10 +16,24 @@ export function TrainButtons() {
   const blocked = blockedReason(invalidLabels(invalid, 'lab'), 'train');
   const busy = isBusy(state);
   const gate = blocked ? { 'aria-describedby': BLOCKED_ID, title: blocked } : {};
+  // Pause is disabled once the run stops (paused, finished): keep the keyboard focus on the page's
+  // next step, Train, rather than let it fall to <body>
+  const trainRef = useRef<HTMLButtonElement>(null);
+  const pauseRef = useRef<HTMLButtonElement>(null);
+  /** Pause held the focus and no other control took it since (a disabled button's blur has no target). */
+  const pauseHadFocus = useRef(false);
+  const running = isRunning(state);
+  useEffect(() => {
+    const lost = document.activeElement === document.body || document.activeElement === pauseRef.current;
+    if (running || !pauseHadFocus.current || !lost || !trainRef.current || trainRef.current.disabled) return;
+    trainRef.current.focus();
+    pauseHadFocus.current = false;
+  }, [running, busy, blocked]);
   return (
     <>
       <div className="button-row train-buttons">
         <button
+          ref={trainRef}
           type="button"
           className="primary"
           disabled={busy || blocked !== null}
@@ -27,7 +42,16 @@ export function TrainButtons() {
         >
           {fromLink ? 'Train again' : 'Train'}
         </button>
-        <button type="button" disabled={!isRunning(state)} onClick={() => void pause()}>
+        <button
+          ref={pauseRef}
+          type="button"
+          disabled={!running}
+          onClick={() => void pause()}
+          onFocus={() => (pauseHadFocus.current = true)}
+          onBlur={(e) => {
+            if (e.relatedTarget !== null) pauseHadFocus.current = false;
+          }}
+        >
           Pause
         </button>
         <button type="button" disabled={busy || blocked !== null} onClick={() => void stepOnce()} {...gate}>

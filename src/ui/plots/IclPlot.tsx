@@ -93,61 +93,68 @@ export function IclPlot() {
       summary={summary}
       legend={plot.series.map((s) => ({ ...s, band: !!s.bandKey }))}
     >
-      <ResponsiveContainer width="100%" height={300}>
-        <ComposedChart data={plot.rows} margin={{ top: 8, right: 16, bottom: 20, left: 8 }}>
-          <CartesianGrid stroke="#e3e3e3" />
-          <XAxis
-            dataKey="pos"
-            type="number"
-            domain={['dataMin', 'dataMax']}
-            allowDecimals={false}
-            label={{ value: plot.xLabel, position: 'insideBottom', offset: -12 }}
-          />
-          <YAxis
-            type="number"
-            domain={[0, top]}
-            ticks={accuracy ? [0, 0.25, 0.5, 0.75, 1] : axisTicks(top)}
-            allowDataOverflow
-            tickFormatter={(v: number) => formatNumber(v, 2)}
-            width={56}
-            label={{ value: plot.yLabel, angle: -90, position: 'insideLeft', style: { textAnchor: 'middle' } }}
-          />
-          <Tooltip
-            formatter={(v) =>
-              Array.isArray(v) ? v.map((x) => formatNumber(Number(x))).join(' – ') : formatNumber(Number(v))
-            }
-            labelFormatter={(l) => plot.xName(Number(l))}
-          />
-          {plot.series.map((s) =>
-            s.bandKey ? (
-              <Area
-                key={s.bandKey}
-                dataKey={s.bandKey}
-                name={`${s.label}, 90% band`}
-                legendType="none"
-                stroke="none"
-                fill={s.colour}
-                fillOpacity={0.15}
-                isAnimationActive={false}
-                connectNulls={false}
-              />
-            ) : null,
-          )}
-          {plot.series.map((s) => (
-            <Line
-              key={s.key}
-              dataKey={s.key}
-              name={s.label}
-              stroke={s.colour}
-              strokeWidth={s.width}
-              strokeDasharray={s.dash}
-              dot={s.dots ? { r: 3, fill: s.colour } : false}
-              isAnimationActive={false}
-              connectNulls={!!s.dots}
+      {/* one labelled image for assistive technology (the numbers: the caption and the CSV) */}
+      <div role="img" aria-label={`ICL curve. ${summary}`}>
+        <ResponsiveContainer width="100%" height={300}>
+          <ComposedChart
+            accessibilityLayer={false}
+            data={plot.rows}
+            margin={{ top: 8, right: 16, bottom: 20, left: 8 }}
+          >
+            <CartesianGrid stroke="#e3e3e3" />
+            <XAxis
+              dataKey="pos"
+              type="number"
+              domain={['dataMin', 'dataMax']}
+              allowDecimals={false}
+              label={{ value: plot.xLabel, position: 'insideBottom', offset: -12 }}
             />
-          ))}
-        </ComposedChart>
-      </ResponsiveContainer>
+            <YAxis
+              type="number"
+              domain={[0, top]}
+              ticks={accuracy ? [0, 0.25, 0.5, 0.75, 1] : axisTicks(top)}
+              allowDataOverflow
+              tickFormatter={(v: number) => formatNumber(v, 2)}
+              width={56}
+              label={{ value: plot.yLabel, angle: -90, position: 'insideLeft', style: { textAnchor: 'middle' } }}
+            />
+            <Tooltip
+              formatter={(v) =>
+                Array.isArray(v) ? v.map((x) => formatNumber(Number(x))).join(' – ') : formatNumber(Number(v))
+              }
+              labelFormatter={(l) => plot.xName(Number(l))}
+            />
+            {plot.series.map((s) =>
+              s.bandKey ? (
+                <Area
+                  key={s.bandKey}
+                  dataKey={s.bandKey}
+                  name={`${s.label}, 90% band`}
+                  legendType="none"
+                  stroke="none"
+                  fill={s.colour}
+                  fillOpacity={0.15}
+                  isAnimationActive={false}
+                  connectNulls={false}
+                />
+              ) : null,
+            )}
+            {plot.series.map((s) => (
+              <Line
+                key={s.key}
+                dataKey={s.key}
+                name={s.label}
+                stroke={s.colour}
+                strokeWidth={s.width}
+                strokeDasharray={s.dash}
+                dot={s.dots ? { r: 3, fill: s.colour } : false}
+                isAnimationActive={false}
+                connectNulls={!!s.dots}
+              />
+            ))}
+          </ComposedChart>
+        </ResponsiveContainer>
+      </div>
       <Legend series={plot.series} />
     </PlotRegion>
   );

@@ -31,40 +31,45 @@ export function LossPlot() {
     : 'No training yet: press Train or Step.';
   return (
     <PlotRegion label="Training loss" fileName="loss" summary={summary}>
-      <ResponsiveContainer width="100%" height={260}>
-        <LineChart data={pts} margin={{ top: 8, right: 16, bottom: 20, left: 8 }}>
-          <CartesianGrid stroke="#e3e3e3" />
-          <XAxis
-            dataKey="step"
-            type="number"
-            domain={['dataMin', 'dataMax']}
-            allowDecimals={false}
-            label={{ value: 'step', position: 'insideBottom', offset: -12 }}
-          />
-          <YAxis
-            scale="log"
-            type="number"
-            domain={logDomain(pts)}
-            allowDataOverflow
-            tickFormatter={(v: number) => formatNumber(v, 2)}
-            width={56}
-            label={{ value: 'loss', angle: -90, position: 'insideLeft' }}
-          />
-          {marks.map((m) => (
-            <ReferenceLine
-              key={m.step}
-              x={m.step}
-              stroke="#9a9a9a"
-              strokeDasharray={m === full ? undefined : '3 3'}
-              label={
-                m === full ? { value: 'full size', position: 'insideTopRight', fontSize: 11, fill: '#555' } : undefined
-              }
+      {/* one labelled image for assistive technology (the numbers: the caption and the CSV) */}
+      <div role="img" aria-label={`Training loss. ${summary}`}>
+        <ResponsiveContainer width="100%" height={260}>
+          <LineChart accessibilityLayer={false} data={pts} margin={{ top: 8, right: 16, bottom: 20, left: 8 }}>
+            <CartesianGrid stroke="#e3e3e3" />
+            <XAxis
+              dataKey="step"
+              type="number"
+              domain={['dataMin', 'dataMax']}
+              allowDecimals={false}
+              label={{ value: 'step', position: 'insideBottom', offset: -12 }}
             />
-          ))}
-          <Tooltip formatter={(v) => formatNumber(Number(v))} labelFormatter={(l) => `step ${l}`} />
-          <Line dataKey="loss" name="loss" stroke="#0072B2" strokeWidth={1.5} dot={false} isAnimationActive={false} />
-        </LineChart>
-      </ResponsiveContainer>
+            <YAxis
+              scale="log"
+              type="number"
+              domain={logDomain(pts)}
+              allowDataOverflow
+              tickFormatter={(v: number) => formatNumber(v, 2)}
+              width={56}
+              label={{ value: 'loss', angle: -90, position: 'insideLeft' }}
+            />
+            {marks.map((m) => (
+              <ReferenceLine
+                key={m.step}
+                x={m.step}
+                stroke="#9a9a9a"
+                strokeDasharray={m === full ? undefined : '3 3'}
+                label={
+                  m === full
+                    ? { value: 'full size', position: 'insideTopRight', fontSize: 11, fill: '#555' }
+                    : undefined
+                }
+              />
+            ))}
+            <Tooltip formatter={(v) => formatNumber(Number(v))} labelFormatter={(l) => `step ${l}`} />
+            <Line dataKey="loss" name="loss" stroke="#0072B2" strokeWidth={1.5} dot={false} isAnimationActive={false} />
+          </LineChart>
+        </ResponsiveContainer>
+      </div>
     </PlotRegion>
   );
 }
