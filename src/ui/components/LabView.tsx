@@ -1,4 +1,6 @@
-// The lab: controls on the left, plots in the middle, runs and queue below.
+// The lab: the essential controls (task, model, size, seed, Train…) first, then the plots,
+// the explanation, runs and queue, then the other settings — in the left column under the
+// essentials on a wide screen, after the results on a phone (teach.css).
 import { useLab } from '../store/lab';
 import { AdvancedSettings } from './AdvancedSettings';
 import { ExportPanel } from './ExportPanel';
@@ -19,14 +21,10 @@ export function LabView() {
   const teaching = useLab((s) => s.teaching);
   return (
     <div className="lab">
-      <form className="controls" aria-label="Run settings" onSubmit={(e) => e.preventDefault()}>
+      <form className="controls essentials" aria-label="Run settings" onSubmit={(e) => e.preventDefault()}>
         <RunControls />
         <TaskSentence />
         <TrainButtons />
-        {teaching ? null : <PresetButtons />}
-        {teaching ? null : <AdvancedSettings />}
-        <SharePanel />
-        <ExportPanel />
       </form>
       <div className="results">
         <ResumeOffer />
@@ -41,6 +39,12 @@ export function LabView() {
           {teaching ? null : <QueuePanel />}
         </div>
       </div>
+      <form className="controls more" aria-label="More settings" onSubmit={(e) => e.preventDefault()}>
+        {teaching ? null : <PresetButtons />}
+        {teaching ? null : <AdvancedSettings />}
+        <SharePanel />
+        <ExportPanel />
+      </form>
     </div>
   );
 }

@@ -14,7 +14,8 @@ export function TrainButtons() {
   const hasRun = useLab((s) => s.live !== null || s.viewed !== null);
   const invalid = useInvalidFields((s) => s.byId);
   const blocked = blockedReason(invalidLabels(invalid, 'lab'), 'train');
-  const busy = isBusy(state);
+  // the GPU starting on load holds nothing back: Train and Step wait for it (ensureTrainer)
+  const busy = isBusy(state) && state !== 'starting';
   const gate = blocked ? { 'aria-describedby': BLOCKED_ID, title: blocked } : {};
   // Pause is disabled once the run stops (paused, finished): keep the keyboard focus on the page's
   // next step, Train, rather than let it fall to <body>
