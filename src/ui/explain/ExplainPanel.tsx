@@ -7,12 +7,12 @@ import { MODEL_LABEL, TASK_TEXT, curveLabel } from '../labels';
 import { useLab } from '../store/lab';
 import { curriculumSentence } from './stages';
 import { BASELINE_WORDS, TASK_BASELINES, promptWords, readingIcl } from './text';
-import { PAPER_CONCLUSION, PAPER_MODELS, PAPER_REPORTS, PAPER_SYMBOL_WORDS, PAPER_TITLE, PAPER_URL } from './paper';
+import { PAPER_CONCLUSION, PAPER_MODELS, PAPER_SYMBOL_WORDS, PAPER_TITLE, PAPER_URL, paperRow } from './paper';
 
 export function ExplainPanel() {
   const config = useLab((s) => s.config);
   const task = TASK_TEXT[config.task];
-  const paper = PAPER_REPORTS[config.task];
+  const paper = paperRow(config.task);
   const baselines = TASK_BASELINES[config.task];
   return (
     <details className="explain" open>
