@@ -14,6 +14,9 @@ import { axisTicks, buildIclPlot, errorAxisTop, type PlotRun } from './iclData';
 import { Legend } from './Legend';
 import { PlotRegion } from './PlotRegion';
 
+/** The tooltip's widest (px): at most about half of a laptop-width plot, so it fits on either side. */
+const TOOLTIP_MAX_WIDTH = 260;
+
 /** The shown run's colour: its own when it is a saved run, else black (the live run). */
 const LIVE_COLOUR = '#000000';
 
@@ -123,6 +126,9 @@ export function IclPlot() {
                 Array.isArray(v) ? v.map((x) => formatNumber(Number(x))).join(' – ') : formatNumber(Number(v))
               }
               labelFormatter={(l) => plot.xName(Number(l))}
+              // long run names wrap inside a bounded box, so the tooltip fits beside the cursor in the plot
+              wrapperStyle={{ maxWidth: TOOLTIP_MAX_WIDTH, zIndex: 5 }}
+              contentStyle={{ whiteSpace: 'normal', fontSize: '0.85rem', padding: '0.3rem 0.5rem' }}
             />
             {plot.series.map((s) =>
               s.bandKey ? (
