@@ -35,7 +35,17 @@ export async function svgToPng(
     img.src = url;
     await img.decode();
     const legend = opts.legend ?? [];
-    const totalH = TITLE_H + height + (legend.length > 0 ? PAD + legend.length * ROW_H : 0) + PAD;
+    // each legend label wraps to the plot's width (a run's name can be longer than the plot is wide)
+    const measure = document.createElement('canvas').getContext('2d');
+    if (measure) measure.font = `13px ${font}`;
+    const textWidth = Math.max(60, width - PAD * 2 - 40);
+    const lines = legend.map((item) =>
+      wrapWords(item.label + (item.band ? ' with its 90% band' : ''), textWidth, (t) =>
+        measure ? measure.measureText(t).width : t.length * 7,
+      ),
+    );
+    const rows = lines.reduce((n, l) => n + l.length, 0);
+    const totalH = TITLE_H + height + (legend.length > 0 ? PAD + rows * ROW_H : 0) + PAD;
     const canvas = document.createElement('canvas');
     canvas.width = Math.max(1, Math.round(width * scale));
     canvas.height = Math.max(1, Math.round(totalH * scale));
@@ -50,8 +60,9 @@ export async function svgToPng(
     ctx.fillText(opts.title, PAD, TITLE_H / 2);
     ctx.drawImage(img, 0, TITLE_H, width, height);
     ctx.font = `13px ${font}`;
+    let row = 0;
     legend.forEach((item, i) => {
-      const y = TITLE_H + height + PAD + i * ROW_H + ROW_H / 2;
+      const y = TITLE_H + height + PAD + row * ROW_H + ROW_H / 2;
       if (item.band) {
         ctx.globalAlpha = 0.15;
         ctx.fillStyle = item.colour;
@@ -66,7 +77,8 @@ export async function svgToPng(
       ctx.lineTo(PAD + 30, y);
       ctx.stroke();
       ctx.fillStyle = '#1b1b1b';
-      ctx.fillText(item.label + (item.band ? ' with its 90% band' : ''), PAD + 40, y);
+      lines[i].forEach((line, k) => ctx.fillText(line, PAD + 40, y + k * ROW_H));
+      row += lines[i].length;
     });
     return await new Promise<Blob>((resolve, reject) =>
       canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('The plot could not be encoded as PNG.'))), 'image/png'),
@@ -74,4 +86,19 @@ export async function svgToPng(
   } finally {
     URL.revokeObjectURL(url);
   }
+}
+
+/** Splits text at spaces into lines no wider than `max` (a single longer word keeps its own line). */
+export function wrapWords(text: string, max: number, widthOf: (t: string) => number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    const next = line ? `${line} ${word}` : word;
+    if (line && widthOf(next) > max) {
+      lines.push(line);
+      line = word;
+    } else line = next;
+  }
+  if (line) lines.push(line);
+  return lines.length ? lines : [''];
 }
