@@ -24,7 +24,7 @@ it('applies the Teaching preset and states its duration at the measured speed', 
   await expect.poll(() => page.getByRole('status').textContent(), { timeout: 60_000 }).toMatch(/GPU: /);
   const adapter = /GPU: (.*)$/.exec((await page.getByRole('status').textContent()) ?? '')![1];
   await expect(note()).resolves.toMatch(
-    /4,000 steps; not measured yet on this adapter for Transformer, tiny: its first run measures it/,
+    /6,000 steps; not measured yet on this adapter for Transformer, tiny: its first run measures it/,
   );
   expect(await page.getByRole('button', { name: 'Tiny', exact: true }).getAttribute('aria-pressed')).toBe('true');
 
@@ -48,7 +48,7 @@ it('applies the Teaching preset and states its duration at the measured speed', 
   const text = await note();
   expect(text).toContain(TEACHING.linear_regression.reduction);
   expect(text).toContain("The fast setting that shows the paper's contrast");
-  expect(text).toContain("4,000 steps ≈ 2 h 13 min at this adapter's measured 0.5 steps/s (Transformer, tiny).");
+  expect(text).toContain("6,000 steps ≈ 3 h 20 min at this adapter's measured 0.5 steps/s (Transformer, tiny).");
   await expect(
     page
       .getByText(

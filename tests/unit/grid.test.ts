@@ -43,10 +43,13 @@ describe('grouping rule', () => {
         expect(g.cells.filter((x) => x.task === c.task && x.model === c.model)).toHaveLength(3);
       }
     }
-    // the teaching presets' shapes: d 8 × 21 examples for linear regression, d 10 for sparse: apart
+    // the teaching presets' shapes: d 4 × 11 examples for linear regression, d 6 × 16 for sparse: apart
     const key = (task: TaskId) => stackKey(teaching(task, 'mamba', 1));
     expect(key('linear_regression')).not.toBe(key('sparse_linear_regression'));
-    expect(key('relu_2nn_regression')).toBe(key('decision_tree')); // d 8, 41 examples, the same ramp
+    // d 8 and 41 examples both, but the decision tree grows its prompts (curriculum) and ortho does not
+    expect(key('orthogonal_outlier_regression')).not.toBe(key('decision_tree'));
+    const treeNoRamp = { ...teaching('decision_tree', 'mamba', 1), curriculum: false, steps: 6000 };
+    expect(stackKey(treeNoRamp)).toBe(key('orthogonal_outlier_regression'));
     expect(key('cot_io')).not.toBe(key('vector_mqar'));
   });
 

@@ -69,8 +69,9 @@ describe('page presets', () => {
       expect(teaching.note(task)).toMatch(/fast setting that shows the paper's contrast/);
     }
     expect(teaching.note('linear_regression')).toBe(
-      "The fast setting that shows the paper's contrast. It reduces the task to d = 8 and 21 examples (the " +
-        'paper: d = 20, 41); tiny models; learning rate 0.001 after 250 warm-up steps, then cosine decay.',
+      "The fast setting that shows the paper's contrast. It reduces the task to d = 4 and 11 examples, no " +
+        'curriculum (the paper: d = 20, 41, a curriculum from d = 5); tiny models; learning rate 0.001 after 250 ' +
+        'warm-up steps, then cosine decay.',
     );
   });
 });
