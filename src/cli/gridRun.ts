@@ -15,6 +15,7 @@ import { encodeCheckpoint, optimizerPath, restoreRun, type CheckpointPair } from
 import { writeFilesAtomic } from './files';
 import { cellFiles, readCellState } from './gridCells';
 import { formatDuration, runTrainingLoop } from './trainLoop';
+import { cliBatches } from './batchWorker';
 
 /**
  * --budget-minutes: the process stops before its deadline (counted from its start). Before each
@@ -78,7 +79,10 @@ export async function trainCells(cells: readonly GridCell[], ctx: ShardRun): Pro
 async function trainCell(cell: GridCell, pair: CheckpointPair | null, tag: string, ctx: ShardRun): Promise<ShardEnd> {
   const { config } = cell;
   const files = cellFiles(ctx.outDir, cell);
-  const trainer = new Trainer(ctx.gpu, config, { curriculumSteps: pair?.state.curriculumSteps ?? config.steps });
+  const trainer = new Trainer(ctx.gpu, config, {
+    curriculumSteps: pair?.state.curriculumSteps ?? config.steps,
+    batches: cliBatches(),
+  });
   try {
     const runId = pair?.state.runId ?? `${ctx.gridId}.${cell.id}`;
     const fromStep = pair?.state.step ?? 0;

@@ -6,6 +6,7 @@ import { UsageError } from './args';
 import { runBench } from './bench';
 import { timeToIclCommand } from './timeToIcl';
 import { gridCommand } from './grid';
+import { isBatchWorker, runBatchWorker } from './batchWorker';
 
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   train: trainCommand,
@@ -40,10 +41,13 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (e) => {
-    console.error(e);
-    process.exit(1);
-  },
-);
+// the same bundle runs the training-batch worker thread (src/cli/batchWorker.ts)
+if (isBatchWorker()) runBatchWorker();
+else
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e) => {
+      console.error(e);
+      process.exit(1);
+    },
+  );

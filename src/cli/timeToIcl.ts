@@ -26,6 +26,7 @@ import { Trainer } from '../train/trainer';
 import { judge, type Verdict } from '../spec/verdict';
 import { numberFlag, parseFlags, UsageError } from './args';
 import { readJsonFile, writeFileAtomic } from './files';
+import { cliBatches } from './batchWorker';
 
 export const TIME_TO_ICL_HELP =
   'time-to-icl --recipes FILE.json [--out DIR] [--shard i/n] [--max-seconds S] [--deadline S]\n' +
@@ -114,7 +115,7 @@ async function timeToIcl(
   outDir?: string,
 ): Promise<TimeToIclResult> {
   const { maxSeconds, deadline, full, shape } = limits;
-  const trainer = new Trainer(gpu, config, { size: shape && { ...shape, name: config.size } });
+  const trainer = new Trainer(gpu, config, { size: shape && { ...shape, name: config.size }, batches: cliBatches() });
   const pairs = config.nPoints;
   const evaluations: TimeToIclResult['evaluations'] = [];
   let trainMs = 0;

@@ -28,6 +28,7 @@ import { checkOutputPath, readSafetensorsFile, writeFilesAtomic } from './files'
 import { countFlag, resumedConfig, stopStep } from './resume';
 import { StopSignals } from './signals';
 import { formatDuration, runTrainingLoop } from './trainLoop';
+import { cliBatches } from './batchWorker';
 
 export const TRAIN_HELP = `npm run train -- [flags]
 ${CONFIG_HELP}
@@ -205,7 +206,7 @@ export async function trainCommand(args: string[]): Promise<number> {
     onLost: (i) => console.error(`The GPU device was lost (${i.reason}): ${i.message}`),
   });
   try {
-    trainer = new Trainer(gpu, config, { curriculumSteps: plan.curriculumSteps });
+    trainer = new Trainer(gpu, config, { curriculumSteps: plan.curriculumSteps, batches: cliBatches() });
     const t = trainer;
     log(`adapter: ${gpu.info.adapterName}`);
     const parameters = t.model.parameterCount.toLocaleString('en-US');

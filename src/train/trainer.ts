@@ -13,22 +13,14 @@ import { Rng } from '../engine/rng';
 import type { Tensor } from '../engine/tensor';
 import { TrainingStep, type StepReading } from '../engine/trainingStep';
 import { buildModel, type IclModel, type SpecWithName } from '../nn/models';
-import {
-  Curriculum,
-  makeEvalSet,
-  maxTokens,
-  nPositions,
-  sampleBatch,
-  type EvalSet,
-  type PromptBatch,
-  type Stage,
-} from '../tasks';
+import { Curriculum, makeEvalSet, maxTokens, nPositions, type EvalSet, type PromptBatch, type Stage } from '../tasks';
 import type { RunConfig } from '../spec/config';
-import { EVAL_CHUNK, evalForward, lossBatch, outDimOf, trainingLoss } from './graphs';
+import { EVAL_CHUNK, evalForward, outDimOf, trainingLoss } from './graphs';
 import { evalBaselines, iclResult, type BaselineReport } from './icl';
 import type { IclResult } from '../spec/icl';
 import type { RunFile } from './protocol';
 import { learningRate } from './schedule';
+import { LocalBatches, type BatchPlan, type BatchSource } from './batches';
 import { summarize, type EvalPoint } from '../spec/verdict';
 
 export class DivergedError extends Error {
@@ -60,8 +52,8 @@ export class Trainer {
   readonly evaluations: EvalPoint[] = [];
   stepsPerSecond = 0;
 
-  /** Batch t is drawn from Rng(dataSeed, t): a resumed run continues the same data stream. */
-  private dataSeed: number;
+  /** Batch t is drawn from batchRng(dataSeed, t): a resumed run continues the same data stream. */
+  private readonly batches: BatchSource;
   /** Adam's step count for the next compiled step when no previous one exists (a resume). */
   private resumedAdamSteps = 0;
   private evalSet: EvalSet;
@@ -84,6 +76,8 @@ export class Trainer {
       /** The run length the curriculum is paced for (default config.steps): a run extended
        *  past its first length keeps the pace it started with. */
       curriculumSteps?: number;
+      /** Where batches are drawn (default: on this thread, when each step needs one). */
+      batches?: (plan: BatchPlan) => BatchSource;
     } = {},
   ) {
     const shape = {
@@ -96,9 +90,13 @@ export class Trainer {
     this.checkFits();
     const seedRng = new Rng(config.seed);
     this.model.arena.allocate(gpu, seedRng.fork(), true); // values drawn while the first pipelines compile
-    this.dataSeed = seedRng.nextU32();
+    const dataSeed = seedRng.nextU32();
     this.curriculumSteps = opts.curriculumSteps ?? config.steps;
-    this.curriculum = new Curriculum({ ...config, steps: this.curriculumSteps });
+    const curriculum = { ...config, steps: this.curriculumSteps };
+    this.curriculum = new Curriculum(curriculum);
+    const { task, batch, nDims, parityPerPrompt } = config;
+    const plan: BatchPlan = { task, dataSeed, batch, nDims, parityPerPrompt, curriculum };
+    this.batches = (opts.batches ?? ((p) => new LocalBatches(p)))(plan);
     this.evalSet = makeEvalSet(config, config.seed);
     this.adam = { ...ADAM_DEFAULTS, clip: config.clip };
   }
@@ -118,7 +116,7 @@ export class Trainer {
   }
 
   /**
-   * Submits up to n steps, sampling each batch on the CPU while the GPU runs the last one.
+   * Submits up to n steps, each batch drawn (by the batch source) while the GPU runs the last one.
    * Returns the readings that arrived; throws DivergedError on a non-finite loss.
    */
   async train(n: number): Promise<StepReading[]> {
@@ -127,15 +125,9 @@ export class Trainer {
     for (let i = 0; i < todo; i++) {
       const stage = this.curriculum.at(this.step);
       const step = await this.ensureStep(stage);
-      const batch = sampleBatch(this.config.task, this.batchRng(this.step), {
-        batch: this.config.batch,
-        nDims: this.config.nDims,
-        activeDims: stage.activeDims,
-        nPoints: stage.nPoints,
-        parityPerPrompt: this.config.parityPerPrompt,
-      });
+      const batch = await this.batches.batch(this.step);
       this.step += 1;
-      await step.run(lossBatch(batch), learningRate(this.config, this.step), this.step);
+      await step.run(batch, learningRate(this.config, this.step), this.step);
     }
     const readings = this.trainingStep ? this.trainingStep.take() : [];
     this.record(readings);
@@ -222,11 +214,6 @@ export class Trainer {
     return this.trainingStep?.step ?? this.resumedAdamSteps;
   }
 
-  /** The generator of the batch for step t (0-based), from the seed alone. */
-  private batchRng(t: number): Rng {
-    return new Rng((this.dataSeed + Math.imul(t + 1, 0x9e3779b9)) >>> 0);
-  }
-
   runFile(): RunFile {
     return {
       version: 1,
@@ -242,6 +229,7 @@ export class Trainer {
   }
 
   destroy(): void {
+    this.batches.destroy();
     this.trainingStep?.destroy();
     this.evalGraph?.destroy();
     this.model.arena.destroy();
