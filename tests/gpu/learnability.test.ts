@@ -4,10 +4,10 @@
 // as learning the task, with reduced d, n or pairs. A broken sampler, mask, loss or metric
 // keeps the model at the zero predictor or at chance, and the rule says so.
 //
-// Where "learns" (gap ≤ 0.2) takes longer than CI's 2-core lavapipe allows, the test asserts
-// the gap it measured at its step budget, with a margin (`maxGap`); bench/icl/RESULTS.md has
-// the same tasks reaching "learns" on a GPU. Measured on this machine (lavapipe, two runs at
-// once), 2026-12-07: the step at which each reached its target is in the comment beside it.
+// Every case asserts "learns". The configurations were chosen from a sweep on an H100
+// (bench/icl/RESULTS.md, "The CI tests' configurations", 2026-12-07); the step at which each
+// learned there is in the comment beside it. On lavapipe the arithmetic differs in the last
+// bits, so `stopAt` leaves room.
 import { describe, expect, it } from 'vitest';
 import type { SpecWithName } from '../../src/nn/models';
 import type { ModelId, TaskId } from '../../src/spec/config';
@@ -47,16 +47,14 @@ interface Case {
   /** The cosine schedule's length (the run's steps); the test stops at `stopAt` at the latest. */
   steps: number;
   stopAt: number;
-  /** 'learns': SPEC's verdict; a number: the ICL gap must be at most this (and the verdict settled). */
-  target: 'learns' | { maxGap: number };
   lr?: number;
   clip?: number;
 }
 
 const CASES: Record<TaskId, Case> = {
-  cot_io: { model: 'mamba', nDims: 8, nPoints: 6, batch: 16, steps: 1500, stopAt: 800, target: 'learns' }, // ✓ at 500
+  cot_io: { model: 'mamba', nDims: 8, nPoints: 6, batch: 16, steps: 1500, stopAt: 800 }, // ✓ at 500
   // ✓ at 600
-  decision_tree: { model: 'mamba', nDims: 2, nPoints: 16, batch: 16, steps: 1500, stopAt: 900, target: 'learns' },
+  decision_tree: { model: 'mamba', nDims: 2, nPoints: 16, batch: 16, steps: 1500, stopAt: 900 },
   vector_mqar: {
     model: 'transformer',
     nDims: 8,
@@ -64,54 +62,34 @@ const CASES: Record<TaskId, Case> = {
     batch: 32,
     steps: 2000,
     stopAt: 1000,
-    target: 'learns',
     clip: 100,
   }, // ✓ at 600
-  linear_regression: {
-    model: 'mamba',
-    nDims: 2,
-    nPoints: 6,
-    batch: 16,
-    steps: 1500,
-    stopAt: 900,
-    target: { maxGap: 0.35 },
-  }, // gap 0.28 at 900
+  // ✓ at 300; d 1: the model must divide y by x
+  linear_regression: { model: 'mamba', nDims: 1, nPoints: 8, batch: 16, steps: 1500, stopAt: 800, lr: 3e-3 },
+  // at 1,000 (3 of the 4 coordinates non-zero)
   sparse_linear_regression: {
-    model: 'mamba',
-    nDims: 5,
-    nPoints: 10,
-    batch: 16,
-    steps: 1500,
-    stopAt: 700,
-    target: { maxGap: 0.5 },
-  }, // 0.42 at 700
-  relu_2nn_regression: {
     model: 'mambaformer',
-    nDims: 2,
+    nDims: 4,
     nPoints: 16,
     batch: 16,
-    steps: 1500,
-    stopAt: 500,
-    target: { maxGap: 0.35 },
-  }, // 0.25 at 500
+    steps: 2000,
+    stopAt: 1600,
+    lr: 4e-3,
+  },
+  // at 400
+  relu_2nn_regression: { model: 'mambaformer', nDims: 2, nPoints: 24, batch: 16, steps: 1500, stopAt: 1000, lr: 3e-3 },
+  // at 500
   orthogonal_outlier_regression: {
     model: 'mambaformer',
-    nDims: 3,
-    nPoints: 16,
+    nDims: 2,
+    nPoints: 24,
     batch: 16,
     steps: 1500,
-    stopAt: 500,
-    target: { maxGap: 0.55 },
-  }, // 0.43 at 500
-  many_outlier_regression: {
-    model: 'mamba',
-    nDims: 1,
-    nPoints: 20,
-    batch: 16,
-    steps: 1000,
-    stopAt: 800,
-    target: { maxGap: 0.75 },
-  }, // 0.56 at 800
+    stopAt: 1000,
+    lr: 3e-3,
+  },
+  // at 700 (about 3 real examples in 32)
+  many_outlier_regression: { model: 'mamba', nDims: 1, nPoints: 32, batch: 16, steps: 1500, stopAt: 1200, lr: 3e-3 },
   sparse_parity: {
     model: 'mamba',
     nDims: 3,
@@ -119,16 +97,14 @@ const CASES: Record<TaskId, Case> = {
     batch: 16,
     steps: 1000,
     stopAt: 1000,
-    target: 'learns',
     lr: 3e-3,
   }, // 94.8% at 800
 };
 
 describe('every task is learned in context (SPEC.md verdict)', () => {
   for (const [task, c] of Object.entries(CASES) as [TaskId, Case][]) {
-    const goal = c.target === 'learns' ? 'learns' : `gap ≤ ${c.target.maxGap}`;
     it(
-      `${task}: ${c.model}, d ${c.nDims}, n ${c.nPoints}: ${goal} by step ${c.stopAt}`,
+      `${task}: ${c.model}, d ${c.nDims}, n ${c.nPoints}: learns by step ${c.stopAt}`,
       { timeout: 900_000 },
       async () => {
         const parsed = parseRunConfig({
@@ -168,12 +144,7 @@ describe('every task is learned in context (SPEC.md verdict)', () => {
           const copy = copyLabelAccuracy(makeEvalSet(config, config.seed).batch);
           expect(verdict.value, `accuracy ${verdict.value} against copying ${copy}`).toBeGreaterThan(copy + 0.05);
         }
-        if (c.target === 'learns') {
-          expect(verdict.learns, verdict.reason).toBe(true);
-        } else {
-          expect(verdict.kind, verdict.reason).not.toBe('inconclusive');
-          expect(verdict.value, verdict.reason).toBeLessThanOrEqual(c.target.maxGap);
-        }
+        expect(verdict.learns, verdict.reason).toBe(true);
       },
     );
   }
