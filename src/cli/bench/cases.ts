@@ -5,12 +5,14 @@ import { benchAttention } from './attention';
 import { benchMatmul } from './matmul';
 import { benchScan } from './scan';
 import { benchFirstStep, benchProfile, benchStep } from './step';
+import { benchTrainLoop } from './trainLoop';
 
 export const BENCH_CASES: BenchCase[] = [
   { name: 'matmul', run: benchMatmul },
   { name: 'attention', run: benchAttention },
   { name: 'scan', run: benchScan },
   { name: 'step', run: benchStep },
+  { name: 'train_loop', run: benchTrainLoop },
   { name: 'first_step', run: benchFirstStep },
   { name: 'profile', run: benchProfile },
 ];
