@@ -3,6 +3,7 @@
 // everything passes the run-file schema, and every failure is a sentence, never a throw.
 import { deflateSync, Inflate } from 'fflate';
 import type { Curve, IclResult } from '../spec/icl';
+import type { EvalPoint } from '../spec/verdict';
 import type { RunFile } from './protocol';
 import { parseRunFile } from './schema';
 
@@ -18,6 +19,10 @@ export const SHARE_LINK_LIMITS = {
   historyPoints: 200,
   /** Significant digits of curve values, losses and metrics in a link. */
   digits: 4,
+  /** Evaluations a link carries at most (a run evaluated every 100 steps has 200 at 20 000 steps). */
+  evaluationPoints: 1000,
+  /** Evaluations always kept when a link must thin them: the verdict reads the last two and needs three. */
+  lastEvaluations: 3,
 } as const;
 
 export type DecodedShareLink = { ok: true; run: RunFile; teaching: boolean } | { ok: false; error: string };
@@ -66,9 +71,10 @@ function round(x: number): number {
   return Number.isFinite(x) ? Number(x.toPrecision(SHARE_LINK_LIMITS.digits)) : x;
 }
 
-/** At most `max` entries, evenly spaced, always keeping the first and the last. */
+/** At most `max` entries, evenly spaced, keeping the first and the last (the last alone when max is 1). */
 export function downsample<T>(items: T[], max: number): T[] {
   if (items.length <= max) return items.slice();
+  if (max < 2) return max === 1 ? [items[items.length - 1]] : []; // no room for both ends: the last
   const out: T[] = [];
   for (let i = 0; i < max; i++) out.push(items[Math.round((i * (items.length - 1)) / (max - 1))]);
   return out;
@@ -85,8 +91,20 @@ function compactIcl(icl: IclResult): IclResult {
   return out;
 }
 
-/** The run as a link carries it: config exact, results rounded, history thinned, no free text. */
-export function compactRun(run: RunFile): RunFile {
+/** The evaluations with the older ones thinned to at most `max` entries (at least the last
+ *  `lastEvaluations` are kept whatever `max` says). */
+export function thinEvaluations(evaluations: EvalPoint[], max: number): EvalPoint[] {
+  const keep = SHARE_LINK_LIMITS.lastEvaluations;
+  if (evaluations.length <= Math.max(max, keep)) return evaluations.slice();
+  const older = evaluations.slice(0, -keep);
+  const room = Math.max(0, max - keep);
+  return [...downsample(older, room), ...evaluations.slice(-keep)];
+}
+
+/** The run as a link carries it: config exact, results rounded, history thinned, no free text.
+ *  Evaluations stay exact (the verdict is read from them, and rounding could move it across a
+ *  threshold); `maxEvaluations` thins the older ones when the link would be too long. */
+export function compactRun(run: RunFile, maxEvaluations = Infinity): RunFile {
   const out: RunFile = {
     version: run.version,
     config: { ...run.config },
@@ -101,16 +119,33 @@ export function compactRun(run: RunFile): RunFile {
     adapter: '',
   };
   if (run.evalStep !== undefined) out.evalStep = run.evalStep;
+  if (run.evaluations?.length) out.evaluations = thinEvaluations(run.evaluations, maxEvaluations);
   return out;
 }
 
 // ---- encode / decode ----
 
-/** The URL hash (with its "#") that reopens this run. Expects a run that parseRunFile accepts. */
+/** The hash and the size of the JSON inside it (the decoder caps both). */
+function encodeCompact(run: RunFile, teaching: boolean): { hash: string; jsonBytes: number } {
+  const payload = teaching ? { teaching: true, run } : { run };
+  const json = new TextEncoder().encode(JSON.stringify(payload));
+  return { hash: `#v${SHARE_LINK_VERSION}.${toBase64Url(deflateSync(json, { level: 9 }))}`, jsonBytes: json.length };
+}
+
+/** The URL hash (with its "#") that reopens this run. Expects a run that parseRunFile accepts.
+ *  Evaluations go in up to `evaluationPoints`; when the link would still pass a size the decoder
+ *  accepts, the older ones are halved until it fits (the last three stay, so the verdict does). */
 export function encodeShareLink(run: RunFile, opts: { teaching?: boolean } = {}): string {
-  const payload = opts.teaching ? { teaching: true, run: compactRun(run) } : { run: compactRun(run) };
-  const bytes = deflateSync(new TextEncoder().encode(JSON.stringify(payload)), { level: 9 });
-  return `#v${SHARE_LINK_VERSION}.${toBase64Url(bytes)}`;
+  const teaching = opts.teaching === true;
+  const { lastEvaluations, evaluationPoints, hashChars, jsonBytes } = SHARE_LINK_LIMITS;
+  let max = Math.min(run.evaluations?.length ?? 0, evaluationPoints);
+  let link = encodeCompact(compactRun(run, max), teaching);
+  const tooBig = () => link.hash.length - 1 > hashChars || link.jsonBytes > jsonBytes;
+  while (tooBig() && max > lastEvaluations) {
+    max = Math.max(lastEvaluations, Math.floor(max / 2));
+    link = encodeCompact(compactRun(run, max), teaching);
+  }
+  return link.hash;
 }
 
 class TooBig extends Error {}
