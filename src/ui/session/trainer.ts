@@ -12,7 +12,7 @@ import { useAlerts, type AlertAction } from '../store/alerts';
 import { useQueue } from '../store/queue';
 import { useRuns } from '../store/runs';
 import { exportStoredRecord } from './persist';
-import { forgetUnfinished, rememberUnfinished, type UnfinishedRun } from './unfinished';
+import { forgetUnfinished, markEnded, rememberUnfinished, type UnfinishedRun } from './unfinished';
 
 function errorText(err: unknown): string {
   if (err instanceof Error) return err.message;
@@ -95,6 +95,8 @@ function onTrainerEvent(e: TrainerEvent): void {
       lab.setCompiling(0);
       // A failure while the GPU device is being created means no usable WebGPU here.
       reportError(lab.trainerState === 'starting' && e.kind === 'internal' ? 'no_webgpu' : e.kind, e.message);
+      // a diverged run is over: a reload must not offer it for Resume (it would diverge again)
+      if (e.kind === 'diverged' && lab.liveRunId) markEnded(lab.liveRunId, 'diverged');
       if (e.kind === 'device_lost' || e.kind === 'no_webgpu') lab.setTrainerState('off');
       // A diverged grid run is still a result (✗): record it and go on with the queue.
       else if (e.kind === 'diverged' && lab.liveGridId) void finishRun();
@@ -172,7 +174,7 @@ async function finishRun(): Promise<void> {
   const lab = useLab.getState();
   const client = lab.client;
   if (!client) return;
-  if (lab.liveRunId) forgetUnfinished(lab.liveRunId);
+  if (lab.liveRunId) markEnded(lab.liveRunId, 'finished');
   try {
     const run = await client.api.runFile();
     useRuns.getState().add(run, lab.liveGridId);
