@@ -4,6 +4,7 @@
 import type { RunConfig } from '../spec/config';
 import type { IclResult } from '../spec/icl';
 import type { EvalPoint } from '../spec/verdict';
+import type { PromptView } from './promptView';
 
 export interface RunFile {
   version: 1;
@@ -51,7 +52,15 @@ export type TrainerEvent =
       losses: { step: number; loss: number }[];
     }
   /** `seconds`: how long the evaluation took (the page's time-left estimate counts the ones to come). */
-  | { type: 'eval'; step: number; icl: IclResult; metrics: Record<string, number>; seconds: number }
+  | {
+      type: 'eval';
+      step: number;
+      icl: IclResult;
+      metrics: Record<string, number>;
+      seconds: number;
+      /** The evaluation set's first prompt with this evaluation's predictions (promptView.ts). */
+      prompt?: PromptView | null;
+    }
   /** 'evaluating': the run stopped its steps to evaluate the ICL curve (training resumes after it). */
   | { type: 'state'; state: 'idle' | 'training' | 'evaluating' | 'paused' | 'done' }
   /** GPU pipelines being compiled before a step or an evaluation can run; 0: done. */
@@ -74,6 +83,9 @@ export interface TrainerApi {
   step(): Promise<void>;
   /** Evaluates the ICL curve now and reports it. */
   evaluate(): Promise<void>;
+  /** Prompt `index` of the evaluation set with the last evaluation's predictions and the task's
+   *  baseline; null before the first evaluation of the loaded run. Rejects an index outside the set. */
+  promptView(index: number): PromptView | null;
   /** The run so far, as a run file. */
   runFile(): Promise<RunFile>;
   /** The model's parameters as a .safetensors file (official names). */

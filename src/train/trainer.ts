@@ -17,6 +17,7 @@ import { Curriculum, makeEvalSet, maxTokens, nPositions, type EvalSet, type Prom
 import type { RunConfig } from '../spec/config';
 import { EVAL_CHUNK, evalForward, outDimOf, trainingLoss } from './graphs';
 import { evalBaselines, iclResult, type BaselineReport } from './icl';
+import { promptBaseline, promptView, type PromptView } from './promptView';
 import type { IclResult } from '../spec/icl';
 import type { RunFile } from './protocol';
 import { learningRate } from './schedule';
@@ -58,6 +59,10 @@ export class Trainer {
   private resumedAdamSteps = 0;
   private evalSet: EvalSet;
   private baselines: BaselineReport | null = null;
+  /** The last evaluation's read-out (B, T, outDim), kept for promptView; null before one (or after a restore). */
+  private lastPredictions: Float32Array | null = null;
+  /** Per prompt, its baseline predictions: the evaluation set never changes, so each is computed once. */
+  private promptBaselines = new Map<number, ReturnType<typeof promptBaseline>>();
   private trainingStep: TrainingStep | null = null;
   private stage: Stage | null = null;
   private evalGraph: CompiledGraph | null = null;
@@ -163,9 +168,20 @@ export class Trainer {
       metrics[this.config.task === 'vector_mqar' ? 'recall' : 'final_accuracy'] = acc[acc.length - 1];
     }
     this.lastEval = { step: this.step, icl, metrics };
+    this.lastPredictions = predictions;
     if (this.evaluations[this.evaluations.length - 1]?.step !== this.step)
       this.evaluations.push({ step: this.step, ...summarize(this.config.task, icl) });
     return this.lastEval;
+  }
+
+  /** Prompt b of the evaluation set with the last evaluation's predictions and the task's baseline
+   *  (the page's "Inside a prompt"); null until an evaluation has run in this trainer. */
+  promptView(b = 0): PromptView | null {
+    if (!this.lastEval || !this.lastPredictions) return null;
+    const p = this.evalSet.batch;
+    const inSet = Number.isInteger(b) && b >= 0 && b < p.batch; // promptView says why when not
+    if (inSet && !this.promptBaselines.has(b)) this.promptBaselines.set(b, promptBaseline(p, b));
+    return promptView(p, this.lastPredictions, b, this.lastEval.step, this.promptBaselines.get(b) ?? null);
   }
 
   /** Read-out (B, T, outDim) of the current model for a full-size batch of prompts. */
@@ -207,6 +223,7 @@ export class Trainer {
     this.resumedAdamSteps = adamSteps;
     this.evaluations.splice(0, this.evaluations.length, ...(past.evaluations ?? []).filter((e) => e.step <= step));
     this.lastEval = past.lastEval && past.lastEval.step <= step ? past.lastEval : null;
+    this.lastPredictions = null; // the restored evaluation's predictions were not kept
   }
 
   /** Adam's step count so far (saved with the moments for an exact resume). */

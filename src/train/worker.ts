@@ -16,6 +16,7 @@ import {
 } from './keptCheckpoint';
 import type { KeepReport, ResumeReport, RunFile, TrainerApi, TrainerEvent } from './protocol';
 import { DivergedError, ModelTooBigError, Trainer } from './trainer';
+import type { PromptView } from './promptView';
 
 /** The loop yields to messages (pause, step) at least this often (ms). */
 const YIELD_EVERY_MS = 50;
@@ -130,8 +131,13 @@ class WorkerTrainer implements TrainerApi {
     await this.guard(async () => {
       const t0 = performance.now();
       const { step, icl, metrics } = await t.evaluate();
-      this.emit({ type: 'eval', step, icl, metrics, seconds: (performance.now() - t0) / 1000 });
+      const seconds = (performance.now() - t0) / 1000;
+      this.emit({ type: 'eval', step, icl, metrics, seconds, prompt: t.promptView(0) });
     });
+  }
+
+  promptView(index: number): PromptView | null {
+    return this.trainer?.promptView(index) ?? null;
   }
 
   async runFile(): Promise<RunFile> {
@@ -219,7 +225,7 @@ class WorkerTrainer implements TrainerApi {
           const { step, icl, metrics } = await t.evaluate();
           const seconds = (performance.now() - t0) / 1000;
           this.sendProgress(true);
-          this.emit({ type: 'eval', step, icl, metrics, seconds });
+          this.emit({ type: 'eval', step, icl, metrics, seconds, prompt: t.promptView(0) });
           // a finished run lives on as its run file in the page's runs list
           if (t.done) await this.dropKept(runId);
           else await this.keep(t, runId);

@@ -16,6 +16,7 @@ import { ViewedBanner } from './ViewedBanner';
 import { ExplainPanel } from '../explain/ExplainPanel';
 import { IclPlot } from '../plots/IclPlot';
 import { LossPlot } from '../plots/LossPlot';
+import { PromptPanel } from '../prompt/PromptPanel';
 
 export function LabView() {
   const teaching = useLab((s) => s.teaching);
@@ -33,6 +34,7 @@ export function LabView() {
           <LossPlot />
           <IclPlot />
         </div>
+        <PromptPanel />
         <ExplainPanel />
         <div className="lists">
           <RunsList />
