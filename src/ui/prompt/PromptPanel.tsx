@@ -48,12 +48,7 @@ export function PromptPanel() {
     <figure className="plot prompt-panel" aria-labelledby="prompt-panel-title">
       <div className="plot-head">
         <h2 id="prompt-panel-title">Inside a prompt</h2>
-        <button
-          type="button"
-          disabled={!showing}
-          onClick={() => view && setIndex((index + 1) % view.prompts)}
-          aria-label="Show the next prompt of the evaluation set"
-        >
+        <button type="button" disabled={!showing} onClick={() => view && setIndex((index + 1) % view.prompts)}>
           Next prompt
         </button>
       </div>
