@@ -150,13 +150,18 @@ function ParityPicture({ view }: { view: ParityPrompt }) {
 
 function MqarPicture({ view }: { view: MqarPrompt }) {
   const r = recalled(view);
+  // all m pairs would be a long list (64 in the presets): the two that tell the story, in prompt order
+  const shownPairs = [...new Set([view.queryIndex, r.index])].filter((j) => j >= 0).sort((a, b) => a - b);
   return (
     <div className="prompt-rows">
-      <p className="prompt-note">Each row a key and its value (blue positive, orange negative).</p>
-      {view.keys.map((key, j) => (
+      <p className="prompt-note">
+        {view.keys.length} key → value pairs; shown: the queried pair
+        {r.right ? '' : ' and the one the model recalled'} (blue positive, orange negative).
+      </p>
+      {shownPairs.map((j) => (
         <div key={j} className={`prompt-row${j === view.queryIndex ? ' queried' : ''}`}>
           <span className="row-name">{j + 1}</span>
-          <Cells values={key} />
+          <Cells values={view.keys[j]} />
           <span>→</span>
           <Cells values={view.values[j]} />
           <span>
