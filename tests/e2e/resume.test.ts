@@ -52,9 +52,13 @@ it('resumes an interrupted run after a reload, ending where an uninterrupted run
   const resumed = await finishedWeights(page);
   expect(resumed.length).toBeGreaterThan(1000);
   expect(Buffer.compare(resumed, expected), 'the resumed weights equal the uninterrupted run’s').toBe(0);
-  // a finished run is no longer offered
-  expect(await page.evaluate((k) => localStorage.getItem(k), UNFINISHED)).toBeNull();
   expect(await page.getByRole('alert').count()).toBe(0);
+  // a finished run is remembered as ended, and no longer offered after a reload
+  const stored = await page.evaluate((k) => localStorage.getItem(k), UNFINISHED);
+  expect(stored === null || JSON.parse(stored).ended === 'finished', String(stored)).toBe(true);
+  await page.reload();
+  await expect.poll(() => page.getByRole('status').textContent(), { timeout: 60_000 }).toMatch(/GPU: /);
+  expect(await page.locator('.resume-offer').count()).toBe(0);
   expect(log.errors).toEqual([]);
   await page.context().close();
 }, 900_000);
