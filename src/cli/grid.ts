@@ -15,8 +15,10 @@ import {
   gridCells,
   gridFingerprint,
   groupCells,
+  claimOrder,
   groupCost,
   shardGroups,
+  WHOLE_GRID,
   type GridGroup,
 } from '../train/gridPlan';
 import { gridMarkdown } from '../train/gridReport';
@@ -28,6 +30,7 @@ import { describeFsError } from './files';
 import { gridFilesIn, mergeGridFiles, peekCellState, readGridFile, writeGridReport } from './gridFiles';
 import { readCellState } from './gridCells';
 import { Budget, trainCells, type ShardEnd } from './gridRun';
+import { ClaimBoard } from './gridClaims';
 import { chooseShard } from './gridShard';
 import { StopSignals } from './signals';
 
@@ -50,6 +53,12 @@ ${flagHelp([
       'variables, or JOB_COMPLETION_INDEX with --shards',
   },
   { name: '--shards N', help: "the number of shards for a Kubernetes Indexed Job's JOB_COMPLETION_INDEX" },
+  {
+    name: '--claim',
+    help:
+      'share the cells with the other --claim processes on this --out: each takes the next\nfree cell ' +
+      '(first seed first, longest first) until none is left; instead of --shard',
+  },
   { name: '--plan', help: 'print the cells, stacking groups and shards, and exit' },
   { name: '--report DIR', help: "write DIR's grid.json and grid.md from its files as they are now" },
   { name: '--merge DIR…', help: 'join shard outputs (directories or grid files) into --out DIR' },
@@ -70,6 +79,7 @@ const OPTIONS = {
   'budget-minutes': { type: 'string' },
   shard: { type: 'string' },
   shards: { type: 'string' },
+  claim: { type: 'boolean' },
   plan: { type: 'boolean' },
   report: { type: 'string' },
   quiet: { type: 'boolean' },
@@ -238,11 +248,13 @@ async function runCommand(flags: Flags): Promise<number> {
     printPlan(gridId, groups, flags);
     return 0;
   }
-  const { shard, source } = chooseShard(
-    flags.shard as string | undefined,
-    flags.shards as string | undefined,
-    process.env,
-  );
+  const claiming = flags.claim === true;
+  if (claiming && (flags.shard !== undefined || flags.shards !== undefined)) {
+    throw new UsageError('--claim shares the whole grid among processes: give it without --shard or --shards.');
+  }
+  const { shard, source } = claiming
+    ? { shard: WHOLE_GRID, source: '--claim' }
+    : chooseShard(flags.shard as string | undefined, flags.shards as string | undefined, process.env);
   const mine = shardGroups(groups, shard);
   const budgetMinutes = numberFlag(flags['budget-minutes'] as string | undefined, 'budget-minutes');
   if (budgetMinutes !== undefined && !(budgetMinutes > 0)) {
@@ -262,7 +274,7 @@ async function runCommand(flags: Flags): Promise<number> {
       );
     }
   }
-  const myCells = mine.flatMap((g) => g.cells);
+  const myCells = claiming ? claimOrder(cells, spec.seeds) : mine.flatMap((g) => g.cells);
   const mineIds = new Set(myCells.map((c) => c.id));
   // this shard's cells checked strictly (a file of another config stops the command); the rest as a report sees them
   const states = new Map<string, CellState>(
@@ -281,7 +293,7 @@ async function runCommand(flags: Flags): Promise<number> {
     timing: timing(adapter),
   });
   const reportPaths = writeGridReport(outDir, stateNow());
-  const part = `${source}: shard ${describeShard(shard)}`;
+  const part = claiming ? 'cells claimed one at a time (--claim)' : `${source}: shard ${describeShard(shard)}`;
   log(`grid ${gridId}: ${cells.length} cells in ${plural(groups.length, 'stacking group')}; ${part}`);
   const trains = `${plural(mine.length, 'group')}, ${plural(myCells.length, 'cell')}`;
   log(`this process trains ${trains}; the report: ${reportPaths.join(', ')}`);
@@ -306,6 +318,7 @@ async function runCommand(flags: Flags): Promise<number> {
         outDir,
         gridId,
         budget: Budget.minutes(budgetMinutes),
+        claims: claiming ? new ClaimBoard(outDir) : undefined,
         stopSignal: () => signals.received !== null,
         log,
         onCell: (state) => {
@@ -319,10 +332,17 @@ async function runCommand(flags: Flags): Promise<number> {
   } finally {
     signals.dispose();
   }
+  // other processes trained cells meanwhile: the report says what their files say now
+  if (claiming) for (const c of cells) states.set(c.id, peekCellState(outDir, c));
   const final = stateNow();
   writeGridReport(outDir, final);
   const left = myCells.filter((c) => states.get(c.id)!.status !== 'done').length;
   console.log(`${verdictTable(final)}\n`);
+  if (end === 'done' && claiming) {
+    const done = cells.length - left;
+    console.log(`--claim: no free cell left; ${done} of ${cells.length} cells done, the rest held by other processes`);
+    return 0;
+  }
   if (end === 'done') {
     console.log(`shard ${describeShard(shard)}: all ${myCells.length} cells done; wrote ${reportPaths.join(', ')}`);
     return 0;

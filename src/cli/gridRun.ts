@@ -16,6 +16,7 @@ import { writeFilesAtomic } from './files';
 import { cellFiles, readCellState } from './gridCells';
 import { formatDuration, runTrainingLoop } from './trainLoop';
 import { cliBatches } from './batchWorker';
+import type { ClaimBoard } from './gridClaims';
 
 /**
  * --budget-minutes: the process stops before its deadline (counted from its start). Before each
@@ -53,27 +54,48 @@ export interface ShardRun {
   log: (line: string) => void;
   /** Called when a cell's state changes (finished, or stopped with a checkpoint). */
   onCell: (state: CellState) => void;
+  /** --claim: cells are shared with other processes; a cell another one holds is passed over. */
+  claims?: ClaimBoard;
 }
 
 /** Trains the given cells in order; returns why it stopped. */
 export async function trainCells(cells: readonly GridCell[], ctx: ShardRun): Promise<ShardEnd> {
   for (const [i, cell] of cells.entries()) {
-    const state = readCellState(ctx.outDir, cell);
     const tag = `[${i + 1}/${cells.length}] ${cell.id}`;
-    if (state.status === 'done') {
-      const files = cellFiles(ctx.outDir, cell);
-      // a kill between the last checkpoint and the run file: the checkpoint holds the finished run
-      if (!existsSync(files.run)) writeFilesAtomic([{ path: files.run, data: stringifyRunFile(state.run!) }]);
-      ctx.log(`${tag}: done before, skipped`);
-      ctx.onCell(state);
+    const claim = ctx.claims?.take(cell);
+    if (claim === null) {
+      ctx.log(`${tag}: claimed by another process, passed over`);
       continue;
     }
-    if (ctx.stopSignal()) return 'signal';
-    if (ctx.budget.exhausted()) return 'budget';
-    const end = await trainCell(cell, state.pair, tag, ctx);
-    if (end !== 'done') return end;
+    try {
+      const end = await claimedCell(cell, tag, ctx);
+      if (end !== 'done') return end;
+    } finally {
+      claim?.release();
+    }
   }
   return 'done';
+}
+
+/** A cell this process may train: skipped when done or failed before, else trained or resumed. */
+async function claimedCell(cell: GridCell, tag: string, ctx: ShardRun): Promise<ShardEnd> {
+  const state = readCellState(ctx.outDir, cell);
+  if (state.status === 'done') {
+    const files = cellFiles(ctx.outDir, cell);
+    // a kill between the last checkpoint and the run file: the checkpoint holds the finished run
+    if (!existsSync(files.run)) writeFilesAtomic([{ path: files.run, data: stringifyRunFile(state.run!) }]);
+    ctx.log(`${tag}: done before, skipped`);
+    ctx.onCell(state);
+    return 'done';
+  }
+  if (state.status === 'failed') {
+    ctx.log(`${tag}: diverged before (${cellFiles(ctx.outDir, cell).failed}), not retried`);
+    ctx.onCell(state);
+    return 'done';
+  }
+  if (ctx.stopSignal()) return 'signal';
+  if (ctx.budget.exhausted()) return 'budget';
+  return trainCell(cell, state.pair, tag, ctx);
 }
 
 async function trainCell(cell: GridCell, pair: CheckpointPair | null, tag: string, ctx: ShardRun): Promise<ShardEnd> {

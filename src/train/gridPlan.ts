@@ -83,9 +83,27 @@ export function groupCells(cells: readonly GridCell[]): GridGroup[] {
   return [...byKey.values()];
 }
 
-/** A group's work, for balancing shards: steps × full-size tokens, summed over its cells. */
+/** A cell's work, for balancing: steps × full-size tokens. */
+export function cellCost(c: GridCell): number {
+  return c.config.steps * maxTokens(c.config);
+}
+
+/** A group's work, for balancing shards: its cells' costs summed. */
 export function groupCost(g: GridGroup): number {
-  return g.cells.reduce((sum, c) => sum + c.config.steps * maxTokens(c.config), 0);
+  return g.cells.reduce((sum, c) => sum + cellCost(c), 0);
+}
+
+/**
+ * The order in which --claim processes take cells: the first seed's cells first (a grid cut
+ * short still has whole seeds), and within a seed the costliest first (the long cells start
+ * early instead of running alone at the end); ties keep the plan's order.
+ */
+export function claimOrder(cells: readonly GridCell[], seeds: readonly number[]): GridCell[] {
+  const rank = (c: GridCell) => seeds.indexOf(c.config.seed);
+  return cells
+    .map((cell, index) => ({ cell, index }))
+    .sort((a, b) => rank(a.cell) - rank(b.cell) || cellCost(b.cell) - cellCost(a.cell) || a.index - b.index)
+    .map((x) => x.cell);
 }
 
 /**

@@ -1,10 +1,10 @@
 // `npm run grid` as a user runs it (the bundled CLI on lavapipe), on a 2 × 2 grid of tiny runs
 // (20 steps, an evaluation every 10, 16 evaluation prompts): killed mid-way (SIGTERM), stopped
 // by --budget-minutes and run again, it writes the same grid.json as an uninterrupted run, bit
-// for bit apart from timings; shards 0/2 (--shard) and 1/2 (from Slurm's variables) merged equal
+// for bit apart from timings; two --claim processes sharing one --out do too; shards 0/2 (--shard) and 1/2 (from Slurm's variables) merged equal
 // the whole; merge refuses shards of another grid and a cell reported twice with two results.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -104,6 +104,27 @@ describe('npm run grid', () => {
     expect(m.status, m.stderr).toBe(0);
     expect(results(join(merged, 'grid.json'))).toBe(results(join(WHOLE, 'grid.json')));
   });
+
+  it('two --claim processes on one --out train each cell once and write the whole grid', async () => {
+    const out = join(dir, 'claimed');
+    const [a, b] = [
+      startCli(bundle, [...GRID, '--out', out, '--claim']),
+      startCli(bundle, [...GRID, '--out', out, '--claim']),
+    ];
+    const [ea, eb] = await Promise.all([a.exit, b.exit]);
+    expect(ea.code, ea.stderr).toBe(0);
+    expect(eb.code, eb.stderr).toBe(0);
+    const trained = (s: string) => s.match(/: training 20 steps/g)?.length ?? 0;
+    expect(trained(ea.stdout) + trained(eb.stdout)).toBe(4);
+    expect(ea.stdout + eb.stdout).toMatch(/--claim: no free cell left; \d of 4 cells done/);
+    expect(readdirSync(join(out, 'claims'))).toEqual([]); // every claim released
+    const report = runCli(bundle, ['grid', '--report', out]);
+    expect(report.status, report.stderr).toBe(0);
+    expect(results(join(out, 'grid.json'))).toBe(results(join(WHOLE, 'grid.json')));
+    const both = runCli(bundle, [...GRID, '--out', out, '--claim', '--shard', '0/2']);
+    expect(both.status).toBe(2);
+    expect(both.stderr).toMatch(/--claim shares the whole grid among processes: give it without --shard/);
+  }, 300_000);
 
   it('merge refuses shards of another grid and a cell reported twice with different results', () => {
     const other = join(dir, 'other');
