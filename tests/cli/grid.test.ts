@@ -1,8 +1,9 @@
 // `npm run grid` as a user runs it (the bundled CLI on lavapipe), on a 2 × 2 grid of tiny runs
 // (20 steps, an evaluation every 10, 16 evaluation prompts): killed mid-way (SIGTERM), stopped
 // by --budget-minutes and run again, it writes the same grid.json as an uninterrupted run, bit
-// for bit apart from timings; two --claim processes sharing one --out do too; shards 0/2 (--shard) and 1/2 (from Slurm's variables) merged equal
-// the whole; merge refuses shards of another grid and a cell reported twice with two results.
+// for bit apart from timings; two --claim processes sharing one --out do too; shards 0/2
+// (--shard) and 1/2 (from Slurm's variables) merged equal the whole; merge refuses shards of
+// another grid and a cell reported twice with two results.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
