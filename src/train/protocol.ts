@@ -5,6 +5,7 @@ import type { RunConfig } from '../spec/config';
 import type { IclResult } from '../spec/icl';
 import type { EvalPoint } from '../spec/verdict';
 import type { PromptView } from './promptView';
+import type { RunSetApi } from './runSetProtocol';
 
 export interface RunFile {
   version: 1;
@@ -99,4 +100,6 @@ export interface TrainerApi {
   /** Loads parameters from a .safetensors file into the loaded model. */
   loadCheckpoint(bytes: Uint8Array): Promise<string[]>;
   subscribe(onEvent: (e: TrainerEvent) => void): void;
+  /** Several runs trained interleaved on the same device ("Train all families", "Seeds: N"). */
+  readonly runSet: RunSetApi;
 }

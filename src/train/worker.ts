@@ -17,6 +17,7 @@ import {
 import type { KeepReport, ResumeReport, RunFile, TrainerApi, TrainerEvent } from './protocol';
 import { DivergedError, ModelTooBigError, Trainer } from './trainer';
 import type { PromptView } from './promptView';
+import { RunSetHost } from './runSetHost';
 
 /** The loop yields to messages (pause, step) at least this often (ms). */
 const YIELD_EVERY_MS = 50;
@@ -28,6 +29,8 @@ const SYNC_BELOW_STEPS_PER_SECOND = 5;
 const PROGRESS_EVERY_MS = 200;
 
 class WorkerTrainer implements TrainerApi {
+  /** "Train all families" and "Seeds: N": several runs interleaved on this worker's device (runSetHost.ts). */
+  readonly runSet = new RunSetHost({ gpu: () => this.device(), leaveSingleRun: () => this.leaveSingleRun() });
   private gpu: GpuContext | null = null;
   private trainer: Trainer | null = null;
   private listener: ((e: TrainerEvent) => void) | null = null;
@@ -76,6 +79,7 @@ class WorkerTrainer implements TrainerApi {
   }
 
   async load(config: RunConfig, runId: string): Promise<void> {
+    await this.runSet.end(); // one device trains either a set or this run
     this.pause();
     await this.loop;
     if (!this.gpu) await this.init();
@@ -112,6 +116,7 @@ class WorkerTrainer implements TrainerApi {
   }
 
   pause(): void {
+    this.runSet.pause(); // the page's Pause stops whatever trains
     if (!this.running) return;
     this.running = false;
   }
@@ -166,6 +171,22 @@ class WorkerTrainer implements TrainerApi {
     this.sentLosses = 0;
     this.sendProgress(true);
     return report;
+  }
+
+  private async device(): Promise<GpuContext> {
+    if (!this.gpu) await this.init();
+    return this.gpu!;
+  }
+
+  /** A run set takes the device: the single run stops and is freed, and its kept checkpoints with it. */
+  private async leaveSingleRun(): Promise<void> {
+    this.pause();
+    await this.loop;
+    this.trainer?.destroy();
+    this.trainer = null;
+    if (this.runId !== null) void this.dropKept(this.runId);
+    this.runId = null;
+    this.keptStep = null;
   }
 
   private store(): CheckpointStore {
