@@ -42,6 +42,15 @@ export interface ResumeReport {
   message: string;
 }
 
+/** How far an evaluation is (the page's "evaluating k / n prompts"): the model reads the prompts
+ *  in chunks, then a first evaluation computes the baselines (seconds on a CPU). */
+export interface EvalProgress {
+  phase: 'prompts' | 'baselines';
+  /** Prompts the model has read so far, of `total` (the evaluation set). */
+  done: number;
+  total: number;
+}
+
 export type TrainerEvent =
   | { type: 'ready'; adapter: string }
   | {
@@ -62,6 +71,7 @@ export type TrainerEvent =
       /** The evaluation set's first prompt with this evaluation's predictions (promptView.ts). */
       prompt?: PromptView | null;
     }
+  | ({ type: 'evalProgress' } & EvalProgress)
   /** 'evaluating': the run stopped its steps to evaluate the ICL curve (training resumes after it). */
   | { type: 'state'; state: 'idle' | 'training' | 'evaluating' | 'paused' | 'done' }
   /** GPU pipelines being compiled before a step or an evaluation can run; 0: done. */

@@ -19,7 +19,7 @@ import { EVAL_CHUNK, evalForward, outDimOf, trainingLoss } from './graphs';
 import { evalBaselines, iclResult, type BaselineReport } from './icl';
 import { promptBaseline, promptView, type PromptView } from './promptView';
 import type { IclResult } from '../spec/icl';
-import type { RunFile } from './protocol';
+import type { EvalProgress, RunFile } from './protocol';
 import { learningRate } from './schedule';
 import { LocalBatches, type BatchPlan, type BatchSource } from './batches';
 import { summarize, type EvalPoint } from '../spec/verdict';
@@ -71,6 +71,9 @@ export class Trainer {
   private timing = { steps: 0, ms: 0 };
   /** Told how many pipelines are about to compile (a first step's wait), and 0 when done. */
   onCompiling: ((pipelines: number) => void) | null = null;
+  /** Told how far an evaluation is: prompts the model has read (after each chunk), then the
+   *  baselines' turn (a first evaluation computes them, which can take seconds on the CPU). */
+  onEvalProgress: ((p: EvalProgress) => void) | null = null;
 
   constructor(
     readonly gpu: GpuContext,
@@ -158,7 +161,11 @@ export class Trainer {
   /** Model predictions on the evaluation set and the ICL curves beside the baselines. */
   async evaluate(): Promise<{ step: number; icl: IclResult; metrics: Record<string, number> }> {
     await this.flush();
-    const predictions = await this.predict(this.evalSet.batch);
+    const total = this.evalSet.batch.batch;
+    const predictions = await this.predict(this.evalSet.batch, (done) =>
+      this.onEvalProgress?.({ phase: 'prompts', done, total }),
+    );
+    if (!this.baselines) this.onEvalProgress?.({ phase: 'baselines', done: total, total });
     const icl = iclResult(this.evalSet, predictions, this.baselineReport());
     const metrics: Record<string, number> = {};
     const model = icl.curves.model;
@@ -184,8 +191,9 @@ export class Trainer {
     return promptView(p, this.lastPredictions, b, this.lastEval.step, this.promptBaselines.get(b) ?? null);
   }
 
-  /** Read-out (B, T, outDim) of the current model for a full-size batch of prompts. */
-  async predict(batch: PromptBatch): Promise<Float32Array> {
+  /** Read-out (B, T, outDim) of the current model for a full-size batch of prompts; `onChunk`
+   *  hears how many prompts are read, from 0 (the graph compiled) to all of them. */
+  async predict(batch: PromptBatch, onChunk?: (done: number) => void): Promise<Float32Array> {
     const { tokens: T, dim: d, outDim: O } = batch;
     const chunkSize = Math.min(EVAL_CHUNK, batch.batch);
     if (!this.evalGraph || this.evalPred!.shape[1] !== T || this.evalPred!.shape[0] !== chunkSize) {
@@ -196,6 +204,7 @@ export class Trainer {
     }
     const out = new Float32Array(batch.batch * T * O);
     const chunk = new Float32Array(chunkSize * T * d);
+    onChunk?.(0);
     for (let b0 = 0; b0 < batch.batch; b0 += chunkSize) {
       const rows = Math.min(chunkSize, batch.batch - b0);
       chunk.fill(0);
@@ -203,6 +212,7 @@ export class Trainer {
       this.evalGraph.run({ inputs: chunk });
       const pred = await this.evalPred!.read();
       out.set(pred.subarray(0, rows * T * O), b0 * T * O);
+      onChunk?.(b0 + rows);
     }
     return out;
   }

@@ -94,6 +94,7 @@ class WorkerTrainer implements TrainerApi {
     try {
       this.trainer = new Trainer(gpu, config);
       this.trainer.onCompiling = (pipelines) => this.emit({ type: 'compiling', pipelines });
+      this.trainer.onEvalProgress = (p) => this.emit({ type: 'evalProgress', ...p });
     } catch (e) {
       this.emit({
         type: 'error',

@@ -1,6 +1,15 @@
 // The status line's time left: the steps to go at the measured rate plus the evaluations to
 // come, each as long as the last one took (an evaluation on a CPU adapter can outlast many
-// steps, so leaving them out made the estimate read "0 s left" for minutes).
+// steps, so leaving them out made the estimate read "0 s left" for minutes). While one runs,
+// its own progress (prompts read so far) says how much of it is left.
+
+/** The evaluation under way: prompts the model has read, of `total`, in `seconds` since it began
+ *  reading them (after any compiling, so the rate is the model's own). */
+export interface PromptsRead {
+  done: number;
+  total: number;
+  seconds: number;
+}
 
 export interface EtaInput {
   step: number;
@@ -11,6 +20,8 @@ export interface EtaInput {
   evalSeconds: number | null;
   /** Seconds the evaluation under way has run, or null when none is. */
   evaluatingFor: number | null;
+  /** How far the evaluation under way has read its prompts, when it has said (omitted: not known). */
+  promptsRead?: PromptsRead | null;
 }
 
 /** Evaluations still to run after `step`: one every `evalEvery` steps and one at the end. */
@@ -20,13 +31,29 @@ export function evaluationsLeft(step: number, total: number, evalEvery: number):
   return periodic + (total % evalEvery === 0 ? 0 : 1);
 }
 
-/** Seconds left, or NaN when the rate is not known yet. `evalsKnown` is false before a first
- *  evaluation has been timed (the estimate then counts steps only, and says so). */
+/** Seconds the model needs to read the whole evaluation set at the rate seen so far, or null
+ *  before a first chunk was read. */
+function projectedSeconds(p: PromptsRead | null | undefined): number | null {
+  if (!p || p.done <= 0 || p.total <= 0 || p.seconds <= 0) return null;
+  return (p.seconds * p.total) / p.done;
+}
+
+/** Seconds left, or NaN when the rate is not known yet. `evalsKnown` is false while no
+ *  evaluation has been timed or measured (the estimate then counts steps only, and says so). */
 export function timeLeft(e: EtaInput): { seconds: number; evalsKnown: boolean } {
   const steps = e.stepsPerSecond > 0 ? (e.total - e.step) / e.stepsPerSecond : NaN;
-  const current = e.evaluatingFor === null ? 0 : Math.max(0, (e.evalSeconds ?? 0) - e.evaluatingFor);
-  if (e.evalSeconds === null) return { seconds: steps + current, evalsKnown: false };
+  const projected = e.evaluatingFor === null ? null : projectedSeconds(e.promptsRead);
+  let current = 0;
+  if (e.evaluatingFor !== null) {
+    // the prompts' own rate once a chunk is read; the last evaluation's length before that
+    current =
+      projected !== null ? projected - e.promptsRead!.seconds : Math.max(0, (e.evalSeconds ?? 0) - e.evaluatingFor);
+  }
+  // a first evaluation (which also compiles and computes the baselines) gives the ones to come
+  // the length of its prompts' part: what a later one does
+  const each = e.evalSeconds ?? projected;
+  if (each === null) return { seconds: steps + current, evalsKnown: false };
   // the evaluation under way is not one of those left (its step is done)
-  const evals = evaluationsLeft(e.step, e.total, e.evalEvery) * e.evalSeconds;
+  const evals = evaluationsLeft(e.step, e.total, e.evalEvery) * each;
   return { seconds: steps + evals + current, evalsKnown: true };
 }

@@ -1,7 +1,7 @@
 // Honest progress (issue 23) on SwiftShader: the CPU adapter is named on load with what to do;
-// the status line passes through distinct states (compiling, training, evaluating with its time,
+// the status line passes through distinct states (compiling, training, evaluating k / n prompts,
 // pausing…, paused) on one fixed line; Pause acts within one step; the time left counts the
-// evaluations once one has been timed.
+// evaluations from the first one's prompts on.
 import { expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { newLabPage, statusStep, useLab } from '../helpers/browser';
@@ -42,14 +42,18 @@ it('names the CPU adapter, shows each state on one line, and pauses within one s
   await setNumber(page, 'Steps', 400);
   await setNumber(page, 'Batch', 8);
   await setNumber(page, 'Evaluation interval', 10);
-  await setNumber(page, 'Evaluation prompts', 8);
+  // more than one chunk of 64 prompts: the evaluation reports 0, 64, 128 and 130 prompts read
+  await setNumber(page, 'Evaluation prompts', 130);
   await recordStatus(page);
   await page.getByRole('button', { name: 'Train', exact: true }).click();
 
-  // an evaluation, then training again with a time left that counts the evaluations
+  // an evaluation that counts its prompts, and already gives a time left with the evaluations to
+  // come (measured by its own prompts: no "+ evaluations"), then training again
   const texts = async () => (await seen(page)).map((s) => s.text);
   await expect
-    .poll(async () => (await texts()).some((t) => / · evaluating \d+ s/.test(t)), { timeout: 300_000 })
+    .poll(async () => (await texts()).some((t) => / · evaluating 64 \/ 130 prompts · .* left · GPU/.test(t)), {
+      timeout: 300_000,
+    })
     .toBe(true);
   await expect
     .poll(async () => (await page.getByRole('status').textContent()) ?? '', { timeout: 300_000, interval: 200 })

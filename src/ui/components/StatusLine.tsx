@@ -1,9 +1,10 @@
 // The status line (role "status"): "step 120 / 2000 · 15 steps/s · training · 2 min 3 s left ·
-// GPU: …". States are distinct words: compiling N GPU kernels, training, evaluating (with its
-// time so far), pausing…, paused, finished. Fixed layout: each part keeps its width and the line
+// GPU: …". States are distinct words: compiling N GPU kernels, training, evaluating (k / n prompts
+// as the worker reads them, then the baselines; its time so far until it says), pausing…, paused,
+// finished. Fixed layout: each part keeps its width and the line
 // never wraps (the GPU name is cut with an ellipsis, whole in its title).
 import { useEffect, useState } from 'react';
-import { timeLeft } from '../eta';
+import { timeLeft, type PromptsRead } from '../eta';
 import { formatDuration, formatRate } from '../format';
 import { shownRun, useLab, type TrainerState } from '../store/lab';
 
@@ -40,11 +41,20 @@ export function StatusLine() {
   const compiling = useLab((s) => s.compiling);
   const evalSeconds = useLab((s) => s.evalSeconds);
   const evaluatingFor = useElapsed(useLab((s) => s.evalStartedAt));
+  const progress = useLab((s) => s.evalProgress);
   let stateWords =
     compiling > 0 && !viewed ? `compiling ${compiling} GPU kernel${compiling === 1 ? '' : 's'}` : STATE_WORDS[state];
+  let promptsRead: PromptsRead | null = null;
   if (state === 'evaluating' && compiling === 0 && evaluatingFor !== null) {
-    const expected = evalSeconds === null ? '' : ` of ~${formatDuration(evalSeconds)}`;
-    stateWords += ` ${formatDuration(evaluatingFor)}${expected}`;
+    if (progress?.phase === 'prompts') {
+      stateWords += ` ${progress.done} / ${progress.total} prompts`;
+      promptsRead = { ...progress, seconds: (performance.now() - progress.since) / 1000 };
+    } else if (progress?.phase === 'baselines') {
+      stateWords += `: baselines on ${progress.total} prompts, ${formatDuration(evaluatingFor)}`;
+    } else {
+      const expected = evalSeconds === null ? '' : ` of ~${formatDuration(evalSeconds)}`;
+      stateWords += ` ${formatDuration(evaluatingFor)}${expected}`;
+    }
   }
   let step: string;
   let rate = '';
@@ -70,6 +80,7 @@ export function StatusLine() {
         evalEvery: run.config.evalEvery,
         evalSeconds,
         evaluatingFor: state === 'evaluating' ? evaluatingFor : null,
+        promptsRead,
       });
       words += ` · ${formatDuration(eta.seconds)} left${eta.evalsKnown ? '' : ' + evaluations'}`;
     }

@@ -81,6 +81,9 @@ function onTrainerEvent(e: TrainerEvent): void {
     case 'compiling':
       lab.setCompiling(e.pipelines);
       break;
+    case 'evalProgress':
+      lab.setEvalProgress(e);
+      break;
     case 'checkpoint':
       // a reload can resume the run from here (a grid's runs are the grid's to restart)
       if (e.stored && lab.live && lab.liveRunId && !lab.liveGridId)

@@ -4,7 +4,7 @@ import { create } from 'zustand';
 import { defaultConfig, type RunConfig } from '../../spec/config';
 import type { IclResult } from '../../spec/icl';
 import { summarize } from '../../spec/verdict';
-import type { TrainerEvent } from '../../train/protocol';
+import type { EvalProgress, TrainerEvent } from '../../train/protocol';
 import type { TrainerClient } from '../trainerClient';
 import { emptyView, type RunView } from '../runView';
 
@@ -48,6 +48,9 @@ export interface LabState {
   evalSeconds: number | null;
   /** When the evaluation under way began (performance.now()), or null. */
   evalStartedAt: number | null;
+  /** How far the evaluation under way is, with when its model began reading prompts
+   *  (performance.now()), or null when none is or it has not said yet. */
+  evalProgress: (EvalProgress & { since: number }) | null;
   /** configKey of the config the worker has loaded, or null. */
   loadedKey: string | null;
   /** Grid the live run belongs to, if it was queued by the paper grid. */
@@ -67,6 +70,7 @@ export interface LabState {
   setClient(client: TrainerClient | null): void;
   setTrainerState(s: TrainerState): void;
   setCompiling(pipelines: number): void;
+  setEvalProgress(p: EvalProgress): void;
   setAdapter(a: string): void;
   beginLive(config: RunConfig, loadedKey: string, gridId: string | null, runId: string): void;
   clearLive(): void;
@@ -88,6 +92,7 @@ export const useLab = create<LabState>()((set) => ({
   adapter: null,
   evalSeconds: null,
   evalStartedAt: null,
+  evalProgress: null,
   loadedKey: null,
   liveGridId: null,
   liveRunId: null,
@@ -106,8 +111,16 @@ export const useLab = create<LabState>()((set) => ({
     set((s) => ({
       trainerState,
       evalStartedAt: trainerState === 'evaluating' ? (s.evalStartedAt ?? performance.now()) : null,
+      evalProgress: trainerState === 'evaluating' ? s.evalProgress : null,
     })),
   setCompiling: (compiling) => set({ compiling }),
+  setEvalProgress: (p) =>
+    set((s) => {
+      // the model's rate is timed from its first chunk on (a compile before it is not reading)
+      const fresh = p.phase === 'prompts' && p.done === 0;
+      const since = fresh || !s.evalProgress ? performance.now() : s.evalProgress.since;
+      return { evalProgress: { phase: p.phase, done: p.done, total: p.total, since } };
+    }),
   setAdapter: (adapter) => set({ adapter }),
   beginLive: (config, loadedKey, liveGridId, liveRunId) =>
     set((s) => {
@@ -131,6 +144,7 @@ export const useLab = create<LabState>()((set) => ({
       return {
         live: { ...s.live, icl, metrics, evalStep: step, evaluations },
         evalSeconds: seconds ?? s.evalSeconds,
+        evalProgress: null,
       };
     }),
   replaceLive: (live) => set({ live }),
