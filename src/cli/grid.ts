@@ -340,7 +340,8 @@ async function runCommand(flags: Flags): Promise<number> {
   console.log(`${verdictTable(final)}\n`);
   if (end === 'done' && claiming) {
     const done = cells.length - left;
-    console.log(`--claim: no free cell left; ${done} of ${cells.length} cells done, the rest held by other processes`);
+    const rest = left ? `; the other ${left} are held by other processes` : '';
+    console.log(`--claim: no free cell left; ${done} of ${cells.length} cells done${rest}`);
     return 0;
   }
   if (end === 'done') {
