@@ -12,6 +12,7 @@ import { shownRun, useLab } from '../store/lab';
 import { useRuns } from '../store/runs';
 import { axisTicks, buildIclPlot, errorAxisTop, type PlotRun } from './iclData';
 import { Legend } from './Legend';
+import { iclTable } from './tableData';
 import { PlotRegion } from './PlotRegion';
 
 /** The tooltip's widest (px): at most about half of a laptop-width plot, so it fits on either side. */
@@ -48,6 +49,13 @@ function drawnText(run: RunView, metric: 'error' | 'accuracy' | 'recall'): strin
       '(no band: each is right or wrong).'
     );
   return `Evaluated at step ${at}; the shaded band holds the middle 90% of prompts.`;
+}
+
+/** The axes and the lines, in words: "Squared error / d against examples in the prompt: 3 lines." */
+function axesText(plot: { yLabel: string; xLabel: string; series: readonly unknown[] }): string {
+  const n = plot.series.length;
+  const lines = n === 0 ? 'nothing drawn yet' : `${n} line${n === 1 ? '' : 's'}`;
+  return `${plot.yLabel[0].toUpperCase()}${plot.yLabel.slice(1)} against ${plot.xLabel}: ${lines}.`;
 }
 
 function verdictText(run: RunView): string {
@@ -95,9 +103,10 @@ export function IclPlot() {
       fileName="icl-curve"
       summary={summary}
       legend={plot.series.map((s) => ({ ...s, band: !!s.bandKey }))}
+      table={iclTable(plot)}
     >
-      {/* one labelled image for assistive technology (the numbers: the caption and the CSV) */}
-      <div role="img" aria-label={`ICL curve. ${summary}`}>
+      {/* one labelled image for assistive technology: its axes and the caption (the numbers: the data table) */}
+      <div role="img" aria-label={`ICL curve. ${axesText(plot)} ${summary}`}>
         <ResponsiveContainer width="100%" height={300}>
           <ComposedChart
             accessibilityLayer={false}

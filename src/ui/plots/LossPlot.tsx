@@ -7,6 +7,7 @@ import { formatNumber } from '../format';
 import { shownRun, useLab } from '../store/lab';
 import { logDomain, lossPoints } from './lossData';
 import { PlotRegion } from './PlotRegion';
+import { lossTable } from './tableData';
 
 /** Most curriculum marks drawn one by one. */
 const MAX_MARKS = 40;
@@ -30,9 +31,9 @@ export function LossPlot() {
     ? `Loss ${formatNumber(last.loss)} at step ${last.step}.${stageText}`
     : 'No training yet: press Train or Step.';
   return (
-    <PlotRegion label="Training loss" fileName="loss" summary={summary}>
-      {/* one labelled image for assistive technology (the numbers: the caption and the CSV) */}
-      <div role="img" aria-label={`Training loss. ${summary}`}>
+    <PlotRegion label="Training loss" fileName="loss" summary={summary} table={lossTable(pts)}>
+      {/* one labelled image for assistive technology (the numbers: the data table) */}
+      <div role="img" aria-label={`Training loss. Loss (log scale) against the training step. ${summary}`}>
         <ResponsiveContainer width="100%" height={260}>
           <LineChart accessibilityLayer={false} data={pts} margin={{ top: 8, right: 16, bottom: 20, left: 8 }}>
             <CartesianGrid stroke="#e3e3e3" />

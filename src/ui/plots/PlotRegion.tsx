@@ -1,8 +1,11 @@
 // A labelled region around one plot (role "region" with its name), with a heading, a text
-// summary for people who cannot see the plot, and a button that saves it as PNG.
+// summary for people who cannot see the plot, its numbers in a "Data table", and a button that
+// saves it as PNG.
 import { useRef, type ReactNode } from 'react';
 import { exportPlotPng } from '../session/files';
 import type { PngLegendItem } from '../svgPng';
+import { DataTable } from './DataTable';
+import type { PlotTable } from './tableData';
 
 interface Props {
   label: string;
@@ -10,10 +13,12 @@ interface Props {
   summary: string;
   /** Drawn under the plot in the PNG (the page shows its own HTML legend). */
   legend?: readonly PngLegendItem[];
+  /** The plotted numbers (the chart's text alternative). */
+  table: PlotTable;
   children: ReactNode;
 }
 
-export function PlotRegion({ label, fileName, summary, legend, children }: Props) {
+export function PlotRegion({ label, fileName, summary, legend, table, children }: Props) {
   const ref = useRef<HTMLElement>(null);
   return (
     <section ref={ref} className="plot" aria-label={label}>
@@ -25,6 +30,7 @@ export function PlotRegion({ label, fileName, summary, legend, children }: Props
       </div>
       <div className="plot-body">{children}</div>
       <p className="plot-summary">{summary}</p>
+      <DataTable label={label} table={table} />
     </section>
   );
 }
