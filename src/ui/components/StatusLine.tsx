@@ -42,8 +42,10 @@ export function StatusLine() {
   const evalSeconds = useLab((s) => s.evalSeconds);
   const evaluatingFor = useElapsed(useLab((s) => s.evalStartedAt));
   const progress = useLab((s) => s.evalProgress);
+  const diverged = useLab((s) => s.liveDiverged && s.trainerState === 'paused');
   let stateWords =
     compiling > 0 && !viewed ? `compiling ${compiling} GPU kernel${compiling === 1 ? '' : 's'}` : STATE_WORDS[state];
+  if (diverged) stateWords = 'diverged, stopped';
   let promptsRead: PromptsRead | null = null;
   if (state === 'evaluating' && compiling === 0 && evaluatingFor !== null) {
     if (progress?.phase === 'prompts') {

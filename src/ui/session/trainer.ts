@@ -43,8 +43,13 @@ function reportError(kind: Extract<TrainerEvent, { type: 'error' }>['kind'], mes
       );
       break;
     case 'diverged':
-      // The worker's sentence already says what happened and what to try.
-      alerts.push('diverged', message, 'lower_lr');
+      // The worker's sentence says what happened and what to try; this one, what the page does now.
+      alerts.push(
+        'diverged',
+        `${message} The run stays on screen, stopped; Train starts it again from step 0 (with the same ` +
+          `settings it diverges at the same step: the seed fixes its data and first weights).`,
+        'lower_lr',
+      );
       break;
     case 'too_big':
       alerts.push(
@@ -58,7 +63,8 @@ function reportError(kind: Extract<TrainerEvent, { type: 'error' }>['kind'], mes
   }
 }
 
-function onTrainerEvent(e: TrainerEvent): void {
+/** The worker's events, applied to the stores (exported for the tests of what the page does). */
+export function onTrainerEvent(e: TrainerEvent): void {
   const lab = useLab.getState();
   switch (e.type) {
     case 'ready':
@@ -100,6 +106,8 @@ function onTrainerEvent(e: TrainerEvent): void {
       reportError(lab.trainerState === 'starting' && e.kind === 'internal' ? 'no_webgpu' : e.kind, e.message);
       // a diverged run is over: a reload must not offer it for Resume (it would diverge again)
       if (e.kind === 'diverged' && lab.liveRunId) markEnded(lab.liveRunId, 'diverged');
+      // its weights are not finite any more: Train and Step must not continue them
+      if (e.kind === 'diverged') lab.markDiverged();
       if (e.kind === 'device_lost' || e.kind === 'no_webgpu') lab.setTrainerState('off');
       // A diverged grid run is still a result (✗): record it and go on with the queue.
       else if (e.kind === 'diverged' && lab.liveGridId) void finishRun();
@@ -192,7 +200,7 @@ async function finishRun(): Promise<void> {
 export async function train(): Promise<void> {
   const lab = useLab.getState();
   lab.setViewed(null);
-  if (lab.client && lab.trainerState === 'paused' && lab.loadedKey === configKey(lab.config)) {
+  if (lab.client && lab.trainerState === 'paused' && lab.loadedKey === configKey(lab.config) && !lab.liveDiverged) {
     await lab.client.api.start();
     return;
   }
@@ -210,8 +218,8 @@ export async function pause(): Promise<void> {
 export async function ensureLoaded(): Promise<TrainerClient | null> {
   const lab = useLab.getState();
   lab.setViewed(null);
-  if (lab.client && lab.loadedKey === configKey(lab.config) && lab.trainerState !== 'done' && lab.live)
-    return lab.client;
+  const same = lab.loadedKey === configKey(lab.config);
+  if (lab.client && same && lab.trainerState !== 'done' && lab.live && !lab.liveDiverged) return lab.client;
   return loadRun(lab.config, null);
 }
 

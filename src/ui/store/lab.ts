@@ -53,6 +53,9 @@ export interface LabState {
   evalProgress: (EvalProgress & { since: number }) | null;
   /** configKey of the config the worker has loaded, or null. */
   loadedKey: string | null;
+  /** The live run diverged (a non-finite loss): its weights are unusable, so Train and Step start
+   *  it again from step 0 rather than continue it. */
+  liveDiverged: boolean;
   /** Grid the live run belongs to, if it was queued by the paper grid. */
   liveGridId: string | null;
   /** The live run's id: the worker keeps its checkpoints under it (a resume finds them by it). */
@@ -74,6 +77,7 @@ export interface LabState {
   setAdapter(a: string): void;
   beginLive(config: RunConfig, loadedKey: string, gridId: string | null, runId: string): void;
   clearLive(): void;
+  markDiverged(): void;
   applyProgress(e: Extract<TrainerEvent, { type: 'progress' }>): void;
   applyEval(step: number, icl: IclResult, metrics: Record<string, number>, seconds?: number): void;
   replaceLive(v: RunView): void;
@@ -94,6 +98,7 @@ export const useLab = create<LabState>()((set) => ({
   evalStartedAt: null,
   evalProgress: null,
   loadedKey: null,
+  liveDiverged: false,
   liveGridId: null,
   liveRunId: null,
   live: null,
@@ -125,9 +130,19 @@ export const useLab = create<LabState>()((set) => ({
   beginLive: (config, loadedKey, liveGridId, liveRunId) =>
     set((s) => {
       const live = emptyView(config, s.adapter ?? '');
-      return { live, loadedKey, liveGridId, liveRunId, viewed: null, shareLink: null, evalSeconds: null };
+      return {
+        live,
+        loadedKey,
+        liveGridId,
+        liveRunId,
+        liveDiverged: false,
+        viewed: null,
+        shareLink: null,
+        evalSeconds: null,
+      };
     }),
-  clearLive: () => set({ live: null, loadedKey: null, liveGridId: null, liveRunId: null }),
+  clearLive: () => set({ live: null, loadedKey: null, liveGridId: null, liveRunId: null, liveDiverged: false }),
+  markDiverged: () => set({ liveDiverged: true }),
   applyProgress: (e) =>
     set((s) => {
       if (!s.live) return {};
