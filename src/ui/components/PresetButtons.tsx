@@ -1,8 +1,9 @@
 // Presets: Teaching, Tiny, Small and the paper's defaults, one click each, with what each sets
 // for the current task and how long it takes at this adapter's measured speed. The notes sit
-// outside the buttons so that a button's accessible name is just its label.
+// outside the buttons so that a button's accessible name is just its label. A CPU adapter is
+// the SoftwareNotice's to announce (one notice, with what helps), not a second line here.
 import { PRESETS, activePreset, applyPreset } from '../presets';
-import { isSoftwareAdapter, presetTimeText, softwareAdapterText, type AdapterSeen } from '../presetTime';
+import { presetTimeText, type AdapterSeen } from '../presetTime';
 import { lastAdapter, speedFor } from '../speeds';
 import { useLab } from '../store/lab';
 import { useSpeeds } from '../store/speeds';
@@ -15,10 +16,6 @@ export function PresetButtons() {
   const adapter: AdapterSeen = current
     ? { name: current, current: true }
     : { name: lastAdapter(table), current: false };
-  const software =
-    adapter.name !== null && isSoftwareAdapter(adapter.name)
-      ? softwareAdapterText({ ...adapter, name: adapter.name })
-      : null;
   return (
     <fieldset className="presets">
       <legend>Presets</legend>
@@ -35,7 +32,6 @@ export function PresetButtons() {
           </button>
         ))}
       </div>
-      {software ? <p className="preset-warning">{software}</p> : null}
       <ul className="preset-notes">
         {PRESETS.map((p) => {
           const c = applyPreset(p.id, config);
