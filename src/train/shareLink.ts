@@ -1,14 +1,18 @@
-// Share links: a run (config and compact results) in the URL hash, "#v1.<base64url(deflate(JSON))>".
-// Decoding treats the link as hostile: sizes are capped before and during decompression,
-// everything passes the run-file schema, and every failure is a sentence, never a throw.
+// Share links: a run in the URL hash, in the lab's one URL format (urlFormat.ts): its settings
+// as readable keys, then its compact results, "results=<base64url(deflate(JSON))>". Links of
+// format 1 ("#v1.<base64url(deflate(JSON of the whole run))>") still open. Decoding treats the
+// link as hostile: sizes are capped before and during decompression, everything passes the
+// run-file schema, and every failure is a sentence, never a throw.
 import { deflateSync, Inflate } from 'fflate';
+import type { RunConfig } from '../spec/config';
 import type { Curve, IclResult } from '../spec/icl';
 import type { EvalPoint } from '../spec/verdict';
 import type { RunFile } from './protocol';
 import { parseRunFile } from './schema';
+import { isLabHash, readLabHash, URL_FORMAT_VERSION, writeLabHash } from './urlFormat';
 
-/** The link format this lab writes; a link's "v<N>." prefix says which one it uses. */
-export const SHARE_LINK_VERSION = 1;
+/** The link format this lab writes (urlFormat.ts); format 1 was "#v1.<…>", the whole run packed. */
+export const SHARE_LINK_VERSION = URL_FORMAT_VERSION;
 
 export const SHARE_LINK_LIMITS = {
   /** Characters of the hash; a typical run needs about 5 000. */
@@ -26,6 +30,10 @@ export const SHARE_LINK_LIMITS = {
 } as const;
 
 export type DecodedShareLink = { ok: true; run: RunFile; teaching: boolean } | { ok: false; error: string };
+
+/** What any hash of the lab holds: settings, and a run when it is a share link. */
+export type DecodedLabHash =
+  { ok: true; config: RunConfig; teaching: boolean; run: RunFile | null } | { ok: false; error: string };
 
 // ---- base64url (RFC 4648 §5, no padding) ----
 
@@ -125,11 +133,16 @@ export function compactRun(run: RunFile, maxEvaluations = Infinity): RunFile {
 
 // ---- encode / decode ----
 
+/** The fields of a run the results part carries (the config is in the settings part, the adapter nowhere). */
+const RESULT_FIELDS = ['history', 'icl', 'metrics', 'stepsPerSecond', 'evalStep', 'evaluations'] as const;
+
 /** The hash and the size of the JSON inside it (the decoder caps both). */
 function encodeCompact(run: RunFile, teaching: boolean): { hash: string; jsonBytes: number } {
-  const payload = teaching ? { teaching: true, run } : { run };
-  const json = new TextEncoder().encode(JSON.stringify(payload));
-  return { hash: `#v${SHARE_LINK_VERSION}.${toBase64Url(deflateSync(json, { level: 9 }))}`, jsonBytes: json.length };
+  const results: Record<string, unknown> = {};
+  for (const k of RESULT_FIELDS) if (run[k] !== undefined) results[k] = run[k];
+  const json = new TextEncoder().encode(JSON.stringify(results));
+  const packed = toBase64Url(deflateSync(json, { level: 9 }));
+  return { hash: writeLabHash({ config: run.config, teaching, results: packed }, true), jsonBytes: json.length };
 }
 
 /** The URL hash (with its "#") that reopens this run. Expects a run that parseRunFile accepts.
@@ -148,10 +161,11 @@ export function encodeShareLink(run: RunFile, opts: { teaching?: boolean } = {})
   return link.hash;
 }
 
-class TooBig extends Error {}
+/** Thrown by inflateCapped when the output passes its limit. */
+export class TooBig extends Error {}
 
 /** Inflates raw DEFLATE in small pieces and stops as soon as the output passes `limit` bytes. */
-function inflateCapped(data: Uint8Array, limit: number): Uint8Array {
+export function inflateCapped(data: Uint8Array, limit: number): Uint8Array {
   const parts: Uint8Array[] = [];
   let total = 0;
   const inflater = new Inflate((chunk) => {
@@ -171,51 +185,85 @@ function inflateCapped(data: Uint8Array, limit: number): Uint8Array {
   return out;
 }
 
-const fail = (error: string): DecodedShareLink => ({ ok: false, error });
+const fail = (error: string): { ok: false; error: string } => ({ ok: false, error });
 const DAMAGED = 'This share link is damaged (perhaps cut off when it was copied); ask for the link again.';
 
 /** The run in a share link, or a sentence saying why it cannot be opened. Never throws. */
 export function decodeShareLink(hash: string): DecodedShareLink {
+  const d = decodeLabHash(hash);
+  if (!d.ok) return d;
+  if (!d.run) return fail('This address holds settings but no run; the lab can train with them, not show a run.');
+  return { ok: true, run: d.run, teaching: d.teaching };
+}
+
+/** Any hash of the lab: the settings of a settings URL, or a share link's run (either format),
+ *  or a sentence saying why it cannot be used. Never throws. */
+export function decodeLabHash(hash: string): DecodedLabHash {
   try {
     if (typeof hash !== 'string') return fail('This is not an ICL Lab share link.');
     const text = hash.startsWith('#') ? hash.slice(1) : hash;
     if (text.length > SHARE_LINK_LIMITS.hashChars) return fail('This share link is too long to be one the lab made.');
-    const m = /^v(\d{1,9})\.([\s\S]*)$/.exec(text);
-    if (!m) return fail('This is not an ICL Lab share link.');
-    const version = Number(m[1]);
-    if (version > SHARE_LINK_VERSION) {
-      return fail(
-        `This link was made by a newer version of ICL Lab (link format v${version}); this page reads ` +
-          `v${SHARE_LINK_VERSION}. Reload the page to get the latest lab.`,
-      );
-    }
-    if (version !== SHARE_LINK_VERSION)
-      return fail(`This link uses a link format (v${version}) that ICL Lab never made.`);
-
-    const packed = fromBase64Url(m[2]);
-    if (!packed || packed.length === 0) return fail(DAMAGED);
-    let bytes: Uint8Array;
-    try {
-      bytes = inflateCapped(packed, SHARE_LINK_LIMITS.jsonBytes);
-    } catch (e) {
-      if (e instanceof TooBig)
-        return fail('This share link unpacks to far more data than a run holds; the lab did not open it.');
-      return fail(DAMAGED);
-    }
-    let payload: unknown;
-    try {
-      payload = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
-    } catch {
-      return fail(DAMAGED);
-    }
-    if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return fail(DAMAGED);
-    const { run, teaching } = payload as { run?: unknown; teaching?: unknown };
-    if (teaching !== undefined && typeof teaching !== 'boolean') return fail(DAMAGED);
-    const parsed = parseRunFile(run);
+    if (/^v\d{1,9}\./.test(text)) return withConfig(decodePacked(text));
+    if (!isLabHash(text)) return fail('This is not an ICL Lab share link.');
+    const read = readLabHash(text);
+    if (!read.ok) return read;
+    const { config, teaching, results } = read.value;
+    if (results === null) return { ok: true, config, teaching, run: null };
+    const payload = unpack(results);
+    if (typeof payload === 'string') return fail(payload);
+    const given: Record<string, unknown> = { version: 1, config, adapter: '' };
+    for (const k of RESULT_FIELDS) if (Object.hasOwn(payload, k)) given[k] = payload[k];
+    const parsed = parseRunFile(given);
     if (!parsed.ok) return fail(`This share link holds a run the lab cannot use. ${parsed.error}`);
-    // Only enum values and identifiers reach the page: free text is dropped whatever the link says.
-    return { ok: true, run: { ...parsed.value, adapter: '' }, teaching: teaching === true };
+    return { ok: true, config, teaching, run: { ...parsed.value, adapter: '' } };
   } catch {
     return fail('This share link could not be read.');
   }
+}
+
+function withConfig(d: DecodedShareLink): DecodedLabHash {
+  return d.ok ? { ok: true, config: d.run.config, teaching: d.teaching, run: d.run } : d;
+}
+
+/** The JSON object packed in base64url(deflate(…)), or a sentence saying why there is none. */
+function unpack(text: string): Record<string, unknown> | string {
+  const packed = fromBase64Url(text);
+  if (!packed || packed.length === 0) return DAMAGED;
+  let bytes: Uint8Array;
+  try {
+    bytes = inflateCapped(packed, SHARE_LINK_LIMITS.jsonBytes);
+  } catch (e) {
+    if (e instanceof TooBig)
+      return 'This share link unpacks to far more data than a run holds; the lab did not open it.';
+    return DAMAGED;
+  }
+  let payload: unknown;
+  try {
+    payload = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch {
+    return DAMAGED;
+  }
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return DAMAGED;
+  return payload as Record<string, unknown>;
+}
+
+/** A link of format 1, "v1.<base64url(deflate(JSON of { run, teaching? }))>" (the "#" removed). */
+function decodePacked(text: string): DecodedShareLink {
+  const m = /^v(\d{1,9})\.([\s\S]*)$/.exec(text)!;
+  const version = Number(m[1]);
+  if (version > SHARE_LINK_VERSION) {
+    return fail(
+      `This link was made by a newer version of ICL Lab (link format v${version}); this page reads ` +
+        `v${SHARE_LINK_VERSION}. Reload the page to get the latest lab.`,
+    );
+  }
+  if (version !== 1) return fail(`This link uses a link format (v${version}) that ICL Lab never made.`);
+  const payload = unpack(m[2]);
+  if (typeof payload === 'string') return fail(payload);
+  const { run, teaching } = payload as { run?: unknown; teaching?: unknown };
+  if (teaching !== undefined && typeof teaching !== 'boolean') return fail(DAMAGED);
+  const parsed = parseRunFile(run);
+  if (!parsed.ok) return fail(`This share link holds a run the lab cannot use. ${parsed.error}`);
+  // Only enum values and identifiers reach the page: free text is dropped whatever the link says.
+  return { ok: true, run: { ...parsed.value, adapter: '' }, teaching: teaching === true };
 }

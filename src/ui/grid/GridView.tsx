@@ -1,5 +1,6 @@
 // The paper grid view: choose tasks, models, size and run length; run them all one after
-// another; read the ✓ / ▲ / ✗ table (SPEC.md "The paper's grid").
+// another; read the ✓ / ▲ / ✗ table (SPEC.md "The paper's grid"). Or read a grid trained
+// elsewhere: the shipped Reproduction, a grid.json or a grid link (GridFileView.tsx).
 import { MODEL_IDS, SIZE_IDS, TASK_IDS } from '../../spec/config';
 import { CONFIG_BOUNDS } from '../../train/schema';
 import { MODEL_LABEL, SIZE_LABEL, TASK_TEXT } from '../labels';
@@ -9,9 +10,61 @@ import { isBusy, useLab } from '../store/lab';
 import { runGrid } from '../session/grid';
 import { NumberField } from '../components/NumberField';
 import { SelectField } from '../components/SelectField';
+import { FileInput } from '../components/FileInput';
+import { openGridFile } from '../session/grid';
+import type { GridSource } from '../store/grid';
 import { GridTable } from './GridTable';
+import { OpenedGridView, ReproductionView } from './GridFileView';
+import './grid.css';
+
+/** Which table to show: runs made here, the shipped Reproduction, or a grid opened from a file or link. */
+function SourcePicker() {
+  const source = useGrid((s) => s.source);
+  const opened = useGrid((s) => s.opened);
+  const choices: { id: GridSource; label: string }[] = [
+    { id: 'lab', label: 'Lab runs (made in this page)' },
+    { id: 'reproduction', label: 'Reproduction (trained for this lab, ships with the page)' },
+    ...(opened ? [{ id: 'opened' as const, label: `Opened grid: ${opened.name}` }] : []),
+  ];
+  return (
+    <div className="grid-source">
+      <fieldset>
+        <legend>Show</legend>
+        {choices.map((c) => (
+          <label key={c.id} className="checkbox">
+            <input
+              type="radio"
+              name="grid-source"
+              checked={source === c.id}
+              onChange={() => useGrid.getState().set({ source: c.id, openCell: null })}
+            />{' '}
+            {c.label}
+          </label>
+        ))}
+      </fieldset>
+      <FileInput label="Open a grid file" accept=".json,application/json" onFile={(f) => void openGridFile(f)} />
+    </div>
+  );
+}
 
 export function GridView() {
+  const g = useGrid();
+  return (
+    <section className="grid-view" aria-labelledby="grid-heading">
+      <h2 id="grid-heading">The paper's grid</h2>
+      <p>
+        Park et al. summarise which model learns which task in context. This trains every chosen task with every chosen
+        model, one run after another, and fills the table from the lab's own curves; or it shows a grid trained
+        elsewhere with <code>npm run grid</code>, such as the Reproduction that ships with the page.
+      </p>
+      <SourcePicker />
+      {g.source === 'reproduction' ? <ReproductionView /> : g.source === 'opened' ? <OpenedGridView /> : <LabGrid />}
+    </section>
+  );
+}
+
+/** The grid of runs made in this page: its settings, the Run button and the table. */
+function LabGrid() {
   const g = useGrid();
   const state = useLab((s) => s.trainerState);
   const busy = isBusy(state);
@@ -19,12 +72,7 @@ export function GridView() {
   const invalid = useInvalidFields((s) => s.byId);
   const blocked = blockedReason(invalidLabels(invalid, 'grid'), 'run the grid');
   return (
-    <section className="grid-view" aria-labelledby="grid-heading">
-      <h2 id="grid-heading">The paper's grid</h2>
-      <p>
-        Park et al. summarise which model learns which task in context. This trains every chosen task with every chosen
-        model, one run after another, and fills the table from the lab's own curves.
-      </p>
+    <>
       <div className="grid-settings">
         <fieldset>
           <legend>Tasks</legend>
@@ -80,6 +128,6 @@ export function GridView() {
         </div>
       </div>
       <GridTable />
-    </section>
+    </>
   );
 }
