@@ -35,9 +35,11 @@ export class RunSetHost implements RunSetApi {
   /** Runs whose divergence the page has been told of. */
   private reportedFailures = new Set<number>();
   private lastProgress = 0;
-  /** Wall-clock time and steps of the loop's training since start (evaluations excluded). */
+  /** Wall-clock time and steps of the loop's training since start (evaluations, and steps that waited
+   *  for pipelines to compile, excluded: on a CPU adapter four families compile for a minute). */
   private loopMs = 0;
   private loopSteps = 0;
+  private compiledInStep = false;
 
   constructor(private readonly worker: RunSetWorker) {}
 
@@ -56,7 +58,12 @@ export class RunSetHost implements RunSetApi {
       this.emit({ type: 'error', kind, message: (e as Error).message });
       throw e;
     }
-    for (const t of this.set.trainers) t.onCompiling = (pipelines) => this.emit({ type: 'compiling', pipelines });
+    for (const t of this.set.trainers) {
+      t.onCompiling = (pipelines) => {
+        if (pipelines > 0) this.compiledInStep = true;
+        this.emit({ type: 'compiling', pipelines });
+      };
+    }
     this.sentLosses = configs.map(() => 0);
     this.reportedFailures.clear();
     this.emit({ type: 'state', state: 'idle' });
@@ -95,7 +102,7 @@ export class RunSetHost implements RunSetApi {
 
   /** Steps of each run per second: the loop's wall-clock rate once it has one, else the runs' own. */
   private rate(set: RunSet): number {
-    if (this.loopMs > 0 && this.loopSteps >= 2) return (1000 * this.loopSteps) / this.loopMs;
+    if (this.loopMs > 0 && this.loopSteps >= 1) return (1000 * this.loopSteps) / this.loopMs;
     const rates = set.trainers.map((t) => t.stepsPerSecond).filter((r) => r > 0);
     return rates.length > 0 ? 1 / rates.reduce((s, r) => s + 1 / r, 0) : 0; // one set step = a step of each
   }
@@ -130,10 +137,13 @@ export class RunSetHost implements RunSetApi {
         }
         if (set.done) break;
         const t0 = performance.now();
+        this.compiledInStep = false;
         await set.trainStep();
         if (this.rate(set) < SYNC_BELOW_STEPS_PER_SECOND) await set.flush();
-        this.loopMs += performance.now() - t0;
-        this.loopSteps += 1;
+        if (!this.compiledInStep) {
+          this.loopMs += performance.now() - t0;
+          this.loopSteps += 1;
+        }
         this.reportFailures(set);
         this.sendProgress(set, false);
         if (performance.now() - lastYield >= YIELD_EVERY_MS) {

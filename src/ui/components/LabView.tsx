@@ -4,6 +4,8 @@
 import { useLab } from '../store/lab';
 import { AdvancedSettings } from './AdvancedSettings';
 import { ExportPanel } from './ExportPanel';
+import { FamiliesRace } from './FamiliesRace';
+import { FamiliesRaceControls } from './FamiliesRaceControls';
 import { PresetButtons } from './PresetButtons';
 import { QueuePanel } from './QueuePanel';
 import { ResumeOffer } from './ResumeOffer';
@@ -26,10 +28,12 @@ export function LabView() {
         <RunControls />
         <TaskSentence />
         <TrainButtons />
+        <FamiliesRaceControls />
       </form>
       <div className="results">
         <ResumeOffer />
         <ViewedBanner />
+        <FamiliesRace />
         <div className="plots">
           <LossPlot />
           <IclPlot />
