@@ -4,33 +4,37 @@
 // into the Lab to train again.
 import { useEffect, useRef } from 'react';
 import type { ModelId, TaskId } from '../../spec/config';
-import { gridVerdicts, type GridState as GridFile } from '../../train/gridFile';
+import type { GridState as GridFile } from '../../train/gridFile';
 import { MODEL_LABEL, TASK_TEXT } from '../labels';
 import { PAPER_SYMBOL_WORDS } from '../explain/paper';
 import { rerunInLab } from '../session/grid';
 import { useGrid } from '../store/grid';
 import { CellChart } from './CellChart';
 import { cellPlot } from './cellPlot';
-import { spreadText } from './FileGridTable';
+import { spreadText, type GridRow } from './FileGridTable';
 
 interface Props {
   grid: GridFile;
   gridName: string;
-  task: TaskId;
-  model: ModelId;
+  row: GridRow;
 }
 
-export function CellCurves({ grid, gridName, task, model }: Props) {
+/** Closes the curves and gives the keyboard focus back to the cell that opened them. */
+function closeCurves(task: TaskId, model: ModelId): void {
+  useGrid.getState().set({ openCell: null });
+  document.querySelector<HTMLButtonElement>(`button[data-cell="${task}.${model}"]`)?.focus();
+}
+
+export function CellCurves({ grid, gridName, row }: Props) {
+  const { task, model, verdict } = row;
   const heading = useRef<HTMLHeadingElement>(null);
   // keyboard and screen-reader users land on what they opened
   useEffect(() => heading.current?.focus(), [task, model]);
-  const row = gridVerdicts(grid).find((r) => r.task === task && r.model === model);
   const seeds = grid.cells.filter((c) => c.cell.task === task && c.cell.model === model);
   const done = seeds.flatMap((c) => (c.run ? [{ seed: c.cell.seed, run: c.run }] : []));
   const { plot, note } = cellPlot(task, done);
   const title = `${TASK_TEXT[task].label} with ${MODEL_LABEL[model]}`;
-  const paper = row?.paper ? `${row.paper} ${PAPER_SYMBOL_WORDS[row.paper as '✓' | '▲' | '✗']}` : 'no entry';
-  const verdict = row?.verdict;
+  const paper = row.paper ? `${row.paper} ${PAPER_SYMBOL_WORDS[row.paper as '✓' | '▲' | '✗']}` : 'no entry';
   const chartLabel =
     `ICL curves of ${title}: ${plot.yLabel} against ${plot.xLabel}, ${plot.series.length} lines. ` +
     (verdict ? `Verdict of the seeds' mean ${verdict.symbol}: ${verdict.reason}` : 'No seed has finished.');
@@ -40,7 +44,7 @@ export function CellCurves({ grid, gridName, task, model }: Props) {
         <h3 ref={heading} tabIndex={-1}>
           {title}
         </h3>
-        <button type="button" onClick={() => useGrid.getState().set({ openCell: null })}>
+        <button type="button" onClick={() => closeCurves(task, model)}>
           Close the curves
         </button>
       </div>
@@ -52,20 +56,20 @@ export function CellCurves({ grid, gridName, task, model }: Props) {
         ) : (
           'No seed of this cell has finished, so it has no verdict.'
         )}{' '}
-        {row && row.spread.n > 0 ? spreadText(task, row.spread) : ''} The paper: {paper}.
+        {row.spread.n > 0 ? spreadText(task, row.spread) : ''} The paper: {paper}.
       </p>
       <ul className="seed-verdicts" aria-label="Each seed's verdict">
-        {row?.seeds.map((s) => (
+        {row.seeds.map((s) => (
           <li key={s.seed}>
             Seed {s.seed}: {s.verdict.symbol} {s.verdict.reason}
           </li>
         ))}
-        {row?.failed.map((f) => (
+        {row.failed.map((f) => (
           <li key={f.seed}>
             Seed {f.seed}: failed. {f.failure}
           </li>
         ))}
-        {row?.unfinished.map((seed) => (
+        {row.unfinished.map((seed) => (
           <li key={seed}>Seed {seed}: not finished.</li>
         ))}
       </ul>

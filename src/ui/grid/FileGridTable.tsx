@@ -4,7 +4,7 @@
 // reports. A cell is a button that opens its ICL curves below the table.
 import type { ModelId, TaskId } from '../../spec/config';
 import { isAccuracyTask } from '../../spec/verdict';
-import { gridVerdicts, type GridState as GridFile } from '../../train/gridFile';
+import type { GridState as GridFile } from '../../train/gridFile';
 import type { CellVerdict } from '../../train/gridVerdicts';
 import { formatNumber } from '../format';
 import { MODEL_LABEL, TASK_TEXT } from '../labels';
@@ -33,7 +33,10 @@ function shortNumbers(task: TaskId, s: CellVerdict['spread']): string {
   return `${valueName(task)} ${formatNumber(s.mean, 2)}${s.n > 1 ? ` ± ${formatNumber(s.sd, 1)}` : ''}`;
 }
 
-function Cell({ row, open }: { row: CellVerdict & { paper: string | null }; open: boolean }) {
+/** A table row's cell: the verdicts over the seeds and the paper's mark (gridVerdicts' rows). */
+export type GridRow = CellVerdict & { paper: string | null };
+
+function Cell({ row, open }: { row: GridRow; open: boolean }) {
   const { task, model, verdict, seeds, failed, unfinished } = row;
   const title = `${TASK_TEXT[task].label} with ${MODEL_LABEL[model]}`;
   const paperLabel = row.paper
@@ -79,14 +82,13 @@ function Cell({ row, open }: { row: CellVerdict & { paper: string | null }; open
   );
 }
 
-export function FileGridTable({
-  grid,
-  openCell,
-}: {
+interface Props {
   grid: GridFile;
+  rows: readonly GridRow[];
   openCell: { task: TaskId; model: ModelId } | null;
-}) {
-  const rows = gridVerdicts(grid);
+}
+
+export function FileGridTable({ grid, rows, openCell }: Props) {
   const { tasks, models } = grid.spec;
   const seeds = grid.spec.seeds.length;
   return (

@@ -1,8 +1,8 @@
 // A grid opened from a file, shown in the paper grid view: the shipped Reproduction or a grid
 // the reader opened (grid.json, a grid link). What it is (preset, steps, seeds, where it was
 // trained), SPEC's rule, the table, the open cell's curves, and its share link.
-import { useEffect, useId } from 'react';
-import type { GridState as GridFile } from '../../train/gridFile';
+import { useEffect, useId, useMemo } from 'react';
+import { gridVerdicts, type GridState as GridFile } from '../../train/gridFile';
 import { formatDuration } from '../format';
 import { loadReproduction, shareShownGrid } from '../session/grid';
 import { useGrid } from '../store/grid';
@@ -49,6 +49,9 @@ function ShareGrid() {
 
 function ShownGrid({ grid, name }: { grid: GridFile; name: string }) {
   const openCell = useGrid((s) => s.openCell);
+  // every verdict from the runs, once per grid (parseGridFile trusts none written in the file)
+  const rows = useMemo(() => gridVerdicts(grid), [grid]);
+  const row = openCell && rows.find((r) => r.task === openCell.task && r.model === openCell.model);
   return (
     <>
       <p className="grid-about">{aboutText(grid)}</p>
@@ -61,9 +64,9 @@ function ShownGrid({ grid, name }: { grid: GridFile; name: string }) {
           A cell with several seeds is judged on the seeds&apos; mean curve, with each seed&apos;s verdict beside it.
         </p>
       </div>
-      <FileGridTable grid={grid} openCell={openCell} />
+      <FileGridTable grid={grid} rows={rows} openCell={openCell} />
       <ShareGrid />
-      {openCell ? <CellCurves grid={grid} gridName={name} task={openCell.task} model={openCell.model} /> : null}
+      {row ? <CellCurves grid={grid} gridName={name} row={row} /> : null}
     </>
   );
 }

@@ -4,15 +4,13 @@
 import { MODEL_IDS, SIZE_IDS, TASK_IDS } from '../../spec/config';
 import { CONFIG_BOUNDS } from '../../train/schema';
 import { MODEL_LABEL, SIZE_LABEL, TASK_TEXT } from '../labels';
-import { useGrid } from '../store/grid';
+import { useGrid, type GridSource } from '../store/grid';
 import { blockedReason, invalidLabels, useInvalidFields } from '../store/invalidFields';
 import { isBusy, useLab } from '../store/lab';
-import { runGrid } from '../session/grid';
+import { openGridFile, runGrid } from '../session/grid';
 import { NumberField } from '../components/NumberField';
 import { SelectField } from '../components/SelectField';
 import { FileInput } from '../components/FileInput';
-import { openGridFile } from '../session/grid';
-import type { GridSource } from '../store/grid';
 import { GridTable } from './GridTable';
 import { OpenedGridView, ReproductionView } from './GridFileView';
 import './grid.css';
@@ -48,7 +46,7 @@ function SourcePicker() {
 }
 
 export function GridView() {
-  const g = useGrid();
+  const source = useGrid((s) => s.source);
   return (
     <section className="grid-view" aria-labelledby="grid-heading">
       <h2 id="grid-heading">The paper's grid</h2>
@@ -58,7 +56,7 @@ export function GridView() {
         elsewhere with <code>npm run grid</code>, such as the Reproduction that ships with the page.
       </p>
       <SourcePicker />
-      {g.source === 'reproduction' ? <ReproductionView /> : g.source === 'opened' ? <OpenedGridView /> : <LabGrid />}
+      {source === 'reproduction' ? <ReproductionView /> : source === 'opened' ? <OpenedGridView /> : <LabGrid />}
     </section>
   );
 }
