@@ -92,34 +92,37 @@ export function FileGridTable({ grid, rows, openCell }: Props) {
   const { tasks, models } = grid.spec;
   const seeds = grid.spec.seeds.length;
   return (
-    <table className="grid-table file-grid">
-      <caption>
-        Each cell: the verdict of the {seeds === 1 ? "seed's curve" : `${seeds} seeds' mean curve`} (it opens the
-        curves), the {seeds === 1 ? 'gap or accuracy' : 'mean gap or accuracy ± its SD over the seeds'}, each
-        seed&apos;s verdict, and what the paper reports (✓ on par with the best baseline, ▲ learns with a gap, ✗ fails;
-        trained 500,000 steps at full size).
-      </caption>
-      <thead>
-        <tr>
-          <th scope="col">Task</th>
-          {models.map((m) => (
-            <th key={m} scope="col">
-              {MODEL_LABEL[m]}
-            </th>
-          ))}
-        </tr>
-      </thead>
-      <tbody>
-        {tasks.map((t) => (
-          <tr key={t}>
-            <th scope="row">{TASK_TEXT[t].label}</th>
-            {models.map((m) => {
-              const row = rows.find((r) => r.task === t && r.model === m)!;
-              return <Cell key={m} row={row} open={openCell?.task === t && openCell.model === m} />;
-            })}
+    // scrolls sideways on a narrow screen rather than squeezing the cells
+    <div className="grid-scroll" tabIndex={0} role="region" aria-label="Grid table">
+      <table className="grid-table file-grid">
+        <caption>
+          Each cell: the verdict of the {seeds === 1 ? "seed's curve" : `${seeds} seeds' mean curve`} (it opens the
+          curves), the {seeds === 1 ? 'gap or accuracy' : 'mean gap or accuracy ± its SD over the seeds'}, each
+          seed&apos;s verdict, and what the paper reports (✓ on par with the best baseline, ▲ learns with a gap, ✗
+          fails; trained 500,000 steps at full size).
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">Task</th>
+            {models.map((m) => (
+              <th key={m} scope="col">
+                {MODEL_LABEL[m]}
+              </th>
+            ))}
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {tasks.map((t) => (
+            <tr key={t}>
+              <th scope="row">{TASK_TEXT[t].label}</th>
+              {models.map((m) => {
+                const row = rows.find((r) => r.task === t && r.model === m)!;
+                return <Cell key={m} row={row} open={openCell?.task === t && openCell.model === m} />;
+              })}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
