@@ -183,7 +183,7 @@ describe('share link round trip', () => {
     fc.assert(
       fc.property(runArb, ({ run, teaching }) => {
         const link = encodeShareLink(run, { teaching });
-        expect(link).toMatch(/^#v1\.[A-Za-z0-9_-]+$/);
+        expect(link).toMatch(/^#v=2&task=[a-z0-9_]+&model=[a-z0-9_]+&size=[a-z]+&seed=\d+&.*results=[A-Za-z0-9_-]+$/);
         const r = decodeSafely(link);
         if (!r.ok) throw new Error(r.error);
         expect(r.teaching).toBe(teaching);
@@ -259,7 +259,8 @@ describe('share link round trip', () => {
 
 describe('hostile share links', () => {
   const valid = encodeShareLink(typicalRun(41, 300));
-  const validBytes = fromBase64Url(valid.slice(4))!;
+  const validBytes = fromBase64Url(/results=([A-Za-z0-9_-]+)$/.exec(valid)![1])!;
+  const validSettings = valid.slice(0, valid.indexOf('results=') + 'results='.length);
   const b64char = fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_');
 
   it('gives a sentence for random strings', () => {
@@ -308,6 +309,7 @@ describe('hostile share links', () => {
         const bytes = validBytes.slice();
         for (const b of bits) bytes[b >> 3] ^= 1 << (b & 7);
         decodeSafely(`#v1.${toBase64Url(bytes)}`);
+        decodeSafely(validSettings + toBase64Url(bytes));
       }),
       { numRuns: 1500 },
     );
@@ -402,11 +404,15 @@ describe('hostile share links', () => {
   });
 
   it('says which links come from a newer lab', () => {
+    const newer =
+      'This link was made by a newer version of ICL Lab (link format v3); this page reads v2. Reload the ' +
+      'page to get the latest lab.';
+    expect(decodeSafely('#v3.abc')).toEqual({ ok: false, error: newer });
+    expect(decodeSafely('#v=3&task=cot_io&results=abc')).toEqual({ ok: false, error: newer });
+    // format 2 is the key=value one: a packed "v2." link was never made
     expect(decodeSafely('#v2.abc')).toEqual({
       ok: false,
-      error:
-        'This link was made by a newer version of ICL Lab (link format v2); this page reads v1. Reload the ' +
-        'page to get the latest lab.',
+      error: 'This link uses a link format (v2) that ICL Lab never made.',
     });
     expect(decodeSafely('#v0.abc').ok).toBe(false);
     expect(decodeSafely('').ok).toBe(false);

@@ -8,7 +8,7 @@ describe('settings in the URL', () => {
   it('writes nothing for the defaults and only what differs otherwise', () => {
     expect(settingsHash(defaultConfig())).toBe('');
     const c = { ...defaultConfig('sparse_parity', 'mamba', 'tiny'), steps: 500, parityPerPrompt: false };
-    expect(settingsHash(c)).toBe('#task=sparse_parity&model=mamba&steps=500&parity_per_prompt=0');
+    expect(settingsHash(c)).toBe('#v=2&task=sparse_parity&model=mamba&steps=500&parity_per_prompt=0');
   });
 
   it('reads back what it writes', () => {

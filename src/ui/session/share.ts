@@ -1,12 +1,12 @@
 // Share links: put the shown run in the URL hash (and the "Share link" field, and the
-// clipboard); open a link on arrival, or the settings a settings hash holds (urlSettings.ts).
-// A bad link leaves the default lab untouched and says why.
-import { decodeShareLink, encodeShareLink } from '../../train/shareLink';
+// clipboard); open a link on arrival, or the settings a settings URL holds (one format for both,
+// src/train/urlFormat.ts). A bad link leaves the default lab untouched and says why.
+import { decodeLabHash, encodeShareLink } from '../../train/shareLink';
 import { parseRunFile } from '../../train/schema';
 import { emptyView, runFileFromView, viewFromRunFile } from '../runView';
 import { shownRun, useLab } from '../store/lab';
 import { useAlerts } from '../store/alerts';
-import { isSettingsHash, parseSettingsHash } from './urlSettings';
+import { isSettingsHash } from './urlSettings';
 
 /** `teaching`: the link hides advanced controls for whoever opens it. */
 export async function shareShownRun(teaching: boolean): Promise<void> {
@@ -37,24 +37,21 @@ export async function shareShownRun(teaching: boolean): Promise<void> {
 export function openFromHash(hash: string): boolean {
   if (!hash || hash === '#') return false;
   const lab = useLab.getState();
-  if (isSettingsHash(hash)) {
-    const settings = parseSettingsHash(hash);
-    if (settings.ok) {
-      useAlerts.getState().clearKind('bad_link');
-      lab.replaceConfig(settings.value);
-    } else {
-      useAlerts.getState().push('bad_link', `${settings.error} The lab kept its default settings.`);
-      history.replaceState(null, '', location.pathname + location.search);
-    }
-    return false;
-  }
-  const decoded = decodeShareLink(hash);
+  const decoded = decodeLabHash(hash);
   if (!decoded.ok) {
-    useAlerts.getState().push('bad_link', `${decoded.error} Nothing from the link was used; the lab is as it was.`);
+    const kept = isSettingsHash(hash)
+      ? 'The lab kept its default settings.'
+      : 'Nothing from the link was used; the lab is as it was.';
+    useAlerts.getState().push('bad_link', `${decoded.error} ${kept}`);
     history.replaceState(null, '', location.pathname + location.search);
     return false;
   }
   useAlerts.getState().clearKind('bad_link');
+  if (decoded.teaching) lab.setTeaching(true);
+  if (!decoded.run) {
+    lab.replaceConfig(decoded.config); // a settings URL: the controls take its settings
+    return false;
+  }
   lab.setTeaching(decoded.teaching);
   // viewed first: the settings writer (urlSettings.ts) leaves a link's hash alone
   lab.setViewed({ view: viewFromRunFile(decoded.run), source: 'link' });
