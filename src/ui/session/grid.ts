@@ -41,10 +41,10 @@ export const REPRODUCTION_URL = `${import.meta.env.BASE_URL}reproduction/grid.js
 /** Files larger than this are not grid files the lab wrote (a 108-run grid.json is a few MB). */
 const GRID_FILE_MAX_BYTES = 64 << 20;
 
-/** Fetches the shipped Reproduction once (when the view first asks for it). */
+/** Fetches the shipped Reproduction when the view first asks for it (again after a failure). */
 export async function loadReproduction(): Promise<void> {
   const g = useGrid.getState();
-  if (g.reproduction.status !== 'idle') return;
+  if (g.reproduction.status !== 'idle' && g.reproduction.status !== 'error') return;
   g.set({ reproduction: { status: 'loading' } });
   let text: string;
   try {
@@ -58,9 +58,8 @@ export async function loadReproduction(): Promise<void> {
     }
     text = await res.text();
   } catch {
-    const message = 'The Reproduction grid could not be fetched; check the connection and open the view again.';
-    useGrid.getState().set({ reproduction: { status: 'idle' } });
-    useAlerts.getState().push('bad_file', message);
+    const message = 'The Reproduction grid could not be fetched; check the connection and choose it again.';
+    useGrid.getState().set({ reproduction: { status: 'error', message } });
     return;
   }
   const parsed = parseGridText(text);
