@@ -89,10 +89,10 @@ export function readLabHash(hash: string): Parsed<LabHash> {
   const params = new URLSearchParams(hash.replace(/^#/, ''));
   const seen = new Set<string>();
   for (const key of params.keys()) {
-    if (seen.has(key))
-      return fail(
-        `The address gives ${quotable(key) ? `"${key}"` : 'a setting'} twice; the lab did not guess which one you meant.`,
-      );
+    if (seen.has(key)) {
+      const which = quotable(key) ? `"${key}"` : 'a setting';
+      return fail(`The address gives ${which} twice; the lab did not guess which one you meant.`);
+    }
     seen.add(key);
   }
   const unknown = [...seen].filter((k) => !KNOWN_KEYS.has(k));
