@@ -1,7 +1,9 @@
 // "Train all families" in Chromium on SwiftShader: a tiny linear-regression run read from the URL
 // is trained for all four families at once in the page's worker (interleaved, one step each in
 // turn); one plot draws four ICL curves, one per family, and redraws them at the next evaluation;
-// when the set finishes, the four runs are in the runs list. Screenshot: /tmp/race.png (1280x800).
+// when the set finishes, the four runs are in the runs list. Then "Seeds: 2" on the same device:
+// Pause and "Continue all" act on both runs, and the ICL plot is their mean with a min–max band.
+// Screenshot of the race at its second evaluation: /tmp/race.png (1280x800).
 import { expect, it } from 'vitest';
 import { newLabPage, useLab } from '../helpers/browser';
 
@@ -71,6 +73,29 @@ it('trains the four families at once, their curves live in one plot, then lists 
   await expect.poll(() => runs.count(), { timeout: 30_000 }).toBe(4);
   const titles = await runs.locator('.run-title').allTextContents();
   FAMILIES.forEach((f, i) => expect(titles[i]).toContain(`Linear regression · ${f} · tiny · seed 3`));
+
+  // "Seeds: 2" on the same device (its pipelines are compiled): the lab's Pause stops both runs, "Continue
+  // all" goes on, and the ICL plot is the seeds' mean with a min–max band
+  await page.getByRole('spinbutton', { name: 'Seeds', exact: true }).fill('2');
+  await page.getByRole('button', { name: 'Run 2 seeds', exact: true }).click();
+  const seeds = page.getByRole('region', { name: '2 seeds', exact: true });
+  await expect.poll(() => seeds.locator('.run-set-status').textContent(), { timeout: 60_000 }).toMatch(/training/);
+  await page.getByRole('button', { name: 'Pause', exact: true }).click();
+  await expect.poll(() => seeds.locator('.run-set-status').textContent(), { timeout: 60_000 }).toMatch(/paused/);
+  const pausedAt = await seeds.getAttribute('data-eval-steps');
+  const statusAt = await seeds.locator('.run-set-status').textContent();
+  await page.waitForTimeout(1500);
+  expect(await seeds.locator('.run-set-status').textContent(), 'no step while paused').toBe(statusAt);
+  expect(await seeds.getAttribute('data-eval-steps')).toBe(pausedAt);
+  await seeds.getByRole('button', { name: 'Continue all', exact: true }).click();
+  await expect.poll(() => seeds.locator('.run-set-status').textContent(), { timeout: 300_000 }).toMatch(/finished/);
+  const band = seeds.locator('.run-set-icl');
+  expect(await band.locator('div[role="img"]').getAttribute('aria-label')).toMatch(
+    /^ICL curve of the seeds\. Mean squared error \/ d against examples in the prompt of 2 seeds, at step 4; the band/,
+  );
+  expect(await band.locator('path.recharts-area-area').count(), 'the band').toBe(1);
+  expect(await band.locator('path.recharts-line-curve').count(), 'the mean').toBe(1);
+  await expect.poll(() => runs.count(), { timeout: 30_000 }).toBe(6);
   expect(await page.getByRole('alert').count(), 'no alert').toBe(0);
   expect(log.errors).toEqual([]);
   await page.context().close();

@@ -66,9 +66,8 @@ export function FamiliesRace() {
         </div>
       </div>
       <p className="run-set-status">
-        step {step} / {total}
-        {rate > 0 ? ` · ${rateWords(rate)}` : ''} · {STATE_WORDS[state]} · {members.length} runs interleaved, one step
-        of each in turn on this page&apos;s one GPU device
+        {`step ${step} / ${total}${rate > 0 ? ` · ${rateWords(rate)}` : ''} · ${STATE_WORDS[state]} · `}
+        {`${members.length} runs interleaved, one step of each in turn on this page's one GPU device`}
       </p>
       {failed.length > 0 ? <p className="field-error">{failed.join(' ')}</p> : null}
       <div className="run-set-plots" style={PLOTS_GRID}>
