@@ -3,7 +3,8 @@
 // turn); one plot draws four ICL curves, one per family, and redraws them at the next evaluation;
 // when the set finishes, the four runs are in the runs list. Then "Seeds: 2" on the same device:
 // Pause and "Continue all" act on both runs, and the ICL plot is their mean with a min–max band.
-// Screenshot of the race at its second evaluation: /tmp/race.png (1280x800).
+// Screenshot of the race at its first evaluation, training on: /tmp/race.png (1280x800).
+import AxeBuilder from '@axe-core/playwright';
 import { expect, it } from 'vitest';
 import { newLabPage, useLab } from '../helpers/browser';
 
@@ -50,6 +51,8 @@ it('trains the four families at once, their curves live in one plot, then lists 
     return { ...seen, step: seen.steps[0] };
   };
   const first = await evaluatedAfter(0);
+  await race.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: '/tmp/race.png' });
   expect(first.curves.filter((d) => d.length > 0)).toHaveLength(4);
   expect(new Set(first.curves).size, 'four different curves').toBe(4);
   expect(first.caption).toMatch(new RegExp(`^ICL curve of each family\\. .* at step ${first.step}\\.$`));
@@ -62,13 +65,13 @@ it('trains the four families at once, their curves live in one plot, then lists 
 
   // the next evaluation redraws all four
   const second = await evaluatedAfter(first.step);
-  await race.scrollIntoViewIfNeeded();
-  await page.screenshot({ path: '/tmp/race.png' });
   expect(second.curves.filter((d) => d.length > 0)).toHaveLength(4);
   second.curves.forEach((d, i) => expect(d, `${FAMILIES[i]} redrawn`).not.toBe(first.curves[i]));
 
   // finished: each run is a normal run in the runs list
   await expect.poll(() => race.textContent(), { timeout: 60_000 }).toMatch(/finished/);
+  const { violations } = await new AxeBuilder({ page }).include('.run-set').analyze();
+  expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id)).toEqual([]);
   const runs = page.getByRole('region', { name: 'Runs' }).getByRole('listitem');
   await expect.poll(() => runs.count(), { timeout: 30_000 }).toBe(4);
   const titles = await runs.locator('.run-title').allTextContents();
