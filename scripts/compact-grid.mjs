@@ -63,4 +63,7 @@ console.log(
     `${state.spec.seeds.length} seeds, ${kB(Buffer.byteLength(out))} (from ${kB(Buffer.byteLength(text))}); ` +
     `curves at ${digits === null ? 'full precision' : `${digits} significant digits`}, every verdict unchanged.`,
 );
-if (notDone.length) console.log(`Not finished, shown without a result: ${notDone.join(', ')}.`);
+if (notDone.length) {
+  const more = notDone.length > 5 ? ` and ${notDone.length - 5} more` : '';
+  console.log(`${notDone.length} runs not finished, shown without a result: ${notDone.slice(0, 5).join(', ')}${more}.`);
+}
