@@ -112,7 +112,7 @@ describe('training in the browser', () => {
     // Share: the link opens in a fresh page with the curves, without training.
     await page.getByRole('button', { name: 'Share', exact: true }).click();
     const link = await page.getByRole('textbox', { name: 'Share link', exact: true }).inputValue();
-    expect(link).toMatch(/#v1\./);
+    expect(link).toMatch(/#v=2&task=[a-z0-9_]+&.*&results=[A-Za-z0-9_-]+$/); // the URL format (urlFormat.ts)
     const fresh = await newLabPage(browser);
     await fresh.page.goto(link);
     await fresh.page.getByRole('button', { name: 'Train again', exact: true }).waitFor();
