@@ -2,8 +2,9 @@
 // (copied to dist/ by `npm run build`); the Paper grid view shows it as "Reproduction", 36 cells
 // (9 tasks × 4 families), each with the verdict gridVerdicts gives for the file (computed here
 // from the same file) and the paper's mark; a cell opens its curves (mean, band, every seed,
-// baselines) by mouse and by keyboard, passes axe, and loads a seed into the Lab. Then: a grid link of it
-// opens the same table in a fresh page, and a bad link or file changes nothing.
+// baselines) by mouse and by keyboard, passes axe, and loads a seed into the Lab. Then: its short
+// link opens it at that cell in a fresh page; opened as a grid.json, its share link (or, too big,
+// the file saved instead) opens the same table; a bad link or file changes nothing.
 import AxeBuilder from '@axe-core/playwright';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -107,21 +108,49 @@ it('shows the shipped Reproduction: 36 cells with verdicts and the paper’s mar
   await page.context().close();
 });
 
-it('shares the Reproduction as a grid link that opens the same table; a bad link or file changes nothing', async () => {
+it('shares the Reproduction (short link) and the grid as a file opened (link or file); bad input changes nothing', async () => {
   const grid = shippedGrid();
+  const rows = gridVerdicts(grid);
   const { page, log } = await newLabPage(lab.browser);
   await page.goto(lab.server.url);
   await showReproduction(page);
   const cells = await tableCells(page, grid);
+  const open = rows.find((r) => r.seeds.length > 0)!;
+  const title = `${TASK_TEXT[open.task].label} with ${MODEL_LABEL[open.model]}`;
+  await page.getByRole('button', { name: new RegExp(`^Curves of ${title}:`) }).click();
   await page.getByRole('button', { name: 'Share this grid' }).click();
-  const link = await page.getByLabel('Grid link', { exact: true }).inputValue();
-  expect(link).toMatch(/#grid1\.[A-Za-z0-9_-]+$/);
-
+  const short = await page.getByLabel('Grid link', { exact: true }).inputValue();
+  expect(short).toBe(`${lab.server.url}#grid=reproduction&cell=${open.task}.${open.model}`);
+  // the short link opens the Reproduction at that cell
   const fresh = await newLabPage(lab.browser);
-  await fresh.page.goto(link);
+  await fresh.page.goto(short);
+  const region = fresh.page.getByRole('region', { name: 'Cell ICL curves', exact: true });
+  await region.waitFor();
+  expect(await region.getByRole('heading', { level: 3 }).textContent()).toBe(title);
+  expect(await tableCells(fresh.page, grid)).toEqual(cells);
+
+  // the same file opened as a grid.json: its share link holds the grid itself, or, too big for a
+  // link, the page saves the compact file and says so in a sentence
+  await fresh.page.getByLabel('Open a grid file').setInputFiles(SHIPPED);
+  await fresh.page.getByRole('radio', { name: 'Opened grid: "grid.json"' }).waitFor();
+  expect(await tableCells(fresh.page, grid)).toEqual(cells);
+  const download = fresh.page.waitForEvent('download', { timeout: 5_000 }).catch(() => null);
+  await fresh.page.getByRole('button', { name: 'Share this grid' }).click();
+  const saved = await download;
+  if (saved) {
+    expect(await fresh.page.locator('p.notice').textContent()).toMatch(
+      /too big for a link \([\d,]+ characters; a link holds at most 200,000\), so it was saved as the file grid\.json/,
+    );
+    await fresh.page.getByLabel('Open a grid file').setInputFiles(await saved.path());
+  } else {
+    const reopened = await fresh.page.getByLabel('Grid link', { exact: true }).inputValue();
+    expect(reopened).toMatch(/#grid1\.[A-Za-z0-9_-]+$/);
+    await fresh.page.goto('about:blank');
+    await fresh.page.goto(reopened);
+    expect(await fresh.page.getByRole('radio', { name: 'Opened grid: a grid link' }).isChecked()).toBe(true);
+  }
+  // the same verdicts and numbers (the link or file drops only the loss history and free text)
   await fresh.page.locator('table.file-grid').waitFor();
-  expect(await fresh.page.getByRole('radio', { name: 'Opened grid: a grid link' }).isChecked()).toBe(true);
-  // the same verdicts and numbers (the link drops only the loss history and free text)
   expect(await tableCells(fresh.page, grid)).toEqual(cells);
   await fresh.page.context().close();
 

@@ -10,7 +10,14 @@ import { gridCells } from '../../src/train/gridPlan';
 import { presetConfig } from '../../src/train/presets';
 import type { RunFile } from '../../src/train/protocol';
 import { toBase64Url } from '../../src/train/shareLink';
-import { decodeGridLink, encodeGridLink, GRID_LINK_LIMITS, isGridHash } from '../../src/ui/grid/gridLink';
+import {
+  decodeGridLink,
+  encodeGridLink,
+  GRID_LINK_LIMITS,
+  isGridHash,
+  parseReproductionHash,
+  reproductionHash,
+} from '../../src/ui/grid/gridLink';
 
 /** A regression run settled at `tail`, its curves drawn from `noise` (random values compress badly). */
 function run(task: TaskId, model: ModelId, seed: number, tail: number, noise: () => number): RunFile {
@@ -118,5 +125,26 @@ describe('grid links', () => {
     if (!r.ok) expect(r.error).toMatch(/its id does not match its cells' configs/);
     expect(isGridHash('#v1.abc')).toBe(false);
     expect(isGridHash('#task=sparse_parity')).toBe(false);
+  });
+
+  it('the Reproduction has a short link, at a cell if one is open; a wrong one gets a sentence', () => {
+    const cell = { task: 'sparse_parity', model: 'mamba' } as const;
+    expect(reproductionHash(null)).toBe('#grid=reproduction');
+    expect(reproductionHash(cell)).toBe('#grid=reproduction&cell=sparse_parity.mamba');
+    expect(isGridHash(reproductionHash(cell))).toBe(true);
+    expect(parseReproductionHash(reproductionHash(cell))).toEqual({ ok: true, cell });
+    expect(parseReproductionHash('#grid=reproduction')).toEqual({ ok: true, cell: null });
+    const bad: [string, RegExp][] = [
+      ['#grid=https://example.com/grid.json', /a grid the lab does not ship/],
+      ['#grid=reproduction&steps=5', /a grid the lab does not ship/],
+      ['#grid=reproduction&cell=sparse_parity', /a cell the grid does not have/],
+      ['#grid=reproduction&cell=sparse_parity.mamba.x', /a cell the grid does not have/],
+      ['#grid=reproduction&cell=<b>.mamba', /a cell the grid does not have/],
+    ];
+    for (const [hash, sentence] of bad) {
+      const r = parseReproductionHash(hash);
+      expect(r.ok, hash).toBe(false);
+      if (!r.ok) expect(r.error).toMatch(sentence);
+    }
   });
 });

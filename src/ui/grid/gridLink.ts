@@ -3,8 +3,10 @@
 // Content-Security-Policy lets it fetch from its own origin only, and a link that holds its
 // results keeps working when the file it pointed to moves. Like run links, the decoder treats
 // the link as hostile (sizes capped before and during decompression, parseGridFile on the rest,
-// free text dropped) and answers with a sentence, never a throw.
+// free text dropped) and answers with a sentence, never a throw. The shipped Reproduction, which
+// every copy of the page serves, has a short link instead: "#grid=reproduction[&cell=task.model]".
 import { deflateSync } from 'fflate';
+import { MODEL_IDS, TASK_IDS, type ModelId, type TaskId } from '../../spec/config';
 import { compactGrid, stringifyCompactGrid } from '../../train/gridCompact';
 import { parseGridFile, type GridState } from '../../train/gridFile';
 import { fromBase64Url, inflateCapped, SHARE_LINK_LIMITS, toBase64Url, TooBig } from '../../train/shareLink';
@@ -22,9 +24,39 @@ export const GRID_LINK_LIMITS = {
 
 const PREFIX = /^#?grid(\d{1,9})\./;
 
-/** The hash is a grid link (of any version), not a run link or settings. */
+const REPRODUCTION = /^#?grid=/;
+
+/** The hash is a grid link (of any version) or a link to the Reproduction, not a run link or settings. */
 export function isGridHash(hash: string): boolean {
-  return PREFIX.test(hash);
+  return PREFIX.test(hash) || REPRODUCTION.test(hash);
+}
+
+export function isReproductionHash(hash: string): boolean {
+  return REPRODUCTION.test(hash);
+}
+
+/** The short link to the shipped Reproduction, at one cell's curves if given. */
+export function reproductionHash(cell: { task: TaskId; model: ModelId } | null): string {
+  return `#grid=reproduction${cell ? `&cell=${cell.task}.${cell.model}` : ''}`;
+}
+
+export type ReproductionLink =
+  { ok: true; cell: { task: TaskId; model: ModelId } | null } | { ok: false; error: string };
+
+/** The cell a Reproduction link opens (null: the table alone), or why the link is not one. */
+export function parseReproductionHash(hash: string): ReproductionLink {
+  const params = new URLSearchParams(hash.replace(/^#/, ''));
+  const keys = [...params.keys()];
+  if (params.get('grid') !== 'reproduction' || keys.some((k) => k !== 'grid' && k !== 'cell'))
+    return { ok: false, error: 'This link names a grid the lab does not ship (it ships "reproduction").' };
+  const cell = params.get('cell');
+  if (cell === null) return { ok: true, cell: null };
+  const [task, model, ...rest] = cell.split('.');
+  const t = TASK_IDS.find((x) => x === task);
+  const m = MODEL_IDS.find((x) => x === model);
+  if (!t || !m || rest.length)
+    return { ok: false, error: 'This link names a cell the grid does not have (a cell is "task.model").' };
+  return { ok: true, cell: { task: t, model: m } };
 }
 
 export type EncodedGridLink = { ok: true; hash: string } | { ok: false; chars: number };

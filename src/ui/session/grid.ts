@@ -7,7 +7,14 @@ import { parseGridFile, type GridState as GridFile } from '../../train/gridFile'
 import type { RunFile } from '../../train/protocol';
 import type { Parsed } from '../../train/schema';
 import { saveBlob } from '../download';
-import { decodeGridLink, encodeGridLink, GRID_LINK_LIMITS } from '../grid/gridLink';
+import {
+  decodeGridLink,
+  encodeGridLink,
+  GRID_LINK_LIMITS,
+  isReproductionHash,
+  parseReproductionHash,
+  reproductionHash,
+} from '../grid/gridLink';
 import { MODEL_LABEL, TASK_TEXT } from '../labels';
 import { viewFromRunFile } from '../runView';
 import { useAlerts } from '../store/alerts';
@@ -97,8 +104,22 @@ export async function openGridFile(file: File): Promise<void> {
   useLab.getState().setTab('grid');
 }
 
-/** Opens the grid in a grid link ("#grid1.…"); a bad link says why and changes nothing. */
+/** Opens the grid in a grid link ("#grid1.…"), or the Reproduction ("#grid=reproduction…");
+ *  a bad link says why and changes nothing. */
 export function openGridFromHash(hash: string): void {
+  if (isReproductionHash(hash)) {
+    const link = parseReproductionHash(hash);
+    if (!link.ok) {
+      useAlerts.getState().push('bad_link', `${link.error} Nothing from the link was used; the lab is as it was.`);
+      history.replaceState(null, '', location.pathname + location.search);
+      return;
+    }
+    useAlerts.getState().clearKind('bad_link');
+    const gridLink = `${location.origin}${location.pathname}${hash}`;
+    useGrid.getState().set({ source: 'reproduction', openCell: link.cell, gridLink });
+    useLab.getState().setTab('grid');
+    return;
+  }
   const decoded = decodeGridLink(hash);
   if (!decoded.ok) {
     useAlerts.getState().push('bad_link', `${decoded.error} Nothing from the link was used; the lab is as it was.`);
@@ -120,11 +141,19 @@ export function shownGridFile(): { name: string; grid: GridFile } | null {
   return null;
 }
 
-/** A link to the shown grid (results only), or, when it would be too long for a link, the compact file. */
+/** A link to the shown grid: the Reproduction's short link (at the open cell), else the grid itself
+ *  (results only), or, when that would be too long for a link, the compact file. */
 export async function shareShownGrid(): Promise<void> {
   const shown = shownGridFile();
   if (!shown) return;
   const lab = useLab.getState();
+  const g = useGrid.getState();
+  if (g.source === 'reproduction') {
+    const url = `${location.origin}${location.pathname}${reproductionHash(g.openCell)}`;
+    g.set({ gridLink: url });
+    await copyGridLink(url);
+    return;
+  }
   const link = encodeGridLink(shown.grid);
   if (!link.ok) {
     const text = stringifyCompactGrid(compactGrid(shown.grid).state);
@@ -139,11 +168,15 @@ export async function shareShownGrid(): Promise<void> {
   }
   const url = `${location.origin}${location.pathname}${link.hash}`;
   useGrid.getState().set({ gridLink: url });
+  await copyGridLink(url);
+}
+
+async function copyGridLink(url: string): Promise<void> {
   try {
     await navigator.clipboard.writeText(url);
-    lab.setNotice('Grid link copied to the clipboard.');
+    useLab.getState().setNotice('Grid link copied to the clipboard.');
   } catch {
-    lab.setNotice('Copy the grid link from the field below the table.');
+    useLab.getState().setNotice('Copy the grid link from the field below the table.');
   }
 }
 
