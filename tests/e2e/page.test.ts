@@ -33,9 +33,13 @@ describe('the built page', () => {
       await expect(page.getByRole('combobox', { name, exact: true }).count()).resolves.toBe(1);
     await expect(page.getByRole('spinbutton', { name: 'Seed', exact: true }).count()).resolves.toBe(1);
     for (const name of ['Train', 'Pause', 'Step', 'Reset', 'Share', 'Export']) {
-      // Non-exact matching too: no other button's name contains these words.
-      await expect(page.getByRole('button', { name }).count(), name).resolves.toBe(1);
+      await expect(page.getByRole('button', { name, exact: true }).count(), name).resolves.toBe(1);
     }
+    // Non-exact matching too: no other button's name contains these words, but for "Train all families"
+    const containing = await page.getByRole('button', { name: /train|pause|step|reset|share|export/i }).allInnerTexts();
+    expect(containing.map((t) => t.trim()).sort()).toEqual(
+      ['Export', 'Pause', 'Reset', 'Share', 'Step', 'Train', 'Train all families'].sort(),
+    );
     for (const name of ['Training loss', 'ICL curve'])
       await expect(page.getByRole('region', { name }).count()).resolves.toBe(1);
     await expect(page.getByRole('status').count()).resolves.toBe(1);
