@@ -51,6 +51,11 @@ export interface LabState {
   /** How far the evaluation under way is, with when its model began reading prompts
    *  (performance.now()), or null when none is or it has not said yet. */
   evalProgress: (EvalProgress & { since: number }) | null;
+  /** Seconds the model took to read the evaluation under way's prompts, once it has read them all. */
+  evalReadSeconds: number | null;
+  /** Evaluations timed since the live run was loaded: the first one also compiles its pipelines and
+   *  computes the baselines (once per run), so only its prompts' part stands for the ones to come. */
+  evalsTimed: number;
   /** configKey of the config the worker has loaded, or null. */
   loadedKey: string | null;
   /** The live run diverged (a non-finite loss): its weights are unusable, so Train and Step start
@@ -97,6 +102,8 @@ export const useLab = create<LabState>()((set) => ({
   evalSeconds: null,
   evalStartedAt: null,
   evalProgress: null,
+  evalReadSeconds: null,
+  evalsTimed: 0,
   loadedKey: null,
   liveDiverged: false,
   liveGridId: null,
@@ -123,8 +130,13 @@ export const useLab = create<LabState>()((set) => ({
     set((s) => {
       // the model's rate is timed from its first chunk on (a compile before it is not reading)
       const fresh = p.phase === 'prompts' && p.done === 0;
-      const since = fresh || !s.evalProgress ? performance.now() : s.evalProgress.since;
-      return { evalProgress: { phase: p.phase, done: p.done, total: p.total, since } };
+      const now = performance.now();
+      const since = fresh || !s.evalProgress ? now : s.evalProgress.since;
+      const read = p.phase === 'prompts' && p.total > 0 && p.done === p.total;
+      return {
+        evalProgress: { phase: p.phase, done: p.done, total: p.total, since },
+        evalReadSeconds: read ? (now - since) / 1000 : s.evalReadSeconds,
+      };
     }),
   setAdapter: (adapter) => set({ adapter }),
   beginLive: (config, loadedKey, liveGridId, liveRunId) =>
@@ -139,6 +151,7 @@ export const useLab = create<LabState>()((set) => ({
         viewed: null,
         shareLink: null,
         evalSeconds: null,
+        evalsTimed: 0,
       };
     }),
   clearLive: () => set({ live: null, loadedKey: null, liveGridId: null, liveRunId: null, liveDiverged: false }),
@@ -158,8 +171,11 @@ export const useLab = create<LabState>()((set) => ({
       const evaluations = [...past, { step, ...summarize(s.live.config.task, icl) }];
       return {
         live: { ...s.live, icl, metrics, evalStep: step, evaluations },
-        evalSeconds: seconds ?? s.evalSeconds,
+        evalSeconds:
+          seconds === undefined ? s.evalSeconds : s.evalsTimed === 0 ? (s.evalReadSeconds ?? seconds) : seconds,
+        evalsTimed: seconds === undefined ? s.evalsTimed : s.evalsTimed + 1,
         evalProgress: null,
+        evalReadSeconds: null,
       };
     }),
   replaceLive: (live) => set({ live }),
