@@ -4,11 +4,13 @@
 // its own progress (prompts read so far) says how much of it is left.
 
 /** The evaluation under way: prompts the model has read, of `total`, in `seconds` since it began
- *  reading them (after any compiling, so the rate is the model's own). */
+ *  reading them (after any compiling, so the rate is the model's own), as of its last report;
+ *  `waiting`: seconds since that report (the next chunk is being read). */
 export interface PromptsRead {
   done: number;
   total: number;
   seconds: number;
+  waiting?: number;
 }
 
 export interface EtaInput {
@@ -45,9 +47,13 @@ export function timeLeft(e: EtaInput): { seconds: number; evalsKnown: boolean } 
   const projected = e.evaluatingFor === null ? null : projectedSeconds(e.promptsRead);
   let current = 0;
   if (e.evaluatingFor !== null) {
-    // the prompts' own rate once a chunk is read; the last evaluation's length before that
+    // the prompts' own rate once a chunk is read (the rate as of the last report, so the estimate
+    // counts down between reports instead of growing); the last evaluation's length before that
+    const read = e.promptsRead;
     current =
-      projected !== null ? projected - e.promptsRead!.seconds : Math.max(0, (e.evalSeconds ?? 0) - e.evaluatingFor);
+      projected !== null && read
+        ? Math.max(0, projected - read.seconds - (read.waiting ?? 0))
+        : Math.max(0, (e.evalSeconds ?? 0) - e.evaluatingFor);
   }
   // a first evaluation (which also compiles and computes the baselines) gives the ones to come
   // the length of its prompts' part: what a later one does

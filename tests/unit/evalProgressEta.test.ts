@@ -17,6 +17,19 @@ describe('time left during an evaluation that reports its prompts', () => {
     expect(timeLeft({ ...base, evalSeconds: 10, evaluatingFor: 9, promptsRead }).seconds).toBe(30 + 3 * 10 + 12);
   });
 
+  it('counts down between reports instead of growing while the next chunk is read', () => {
+    const at = (waiting: number) =>
+      timeLeft({
+        ...base,
+        evalSeconds: 10,
+        evaluatingFor: 9 + waiting,
+        promptsRead: { done: 64, total: 256, seconds: 4, waiting },
+      }).seconds;
+    expect(at(0)).toBe(30 + 3 * 10 + 12);
+    expect(at(5)).toBe(30 + 3 * 10 + 7);
+    expect(at(20)).toBe(30 + 3 * 10); // a slow chunk: nothing negative
+  });
+
   it('gives a first evaluation’s measured rate to the evaluations to come', () => {
     const promptsRead = { done: 128, total: 256, seconds: 5 }; // 10 s for the whole set
     const eta = timeLeft({ ...base, evalSeconds: null, evaluatingFor: 20, promptsRead });

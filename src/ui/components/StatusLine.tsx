@@ -50,7 +50,8 @@ export function StatusLine() {
   if (state === 'evaluating' && compiling === 0 && evaluatingFor !== null) {
     if (progress?.phase === 'prompts') {
       stateWords += ` ${progress.done} / ${progress.total} prompts`;
-      promptsRead = { ...progress, seconds: (performance.now() - progress.since) / 1000 };
+      const seconds = (progress.at - progress.since) / 1000;
+      promptsRead = { ...progress, seconds, waiting: (performance.now() - progress.at) / 1000 };
     } else if (progress?.phase === 'baselines') {
       stateWords += `: baselines on ${progress.total} prompts, ${formatDuration(evaluatingFor)}`;
     } else {

@@ -48,9 +48,9 @@ export interface LabState {
   evalSeconds: number | null;
   /** When the evaluation under way began (performance.now()), or null. */
   evalStartedAt: number | null;
-  /** How far the evaluation under way is, with when its model began reading prompts
-   *  (performance.now()), or null when none is or it has not said yet. */
-  evalProgress: (EvalProgress & { since: number }) | null;
+  /** How far the evaluation under way is, with when its model began reading prompts and when
+   *  this report came (performance.now()), or null when none is or it has not said yet. */
+  evalProgress: (EvalProgress & { since: number; at: number }) | null;
   /** Seconds the model took to read the evaluation under way's prompts, once it has read them all. */
   evalReadSeconds: number | null;
   /** Evaluations timed since the live run was loaded: the first one also compiles its pipelines and
@@ -134,7 +134,7 @@ export const useLab = create<LabState>()((set) => ({
       const since = fresh || !s.evalProgress ? now : s.evalProgress.since;
       const read = p.phase === 'prompts' && p.total > 0 && p.done === p.total;
       return {
-        evalProgress: { phase: p.phase, done: p.done, total: p.total, since },
+        evalProgress: { phase: p.phase, done: p.done, total: p.total, since, at: now },
         evalReadSeconds: read ? (now - since) / 1000 : s.evalReadSeconds,
       };
     }),
