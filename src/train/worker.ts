@@ -47,6 +47,9 @@ class WorkerTrainer implements TrainerApi {
    *  rate the page shows, which counts the wait for the GPU whether or not steps are in flight. */
   private loopMs = 0;
   private loopSteps = 0;
+  /** Pipelines compiled during the step being timed (the first step, a new curriculum stage): its
+   *  wait is not the training rate, so the loop leaves that step out of it. */
+  private compiledInStep = false;
 
   subscribe(onEvent: (e: TrainerEvent) => void): void {
     this.listener = onEvent;
@@ -93,7 +96,10 @@ class WorkerTrainer implements TrainerApi {
     this.keptStep = null;
     try {
       this.trainer = new Trainer(gpu, config);
-      this.trainer.onCompiling = (pipelines) => this.emit({ type: 'compiling', pipelines });
+      this.trainer.onCompiling = (pipelines) => {
+        if (pipelines > 0) this.compiledInStep = true;
+        this.emit({ type: 'compiling', pipelines });
+      };
       this.trainer.onEvalProgress = (p) => this.emit({ type: 'evalProgress', ...p });
     } catch (e) {
       this.emit({
@@ -233,11 +239,14 @@ class WorkerTrainer implements TrainerApi {
     const ok = await this.guard(async () => {
       while (this.running && !t.done && this.trainer === t) {
         if (t.step < nextEval) {
+          this.compiledInStep = false;
           const t0 = performance.now();
           await t.train(1);
           if (this.rate(t) < SYNC_BELOW_STEPS_PER_SECOND) await t.flush();
-          this.loopMs += performance.now() - t0;
-          this.loopSteps += 1;
+          if (!this.compiledInStep) {
+            this.loopMs += performance.now() - t0;
+            this.loopSteps += 1;
+          }
           this.sendProgress(false);
         }
         // a paused run skips an evaluation it owes until it trains on; a finished one never does
