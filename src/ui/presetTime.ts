@@ -67,9 +67,3 @@ const SOFTWARE = /swiftshader|llvmpipe|lavapipe|softpipe|software|\bcpu\b|fallba
 export function isSoftwareAdapter(name: string | null): boolean {
   return name !== null && SOFTWARE.test(name);
 }
-
-/** The warning for a CPU adapter, recommending Teaching. */
-export function softwareAdapterText(adapter: AdapterSeen & { name: string }): string {
-  const which = adapter.current ? "This browser's WebGPU adapter" : 'The WebGPU adapter this browser trained on last';
-  return `${which} (${adapter.name}) runs on the CPU: training here is slow. Start with the Teaching preset.`;
-}

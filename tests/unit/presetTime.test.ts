@@ -1,12 +1,7 @@
 // A preset's expected duration in words (src/ui/presetTime.ts): the measured speed on this
 // adapter when there is one, a plain "not measured yet" when not, and CPU adapters named.
 import { describe, expect, it } from 'vitest';
-import {
-  H100_TINY_STEPS_PER_SECOND,
-  isSoftwareAdapter,
-  presetTimeText,
-  softwareAdapterText,
-} from '../../src/ui/presetTime';
+import { H100_TINY_STEPS_PER_SECOND, isSoftwareAdapter, presetTimeText } from '../../src/ui/presetTime';
 
 const teachingMamba = {
   steps: 6000,
@@ -109,15 +104,5 @@ describe('software adapters', () => {
     ])
       expect(isSoftwareAdapter(name), name).toBe(false);
     expect(isSoftwareAdapter(null)).toBe(false);
-  });
-
-  it('says training runs on the CPU and recommends Teaching', () => {
-    expect(softwareAdapterText({ name: 'google swiftshader', current: true })).toBe(
-      "This browser's WebGPU adapter (google swiftshader) runs on the CPU: training here is slow. Start with " +
-        'the Teaching preset.',
-    );
-    expect(softwareAdapterText({ name: 'llvmpipe', current: false })).toMatch(
-      /^The WebGPU adapter this browser trained on last \(llvmpipe\) runs on the CPU/,
-    );
   });
 });
