@@ -30,7 +30,9 @@ export function spreadText(task: TaskId, s: CellVerdict['spread']): string {
 /** The short numbers under a cell's verdict: "gap 0.05 ± 0.01". */
 function shortNumbers(task: TaskId, s: CellVerdict['spread']): string {
   if (s.n === 0) return '';
-  return `${valueName(task)} ${formatNumber(s.mean, 2)}${s.n > 1 ? ` ± ${formatNumber(s.sd, 1)}` : ''}`;
+  // an SD under 0.001 reads as such, not as 4.11e-4 beside a two-digit mean
+  const sd = s.sd > 0 && s.sd < 1e-3 ? '< 0.001' : formatNumber(s.sd, 1);
+  return `${valueName(task)} ${formatNumber(s.mean, 2)}${s.n > 1 ? ` ± ${sd}` : ''}`;
 }
 
 /** A table row's cell: the verdicts over the seeds and the paper's mark (gridVerdicts' rows). */
