@@ -2,18 +2,18 @@
 // (one colour each, one legend); "Seeds: N" draws each seed's loss and the seeds' ICL curve as
 // their mean with a min–max band (SeedsBand). The runs train interleaved in the page's worker, one
 // step of each in turn on one GPU device; Continue and Stop act on every run (the lab's Pause too).
-import { CartesianGrid, ComposedChart, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { ComposedChart, Line, LineChart, ResponsiveContainer, Tooltip } from 'recharts';
 import { formatDuration, formatNumber, formatRate } from '../format';
 import { taskLabel } from '../labels';
 import { Legend } from '../plots/Legend';
-import { axisTicks, errorAxisTop } from '../plots/iclData';
-import { logDomain } from '../plots/lossData';
+import { errorAxisTop } from '../plots/iclData';
 import type { Series } from '../plots/iclData';
 import { continueSet, memberLabel, stopSet } from '../session/runSet';
 import { lossRows, memberColour, raceIclPlot } from '../session/runSetPlot';
 import { useLab } from '../store/lab';
 import { setIsLive, useRunSet, type RunSetViewState } from '../session/runSetStore';
 import { SeedsBandPlot } from './SeedsBand';
+import { iclAxes, iclSeries, ICL_MARGIN, lossAxes } from '../plots/chartFrame';
 
 /** The loss and ICL plots side by side where there is room, one above the other on a phone. */
 const PLOTS_GRID = { display: 'grid', gridTemplateColumns: 'repeat(auto-fit, minmax(300px, 1fr))', gap: '0.75rem' };
@@ -91,24 +91,8 @@ function LossChart({ series }: { series: Series[] }) {
   return (
     <div role="img" aria-label="Training loss of each run against the step" className="run-set-loss">
       <ResponsiveContainer width="100%" height={240}>
-        <LineChart accessibilityLayer={false} data={rows} margin={{ top: 8, right: 16, bottom: 20, left: 8 }}>
-          <CartesianGrid stroke="#e3e3e3" />
-          <XAxis
-            dataKey="step"
-            type="number"
-            domain={['dataMin', 'dataMax']}
-            allowDecimals={false}
-            label={{ value: 'step', position: 'insideBottom', offset: -12 }}
-          />
-          <YAxis
-            scale="log"
-            type="number"
-            domain={logDomain(all)}
-            allowDataOverflow
-            tickFormatter={(v: number) => formatNumber(v, 2)}
-            width={56}
-            label={{ value: 'loss', angle: -90, position: 'insideLeft' }}
-          />
+        <LineChart accessibilityLayer={false} data={rows} margin={ICL_MARGIN}>
+          {lossAxes(all)}
           <Tooltip formatter={(v) => formatNumber(Number(v))} labelFormatter={(l) => `step ${l}`} />
           {series.map((s) => (
             <Line
@@ -142,41 +126,10 @@ function RaceIclChart({ labels }: { labels: string[] }) {
     <div className="run-set-icl">
       <div role="img" aria-label={`ICL curve of each family. ${words}`}>
         <ResponsiveContainer width="100%" height={240}>
-          <ComposedChart
-            accessibilityLayer={false}
-            data={plot.rows}
-            margin={{ top: 8, right: 16, bottom: 20, left: 8 }}
-          >
-            <CartesianGrid stroke="#e3e3e3" />
-            <XAxis
-              dataKey="pos"
-              type="number"
-              domain={['dataMin', 'dataMax']}
-              allowDecimals={false}
-              label={{ value: plot.xLabel, position: 'insideBottom', offset: -12 }}
-            />
-            <YAxis
-              type="number"
-              domain={[0, top]}
-              ticks={accuracy ? [0, 0.25, 0.5, 0.75, 1] : axisTicks(top)}
-              allowDataOverflow
-              tickFormatter={(v: number) => formatNumber(v, 2)}
-              width={56}
-              label={{ value: plot.yLabel, angle: -90, position: 'insideLeft', style: { textAnchor: 'middle' } }}
-            />
+          <ComposedChart accessibilityLayer={false} data={plot.rows} margin={ICL_MARGIN}>
+            {iclAxes({ xKey: 'pos', xLabel: plot.xLabel, yLabel: plot.yLabel, top, accuracy })}
             <Tooltip formatter={(v) => formatNumber(Number(v))} labelFormatter={(l) => plot.xName(Number(l))} />
-            {plot.series.map((s) => (
-              <Line
-                key={s.key}
-                dataKey={s.key}
-                name={s.label}
-                stroke={s.colour}
-                strokeWidth={s.width}
-                dot={s.dots ? { r: 3, fill: s.colour } : false}
-                isAnimationActive={false}
-                connectNulls={!!s.dots}
-              />
-            ))}
+            {iclSeries(plot.series, (s) => s.label)}
           </ComposedChart>
         </ResponsiveContainer>
       </div>

@@ -1,10 +1,9 @@
 // "Seeds: N": the seeds' ICL curve as their mean (a line) and a band from the lowest to the highest
 // seed at each position (min–max over seeds, SeedsBandData.ts), updated at each evaluation.
-import { Area, CartesianGrid, ComposedChart, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { formatNumber } from '../format';
-import { axisTicks } from '../plots/iclData';
+import { Area, ComposedChart, Line, ResponsiveContainer, Tooltip } from 'recharts';
 import { useRunSet } from '../session/runSetStore';
 import { seedsBand } from './SeedsBandData';
+import { formatTooltipValue, iclAxes, ICL_MARGIN } from '../plots/chartFrame';
 
 /** Dark grey: apart from every seed's colour in the loss plot beside it. */
 const MEAN_COLOUR = '#444444';
@@ -25,33 +24,9 @@ export function SeedsBandPlot() {
     <div className="run-set-icl">
       <div role="img" aria-label={`ICL curve of the seeds. ${words}`}>
         <ResponsiveContainer width="100%" height={240}>
-          <ComposedChart
-            accessibilityLayer={false}
-            data={band.rows}
-            margin={{ top: 8, right: 16, bottom: 20, left: 8 }}
-          >
-            <CartesianGrid stroke="#e3e3e3" />
-            <XAxis
-              dataKey="x"
-              type="number"
-              domain={['dataMin', 'dataMax']}
-              allowDecimals={false}
-              label={{ value: band.xLabel, position: 'insideBottom', offset: -12 }}
-            />
-            <YAxis
-              type="number"
-              domain={[0, top]}
-              ticks={accuracy ? [0, 0.25, 0.5, 0.75, 1] : axisTicks(top)}
-              allowDataOverflow
-              tickFormatter={(v: number) => formatNumber(v, 2)}
-              width={56}
-              label={{ value: band.yLabel, angle: -90, position: 'insideLeft', style: { textAnchor: 'middle' } }}
-            />
-            <Tooltip
-              formatter={(v) =>
-                Array.isArray(v) ? v.map((x) => formatNumber(Number(x))).join(' – ') : formatNumber(Number(v))
-              }
-            />
+          <ComposedChart accessibilityLayer={false} data={band.rows} margin={ICL_MARGIN}>
+            {iclAxes({ xKey: 'x', xLabel: band.xLabel, yLabel: band.yLabel, top, accuracy })}
+            <Tooltip formatter={formatTooltipValue} />
             <Area
               dataKey="band"
               name="lowest – highest seed"

@@ -2,7 +2,7 @@
 // run's model with its 90% band, each baseline, and the runs chosen for comparison; for vector
 // MQAR, recall at each evaluation. The caption says what is drawn and gives the run's verdict
 // (SPEC.md's rule) with the numbers it reads, so no figure beside it contradicts it.
-import { Area, CartesianGrid, ComposedChart, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { ComposedChart, ResponsiveContainer, Tooltip } from 'recharts';
 import { useShallow } from 'zustand/react/shallow';
 import { formatNumber } from '../format';
 import { modelLabel, taskLabel } from '../labels';
@@ -10,10 +10,11 @@ import { judgeRun } from '../grid/classify';
 import { runTitle, type RunView } from '../runView';
 import { shownRun, useLab } from '../store/lab';
 import { useRuns } from '../store/runs';
-import { axisTicks, buildIclPlot, errorAxisTop, type PlotRun } from './iclData';
+import { buildIclPlot, errorAxisTop, type PlotRun } from './iclData';
 import { Legend } from './Legend';
 import { iclTable } from './tableData';
 import { PlotRegion } from './PlotRegion';
+import { formatTooltipValue, iclAxes, iclSeries, ICL_MARGIN } from './chartFrame';
 
 /** The tooltip's widest (px): at most about half of a laptop-width plot, so it fits on either side. */
 const TOOLTIP_MAX_WIDTH = 260;
@@ -108,65 +109,16 @@ export function IclPlot() {
       {/* one labelled image for assistive technology: its axes and the caption (the numbers: the data table) */}
       <div role="img" aria-label={`ICL curve. ${axesText(plot)} ${summary}`}>
         <ResponsiveContainer width="100%" height={300}>
-          <ComposedChart
-            accessibilityLayer={false}
-            data={plot.rows}
-            margin={{ top: 8, right: 16, bottom: 20, left: 8 }}
-          >
-            <CartesianGrid stroke="#e3e3e3" />
-            <XAxis
-              dataKey="pos"
-              type="number"
-              domain={['dataMin', 'dataMax']}
-              allowDecimals={false}
-              label={{ value: plot.xLabel, position: 'insideBottom', offset: -12 }}
-            />
-            <YAxis
-              type="number"
-              domain={[0, top]}
-              ticks={accuracy ? [0, 0.25, 0.5, 0.75, 1] : axisTicks(top)}
-              allowDataOverflow
-              tickFormatter={(v: number) => formatNumber(v, 2)}
-              width={56}
-              label={{ value: plot.yLabel, angle: -90, position: 'insideLeft', style: { textAnchor: 'middle' } }}
-            />
+          <ComposedChart accessibilityLayer={false} data={plot.rows} margin={ICL_MARGIN}>
+            {iclAxes({ xKey: 'pos', xLabel: plot.xLabel, yLabel: plot.yLabel, top, accuracy })}
             <Tooltip
-              formatter={(v) =>
-                Array.isArray(v) ? v.map((x) => formatNumber(Number(x))).join(' – ') : formatNumber(Number(v))
-              }
+              formatter={formatTooltipValue}
               labelFormatter={(l) => plot.xName(Number(l))}
               // long run names wrap inside a bounded box, so the tooltip fits beside the cursor in the plot
               wrapperStyle={{ maxWidth: TOOLTIP_MAX_WIDTH, zIndex: 5 }}
               contentStyle={{ whiteSpace: 'normal', fontSize: '0.85rem', padding: '0.3rem 0.5rem' }}
             />
-            {plot.series.map((s) =>
-              s.bandKey ? (
-                <Area
-                  key={s.bandKey}
-                  dataKey={s.bandKey}
-                  name={`${s.label}, 90% band`}
-                  legendType="none"
-                  stroke="none"
-                  fill={s.colour}
-                  fillOpacity={0.15}
-                  isAnimationActive={false}
-                  connectNulls={false}
-                />
-              ) : null,
-            )}
-            {plot.series.map((s) => (
-              <Line
-                key={s.key}
-                dataKey={s.key}
-                name={s.label}
-                stroke={s.colour}
-                strokeWidth={s.width}
-                strokeDasharray={s.dash}
-                dot={s.dots ? { r: 3, fill: s.colour } : false}
-                isAnimationActive={false}
-                connectNulls={!!s.dots}
-              />
-            ))}
+            {iclSeries(plot.series, (s) => `${s.label}, 90% band`)}
           </ComposedChart>
         </ResponsiveContainer>
       </div>

@@ -1,13 +1,14 @@
 // "Training loss": loss against step on a logarithmic axis, for the shown run, with the
 // curriculum's stages marked (the loss jumps where the prompts grow).
 import { useMemo } from 'react';
-import { CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip } from 'recharts';
 import { curriculumPlan } from '../explain/stages';
 import { formatNumber } from '../format';
 import { shownRun, useLab } from '../store/lab';
-import { logDomain, lossPoints } from './lossData';
+import { lossPoints } from './lossData';
 import { PlotRegion } from './PlotRegion';
 import { lossTable } from './tableData';
+import { ICL_MARGIN, lossAxes } from './chartFrame';
 
 /** Most curriculum marks drawn one by one. */
 const MAX_MARKS = 40;
@@ -35,24 +36,8 @@ export function LossPlot() {
       {/* one labelled image for assistive technology (the numbers: the data table) */}
       <div role="img" aria-label={`Training loss. Loss (log scale) against the training step. ${summary}`}>
         <ResponsiveContainer width="100%" height={260}>
-          <LineChart accessibilityLayer={false} data={pts} margin={{ top: 8, right: 16, bottom: 20, left: 8 }}>
-            <CartesianGrid stroke="#e3e3e3" />
-            <XAxis
-              dataKey="step"
-              type="number"
-              domain={['dataMin', 'dataMax']}
-              allowDecimals={false}
-              label={{ value: 'step', position: 'insideBottom', offset: -12 }}
-            />
-            <YAxis
-              scale="log"
-              type="number"
-              domain={logDomain(pts)}
-              allowDataOverflow
-              tickFormatter={(v: number) => formatNumber(v, 2)}
-              width={56}
-              label={{ value: 'loss', angle: -90, position: 'insideLeft' }}
-            />
+          <LineChart accessibilityLayer={false} data={pts} margin={ICL_MARGIN}>
+            {lossAxes(pts)}
             {marks.map((m) => (
               <ReferenceLine
                 key={m.step}
