@@ -3,6 +3,7 @@
 // every position from the previous examples only (0 at the first position).
 import type { TaskId } from '../spec/config';
 import { averaging } from './averaging';
+import { contextFree } from './contextFree';
 import { knn3 } from './knn';
 import { lasso } from './lasso';
 import { leastSquares } from './leastSquares';
@@ -10,11 +11,20 @@ import { nnGd } from './nnGd';
 import { zero, type PromptData } from './prompt';
 import { greedyTree } from './tree';
 
-export { averaging, knn3, lasso, leastSquares, nnGd, greedyTree, zero };
+export { averaging, contextFree, knn3, lasso, leastSquares, nnGd, greedyTree, zero };
 export { knn } from './knn';
 export { predictEach, type PromptData, type FitPredict } from './prompt';
 
-export const BASELINE_IDS = ['zero', 'least_squares', 'knn3', 'averaging', 'lasso', 'nn_gd', 'greedy_tree'] as const;
+export const BASELINE_IDS = [
+  'zero',
+  'least_squares',
+  'knn3',
+  'averaging',
+  'lasso',
+  'nn_gd',
+  'greedy_tree',
+  'context_free',
+] as const;
 export type BaselineId = (typeof BASELINE_IDS)[number];
 
 /** (prompt, positions to predict, seed for baselines that draw) → predictions (n), NaN where not asked. */
@@ -28,9 +38,10 @@ export const BASELINES: Record<BaselineId, BaselineFn> = {
   lasso: (p, pos) => lasso(p, pos),
   nn_gd: (p, pos, seed) => nnGd(p, pos, seed),
   greedy_tree: (p, pos) => greedyTree(p, pos),
+  context_free: (p, pos) => contextFree(p, pos),
 };
 
-/** SPEC.md's table: which baselines each task is compared with. */
+/** SPEC.md's table: which baselines each task is compared with (and parity's context_free, the lab's). */
 export const BASELINES_FOR_TASK: Record<TaskId, BaselineId[]> = {
   linear_regression: ['zero', 'least_squares', 'knn3', 'averaging'],
   sparse_linear_regression: ['zero', 'least_squares', 'knn3', 'averaging', 'lasso'],
@@ -38,7 +49,7 @@ export const BASELINES_FOR_TASK: Record<TaskId, BaselineId[]> = {
   decision_tree: ['zero', 'least_squares', 'knn3', 'averaging', 'greedy_tree'],
   orthogonal_outlier_regression: ['zero', 'least_squares', 'knn3'],
   many_outlier_regression: ['zero', 'least_squares', 'knn3'],
-  sparse_parity: ['zero'],
+  sparse_parity: ['zero', 'context_free'],
   cot_io: ['zero', 'knn3'],
   vector_mqar: ['zero'],
 };

@@ -198,7 +198,11 @@ export interface BaselineReport {
 
 export function evalBaselines(evalSet: EvalSet, subsets?: Partial<Record<BaselineId, BaselineSubset>>): BaselineReport {
   const curves = baselineCurves(evalSet.task, evalSet, subsets);
-  if (evalSet.task === 'sparse_parity') return { curves, accuracy: { zero: curves.zero.mean.map((e) => 1 - e) } };
+  if (evalSet.task === 'sparse_parity') {
+    // a parity curve's error is the fraction of wrong signs: accuracy is its complement
+    const accuracy = Object.fromEntries(Object.entries(curves).map(([id, c]) => [id, c.mean.map((e) => 1 - e)]));
+    return { curves, accuracy };
+  }
   // a guess among m values
   if (evalSet.task === 'vector_mqar') return { curves, accuracy: { zero: [1 / evalSet.batch.mqar!.pairs] } };
   return { curves };

@@ -109,6 +109,7 @@ const BASELINE_LABEL: Record<string, string> = {
   nn_gd: '2-layer NN by GD',
   greedy_tree: 'Greedy tree (CART)',
   tree: 'Greedy tree (CART)',
+  context_free: 'Best guess without the examples',
 };
 
 /** Label for a curve key; unknown keys (e.g. from a link) become plain words, never markup. */

@@ -1,5 +1,6 @@
 // The explanation layer (issue 23): open by default, reachable and foldable by keyboard, true to
-// the chosen task, with the paper's link; the loss plot marks the curriculum's stages.
+// the chosen task, with the paper's link and the Reproduction's cell; the loss plot marks the
+// curriculum's stages.
 import { expect, it } from 'vitest';
 import { encodeShareLink } from '../../src/train/shareLink';
 import { newLabPage, useLab } from '../helpers/browser';
@@ -43,6 +44,13 @@ it('explains the page, open by default and reachable by keyboard', async () => {
   expect(text).toMatch(/Transformer ✗ \(fails\); Mamba ✓/);
   expect(text).toMatch(/chance \(50%\)/);
   expect(text).toMatch(/no curriculum/);
+  expect(text).toMatch(/Best guess without the examples: .*59% at d 6/);
+
+  // the lab's own runs of the task: the Reproduction's cell, one click away
+  const own = page.getByRole('link', { name: 'Sparse parity with Transformer in the Reproduction' });
+  expect(await own.getAttribute('href')).toBe('#grid=reproduction&cell=sparse_parity.transformer');
+  await own.click();
+  await page.getByRole('heading', { name: 'Sparse parity with Transformer' }).waitFor();
   expect(log.errors).toEqual([]);
   await page.context().close();
 });

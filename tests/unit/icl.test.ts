@@ -13,6 +13,7 @@ import {
   mqarRecall,
   pointErrors,
 } from '../../src/train/icl';
+import { elementarySymmetric } from '../../src/baselines/contextFree';
 
 const set = (task: TaskId, prompts = 64) => makeEvalSet({ ...defaultConfig(task), evalPrompts: prompts }, 3);
 
@@ -111,7 +112,7 @@ describe('baselineCurves', () => {
       decision_tree: ['zero', 'least_squares', 'knn3', 'averaging', 'greedy_tree'],
       orthogonal_outlier_regression: ['zero', 'least_squares', 'knn3'],
       many_outlier_regression: ['zero', 'least_squares', 'knn3'],
-      sparse_parity: ['zero'],
+      sparse_parity: ['zero', 'context_free'],
       cot_io: ['zero', 'knn3'],
       vector_mqar: ['zero'],
     };
@@ -154,6 +155,26 @@ describe('accuracy and recall', () => {
     expect(result.positions.length).toBe(140);
     expect(result.accuracy!.model[139]).toBe(1);
     expect(result.curves.model.mean[0]).toBe(0);
+  });
+
+  test('parity: the best guess without the examples is right 59.4% of the time at d 6, k 2', () => {
+    const report = evalBaselines(set('sparse_parity', 256));
+    const acc = report.accuracy!.context_free; // the default parity config: d 10
+    const mean = acc.reduce((a, b) => a + b, 0) / acc.length;
+    expect(mean).toBeGreaterThan(0.55); // well above chance at d 10 too, with no example used
+    expect(acc[0]).toBeGreaterThan(0.5); // already at the first position
+    // d 6, k 2: every x and every pair, the number the Reproduction's Transformer sits at
+    let right = 0;
+    let total = 0;
+    for (let bits = 0; bits < 64; bits++) {
+      const x = Array.from({ length: 6 }, (_, i) => ((bits >> i) & 1 ? 1 : -1));
+      const guess = Math.sign(elementarySymmetric(x, 2));
+      for (let i = 0; i < 6; i++)
+        for (let j = i + 1; j < 6; j++, total++) right += guess === x[i] * x[j] ? 1 : guess === 0 ? 0.5 : 0;
+    }
+    expect(right / total).toBe(0.59375);
+    expect(elementarySymmetric([1, -1, 1, 1], 2)).toBe(0); // 6 pairs: 3 agree, 3 differ
+    expect(elementarySymmetric([2, 3, 5], 3)).toBe(30);
   });
 
   test('MQAR: recall 1 for the queried value, ~1/m for a random one; error / d', () => {

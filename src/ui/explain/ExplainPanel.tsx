@@ -8,6 +8,7 @@ import { useLab } from '../store/lab';
 import { curriculumSentence } from './stages';
 import { BASELINE_WORDS, TASK_BASELINES, promptWords, readingIcl } from './text';
 import { PAPER_CONCLUSION, PAPER_MODELS, PAPER_SYMBOL_WORDS, PAPER_TITLE, PAPER_URL, paperRow } from './paper';
+import { reproductionHash } from '../grid/gridLink';
 
 export function ExplainPanel() {
   const config = useLab((s) => s.config);
@@ -63,6 +64,13 @@ export function ExplainPanel() {
             ))}
             . Runs here are far shorter and smaller than the paper&apos;s 500,000 steps, so a lab run may fall short of
             them; the Paper grid judges runs by one stated rule.
+          </p>
+          <p>
+            The lab&apos;s own runs of this task, every family, two seeds each at the Teaching preset:{' '}
+            <a href={reproductionHash({ task: config.task, model: config.model })}>
+              {task.label} with {MODEL_LABEL[config.model]} in the Reproduction
+            </a>
+            , beside the paper&apos;s marks.
           </p>
         </div>
         <div>
