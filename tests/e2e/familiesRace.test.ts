@@ -56,6 +56,8 @@ it('trains the four families at once, their curves live in one plot, then lists 
   expect(first.curves.filter((d) => d.length > 0)).toHaveLength(4);
   expect(new Set(first.curves).size, 'four different curves').toBe(4);
   expect(first.caption).toMatch(new RegExp(`^ICL curve of each family\\. .* at step ${first.step}\\.$`));
+  // the page's status line follows the set, not the single run that is not training
+  expect(await page.getByRole('status').textContent()).toMatch(/^step [1-9]\d* \/ \d+ · .* each · four families: /);
   const icl = race.locator('.run-set-icl');
   const colours = await icl
     .locator('path.recharts-line-curve')

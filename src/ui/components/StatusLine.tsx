@@ -6,6 +6,7 @@
 import { useEffect, useState } from 'react';
 import { timeLeft, type PromptsRead } from '../eta';
 import { formatDuration, formatRate } from '../format';
+import { setIsLive, useRunSet } from '../session/runSetStore';
 import { shownRun, useLab, type TrainerState } from '../store/lab';
 
 const STATE_WORDS: Record<TrainerState, string> = {
@@ -59,10 +60,19 @@ export function StatusLine() {
       stateWords += ` ${formatDuration(evaluatingFor)}${expected}`;
     }
   }
+  const set = useRunSet((s) => (s.kind !== null && setIsLive(s.state) ? s : null));
   let step: string;
   let rate = '';
   let words: string;
-  if (!run) {
+  if (set) {
+    // several runs train at once (Train all families, Seeds: N): the set's own progress
+    const done = Math.min(...set.members.map((m) => m.step));
+    step = `step ${done} / ${set.members[0]?.total ?? total}`;
+    if (set.stepsPerSecond > 0) rate = `${formatRate(set.stepsPerSecond)} each`;
+    const what = set.kind === 'families' ? 'four families' : `${set.members.length} seeds`;
+    const setWords = set.state === 'loading' ? 'building the models' : STATE_WORDS[set.state as TrainerState];
+    words = `${what}: ${setWords ?? set.state}`;
+  } else if (!run) {
     step = `step 0 / ${total}`;
     words = stateWords;
   } else if (viewed) {
