@@ -2,6 +2,7 @@
 // Add a case here: { name, run(gpu, opts) → BenchResult[] }.
 import type { BenchCase } from './harness';
 import { benchAttention } from './attention';
+import { benchManyRuns } from './manyRuns';
 import { benchMatmul } from './matmul';
 import { benchScan } from './scan';
 import { benchFirstStep, benchProfile, benchStep } from './step';
@@ -13,6 +14,7 @@ export const BENCH_CASES: BenchCase[] = [
   { name: 'scan', run: benchScan },
   { name: 'step', run: benchStep },
   { name: 'train_loop', run: benchTrainLoop },
+  { name: 'many_runs', run: benchManyRuns },
   { name: 'first_step', run: benchFirstStep },
   { name: 'profile', run: benchProfile },
 ];
