@@ -18,7 +18,8 @@ import { iclAxes, iclSeries, ICL_MARGIN, lossAxes } from '../plots/chartFrame';
 /** The loss and ICL plots side by side where there is room, one above the other on a phone. */
 const PLOTS_GRID = { display: 'grid', gridTemplateColumns: 'repeat(auto-fit, minmax(300px, 1fr))', gap: '0.75rem' };
 
-const STATE_WORDS: Record<RunSetViewState, string> = {
+/** A run set's state in words (the race panel and the page's status line). */
+export const RUN_SET_STATE_WORDS: Record<RunSetViewState, string> = {
   loading: 'building the models',
   idle: 'ready',
   training: 'training',
@@ -66,7 +67,7 @@ export function FamiliesRace() {
         </div>
       </div>
       <p className="run-set-status">
-        {`step ${step} / ${total}${rate > 0 ? ` · ${rateWords(rate)}` : ''} · ${STATE_WORDS[state]} · `}
+        {`step ${step} / ${total}${rate > 0 ? ` · ${rateWords(rate)}` : ''} · ${RUN_SET_STATE_WORDS[state]} · `}
         {`${members.length} runs interleaved, one step of each in turn on this page's one GPU device`}
       </p>
       {failed.length > 0 ? <p className="field-error">{failed.join(' ')}</p> : null}

@@ -7,6 +7,7 @@ import { useEffect, useState } from 'react';
 import { timeLeft, type PromptsRead } from '../eta';
 import { formatDuration, formatRate } from '../format';
 import { setIsLive, useRunSet } from '../session/runSetStore';
+import { RUN_SET_STATE_WORDS } from './FamiliesRace';
 import { shownRun, useLab, type TrainerState } from '../store/lab';
 
 const STATE_WORDS: Record<TrainerState, string> = {
@@ -70,8 +71,7 @@ export function StatusLine() {
     step = `step ${done} / ${set.members[0]?.total ?? total}`;
     if (set.stepsPerSecond > 0) rate = `${formatRate(set.stepsPerSecond)} each`;
     const what = set.kind === 'families' ? 'four families' : `${set.members.length} seeds`;
-    const setWords = set.state === 'loading' ? 'building the models' : STATE_WORDS[set.state as TrainerState];
-    words = `${what}: ${setWords ?? set.state}`;
+    words = `${what}: ${RUN_SET_STATE_WORDS[set.state]}`;
   } else if (!run) {
     step = `step 0 / ${total}`;
     words = stateWords;
