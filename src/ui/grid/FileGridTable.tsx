@@ -10,6 +10,7 @@ import { formatNumber } from '../format';
 import { MODEL_LABEL, TASK_TEXT } from '../labels';
 import { PAPER_SYMBOL_WORDS } from '../explain/paper';
 import { useGrid } from '../store/grid';
+import { GridTableHead } from './GridTable';
 
 /** What a verdict's value is for a task. */
 function valueName(task: TaskId): string {
@@ -103,16 +104,7 @@ export function FileGridTable({ grid, rows, openCell }: Props) {
           seed&apos;s verdict, and what the paper reports (✓ on par with the best baseline, ▲ learns with a gap, ✗
           fails; trained 500,000 steps at full size).
         </caption>
-        <thead>
-          <tr>
-            <th scope="col">Task</th>
-            {models.map((m) => (
-              <th key={m} scope="col">
-                {MODEL_LABEL[m]}
-              </th>
-            ))}
-          </tr>
-        </thead>
+        <GridTableHead models={models} />
         <tbody>
           {tasks.map((t) => (
             <tr key={t}>

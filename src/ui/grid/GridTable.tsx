@@ -1,6 +1,7 @@
 // The paper grid table: one row per task, one column per model. Each cell holds the lab's
 // verdict (SPEC.md's rule, from the run's own evaluations; it opens the run) beside what Park et
 // al. report. Runs already made in the Lab view fill cells the current grid has not.
+import type { ModelId } from '../../spec/config';
 import { useGrid } from '../store/grid';
 import { useQueue } from '../store/queue';
 import { useRuns } from '../store/runs';
@@ -41,16 +42,7 @@ export function GridTable() {
           Each cell: the lab&apos;s verdict (it opens the run) · what the paper reports (✓ on par with the best
           baseline, ▲ learns with a gap, ✗ fails; trained 500,000 steps at full size).
         </caption>
-        <thead>
-          <tr>
-            <th scope="col">Task</th>
-            {models.map((m) => (
-              <th key={m} scope="col">
-                {MODEL_LABEL[m]}
-              </th>
-            ))}
-          </tr>
-        </thead>
+        <GridTableHead models={models} />
         <tbody>
           {tasks.map((t) => (
             <tr key={t}>
@@ -97,5 +89,21 @@ export function GridTable() {
         </tbody>
       </table>
     </>
+  );
+}
+
+/** The grid tables' header row: "Task", then one column per model. */
+export function GridTableHead({ models }: { models: readonly ModelId[] }) {
+  return (
+    <thead>
+      <tr>
+        <th scope="col">Task</th>
+        {models.map((m) => (
+          <th key={m} scope="col">
+            {MODEL_LABEL[m]}
+          </th>
+        ))}
+      </tr>
+    </thead>
   );
 }

@@ -104,16 +104,18 @@ export async function openGridFile(file: File): Promise<void> {
   useLab.getState().setTab('grid');
 }
 
+/** A bad grid link: the alert says why, and the address loses the link. */
+function refuseLink(error: string): void {
+  useAlerts.getState().push('bad_link', `${error} Nothing from the link was used; the lab is as it was.`);
+  history.replaceState(null, '', location.pathname + location.search);
+}
+
 /** Opens the grid in a grid link ("#grid1.…"), or the Reproduction ("#grid=reproduction…");
  *  a bad link says why and changes nothing. */
 export function openGridFromHash(hash: string): void {
   if (isReproductionHash(hash)) {
     const link = parseReproductionHash(hash);
-    if (!link.ok) {
-      useAlerts.getState().push('bad_link', `${link.error} Nothing from the link was used; the lab is as it was.`);
-      history.replaceState(null, '', location.pathname + location.search);
-      return;
-    }
+    if (!link.ok) return refuseLink(link.error);
     useAlerts.getState().clearKind('bad_link');
     const gridLink = `${location.origin}${location.pathname}${hash}`;
     useGrid.getState().set({ source: 'reproduction', openCell: link.cell, gridLink });
@@ -121,11 +123,7 @@ export function openGridFromHash(hash: string): void {
     return;
   }
   const decoded = decodeGridLink(hash);
-  if (!decoded.ok) {
-    useAlerts.getState().push('bad_link', `${decoded.error} Nothing from the link was used; the lab is as it was.`);
-    history.replaceState(null, '', location.pathname + location.search);
-    return;
-  }
+  if (!decoded.ok) return refuseLink(decoded.error);
   useAlerts.getState().clearKind('bad_link');
   useGrid.getState().open({ name: 'a grid link', grid: decoded.state });
   useGrid.getState().set({ gridLink: `${location.origin}${location.pathname}${hash}` });
